@@ -1,0 +1,24 @@
+"""Background work for people: sending email outside the request."""
+
+from celery import shared_task
+from django.core.mail import EmailMultiAlternatives
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_email(
+    subject: str, body: str, to: list[str], html: str | None = None, from_email: str | None = None
+):
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to, from_email=from_email)
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()
+    return len(to)
+
+
+def queue_email(message) -> None:
+    """Send a rendered EmailMessage from a worker once the current transaction commits."""
+    html = None
+    for content, mimetype in getattr(message, "alternatives", []):
+        if mimetype == "text/html":
+            html = content
+    send_email.delay_on_commit(message.subject, message.body, list(message.to), html, message.from_email)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class QicConfig(AppConfig):
+    name = "qic"
+    verbose_name = "Plateforme QIC"

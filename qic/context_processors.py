@@ -1,0 +1,44 @@
+"""Template context shared by every page: the service's identity and the navigation of the user's role."""
+
+from types import SimpleNamespace
+
+from django.urls import reverse
+
+from qic import access
+
+SITE_CONFIG = SimpleNamespace(
+    site_title="Quartiers à impact collectif",
+    site_tagline="Agence nationale de la cohésion des territoires",
+    header_brand_html="République<br>française",
+    footer_brand_html="République<br>française",
+    footer_description=(
+        "Plateforme de suivi du programme « Quartiers à impact collectif » de l’ANCT : "
+        "vision partagée, stratégie de changement, entente de coopération et évaluation, site par site."
+    ),
+    accessibility_status="NOT",
+    mourning=False,
+    beta_tag=True,
+    notice_title="",
+    notice_description="",
+)
+
+
+def _navigation(request):
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    items = []
+    if access.sees_all_sites(user):
+        items.append(("Tous les sites", reverse("sites:list")))
+    elif access.is_facilitator(user):
+        items.append(("Sites de ma région", reverse("sites:list")))
+    else:
+        items.append(("Mes sites", reverse("sites:list")))
+    if access.can_manage_registry(user):
+        items.append(("Administration", reverse("admin:index")))
+    current = request.path
+    return [{"label": label, "url": url, "active": current.startswith(url)} for label, url in items]
+
+
+def platform(request):
+    return {"SITE_CONFIG": SITE_CONFIG, "nav_items": _navigation(request)}

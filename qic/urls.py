@@ -1,0 +1,28 @@
+"""The platform's URL map: one include per app; public pages opt out of login explicitly in their views."""
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from qic import views
+
+admin.site.site_header = "Quartiers à impact collectif — administration"
+admin.site.site_title = "QIC administration"
+admin.site.index_title = "Registre national"
+# The admin signs in through allauth's login page, with its rate limits.
+admin.site.login = secure_admin_login(admin.site.login)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sites/", include("sites.urls")),
+    path("comptes/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("mentions-legales/", views.legal_notice, name="legal_notice"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
+    path("donnees-personnelles/", views.personal_data, name="personal_data"),
+    path("sante/", views.health, name="health"),
+]
+
+handler403 = "qic.views.permission_denied"
+handler404 = "qic.views.page_not_found"
+handler500 = "qic.views.server_error"

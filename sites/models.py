@@ -1,0 +1,206 @@
+"""The registry: where a site is (region, department), which wave it joined, which CRPV covers it."""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+
+from .enums import SiteKind, SiteStatus, WavePrerequisite
+
+
+class Region(models.Model):
+    code = models.CharField("code INSEE", max_length=3, unique=True)
+    name = models.CharField("nom", max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = "région"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    code = models.CharField("code", max_length=3, unique=True)
+    name = models.CharField("nom", max_length=100)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="departments", verbose_name="région"
+    )
+
+    class Meta:
+        verbose_name = "département"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Wave(models.Model):
+    """A cohort of sites trained together ("vague" or "phase" in ANCT's words)."""
+
+    number = models.PositiveSmallIntegerField("numéro", unique=True, validators=[MinValueValidator(1)])
+    name = models.CharField("nom", max_length=100)
+    starts_on = models.DateField("début")
+    ends_on = models.DateField("fin", null=True, blank=True)
+    training_starts_on = models.DateField("début de la formation", null=True, blank=True)
+    coaching_hours_per_site = models.DecimalField(
+        "heures d’accompagnement par site", max_digits=5, decimal_places=1, default=10
+    )
+    training_days = models.PositiveSmallIntegerField("jours de formation", default=7)
+    is_current = models.BooleanField(
+        "vague en cours de mobilisation", default=False, help_text="Une seule vague à la fois."
+    )
+
+    class Meta:
+        verbose_name = "vague"
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=models.Q(is_current=True), name="one_current_wave"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
+                name="wave_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ResourceCentre(models.Model):
+    """A CRPV (centre de ressources politique de la ville): its facilitators cover its regions."""
+
+    name = models.CharField("nom", max_length=150, unique=True)
+    short_name = models.CharField("sigle", max_length=40, blank=True)
+    regions = models.ManyToManyField(
+        Region, related_name="resource_centres", verbose_name="régions couvertes"
+    )
+    email = models.EmailField("courriel de contact", blank=True)
+
+    class Meta:
+        verbose_name = "centre de ressources (CRPV)"
+        verbose_name_plural = "centres de ressources (CRPV)"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+
+class SiteQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from qic import access
+
+        return access.visible_sites(user, self)
+
+    def with_geography(self):
+        return self.select_related("department__region", "wave")
+
+
+qpv_code_validator = RegexValidator(
+    r"^Q[NP]\d{3}[0-9A-Z]{3,4}$",
+    "Le code QPV ressemble à QN04201M ou QP042004 (lettres Q, N ou P, puis le département).",
+)
+
+
+class Site(models.Model):
+    """A priority neighbourhood, cité éducative or cité de l'emploi taking part in the programme."""
+
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField("identifiant d’adresse", max_length=220, unique=True)
+    kind = models.CharField("type", max_length=20, choices=SiteKind.choices, default=SiteKind.QPV)
+    communes = models.CharField("commune(s)", max_length=255, help_text="Séparées par des virgules.")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="sites", verbose_name="département"
+    )
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="sites", verbose_name="vague")
+    qpv_code = models.CharField("code QPV", max_length=10, blank=True, validators=[qpv_code_validator])
+    status = models.CharField(
+        "statut", max_length=20, choices=SiteStatus.choices, default=SiteStatus.INTERESTED
+    )
+    status_changed_at = models.DateTimeField("statut depuis le", auto_now_add=True)
+    coaching_hours_budget = models.DecimalField(
+        "budget d’accompagnement (heures)",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Vide : le budget par site de la vague.",
+    )
+    last_activity_at = models.DateTimeField("dernière activité", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SiteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "site"
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["wave", "status"]),
+            models.Index(fields=["department"]),
+            models.Index(fields=["last_activity_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["qpv_code"], condition=~models.Q(qpv_code=""), name="unique_qpv_code_when_known"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("sites:detail", kwargs={"site_slug": self.slug})
+
+    @property
+    def region(self):
+        return self.department.region
+
+    @property
+    def coaching_budget(self):
+        if self.coaching_hours_budget is not None:
+            return self.coaching_hours_budget
+        return self.wave.coaching_hours_per_site
+
+
+class SiteStatusChange(models.Model):
+    """One dated transition of a site's status, with its reason: the status history."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField("ancien statut", max_length=20, choices=SiteStatus.choices, blank=True)
+    to_status = models.CharField("nouveau statut", max_length=20, choices=SiteStatus.choices)
+    reason = models.TextField("motif", blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField("date", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "changement de statut"
+        verbose_name_plural = "changements de statut"
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.site} : {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class PrerequisiteCheck(models.Model):
+    """A wave prerequisite ticked for a registering site: who ticked it and when."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="prerequisite_checks")
+    prerequisite = models.CharField("prérequis", max_length=20, choices=WavePrerequisite.choices)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    checked_at = models.DateTimeField("coché le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "prérequis validé"
+        verbose_name_plural = "prérequis validés"
+        constraints = [
+            models.UniqueConstraint(fields=["site", "prerequisite"], name="one_check_per_prerequisite"),
+        ]
+
+    def __str__(self):
+        return f"{self.site} : {self.get_prerequisite_display()}"

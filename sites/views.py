@@ -1,0 +1,67 @@
+"""Views of the sites registry: the list of the sites a user may see, and one site's page."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from collectives.enums import TRINOME_SEATS
+from qic import access
+
+from .models import Region, Site, Wave
+
+
+@require_GET
+def site_list(request: HttpRequest) -> HttpResponse:
+    sites = (
+        access.visible_sites(request.user)
+        .with_geography()
+        .annotate(
+            seats_filled=Count(
+                "memberships",
+                filter=Q(memberships__ended_on__isnull=True, memberships__role__in=TRINOME_SEATS),
+            )
+        )
+        .order_by("wave__number", "name")
+    )
+    wave = request.GET.get("vague", "")
+    region = request.GET.get("region", "")
+    if wave.isdigit():
+        sites = sites.filter(wave__number=int(wave))
+    if region:
+        sites = sites.filter(department__region__code=region)
+    page = Paginator(sites, 50).get_page(request.GET.get("page"))
+    context = {
+        "page_title": "Sites",
+        "page_obj": page,
+        "waves": Wave.objects.all(),
+        "regions": Region.objects.filter(
+            departments__sites__in=access.visible_sites(request.user)
+        ).distinct(),
+        "selected_wave": wave,
+        "selected_region": region,
+        "seat_count": len(TRINOME_SEATS),
+    }
+    return render(request, "sites/site_list.html", context)
+
+
+@require_GET
+def site_detail(request: HttpRequest, site_slug: str) -> HttpResponse:
+    site: Site = request.site
+    memberships = site.memberships.select_related("user").order_by("role", "-started_on")
+    current = [m for m in memberships if m.is_current]
+    seats = []
+    for seat in TRINOME_SEATS:
+        holder = next((m for m in current if m.role == seat), None)
+        seats.append({"label": seat.label, "holder": holder})
+    context = {
+        "page_title": site.name,
+        "site": site,
+        "seats": seats,
+        "others": [m for m in current if not m.is_seat],
+        "past": [m for m in memberships if not m.is_current],
+        "status_changes": site.status_changes.select_related("changed_by")[:10],
+        "site_access": request.site_access,
+    }
+    return render(request, "sites/site_detail.html", context)

@@ -1,0 +1,144 @@
+"""The tenancy walk: every URL of the platform is checked against every role, so that no site's data leaks.
+
+Each URL pattern of our apps must have a rule below; a new URL without one fails
+`test_every_url_pattern_has_a_tenancy_rule`. Site-scoped URLs are requested with another site's identifiers
+by every role that may not see that site: they must answer 403 or 404 to GET and to POST, and change nothing.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from sites.models import Site
+
+DENIED = (403, 404)
+
+
+@dataclass(frozen=True)
+class Rule:
+    # "public": anyone; "authenticated": any signed-in user, content filtered; "site": one site's data.
+    kind: str
+    kwargs: Callable = field(default=lambda w: {})
+    # For "site" rules: kwargs that point at site A's URL but at another site's object (must be refused too).
+    cross_kwargs: Callable | None = None
+    # Text of site B that must not appear on the page for users who may not see site B.
+    leak: Callable | None = None
+    # Whether staff roles that read everything (steering) may POST here.
+    steering_writes: bool = False
+
+
+RULES: dict[str, Rule] = {
+    "home": Rule("authenticated"),
+    "legal_notice": Rule("public"),
+    "accessibility": Rule("public"),
+    "personal_data": Rule("public"),
+    "health": Rule("public"),
+    "sites:list": Rule("authenticated", leak=lambda w: w.site_b.name),
+    "sites:detail": Rule("site", kwargs=lambda w: {"site_slug": w.site_b.slug}),
+}
+
+# Third-party URL sets that are not site data: allauth's pages act on the signed-in person's own account,
+# and the admin is reserved to national staff (tested in test_admin_is_reserved_to_national_staff).
+THIRD_PARTY_MODULES = ("allauth.", "django.contrib.admin.")
+
+
+def _walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from _walk(entry.url_patterns, namespace)
+        elif isinstance(entry, URLPattern):
+            yield prefix, entry
+
+
+def _our_url_names():
+    names = set()
+    for prefix, pattern in _walk(get_resolver().url_patterns):
+        module = getattr(pattern.callback, "__module__", "")
+        if module.startswith(THIRD_PARTY_MODULES) or prefix.startswith("admin:"):
+            continue
+        assert pattern.name, f"URL {pattern.pattern} of {module} has no name: name it and add a tenancy rule"
+        names.add(prefix + pattern.name)
+    return names
+
+
+def test_every_url_pattern_has_a_tenancy_rule():
+    names = _our_url_names()
+    missing = sorted(names - RULES.keys())
+    stale = sorted(RULES.keys() - names)
+    assert not missing, f"URLs without a tenancy rule in tests/test_tenancy.py: {missing}"
+    assert not stale, f"Tenancy rules for URLs that no longer exist: {stale}"
+
+
+def _rules(kind):
+    return [pytest.param(name, rule, id=name) for name, rule in RULES.items() if rule.kind == kind]
+
+
+OUTSIDERS_OF_B = ["seat_holder_a", "partner_a", "facilitator_a", "outsider"]
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("site"))
+@pytest.mark.parametrize("role", OUTSIDERS_OF_B)
+def test_site_urls_refuse_users_of_other_sites(client, world, name, rule, role):
+    world.login(client, getattr(world, role))
+    before = Site.objects.get(pk=world.site_b.pk).updated_at
+    url = reverse(name, kwargs=rule.kwargs(world))
+    assert client.get(url).status_code in DENIED
+    assert client.post(url, {"name": "Piraté", "site": world.site_a.pk}).status_code in DENIED
+    assert Site.objects.get(pk=world.site_b.pk).updated_at == before
+    if rule.cross_kwargs:
+        cross = reverse(name, kwargs=rule.cross_kwargs(world))
+        assert client.get(cross).status_code in DENIED
+        assert client.post(cross, {}).status_code in DENIED
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("site"))
+def test_site_urls_ask_anonymous_visitors_to_sign_in(client, world, name, rule):
+    response = client.get(reverse(name, kwargs=rule.kwargs(world)))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("site"))
+@pytest.mark.parametrize("role", ["national", "steering"])
+def test_site_urls_are_readable_by_national_roles(client, world, name, rule, role):
+    world.login(client, getattr(world, role))
+    assert client.get(reverse(name, kwargs=rule.kwargs(world))).status_code == 200
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("authenticated"))
+def test_authenticated_urls_ask_anonymous_visitors_to_sign_in(client, world, name, rule):
+    response = client.get(reverse(name, kwargs=rule.kwargs(world)))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize(("name", "rule"), [p for p in _rules("authenticated") if p.values[1].leak])
+@pytest.mark.parametrize("role", OUTSIDERS_OF_B)
+def test_shared_pages_do_not_show_other_sites(client, world, name, rule, role):
+    world.login(client, getattr(world, role))
+    response = client.get(reverse(name, kwargs=rule.kwargs(world)), follow=True)
+    assert response.status_code == 200
+    assert rule.leak(world) not in response.content.decode()
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("public"))
+def test_public_urls_open_to_anonymous_visitors(client, world, name, rule):
+    assert client.get(reverse(name, kwargs=rule.kwargs(world))).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["steering", "facilitator_a", "seat_holder_a", "partner_a", "outsider"])
+def test_admin_is_reserved_to_national_staff(client, world, role):
+    world.login(client, getattr(world, role))
+    # The admin sends non-staff to its login page, which refuses a signed-in non-staff person.
+    assert client.get(reverse("admin:index"), follow=True).status_code == 403
+    assert client.get(reverse("admin:sites_site_changelist"), follow=True).status_code == 403
+
+
+def test_admin_open_to_national_staff(client, world):
+    world.login(client, world.national)
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(reverse("admin:sites_site_changelist")).status_code == 200
+    assert client.get(reverse("admin:sites_site_change", args=[world.site_b.pk])).status_code == 200

@@ -1,0 +1,106 @@
+"""Tasks sent through a real Redis broker to a real Celery worker process (the production path)."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+
+from qic.celery import app as celery_app
+from sites.models import Site
+from sites.tasks import record_activity
+
+pytestmark = pytest.mark.worker
+
+if not os.environ.get("REDIS_URL"):
+    if os.environ.get("QIC_REQUIRE_WORKER"):
+        raise RuntimeError("QIC_REQUIRE_WORKER is set but REDIS_URL is not: the worker tests cannot run")
+    pytest.skip("needs REDIS_URL and PostgreSQL (run by .ci/run)", allow_module_level=True)
+
+
+def _database_url():
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("a worker process cannot share the in-memory SQLite test database")
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def wait_for(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    return predicate()
+
+
+@pytest.fixture
+def worker(transactional_db, tmp_path):
+    """A real `celery worker` process reading the test database, mailing into tmp_path."""
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "qic.settings_test",
+        "DATABASE_URL": _database_url(),
+        "QIC_EMAIL_FILE_PATH": str(mail_dir),
+    }
+    celery_app.control.purge()
+    log = tmp_path / "worker.log"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "qic",
+            "worker",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        assert wait_for(lambda: "ready" in log.read_text(), 60), log.read_text()
+        yield mail_dir
+    finally:
+        celery_app.conf.task_always_eager = previous
+        process.terminate()
+        process.wait(20)
+
+
+def test_password_reset_email_is_sent_by_the_worker(worker, client):
+    from tests.collectives.factories import UserFactory
+
+    UserFactory(email="agent@exemple.fr")
+    response = client.post(reverse("account_reset_password"), {"email": "agent@exemple.fr"})
+    assert response.status_code == 302
+
+    files = wait_for(lambda: list(Path(worker).glob("*.log")))
+    assert files, "the worker sent no email"
+    message = files[0].read_text()
+    assert "To: agent@exemple.fr" in message
+    assert "/comptes/password/reset/key/" in message
+
+
+def test_worker_updates_the_database(worker, world):
+    site = world.site_a
+    assert site.last_activity_at is None
+    record_activity.delay(site.pk)
+    assert wait_for(lambda: Site.objects.get(pk=site.pk).last_activity_at is not None)

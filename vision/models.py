@@ -1,0 +1,1 @@
+"""Models of the vision app (filled by its own issue)."""
