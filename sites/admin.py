@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Department, PrerequisiteCheck, Region, ResourceCentre, Site, SiteStatusChange, Wave
+from .models import (
+    Department,
+    PrerequisiteCheck,
+    Region,
+    ResourceCentre,
+    Site,
+    SiteEvent,
+    SiteStatusChange,
+    Wave,
+)
 
 
 @admin.register(Region)
@@ -50,3 +59,12 @@ class SiteAdmin(admin.ModelAdmin):
     list_select_related = ["department", "wave"]
     autocomplete_fields = ["department"]
     inlines = [PrerequisiteInline, StatusChangeInline]
+
+
+@admin.register(SiteEvent)
+class SiteEventAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "site", "kind", "summary", "actor"]
+    list_filter = ["kind"]
+    search_fields = ["site__name", "summary"]
+    list_select_related = ["site", "actor"]
+    date_hierarchy = "occurred_at"

@@ -26,3 +26,22 @@ class WavePrerequisite(models.TextChoices):
     ADHERES = "adheres", "Adhère à la démarche"
     TRINOME = "trinome", "Trinôme constitué"
     COMMITS = "commits", "S’engage dans la formation, l’accompagnement et les échanges"
+
+
+class EventKind(models.TextChoices):
+    """What can happen to a site; each app records its own events in the site's journal."""
+
+    STATUS_CHANGED = "status_changed", "Changement de statut"
+    PREREQUISITE_CHECKED = "prerequisite_checked", "Prérequis validé"
+    MEMBER_JOINED = "member_joined", "Arrivée dans le collectif"
+    MEMBER_LEFT = "member_left", "Départ du collectif"
+    SEAT_HANDOVER = "seat_handover", "Passation d’un siège du trinôme"
+    VISION_ADOPTED = "vision_adopted", "Vision adoptée"
+    STRATEGY_ADOPTED = "strategy_adopted", "Stratégie de changement adoptée"
+    AGREEMENT_SIGNED = "agreement_signed", "Entente de coopération signée"
+    SELF_ASSESSMENT = "self_assessment", "Auto-évaluation"
+    EVALUATION_CYCLE = "evaluation_cycle", "Cycle d’évaluation"
+    SESSION_ATTENDED = "session_attended", "Participation à une session"
+    COACHING = "coaching", "Accompagnement"
+    REPORT = "report", "Bilan produit"
+    NOTE = "note", "Note"

@@ -5,7 +5,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 
-from .enums import SiteKind, SiteStatus, WavePrerequisite
+from .enums import EventKind, SiteKind, SiteStatus, WavePrerequisite
 
 
 class Region(models.Model):
@@ -204,3 +204,26 @@ class PrerequisiteCheck(models.Model):
 
     def __str__(self):
         return f"{self.site} : {self.get_prerequisite_display()}"
+
+
+class SiteEvent(models.Model):
+    """One dated entry of a site's journal: status changes, trinôme changes, adoptions, sessions..."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("type", max_length=30, choices=EventKind.choices)
+    occurred_at = models.DateTimeField("date", db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    summary = models.CharField("résumé", max_length=300)
+    # What the event is about, as "app_label.model:pk" (no generic FK: the journal outlives objects).
+    subject = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "événement du journal"
+        verbose_name_plural = "journal des sites"
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["site", "-occurred_at"])]
+
+    def __str__(self):
+        return f"{self.site} — {self.get_kind_display()} ({self.occurred_at:%d/%m/%Y})"

@@ -4,7 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .enums import SiteStatus
+from . import journal
+from .enums import EventKind, SiteStatus
 from .models import Site, SiteStatusChange
 
 
@@ -29,6 +30,10 @@ def change_status(site: Site, to_status: str, *, by=None, reason: str = "") -> S
         site=locked, from_status=locked.status, to_status=to_status, reason=reason, changed_by=by
     )
     now = timezone.now()
-    Site.objects.filter(pk=site.pk).update(status=to_status, status_changed_at=now, last_activity_at=now)
+    Site.objects.filter(pk=site.pk).update(status=to_status, status_changed_at=now)
+    summary = f"Statut : {SiteStatus(locked.status).label} → {SiteStatus(to_status).label}"
+    journal.record(
+        locked, EventKind.STATUS_CHANGED, summary + (f" ({reason})" if reason else ""), actor=by, at=now
+    )
     site.status, site.status_changed_at, site.last_activity_at = to_status, now, now
     return change

@@ -13,4 +13,19 @@ def dsfr_field(bound_field):
     if bound_field.is_hidden:
         return bound_field.as_hidden()
     dsfr_input_class_attr(bound_field)
+    widget = bound_field.field.widget
+    if not hasattr(widget, "group_class"):  # the DSFR snippet reads it; only selects and radios set it
+        widget.group_class = "fr-input-group"
     return DsfrBoundField(bound_field.form, bound_field.field, bound_field.name).as_field_group()
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (filters survive pagination and sorting)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()

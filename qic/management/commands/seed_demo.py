@@ -15,7 +15,8 @@ from django.utils.text import slugify
 
 from collectives.enums import MemberRole, PlatformRole
 from collectives.models import Membership, User
-from sites.enums import SiteStatus
+from sites import journal
+from sites.enums import EventKind, SiteStatus
 from sites.geography import ensure_geography
 from sites.models import Department, Region, ResourceCentre, Site, SiteStatusChange, Wave
 
@@ -149,24 +150,29 @@ class Command(BaseCommand):
                 },
             )
             if created:
-                wave = waves[row["wave"]]
-                path = [
-                    SiteStatus.INTERESTED,
-                    SiteStatus.REGISTERING,
-                    SiteStatus.IN_TRAINING,
-                    SiteStatus.ACTIVE,
-                ]
-                target = row["status"]
-                steps = path[: path.index(target) + 1] if target in path else [*path, target]
-                previous = ""
-                for step in steps[1:]:
-                    SiteStatusChange.objects.create(
-                        site=site, from_status=previous or SiteStatus.INTERESTED, to_status=step, reason=""
-                    )
-                    previous = step
-                Site.objects.filter(pk=site.pk).update(status=target, last_activity_at=_aware(wave.starts_on))
+                self._history(site, waves[row["wave"]], row["status"])
             sites[slug] = site
         return sites
+
+    def _history(self, site, wave, target):
+        """Dated status transitions and journal entries, as if the site had lived through its wave."""
+        training = wave.training_starts_on or wave.starts_on
+        dates = {
+            SiteStatus.REGISTERING: wave.starts_on + dt.timedelta(days=30),
+            SiteStatus.IN_TRAINING: training,
+            SiteStatus.ACTIVE: training + dt.timedelta(days=180),
+            SiteStatus.PAUSED: training + dt.timedelta(days=300),
+            SiteStatus.WITHDRAWN: training + dt.timedelta(days=240),
+        }
+        path = [SiteStatus.INTERESTED, SiteStatus.REGISTERING, SiteStatus.IN_TRAINING, SiteStatus.ACTIVE]
+        steps = path[: path.index(target) + 1] if target in path else [*path[:3], target]
+        for previous, step in zip(steps, steps[1:], strict=False):
+            at = _aware(dates[step])
+            change = SiteStatusChange.objects.create(site=site, from_status=previous, to_status=step)
+            SiteStatusChange.objects.filter(pk=change.pk).update(changed_at=at)
+            label = f"Statut : {SiteStatus(previous).label} → {SiteStatus(step).label}"
+            journal.record(site, EventKind.STATUS_CHANGED, label, at=at)
+        Site.objects.filter(pk=site.pk).update(status=target)
 
     def _user(self, email, first, last, role, organisation, centre=None):
         user, _ = User.objects.update_or_create(

@@ -1,0 +1,39 @@
+"""What a newcomer meets first: each role lands on its own start page; other sites stay closed."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+WAVE_1 = [
+    "Le Teil", "Montélimar", "Pont-de-Claix", "Saint-Étienne", "Château-Thierry",
+    "Condé-sur-l’Escaut", "Hazebrouck", "Liévin", "Koungou",
+]  # fmt: skip
+
+
+def test_national_staff_see_every_wave_1_site(demo, sign_in, live_server):
+    page = sign_in("national@demo.qic.fr")
+    expect(page).to_have_url(re.compile(r"/sites/$"))
+    page.get_by_label("Vague").select_option(label="Vague 1")
+    page.get_by_role("button", name="Filtrer").click()
+    table = page.get_by_role("table")
+    for name in WAVE_1:
+        expect(table.get_by_role("link", name=name, exact=True)).to_be_visible()
+    expect(table.locator("tbody tr")).to_have_count(9)
+
+
+def test_trinome_lands_on_its_site_and_cannot_open_another(demo, sign_in, live_server):
+    page = sign_in("trinome@demo.qic.fr")
+    expect(page).to_have_url(re.compile(r"/sites/saint-etienne/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Saint-Étienne")
+    expect(page.locator(".fr-card", has_text="Société civile")).to_contain_text("Nadia Haddad")
+    response = page.goto(f"{live_server.url}/sites/liévin/".replace("é", "e"))
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page introuvable")
+
+
+def test_wrong_password_is_explained_in_french(demo, sign_in):
+    page = sign_in("trinome@demo.qic.fr", password="pas-le-bon")
+    expect(page.get_by_role("alert")).to_contain_text("L’adresse e-mail ou le mot de passe sont incorrects")
