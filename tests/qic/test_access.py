@@ -1,0 +1,88 @@
+"""The access module: who sees which sites, and what each role may do on a site."""
+
+import pytest
+
+from collectives.enums import MemberRole
+from qic import access
+from sites.models import Site
+from tests.collectives.factories import MembershipFactory
+
+
+def slugs(qs):
+    return sorted(qs.values_list("slug", flat=True))
+
+
+def test_national_and_steering_see_every_site(world):
+    assert slugs(access.visible_sites(world.national)) == ["quartier-a", "quartier-b"]
+    assert slugs(access.visible_sites(world.steering)) == ["quartier-a", "quartier-b"]
+
+
+def test_facilitator_sees_the_sites_of_their_centres_regions_only(world):
+    assert slugs(access.visible_sites(world.facilitator_a)) == ["quartier-a"]
+
+
+def test_member_sees_only_the_sites_where_they_are_a_current_member(world):
+    assert slugs(access.visible_sites(world.seat_holder_a)) == ["quartier-a"]
+    assert slugs(access.visible_sites(world.partner_a)) == ["quartier-a"]
+    assert slugs(access.visible_sites(world.outsider)) == []
+
+
+def test_ended_membership_closes_the_site(world):
+    membership = world.seat_holder_a.memberships.get()
+    membership.ended_on = membership.started_on
+    membership.save()
+    assert slugs(access.visible_sites(world.seat_holder_a)) == []
+
+
+def test_deactivated_account_sees_nothing(world):
+    world.national.is_active = False
+    world.national.save()
+    assert slugs(access.visible_sites(world.national)) == []
+
+
+def test_queryset_shortcut_goes_through_the_access_module(world):
+    assert slugs(Site.objects.visible_to(world.facilitator_a)) == ["quartier-a"]
+    assert slugs(Site.objects.filter(slug="quartier-b").visible_to(world.facilitator_a)) == []
+
+
+def test_member_of_two_sites_sees_each_once(world):
+    MembershipFactory(site=world.site_b, user=world.partner_a, role=MemberRole.RESIDENT)
+    assert slugs(access.visible_sites(world.partner_a)) == ["quartier-a", "quartier-b"]
+
+
+@pytest.mark.parametrize(
+    ("role", "read", "edit", "comment", "sessions", "report", "manage", "invite_trinome", "invite_members"),
+    [
+        ("national", True, True, True, True, True, True, True, True),
+        ("steering", True, False, False, False, True, False, False, False),
+        ("facilitator_a", True, False, True, True, True, False, True, True),
+        ("seat_holder_a", True, True, True, False, True, False, False, True),
+        ("partner_a", True, False, True, False, False, False, False, False),
+        ("outsider", False, False, False, False, False, False, False, False),
+    ],
+)
+def test_what_each_role_may_do_on_site_a(
+    world, role, read, edit, comment, sessions, report, manage, invite_trinome, invite_members
+):
+    rights = access.SiteAccess(getattr(world, role), world.site_a)
+    assert rights.can_read is read
+    assert rights.can_edit_work is edit
+    assert rights.can_comment is comment
+    assert rights.can_run_sessions is sessions
+    assert rights.can_download_report is report
+    assert rights.can_manage is manage
+    assert rights.can_invite_trinome is invite_trinome
+    assert rights.can_invite_members is invite_members
+
+
+def test_a_seat_holder_of_one_site_has_no_rights_on_another(world):
+    rights = access.SiteAccess(world.seat_holder_a, world.site_b)
+    assert not rights.can_read
+    assert not rights.can_edit_work
+    assert not rights.can_comment
+
+
+def test_facilitator_has_no_rights_outside_their_regions(world):
+    rights = access.SiteAccess(world.facilitator_a, world.site_b)
+    assert not rights.can_read
+    assert not rights.can_run_sessions
