@@ -38,7 +38,7 @@ def test_public_sign_up_is_closed(client, db):
         },
     )
     assert response.status_code == 200
-    assert "Inscriptions fermées" in response.content.decode() or "fermées" in response.content.decode()
+    assert "Les comptes sont ouverts sur invitation" in response.content.decode()
     assert not User.objects.filter(email="nouveau@exemple.fr").exists()
 
 
