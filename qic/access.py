@@ -41,6 +41,11 @@ def can_view_national_dashboard(user) -> bool:
     return sees_all_sites(user)
 
 
+def can_view_dashboard(user) -> bool:
+    """The tracking dashboard: national roles see every site, CRPV facilitators the sites of their regions."""
+    return sees_all_sites(user) or is_facilitator(user)
+
+
 def can_manage_registry(user) -> bool:
     """Create, import and change sites, waves and accounts."""
     return is_national(user)
@@ -114,6 +119,11 @@ class SiteAccess:
     @property
     def can_download_report(self) -> bool:
         return sees_all_sites(self.user) or self.covers_as_facilitator or self.is_seat_holder
+
+    @property
+    def can_check_prerequisites(self) -> bool:
+        """Tick the wave prerequisites of a registering site: national staff and its CRPV."""
+        return is_national(self.user) or self.covers_as_facilitator
 
     @property
     def can_manage(self) -> bool:

@@ -20,6 +20,23 @@ class SiteStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Retiré"
 
 
+# The order of the lifecycle, for sorting and for the mobilisation funnel.
+STATUS_ORDER = {status: index for index, status in enumerate(SiteStatus)}
+
+# The stages of the mobilisation funnel of a wave: each counts the sites that reached it.
+FUNNEL_STAGES = (SiteStatus.INTERESTED, SiteStatus.REGISTERING, SiteStatus.IN_TRAINING, SiteStatus.ACTIVE)
+
+# Which moves national staff may make from each status (the reason is always asked for).
+ALLOWED_TRANSITIONS = {
+    SiteStatus.INTERESTED: (SiteStatus.REGISTERING, SiteStatus.WITHDRAWN),
+    SiteStatus.REGISTERING: (SiteStatus.IN_TRAINING, SiteStatus.INTERESTED, SiteStatus.WITHDRAWN),
+    SiteStatus.IN_TRAINING: (SiteStatus.ACTIVE, SiteStatus.PAUSED, SiteStatus.WITHDRAWN),
+    SiteStatus.ACTIVE: (SiteStatus.PAUSED, SiteStatus.WITHDRAWN),
+    SiteStatus.PAUSED: (SiteStatus.IN_TRAINING, SiteStatus.ACTIVE, SiteStatus.WITHDRAWN),
+    SiteStatus.WITHDRAWN: (SiteStatus.INTERESTED,),
+}
+
+
 class WavePrerequisite(models.TextChoices):
     """The three prerequisites a registering site must meet to join a wave."""
 
@@ -33,6 +50,7 @@ class EventKind(models.TextChoices):
 
     STATUS_CHANGED = "status_changed", "Changement de statut"
     PREREQUISITE_CHECKED = "prerequisite_checked", "Prérequis validé"
+    PREREQUISITE_UNCHECKED = "prerequisite_unchecked", "Prérequis retiré"
     MEMBER_JOINED = "member_joined", "Arrivée dans le collectif"
     MEMBER_LEFT = "member_left", "Départ du collectif"
     SEAT_HANDOVER = "seat_handover", "Passation d’un siège du trinôme"

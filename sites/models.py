@@ -1,11 +1,14 @@
 """The registry: where a site is (region, department), which wave it joined, which CRPV covers it."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 
 from .enums import EventKind, SiteKind, SiteStatus, WavePrerequisite
+from .text import normalise
 
 
 class Region(models.Model):
@@ -128,6 +131,8 @@ class Site(models.Model):
         help_text="Vide : le budget par site de la vague.",
     )
     last_activity_at = models.DateTimeField("dernière activité", null=True, blank=True)
+    # Name, communes, department and QPV code without accents nor capitals, for the dashboard's search.
+    search_text = models.CharField(max_length=600, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -150,8 +155,23 @@ class Site(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "search_text" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "search_text"]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("sites:detail", kwargs={"site_slug": self.slug})
+
+    def build_search_text(self) -> str:
+        """What the free-text search of the dashboard looks into (kept on the row: one indexed column)."""
+        department = self.department if self.department_id else None
+        parts = [self.name, self.communes, self.qpv_code]
+        if department is not None:
+            parts += [department.code, department.name]
+        return normalise(" ".join(p for p in parts if p))[:600]
 
     @property
     def region(self):
@@ -227,3 +247,39 @@ class SiteEvent(models.Model):
 
     def __str__(self):
         return f"{self.site} — {self.get_kind_display()} ({self.occurred_at:%d/%m/%Y})"
+
+
+class RegistrationImport(models.Model):
+    """A wave's registration file, parsed and kept server-side between the preview and the confirmation.
+
+    The rows are stored as read from the file; the preview and the commit check them against the database each
+    time, so what is confirmed is exactly what the file says, never something a browser sent back.
+    """
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    digest = models.CharField("empreinte SHA-256 du fichier", max_length=64)
+    filename = models.CharField("fichier", max_length=255)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="imports", verbose_name="vague")
+    initial_status = models.CharField(
+        "statut des nouveaux sites", max_length=20, choices=SiteStatus.choices, default=SiteStatus.REGISTERING
+    )
+    rows = models.JSONField("lignes lues", default=list)
+    file_errors = models.JSONField("erreurs de lecture", default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registration_imports"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    committed_at = models.DateTimeField("importé le", null=True, blank=True)
+    summary = models.JSONField("bilan", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "import d’inscriptions"
+        verbose_name_plural = "imports d’inscriptions"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "digest"])]
+
+    def __str__(self):
+        return f"{self.filename} ({self.wave})"
+
+    def get_absolute_url(self):
+        return reverse("sites:import_preview", kwargs={"token": self.token})

@@ -37,6 +37,10 @@ RULES: dict[str, Rule] = {
     "health": Rule("public"),
     "sites:list": Rule("authenticated", leak=lambda w: w.site_b.name),
     "sites:detail": Rule("site", kwargs=lambda w: {"site_slug": w.site_b.slug}),
+    # National tracking: a site's lifecycle.
+    "sites:status": Rule("site", kwargs=lambda w: {"site_slug": w.site_b.slug}),
+    "sites:prerequisites": Rule("site", kwargs=lambda w: {"site_slug": w.site_b.slug}),
+    "sites:journal": Rule("site", kwargs=lambda w: {"site_slug": w.site_b.slug}),
 }
 
 # Third-party URL sets that are not site data: allauth's pages act on the signed-in person's own account,

@@ -1,4 +1,4 @@
-"""Views of the sites registry: the list of the sites a user may see, and one site's page."""
+"""Views of the registry: the list of the sites a user may see, and one site's page."""
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -9,7 +9,12 @@ from django.views.decorators.http import require_GET
 from collectives.enums import TRINOME_SEATS
 from qic import access
 
-from .models import Region, Site, Wave
+from .. import journal
+from ..forms import StatusChangeForm
+from ..models import Region, Site, Wave
+from .lifecycle import prerequisites_context
+
+JOURNAL_PREVIEW = 8
 
 
 @require_GET
@@ -49,6 +54,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def site_detail(request: HttpRequest, site_slug: str) -> HttpResponse:
     site: Site = request.site
+    site_access = request.site_access
     memberships = site.memberships.select_related("user").order_by("role", "-started_on")
     current = [m for m in memberships if m.is_current]
     seats = []
@@ -61,7 +67,10 @@ def site_detail(request: HttpRequest, site_slug: str) -> HttpResponse:
         "seats": seats,
         "others": [m for m in current if not m.is_seat],
         "past": [m for m in memberships if not m.is_current],
-        "status_changes": site.status_changes.select_related("changed_by")[:10],
-        "site_access": request.site_access,
+        "status_changes": site.status_changes.select_related("changed_by")[:5],
+        "events": journal.feed(site, limit=JOURNAL_PREVIEW),
+        "status_form": StatusChangeForm(site=site) if site_access.can_manage else None,
+        "site_access": site_access,
+        **prerequisites_context(site, site_access),
     }
     return render(request, "sites/site_detail.html", context)

@@ -1,0 +1,27 @@
+"""Template helpers of the registry: how a status looks."""
+
+from django import template
+from django.utils.html import format_html
+
+from ..enums import SiteStatus
+
+register = template.Library()
+
+STATUS_BADGES = {
+    SiteStatus.INTERESTED: "fr-badge--blue-ecume",
+    SiteStatus.REGISTERING: "fr-badge--new",
+    SiteStatus.IN_TRAINING: "fr-badge--info",
+    SiteStatus.ACTIVE: "fr-badge--success",
+    SiteStatus.PAUSED: "fr-badge--warning",
+    SiteStatus.WITHDRAWN: "",
+}
+
+
+@register.simple_tag
+def status_badge(status: str, size: str = "") -> str:
+    """A DSFR badge for a site status, coloured by stage of the lifecycle."""
+    label = SiteStatus(status).label if status in SiteStatus.values else status
+    classes = " ".join(
+        c for c in ("fr-badge", STATUS_BADGES.get(status, ""), "fr-badge--sm" if size else "") if c
+    )
+    return format_html('<span class="{} fr-badge--no-icon">{}</span>', classes, label)
