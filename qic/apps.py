@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class QicConfig(AppConfig):
     name = "qic"
     verbose_name = "Plateforme QIC"
+
+    def ready(self):
+        from . import audit
+
+        audit.connect()

@@ -4,7 +4,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from qic import views
+from qic import views, views_audit
 
 admin.site.site_header = "Quartiers à impact collectif — administration"
 admin.site.site_title = "QIC administration"
@@ -17,6 +17,7 @@ urlpatterns = [
     path("sites/", include("sites.urls")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("journal-d-audit/", views_audit.audit_log, name="audit_log"),
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("donnees-personnelles/", views.personal_data, name="personal_data"),

@@ -18,7 +18,8 @@ DENIED = (403, 404)
 
 @dataclass(frozen=True)
 class Rule:
-    # "public": anyone; "authenticated": any signed-in user, content filtered; "site": one site's data.
+    # "public": anyone; "authenticated": any signed-in user, content filtered; "site": one site's data;
+    # "national": national staff only (everybody else gets 403).
     kind: str
     kwargs: Callable = field(default=lambda w: {})
     # For "site" rules: kwargs that point at site A's URL but at another site's object (must be refused too).
@@ -35,6 +36,7 @@ RULES: dict[str, Rule] = {
     "accessibility": Rule("public"),
     "personal_data": Rule("public"),
     "health": Rule("public"),
+    "audit_log": Rule("national"),
     "sites:list": Rule("authenticated", leak=lambda w: w.site_b.name),
     "sites:detail": Rule("site", kwargs=lambda w: {"site_slug": w.site_b.slug}),
     # National tracking: a site's lifecycle.
@@ -126,6 +128,21 @@ def test_shared_pages_do_not_show_other_sites(client, world, name, rule, role):
     response = client.get(reverse(name, kwargs=rule.kwargs(world)), follow=True)
     assert response.status_code == 200
     assert rule.leak(world) not in response.content.decode()
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("national"))
+@pytest.mark.parametrize("role", ["steering", "facilitator_a", "seat_holder_a", "partner_a", "outsider"])
+def test_national_only_urls_refuse_every_other_role(client, world, name, rule, role):
+    world.login(client, getattr(world, role))
+    url = reverse(name, kwargs=rule.kwargs(world))
+    assert client.get(url).status_code == 403
+    assert client.post(url, {}).status_code in (403, 405)
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("national"))
+def test_national_only_urls_open_to_national_staff(client, world, name, rule):
+    world.login(client, world.national)
+    assert client.get(reverse(name, kwargs=rule.kwargs(world))).status_code == 200
 
 
 @pytest.mark.parametrize(("name", "rule"), _rules("public"))

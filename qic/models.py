@@ -1,0 +1,43 @@
+"""Platform-wide records: the audit log of writes on site data."""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+
+class AuditEntry(models.Model):
+    """One write on site data: who, when, what, and the values before and after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Création"
+        UPDATE = "update", "Modification"
+        DELETE = "delete", "Suppression"
+
+    at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField("auteur", max_length=254, blank=True)
+    action = models.CharField("action", max_length=10, choices=Action.choices)
+    site = models.ForeignKey("sites.Site", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    site_label = models.CharField("site", max_length=200, blank=True)
+    model = models.CharField("objet", max_length=100, db_index=True)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField("libellé", max_length=200)
+    before = models.JSONField("avant", null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField("après", null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = "entrée du journal d’audit"
+        verbose_name_plural = "journal d’audit"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["site", "-at"]), models.Index(fields=["model", "object_id"])]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.actor_label} {self.get_action_display()} {self.object_repr}"
+
+    @property
+    def changes(self):
+        """(field, before, after) triples for display."""
+        keys = sorted(set(self.before or {}) | set(self.after or {}))
+        return [(k, (self.before or {}).get(k), (self.after or {}).get(k)) for k in keys]

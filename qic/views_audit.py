@@ -1,0 +1,31 @@
+"""The audit log, read by national staff: every write on site data, filterable by site, person and object."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from qic import access
+from qic.models import AuditEntry
+
+
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    access.require(access.can_read_audit_log(request.user))
+    entries = AuditEntry.objects.all()
+    filters = {
+        "site": request.GET.get("site", "").strip(),
+        "auteur": request.GET.get("auteur", "").strip(),
+        "objet": request.GET.get("objet", "").strip(),
+    }
+    if filters["site"]:
+        entries = entries.filter(site_label__icontains=filters["site"])
+    if filters["auteur"]:
+        entries = entries.filter(actor_label__icontains=filters["auteur"])
+    if filters["objet"]:
+        entries = entries.filter(model=filters["objet"])
+    models = AuditEntry.objects.order_by("model").values_list("model", flat=True).distinct()
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    context = {"page_title": "Journal d’audit", "page_obj": page, "filters": filters, "models": models}
+    template = "audit/_entries.html" if request.htmx else "audit/list.html"
+    return render(request, template, context)

@@ -1,0 +1,88 @@
+"""The audit log records every write on site data with its author and its values before and after."""
+
+import datetime as dt
+
+from django.urls import reverse
+
+from collectives.enums import MemberRole
+from qic.audit import acting_as
+from qic.models import AuditEntry
+from sites.models import Site
+from tests.collectives.factories import MembershipFactory
+
+
+def test_creation_update_and_deletion_are_recorded_with_their_author(world):
+    with acting_as(world.national):
+        membership = MembershipFactory(site=world.site_a, role=MemberRole.RESIDENT, organisation="Amicale")
+        pk = str(membership.pk)
+        membership.organisation = "Amicale des locataires"
+        membership.save()
+        membership.delete()
+    entries = AuditEntry.objects.filter(model="collectives.membership", object_id=pk).order_by("id")
+    created, updated, deleted = entries
+    assert (created.action, created.actor, created.site) == ("create", world.national, world.site_a)
+    assert created.after["organisation"] == "Amicale"
+    assert updated.before == {"organisation": "Amicale"}
+    assert updated.after == {"organisation": "Amicale des locataires"}
+    assert deleted.before["role"] == "resident"
+    assert deleted.after is None
+    assert deleted.site_label == "Quartier A"
+
+
+def test_a_save_that_changes_nothing_is_not_recorded(world):
+    count = AuditEntry.objects.count()
+    world.site_a.save()
+    assert AuditEntry.objects.count() == count
+
+
+def test_writes_without_a_request_are_attributed_to_the_system(world):
+    membership = world.partner_a.memberships.get()
+    membership.ended_on = dt.date(2026, 1, 31)
+    membership.save()
+    entry = AuditEntry.objects.filter(model="collectives.membership").latest("id")
+    assert entry.actor is None
+    assert entry.actor_label == "système"
+    assert entry.after == {"ended_on": "2026-01-31"}
+
+
+def test_an_admin_edit_is_recorded_with_the_signed_in_person(client, world):
+    client.force_login(world.national)
+    url = reverse("admin:sites_site_change", args=[world.site_b.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"communes": "Roubaix, Tourcoing", "qpv_code": ""})
+    for prefix in ("prerequisite_checks", "status_changes"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    entry = AuditEntry.objects.filter(model="sites.site", object_id=str(world.site_b.pk)).latest("id")
+    assert entry.actor == world.national
+    assert entry.before == {"communes": "Roubaix"}
+    assert entry.after == {"communes": "Roubaix, Tourcoing"}
+
+
+def test_deleting_a_site_with_its_collective_keeps_the_log_consistent(world):
+    pk = world.site_b.pk
+    world.site_b.delete()
+    assert not Site.objects.filter(pk=pk).exists()
+    gone = AuditEntry.objects.filter(action="delete", site_label="Quartier B")
+    assert {e.model for e in gone} == {"sites.site", "collectives.membership"}
+
+
+def test_national_staff_read_and_filter_the_log(client, world):
+    with acting_as(world.seat_holder_a):
+        MembershipFactory(site=world.site_a, role=MemberRole.PARTNER, organisation="Régie de quartier")
+    client.force_login(world.national)
+    page = client.get(reverse("audit_log"), {"auteur": world.seat_holder_a.email}).content.decode()
+    assert "Régie de quartier" in page
+    assert "Quartier A" in page
+    other = client.get(reverse("audit_log"), {"auteur": "personne-d-autre@"}).content.decode()
+    assert "Aucune modification" in other
+
+
+def test_the_log_filters_in_place_with_htmx(client, world):
+    client.force_login(world.national)
+    response = client.get(reverse("audit_log"), {"site": "Quartier A"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.content.decode()
