@@ -47,7 +47,8 @@ class AuditUserMiddleware:
 def _snapshot(instance) -> dict:
     data = {}
     for field in instance._meta.concrete_fields:
-        if field.name in IGNORED_FIELDS:
+        # Derived fields (editable=False, e.g. a search index) are not what anybody wrote.
+        if field.name in IGNORED_FIELDS or (not field.editable and not field.primary_key):
             continue
         value = field.value_from_object(instance)
         data[field.attname] = DjangoJSONEncoder().default(value) if _needs_encoding(value) else value
