@@ -14,8 +14,9 @@ $(VENV)/.base-installed: requirements/base.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements/base.txt
 	touch $@
 
-$(VENV)/.dev-installed: requirements/dev.txt | $(BIN)/python
+$(VENV)/.dev-installed: requirements/dev.txt package-lock.json | $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	npm ci --no-audit --no-fund --silent
 	touch $(VENV)/.base-installed $@
 
 install: $(VENV)/.base-installed

@@ -3,6 +3,7 @@
 import io
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +17,7 @@ if not os.path.exists(CHROMIUM):
     pytest.skip("needs Debian's Chromium (apt-get install chromium)", allow_module_level=True)
 
 DEMO_PASSWORD = "qic-demo-2025"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +61,30 @@ def sign_in(page, live_server):
         return page
 
     return _sign_in
+
+
+@pytest.fixture
+def axe_check(page):
+    """Run axe-core (from the npm registry, served from node_modules) on the current page.
+
+    Fails on any serious or critical violation, listing each rule and the elements it found.
+    """
+    assert AXE.exists(), "axe-core is missing: run `npm ci` (make test does)"
+    source = AXE.read_text()
+
+    def _check(context=""):
+        # evaluate() goes through the DevTools protocol: the page's CSP (no inline script) does not block it.
+        page.evaluate(source)
+        result = page.evaluate(
+            """async () => await axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag',
+                 values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"""
+        )
+        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        details = [
+            f"{v['id']} ({v['impact']}): {v['help']} — " + ", ".join(n["target"][0] for n in v["nodes"][:5])
+            for v in bad
+        ]
+        assert not bad, f"Accessibility violations on {context or page.url}:\n" + "\n".join(details)
+        return result["violations"]
+
+    return _check
