@@ -16,3 +16,20 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix, email, context):
         queue_email(self.render_mail(template_prefix, email, context))
+
+    # Account security (collectives/security): sign-out through ProConnect, two-factor setup after sign-in.
+    def get_logout_redirect_url(self, request):
+        from collectives.security import views as security_views
+
+        return security_views.prepare_provider_logout(request) or super().get_logout_redirect_url(request)
+
+    def logout(self, request):
+        from collectives.security import views as security_views
+
+        super().logout(request)
+        security_views.remember_provider_logout(request)
+
+    def is_reauthentication_required(self, *, app, **kwargs):
+        from collectives.security import mfa
+
+        return mfa.reauthentication_required(app, super().is_reauthentication_required(app=app, **kwargs))

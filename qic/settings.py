@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "django_htmx",
     "template_partials",
     "django_filters",
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "sites",
     "vision",
     "evaluation",
+    "collectives.security",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +93,9 @@ MIDDLEWARE = [
     "qic.audit.AuditUserMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "collectives.security.middleware.SessionLifetimeMiddleware",
+    "collectives.security.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -227,6 +232,40 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Account security (sign-on, two-factor, sessions: issue 10).
+# Two-factor authentication is required for national staff, the steering committee and admin accounts; off for
+# `make demo` (DEBUG=true) so that the demo accounts sign in with their password alone.
+QIC_MFA_REQUIRED = env_bool("QIC_MFA_REQUIRED", not DEBUG)
+MFA_ADAPTER = "collectives.security.mfa.MFAAdapter"
+MFA_TOTP_TOLERANCE = 1  # accept the previous and next 30-second code (clock drift of phones)
+# A session ends after this much inactivity; SESSION_COOKIE_AGE above is its absolute lifetime from sign-in.
+QIC_SESSION_IDLE_SECONDS = env_int("QIC_SESSION_IDLE_SECONDS", 30 * 60)
+if QIC_SESSION_IDLE_SECONDS <= 0 or SESSION_COOKIE_AGE <= 0:
+    raise ImproperlyConfigured("QIC_SESSION_IDLE_SECONDS and SESSION_COOKIE_AGE must be positive")
+# allauth.usersessions lists a person's sessions; our middleware records activity (not one query a request).
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# ProConnect, the State's identity federation (OpenID Connect): off unless all three are set.
+# PROCONNECT_ISSUER is the issuer URL, e.g. https://auth.agentconnect.gouv.fr/api/v2; discovery is read from
+# its /.well-known/openid-configuration.
+PROCONNECT_ISSUER = env_str("PROCONNECT_ISSUER", "").rstrip("/")
+PROCONNECT_CLIENT_ID = env_str("PROCONNECT_CLIENT_ID", "")
+PROCONNECT_CLIENT_SECRET = env_str("PROCONNECT_CLIENT_SECRET", "")
+PROCONNECT_SCOPES = env_str("PROCONNECT_SCOPES", "openid email given_name usual_name siret")
+PROCONNECT_SIGNING_ALGORITHM = env_str("PROCONNECT_SIGNING_ALGORITHM", "RS256")
+PROCONNECT_TIMEOUT_SECONDS = env_int("PROCONNECT_TIMEOUT_SECONDS", 10)
+_proconnect = [PROCONNECT_ISSUER, PROCONNECT_CLIENT_ID, PROCONNECT_CLIENT_SECRET]
+if any(_proconnect) and not all(_proconnect):
+    raise ImproperlyConfigured(
+        "PROCONNECT_ISSUER, PROCONNECT_CLIENT_ID and PROCONNECT_CLIENT_SECRET must be set together"
+    )
+if PROCONNECT_ISSUER and not PROCONNECT_ISSUER.startswith("https://") and not DEBUG:
+    raise ImproperlyConfigured("PROCONNECT_ISSUER must be an https:// URL")
+if PROCONNECT_SIGNING_ALGORITHM not in ("RS256", "ES256"):
+    raise ImproperlyConfigured("PROCONNECT_SIGNING_ALGORITHM must be RS256 or ES256")
+if "openid" not in PROCONNECT_SCOPES.split() or "email" not in PROCONNECT_SCOPES.split():
+    raise ImproperlyConfigured("PROCONNECT_SCOPES must include openid and email")
+
 # Content-Security-Policy: no inline script, no eval, nothing from outside.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -242,6 +281,12 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+if PROCONNECT_ISSUER:
+    # Sign-in and sign-out forms are answered by a redirect to ProConnect: form-action must allow it.
+    from urllib.parse import urlsplit
+
+    _issuer = urlsplit(PROCONNECT_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_issuer.scheme}://{_issuer.netloc}")
 
 # What the national dashboard calls a stalled site (used from the National tracking issue on).
 QIC_STALL_DAYS = env_int("QIC_STALL_DAYS", 60)

@@ -28,3 +28,6 @@ TEMPLATES[0]["OPTIONS"]["debug"] = True
 if os.environ.get("QIC_EMAIL_FILE_PATH"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["QIC_EMAIL_FILE_PATH"]
+
+# Two-factor enforcement is on in production; the tests of it turn it on (tests/collectives/test_mfa.py).
+QIC_MFA_REQUIRED = False

@@ -17,6 +17,9 @@ from tests.collectives.factories import (
 )
 from tests.sites.factories import ResourceCentreFactory, SiteFactory, department, region
 
+# The mock ProConnect provider and its `proconnect` fixture (account security tests and browser journeys).
+pytest_plugins = ["tests.collectives.proconnect_mock"]
+
 UNRENDERED = re.compile(r"\{%\s*[a-z_]+\b[^%]*%\}|\{\{\s*[\w.]+\s*(\|[^{}]*)?\}\}")
 
 

@@ -20,6 +20,7 @@ DENIED = (403, 404)
 class Rule:
     # "public": anyone; "authenticated": any signed-in user, content filtered; "site": one site's data;
     # "national": national staff only (everybody else gets 403).
+    # "sign_in_flow": a step of signing in (open to anonymous visitors, shows no site data, may be off: 404).
     kind: str
     kwargs: Callable = field(default=lambda w: {})
     # For "site" rules: kwargs that point at site A's URL but at another site's object (must be refused too).
@@ -43,6 +44,15 @@ RULES: dict[str, Rule] = {
     "sites:status": Rule("site", kwargs=lambda w: {"site_slug": w.site_b.slug}),
     "sites:prerequisites": Rule("site", kwargs=lambda w: {"site_slug": w.site_b.slug}),
     "sites:journal": Rule("site", kwargs=lambda w: {"site_slug": w.site_b.slug}),
+    # Account security: a person's own account (another person's session is refused in test_sessions.py),
+    # and ProConnect's sign-in flow, which answers 404 while ProConnect is not configured.
+    "security:account_security": Rule("authenticated"),
+    "security:end_session": Rule("authenticated", kwargs=lambda w: {"session_id": 1}),
+    "security:proconnect_login": Rule("sign_in_flow"),
+    "security:proconnect_callback": Rule("sign_in_flow"),
+    "security:proconnect_unknown": Rule("sign_in_flow"),
+    "security:proconnect_logout": Rule("sign_in_flow"),
+    "security:proconnect_logged_out": Rule("sign_in_flow"),
 }
 
 # Third-party URL sets that are not site data: allauth's pages act on the signed-in person's own account,
@@ -143,6 +153,18 @@ def test_national_only_urls_refuse_every_other_role(client, world, name, rule, r
 def test_national_only_urls_open_to_national_staff(client, world, name, rule):
     world.login(client, world.national)
     assert client.get(reverse(name, kwargs=rule.kwargs(world))).status_code == 200
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("sign_in_flow"))
+@pytest.mark.parametrize("role", [None, "seat_holder_a"])
+def test_sign_in_flow_urls_show_no_site_data(client, world, name, rule, role):
+    if role:
+        world.login(client, getattr(world, role))
+    url = reverse(name, kwargs=rule.kwargs(world))
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code in (302, 404, 405)
+        assert world.site_a.name not in response.content.decode()
+        assert world.site_b.name not in response.content.decode()
 
 
 @pytest.mark.parametrize(("name", "rule"), _rules("public"))

@@ -1,0 +1,1 @@
+"""Account security: ProConnect sign-on, two-factor authentication and the lifetime of sessions."""
