@@ -147,3 +147,8 @@ def require(allowed: bool) -> None:
 
 def can_read_audit_log(user) -> bool:
     return is_national(user)
+
+
+def can_manage_personal_data(user) -> bool:
+    """Export or anonymise a person's data (RGPD requests go through the national team)."""
+    return is_national(user)

@@ -34,6 +34,8 @@ def _navigation(request):
         items.append(("Sites de ma région", reverse("sites:list")))
     else:
         items.append(("Mes sites", reverse("sites:list")))
+    if access.can_manage_personal_data(user):
+        items.append(("Personnes", reverse("people")))
     if access.can_read_audit_log(user):
         items.append(("Journal d’audit", reverse("audit_log")))
     if access.can_manage_registry(user):

@@ -4,7 +4,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from qic import views, views_audit
+from qic import views, views_audit, views_people
 
 admin.site.site_header = "Quartiers à impact collectif — administration"
 admin.site.site_title = "QIC administration"
@@ -19,6 +19,9 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("journal-d-audit/", views_audit.audit_log, name="audit_log"),
+    path("personnes/", views_people.people, name="people"),
+    path("personnes/<int:user_id>/", views_people.person, name="person"),
+    path("personnes/<int:user_id>/export/", views_people.person_export, name="person_export"),
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("donnees-personnelles/", views.personal_data, name="personal_data"),

@@ -38,6 +38,9 @@ RULES: dict[str, Rule] = {
     "personal_data": Rule("public"),
     "health": Rule("public"),
     "audit_log": Rule("national"),
+    "people": Rule("national"),
+    "person": Rule("national", kwargs=lambda w: {"user_id": w.seat_holder_b.pk}),
+    "person_export": Rule("national", kwargs=lambda w: {"user_id": w.seat_holder_b.pk}),
     "sites:list": Rule("authenticated", leak=lambda w: w.site_b.name),
     "sites:detail": Rule("site", kwargs=lambda w: {"site_slug": w.site_b.slug}),
     # National tracking: a site's lifecycle.
