@@ -33,16 +33,26 @@ class MFAAdapter(DefaultMFAAdapter):
 
 
 def reauthentication_required(app: str, default: bool) -> bool:
-    """allauth asks for the password again before any change to two-factor settings. Setting up the first
-    authenticator within minutes of signing in is spared that: it is what a person whose role requires
-    two-factor is sent to do right after signing in."""
+    """allauth asks for the password again before any change to two-factor settings, even seconds after
+    signing in. A fresh sign-in (within allauth's reauthentication timeout) is enough to set up two-factor and
+    see its recovery codes: that is what a person whose role requires it is sent to do right after signing in.
+    Turning two-factor off always asks again."""
     request = context.request
     if not default or app != "allauth.mfa" or request is None or not request.user.is_authenticated:
         return default
-    if request.resolver_match is None or request.resolver_match.url_name != "mfa_activate_totp":
-        return default
-    if Authenticator.objects.filter(user=request.user).exists():
+    match = request.resolver_match
+    if match is None or match.url_name not in SETUP_URL_NAMES:
         return default
     records = get_authentication_records(request, request.user)
     recent = records and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
     return not recent
+
+
+SETUP_URL_NAMES = frozenset(
+    {
+        "mfa_activate_totp",
+        "mfa_view_recovery_codes",
+        "mfa_download_recovery_codes",
+        "mfa_generate_recovery_codes",
+    }
+)

@@ -33,7 +33,7 @@ MFA_SETUP_URL_NAMES = frozenset(
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    if getattr(request, "htmx", False):
+    if request.headers.get("HX-Request") == "true":
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url  # a fragment request reloads the whole page there
         return response
@@ -54,7 +54,7 @@ class SessionLifetimeMiddleware:
                 logout(request)  # flushes the session: its row is deleted from the store
                 messages.warning(request, EXPIRED_MESSAGES[reason])
                 login_url = reverse("account_login")
-                if request.method == "GET" and not getattr(request, "htmx", False):
+                if request.method == "GET" and request.headers.get("HX-Request") != "true":
                     login_url += "?" + urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
                 return _redirect(request, login_url)
             seen_before = request.session.get(services.SEEN_AT_KEY)
