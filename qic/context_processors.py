@@ -28,6 +28,8 @@ def _navigation(request):
     if not user.is_authenticated:
         return []
     items = []
+    if access.can_view_dashboard(user):
+        items.append(("Tableau de bord", reverse("sites:dashboard")))
     if access.sees_all_sites(user):
         items.append(("Tous les sites", reverse("sites:list")))
     elif access.is_facilitator(user):
@@ -41,7 +43,10 @@ def _navigation(request):
     if access.can_manage_registry(user):
         items.append(("Administration", reverse("admin:index")))
     current = request.path
-    return [{"label": label, "url": url, "active": current.startswith(url)} for label, url in items]
+    # The most specific entry is the current one ("/sites/tableau-de-bord/" is not "/sites/").
+    matching = [url for _, url in items if current.startswith(url)]
+    active = max(matching, key=len) if matching else None
+    return [{"label": label, "url": url, "active": url == active} for label, url in items]
 
 
 def platform(request):

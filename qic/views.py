@@ -13,7 +13,9 @@ from qic import access
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on its own start page."""
     user = request.user
-    if access.sees_all_sites(user) or access.is_facilitator(user):
+    if access.sees_all_sites(user):
+        return redirect("sites:dashboard")
+    if access.is_facilitator(user):
         return redirect("sites:list")
     sites = list(access.visible_sites(user).values_list("slug", flat=True)[:2])
     if len(sites) == 1:

@@ -1,12 +1,16 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from .views import lifecycle, registry
+from .views import dashboard, lifecycle, registry
 
 app_name = "sites"
 
 # Fixed paths come before `<slug:site_slug>/`; their first segment is in services.RESERVED_SLUGS.
 urlpatterns = [
     path("", registry.site_list, name="list"),
+    path("tableau-de-bord/", dashboard.dashboard_view, name="dashboard"),
+    re_path(
+        r"^tableau-de-bord/export\.(?P<fmt>csv|xlsx)$", dashboard.dashboard_export, name="dashboard_export"
+    ),
     path("<slug:site_slug>/", registry.site_detail, name="detail"),
     path("<slug:site_slug>/statut/", lifecycle.site_status, name="status"),
     path("<slug:site_slug>/prerequis/", lifecycle.site_prerequisites, name="prerequisites"),

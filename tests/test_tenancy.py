@@ -56,6 +56,11 @@ RULES: dict[str, Rule] = {
     "security:proconnect_unknown": Rule("sign_in_flow"),
     "security:proconnect_logout": Rule("sign_in_flow"),
     "security:proconnect_logged_out": Rule("sign_in_flow"),
+    # National tracking: the dashboard (national roles; CRPV facilitators restricted to their regions).
+    "sites:dashboard": Rule("dashboard", leak=lambda w: w.site_b.name),
+    "sites:dashboard_export": Rule(
+        "dashboard", kwargs=lambda w: {"fmt": "csv"}, leak=lambda w: w.site_b.name
+    ),
 }
 
 # Third-party URL sets that are not site data: allauth's pages act on the signed-in person's own account,
@@ -188,3 +193,38 @@ def test_admin_open_to_national_staff(client, world):
     assert client.get(reverse("admin:index")).status_code == 200
     assert client.get(reverse("admin:sites_site_changelist")).status_code == 200
     assert client.get(reverse("admin:sites_site_change", args=[world.site_b.pk])).status_code == 200
+
+
+# "dashboard": national staff and the steering committee see every site, a CRPV facilitator the sites of their
+# centre's regions only; site members are refused.
+@pytest.mark.parametrize(("name", "rule"), _rules("dashboard"))
+@pytest.mark.parametrize("role", ["seat_holder_a", "partner_a", "outsider"])
+def test_dashboard_urls_refuse_site_members(client, world, name, rule, role):
+    world.login(client, getattr(world, role))
+    assert client.get(reverse(name, kwargs=rule.kwargs(world))).status_code == 403
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("dashboard"))
+def test_dashboard_urls_ask_anonymous_visitors_to_sign_in(client, world, name, rule):
+    response = client.get(reverse(name, kwargs=rule.kwargs(world)))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("dashboard"))
+@pytest.mark.parametrize("role", ["national", "steering"])
+def test_dashboard_urls_show_every_site_to_national_roles(client, world, name, rule, role):
+    world.login(client, getattr(world, role))
+    response = client.get(reverse(name, kwargs=rule.kwargs(world)))
+    assert response.status_code == 200
+    assert rule.leak(world) in response.content.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("dashboard"))
+def test_dashboard_urls_show_a_facilitator_only_their_regions(client, world, name, rule):
+    world.login(client, world.facilitator_a)
+    response = client.get(reverse(name, kwargs=rule.kwargs(world)))
+    assert response.status_code == 200
+    content = response.content.decode("utf-8-sig")
+    assert world.site_a.name in content
+    assert rule.leak(world) not in content

@@ -25,3 +25,12 @@ def status_badge(status: str, size: str = "") -> str:
         c for c in ("fr-badge", STATUS_BADGES.get(status, ""), "fr-badge--sm" if size else "") if c
     )
     return format_html('<span class="{} fr-badge--no-icon">{}</span>', classes, label)
+
+
+@register.simple_tag(takes_context=True)
+def query_without(context, *names):
+    """The current query string without some parameters (a filter tag's "remove" link; back to page 1)."""
+    query = context["request"].GET.copy()
+    for name in (*names, "page"):
+        query.pop(name, None)
+    return query.urlencode()

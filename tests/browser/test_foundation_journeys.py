@@ -15,10 +15,11 @@ WAVE_1 = [
 
 def test_national_staff_see_every_wave_1_site(demo, sign_in, live_server):
     page = sign_in("national@demo.qic.fr")
-    expect(page).to_have_url(re.compile(r"/sites/$"))
-    page.get_by_label("Vague").select_option(label="Vague 1")
+    expect(page).to_have_url(re.compile(r"/sites/tableau-de-bord/$"))
+    page.get_by_label("Vague", exact=True).select_option(label="Vague 1")
     page.get_by_role("button", name="Filtrer").click()
-    table = page.get_by_role("table")
+    expect(page).to_have_url(re.compile(r"vague=1"))
+    table = page.locator("#sites-table")
     for name in WAVE_1:
         expect(table.get_by_role("link", name=name, exact=True)).to_be_visible()
     expect(table.locator("tbody tr")).to_have_count(9)

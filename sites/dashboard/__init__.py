@@ -1,0 +1,186 @@
+"""The national dashboard: every visible site on one screen, its roll-ups and alerts, for one set of filters.
+
+`build(user, params)` is the whole screen's data, computed with a fixed number of queries; the view renders
+it, the exports write its table. Columns and where their data comes from: `columns.py` (the hook later
+capabilities plug into).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+
+from qic import access, charts
+
+from ..enums import SiteKind, SiteStatus
+from ..models import Region, ResourceCentre, Wave
+from . import columns, rollups
+from .filters import FILTER_PARAMS, DashboardFilter, without
+
+PAGE_SIZE = 50
+DEFAULT_SORT = "nom"
+
+STATUS_COLORS = {
+    SiteStatus.INTERESTED: charts.PALETTE["blue-ecume"],
+    SiteStatus.REGISTERING: charts.PALETTE["yellow"],
+    SiteStatus.IN_TRAINING: charts.PALETTE["info"],
+    SiteStatus.ACTIVE: charts.PALETTE["success"],
+    SiteStatus.PAUSED: charts.PALETTE["warning"],
+    SiteStatus.WITHDRAWN: charts.PALETTE["grey"],
+}
+
+
+def sites_queryset(user) -> QuerySet:
+    """The sites this user may see on the dashboard, with every column's data."""
+    return columns.annotate(access.visible_sites(user))
+
+
+def parse_sort(value: str) -> tuple[str, bool]:
+    key = value.removeprefix("-")
+    if key not in columns.SORTS:
+        return DEFAULT_SORT, False
+    return key, value.startswith("-")
+
+
+def filtered(user, params) -> tuple[QuerySet, DashboardFilter]:
+    """The filtered, sorted sites of the table (and of its exports)."""
+    filterset = DashboardFilter(params, queryset=sites_queryset(user))
+    key, descending = parse_sort(params.get("tri", ""))
+    field_name = columns.SORTS[key]
+    order = [f"-{field_name}" if descending else field_name]
+    if field_name != "name":
+        order.append("name")
+    return filterset.qs.order_by(*order, "pk"), filterset
+
+
+@dataclass
+class Dashboard:
+    filterset: DashboardFilter
+    page: Page
+    rows: list[dict]
+    sort: str
+    descending: bool
+    by_wave: list[dict]
+    by_region: list[dict]
+    overall: dict
+    funnel: dict | None
+    alerts: list
+    choices: dict
+    active_filters: list[tuple[str, str]]
+    charts: dict = field(default_factory=dict)
+    columns: tuple = columns.COLUMNS
+
+    @property
+    def count(self) -> int:
+        return self.page.paginator.count
+
+
+def _choices(user) -> dict:
+    visible = access.visible_sites(user)
+    return {
+        "waves": list(Wave.objects.order_by("number")),
+        "regions": list(Region.objects.filter(pk__in=visible.values("department__region")).order_by("name")),
+        "kinds": SiteKind.choices,
+        "statuses": SiteStatus.choices,
+        "centres": list(ResourceCentre.objects.order_by("short_name", "name"))
+        if access.sees_all_sites(user)
+        else [],
+    }
+
+
+def _active_filters(filterset: DashboardFilter, choices: dict) -> list[tuple[str, str]]:
+    """The filters in force, as (parameter, what it says) for the tags above the table."""
+    data = filterset.form.cleaned_data if filterset.is_valid() else {}
+    labels = {
+        "vague": {w.number: w.name for w in choices["waves"]},
+        "region": {r.code: r.name for r in choices["regions"]},
+        "type": dict(SiteKind.choices),
+        "statut": dict(SiteStatus.choices),
+        "crpv": {c.pk: str(c) for c in choices["centres"]},
+        "alerte": dict(rollups.alerts.CHOICES),
+    }
+    active = []
+    for name in FILTER_PARAMS:
+        value = data.get(name)
+        if value in (None, ""):
+            continue
+        if name == "q":
+            active.append((name, f"« {value} »"))
+        else:
+            key = int(value) if name in ("vague", "crpv") else value
+            active.append((name, labels[name].get(key, str(value))))
+    return active
+
+
+def _charts(by_wave: list[dict], by_region: list[dict], funnel: dict | None) -> dict:
+    result = {}
+    if funnel:
+        stages = funnel["stages"]
+        result["funnel"] = charts.bar_chart(
+            [
+                charts.Bar(stage.label, stage.reached, STATUS_COLORS[stage.status], note=f"{stage.share} %")
+                for stage in stages
+            ],
+            chart_id="chart-funnel",
+            title=f"Mobilisation de la {funnel['wave'].name.lower()}",
+            desc="Nombre de sites arrivés à chaque étape : "
+            + ", ".join(f"{stage.label.lower()} {stage.reached}" for stage in stages)
+            + ". Le détail est dans le tableau qui suit.",
+        )
+    if by_wave:
+        result["waves"] = charts.stacked_bar_chart(
+            [row["label"] for row in by_wave],
+            [
+                charts.Series(
+                    status.label, STATUS_COLORS[status], tuple(row["by_status"][status] for row in by_wave)
+                )
+                for status in SiteStatus
+            ],
+            chart_id="chart-waves",
+            title="Sites par vague et par statut",
+            desc="; ".join(f"{row['label']} : {row['total']} sites" for row in by_wave)
+            + ". Le détail par statut est dans le tableau qui suit.",
+        )
+    if by_region:
+        top = by_region[:12]
+        result["regions"] = charts.bar_chart(
+            [charts.Bar(row["label"], row["total"], charts.BLUE_FRANCE) for row in top],
+            chart_id="chart-regions",
+            title="Sites par région",
+            desc="; ".join(f"{row['label']} : {row['total']}" for row in top)
+            + ". Le détail est dans le tableau qui suit.",
+        )
+    return result
+
+
+def build(user, params, page_number=None) -> Dashboard:
+    table, filterset = filtered(user, params)
+    key, descending = parse_sort(params.get("tri", ""))
+    page = Paginator(table, PAGE_SIZE).get_page(page_number or params.get("page"))
+    rows = [{"site": site, "cells": [column.cell(site) for column in columns.COLUMNS]} for site in page]
+
+    base = sites_queryset(user)
+    scope = DashboardFilter(without(params, "alerte"), queryset=base).qs
+    by_wave = rollups.totals_by_wave(scope)
+    by_region = rollups.totals_by_region(scope)
+    current_wave = Wave.objects.filter(is_current=True).first()
+    funnel_scope = DashboardFilter(without(params, "vague", "statut", "alerte"), queryset=base).qs
+    funnel = rollups.funnel(funnel_scope, current_wave)
+    choices = _choices(user)
+    return Dashboard(
+        filterset=filterset,
+        page=page,
+        rows=rows,
+        sort=key,
+        descending=descending,
+        by_wave=by_wave,
+        by_region=by_region,
+        overall=rollups.overall(by_wave),
+        funnel=funnel,
+        alerts=rollups.alert_summary(scope),
+        choices=choices,
+        active_filters=_active_filters(filterset, choices),
+        charts=_charts(by_wave, by_region, funnel),
+    )

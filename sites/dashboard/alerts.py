@@ -1,0 +1,83 @@
+"""Alerts for sites that stall: no activity for a while, a vacant trinôme seat, no adopted vision in time.
+
+Thresholds come from settings (`QIC_STALL_DAYS`, `QIC_VISION_DUE_MONTHS`). Each alert is one condition on the
+annotated sites queryset, used both for its count and to filter the table (`?alerte=<key>`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from ..enums import SiteStatus
+
+STALLED = "inactif"
+VACANT_SEAT = "siege-vacant"
+VISION_DUE = "vision"
+
+# A paused or withdrawn site is quiet on purpose; an interested one is still being mobilised.
+ONGOING = (SiteStatus.INTERESTED, SiteStatus.REGISTERING, SiteStatus.IN_TRAINING, SiteStatus.ACTIVE)
+WITH_TRINOME = (SiteStatus.REGISTERING, SiteStatus.IN_TRAINING, SiteStatus.ACTIVE)
+TRAINED = (SiteStatus.IN_TRAINING, SiteStatus.ACTIVE)
+
+CHOICES = (
+    (STALLED, "Sans activité récente"),
+    (VACANT_SEAT, "Siège du trinôme vacant"),
+    (VISION_DUE, "Vision attendue"),
+)
+
+# Whether the adopted vision is tracked (the Vision issue sets this to True and fills `vision_adopted`).
+VISION_TRACKED = False
+
+
+def stall_cutoff(now=None) -> dt.datetime:
+    return (now or timezone.now()) - dt.timedelta(days=settings.QIC_STALL_DAYS)
+
+
+def vision_cutoff(today=None) -> dt.date:
+    """Training must have started before this date for a vision to be due."""
+    today = today or timezone.localdate()
+    months = settings.QIC_VISION_DUE_MONTHS
+    year, month = divmod(today.month - 1 - months, 12)
+    year += today.year
+    month += 1
+    day = min(today.day, 28)
+    return dt.date(year, month, day)
+
+
+def vision_adopted() -> Q:
+    """Sites whose vision is adopted: nothing yet, until the Vision issue plugs its annotation in."""
+    return Q(pk__in=[])
+
+
+def condition(key: str) -> Q:
+    if key == STALLED:
+        return Q(status__in=ONGOING) & (
+            Q(last_activity_at__lt=stall_cutoff())
+            | Q(last_activity_at__isnull=True, created_at__lt=stall_cutoff())
+        )
+    if key == VACANT_SEAT:
+        return Q(status__in=WITH_TRINOME, seats_filled__lt=3)
+    if key == VISION_DUE:
+        due = Q(status__in=TRAINED, wave__training_starts_on__lte=vision_cutoff())
+        return due & ~vision_adopted() if VISION_TRACKED else due
+    raise ValueError(f"Unknown alert {key!r}")
+
+
+@dataclass
+class Alert:
+    key: str
+    title: str
+    description: str
+    count: int
+    examples: list
+    tracked: bool = True
+
+
+def activity_expression():
+    return Coalesce("last_activity_at", "created_at")

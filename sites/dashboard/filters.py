@@ -1,0 +1,40 @@
+"""The dashboard's filters: in the URL (shareable, the back button works), applied to every panel."""
+
+import django_filters
+from django.db.models import QuerySet
+
+from ..enums import SiteKind, SiteStatus
+from ..text import search_words
+from . import alerts
+
+# URL parameter → what it filters, in the order of the form.
+FILTER_PARAMS = ("vague", "region", "type", "statut", "crpv", "alerte", "q")
+
+
+class DashboardFilter(django_filters.FilterSet):
+    vague = django_filters.NumberFilter(field_name="wave__number", label="Vague")
+    region = django_filters.CharFilter(field_name="department__region__code", label="Région")
+    type = django_filters.ChoiceFilter(field_name="kind", choices=SiteKind.choices, label="Type")
+    statut = django_filters.ChoiceFilter(field_name="status", choices=SiteStatus.choices, label="Statut")
+    crpv = django_filters.NumberFilter(method="filter_resource_centre", label="CRPV")
+    alerte = django_filters.ChoiceFilter(method="filter_alert", choices=alerts.CHOICES, label="Alerte")
+    q = django_filters.CharFilter(method="filter_search", label="Recherche")
+
+    def filter_resource_centre(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset.filter(department__region__resource_centres=value)
+
+    def filter_alert(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(alerts.condition(value))
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        for word in search_words(value):
+            queryset = queryset.filter(search_text__contains=word)
+        return queryset
+
+
+def without(data, *names):
+    """The same query without some parameters (e.g. the funnel ignores the wave and status filters)."""
+    copy = data.copy()
+    for name in names:
+        copy.pop(name, None)
+    return copy

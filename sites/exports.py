@@ -1,0 +1,103 @@
+"""Exports of the dashboard's filtered table: CSV (for any tool) and XLSX (for Excel users)."""
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from .dashboard import columns
+from .enums import SiteKind
+
+# Identity columns in full, then every other column family of the dashboard (see dashboard/columns.py).
+IDENTITY: list[tuple[str, Callable, int]] = [
+    ("Site", lambda s: s.name, 32),
+    ("Type", lambda s: SiteKind(s.kind).label, 22),
+    ("Commune(s)", lambda s: s.communes, 24),
+    ("Département", lambda s: f"{s.department.code} — {s.department.name}", 24),
+    ("Région", lambda s: s.department.region.name, 26),
+    ("Vague", lambda s: s.wave.number, 8),
+    ("Code QPV", lambda s: s.qpv_code, 12),
+    ("Statut", lambda s: s.get_status_display(), 16),
+    ("Statut depuis le", lambda s: timezone.localtime(s.status_changed_at).strftime("%d/%m/%Y"), 14),
+]
+
+
+def export_columns() -> list[tuple[str, Callable, int]]:
+    result = list(IDENTITY)
+    for family in columns.FAMILIES:
+        if family is columns.IDENTITY:
+            continue
+        for column in family.columns:
+            label = column.label if column.available else f"{column.label} (pas encore suivi)"
+            if column.key == "accompagnement":
+                label = "Budget d’accompagnement (heures)"
+            result.append((label, column.export, max(14, min(len(label) + 2, 30))))
+    return result
+
+
+def _safe(value):
+    """Spreadsheets run cells that start like a formula: neutralise them (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def rows(sites: Iterable) -> Iterable[list]:
+    spec = export_columns()
+    for site in sites:
+        yield [_safe(fn(site)) for _, fn, _ in spec]
+
+
+def _filename(extension: str) -> str:
+    return f"sites-qic-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+def csv_response(queryset) -> HttpResponse:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel opens UTF-8 correctly only with the byte-order mark
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([label for label, _, _ in export_columns()])
+    writer.writerows(rows(queryset.iterator(chunk_size=500)))
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    return response
+
+
+def xlsx_response(queryset) -> HttpResponse:
+    spec = export_columns()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Sites")
+    sheet.freeze_panes = "B2"
+    for index, (_, _, width) in enumerate(spec, start=1):
+        sheet.column_dimensions[_letter(index)].width = width
+    header_font, header_fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="000091")
+    header = []
+    for label, _, _ in spec:
+        cell = WriteOnlyCell(sheet, value=label)
+        cell.font, cell.fill = header_font, header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        header.append(cell)
+    sheet.append(header)
+    count = 0
+    for row in rows(queryset.iterator(chunk_size=500)):
+        sheet.append(row)
+        count += 1
+    sheet.auto_filter.ref = f"A1:{_letter(len(spec))}{count + 1}"
+    output = io.BytesIO()
+    workbook.save(output)
+    response = HttpResponse(
+        output.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
+    return response
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)

@@ -1,0 +1,81 @@
+"""The national dashboard and its exports: one view for the full page and for its HTMX-refreshed results."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from qic import access
+
+from .. import dashboard, exports
+from ..dashboard import alerts, columns
+from ..dashboard.filters import FILTER_PARAMS
+from ..enums import SiteStatus
+
+
+def _headers(board) -> list[dict]:
+    headers = []
+    for column in board.columns:
+        current = column.key == board.sort
+        aria_sort = ("descending" if board.descending else "ascending") if current else None
+        headers.append(
+            {
+                "label": column.label,
+                "available": column.available,
+                "numeric": column.numeric,
+                "sortable": bool(column.order_by),
+                "aria_sort": aria_sort,
+                "next": f"-{column.key}" if current and not board.descending else column.key,
+                "sort_title": f"Trier par {column.label.lower()}"
+                + (" (ordre inverse)" if current and not board.descending else ""),
+            }
+        )
+    return headers
+
+
+@require_GET
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    """Every visible site, filtered from the URL; HTMX requests get the results fragment only."""
+    user = request.user
+    access.require(access.can_view_dashboard(user))
+    board = dashboard.build(user, request.GET)
+    if access.sees_all_sites(user):
+        heading = "Tableau de bord national"
+        lead = (
+            "Tous les sites du programme, vague par vague : "
+            "les filtres valent pour tout l’écran et pour l’export."
+        )
+    else:
+        heading = f"Tableau de bord — {user.resource_centre}"
+        lead = (
+            "Les sites des régions de votre centre de ressources : "
+            "les filtres valent pour tout l’écran et pour l’export."
+        )
+    context = {
+        "page_title": "Tableau de bord",
+        "heading": heading,
+        "lead": lead,
+        "board": board,
+        "headers": _headers(board),
+        "params": {name: request.GET.get(name, "") for name in (*FILTER_PARAMS, "tri")},
+        "dashboard_url": reverse("sites:dashboard"),
+        "alert_choices": alerts.CHOICES,
+        "alerts_total": sum(alert.count for alert in board.alerts if alert.tracked),
+        "status_choices": SiteStatus.choices,
+        "pending_labels": columns.pending_labels(),
+        "oob": False,
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        context["oob"] = True
+        return render(request, "sites/dashboard/results.html", context)
+    return render(request, "sites/dashboard/page.html", context)
+
+
+@require_GET
+def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered, sorted table in full (every page), as CSV or XLSX."""
+    access.require(access.can_view_dashboard(request.user))
+    table, _ = dashboard.filtered(request.user, request.GET)
+    if fmt == "xlsx":
+        return exports.xlsx_response(table)
+    return exports.csv_response(table)

@@ -1,0 +1,219 @@
+"""The national dashboard: filters in the URL, HTMX fragments, sorting, roll-ups, alerts, constant queries."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from collectives.enums import MemberRole
+from sites import services
+from sites.enums import SiteKind, SiteStatus
+from sites.models import Site
+from tests.collectives.factories import MembershipFactory
+from tests.sites.factories import SiteFactory, WaveFactory, department
+
+pytestmark = pytest.mark.django_db
+URL = reverse("sites:dashboard")
+
+
+def _trinome(site):
+    for seat in (MemberRole.PREFECT_DELEGATE, MemberRole.MUNICIPALITY, MemberRole.CIVIL_SOCIETY):
+        MembershipFactory(site=site, role=seat)
+
+
+def _table(response) -> str:
+    """The sites table only (alerts and funnel also name sites)."""
+    html = response.content.decode()
+    start = html.index('<table id="sites-table">')
+    return html[start : html.index("</table>", start)]
+
+
+def _names(response) -> list[str]:
+    return [row.site.name for row in response.context["board"].page] if "board" in response.context else []
+
+
+@pytest.fixture
+def national(client, world):
+    world.login(client, world.national)
+    return client
+
+
+def test_national_staff_land_on_the_dashboard(client, world):
+    world.login(client, world.national)
+    response = client.get(reverse("home"))
+    assert response.url == URL
+    page = client.get(URL).content.decode()
+    assert 'aria-current="page">Tableau de bord</a>' in page
+
+
+def test_filters_by_wave_and_region_live_in_the_url(national, world):
+    wave2 = WaveFactory(number=2)
+    other = SiteFactory(name="Quartier Loire vague 2", department=department("42"), wave=wave2)
+    response = national.get(URL, {"vague": "3", "region": "84"})
+    table = _table(response)
+    assert world.site_a.name in table
+    assert world.site_b.name not in table  # Hauts-de-France
+    assert other.name not in table  # wave 2
+    page = response.content.decode()
+    assert '<option value="3" selected>' in page  # the form shows the filters in force
+    assert "Filtres appliqués" in page
+    assert "Auvergne-Rhône-Alpes" in page
+
+
+def test_htmx_gets_the_results_fragment_and_history_restore_the_full_page(national, world):
+    response = national.get(URL, {"region": "32"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert "<html" not in body
+    assert 'hx-swap-oob="true"' in body
+    assert "1 site correspond aux filtres." in body
+    assert world.site_b.name in _table(response)
+    restore = national.get(
+        URL, {"region": "32"}, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert "<html" in restore.content.decode()
+
+
+def test_sorting_by_a_column_and_back(national, world):
+    SiteFactory(name="Abbaye", wave=WaveFactory(number=1))
+    names = [row["site"].name for row in national.get(URL, {"tri": "-vague"}).context["board"].rows]
+    assert names[-1] == "Abbaye"
+    names = [row["site"].name for row in national.get(URL, {"tri": "vague"}).context["board"].rows]
+    assert names[0] == "Abbaye"
+    page = national.get(URL, {"tri": "vague"}).content.decode()
+    assert 'aria-sort="ascending"' in page
+    assert "tri=-vague" in page  # the header now offers the reverse order
+
+
+def test_unknown_sort_falls_back_to_the_name(national, world):
+    board = national.get(URL, {"tri": "password"}).context["board"]
+    assert board.sort == "nom"
+
+
+def test_search_ignores_accents_and_case(national, world):
+    SiteFactory(name="Crêt de Roc", communes="Saint-Étienne")
+    table = _table(national.get(URL, {"q": "cret saint-etienne"}))
+    assert "Crêt de Roc" in table
+    assert world.site_a.name not in table
+
+
+def test_kind_status_and_resource_centre_filters(national, world):
+    school = SiteFactory(
+        name="Cité éducative du Nord", kind=SiteKind.CITE_EDUCATIVE, department=department("59")
+    )
+    assert school.name in _table(national.get(URL, {"type": "cite_educative"}))
+    assert world.site_a.name not in _table(national.get(URL, {"type": "cite_educative"}))
+    Site.objects.filter(pk=world.site_b.pk).update(status=SiteStatus.PAUSED)
+    assert [r["site"].name for r in national.get(URL, {"statut": "paused"}).context["board"].rows] == [
+        world.site_b.name
+    ]
+    centre = world.facilitator_a.resource_centre
+    table = _table(national.get(URL, {"crpv": centre.pk}))
+    assert world.site_a.name in table and world.site_b.name not in table
+
+
+def test_trinome_column_names_the_vacant_seat(national, world):
+    site = SiteFactory(name="Quartier complet")
+    _trinome(site)
+    table = _table(national.get(URL))
+    # site A has only its civil-society seat filled
+    assert "Vacant : délégué·e du préfet, collectivité" in table
+    assert "Complet" in table
+
+
+def test_columns_of_later_capabilities_say_not_yet_available(national, world):
+    page = national.get(URL).content.decode()
+    assert "pas encore disponible" in page
+    assert "à venir" in page
+    assert "budget 10 h" in page
+
+
+def test_totals_by_wave_and_region(national, world):
+    SiteFactory(name="Autre", wave=WaveFactory(number=2), department=department("59"), status="paused")
+    board = national.get(URL).context["board"]
+    by_wave = {row["label"]: row for row in board.by_wave}
+    assert by_wave["Vague 3"]["total"] == 2 and by_wave["Vague 2"]["by_status"]["paused"] == 1
+    by_region = {row["label"]: row["total"] for row in board.by_region}
+    assert by_region == {"Hauts-de-France": 2, "Auvergne-Rhône-Alpes": 1}
+    assert board.overall["total"] == 3
+
+
+def test_funnel_counts_sites_that_reached_each_stage(national, world):
+    wave = WaveFactory(number=4, is_current=True)
+    sites = [SiteFactory(wave=wave, status=SiteStatus.INTERESTED) for _ in range(4)]
+    services.change_status(sites[0], "registering", reason="x")
+    services.change_status(sites[1], "registering", reason="x")
+    services.change_status(sites[1], "withdrawn", reason="x")  # reached registering, then left
+    board = national.get(URL, {"vague": "3"}).context["board"]  # the funnel ignores the wave filter
+    stages = {stage.status: stage for stage in board.funnel["stages"]}
+    assert stages["interested"].reached == 4
+    assert stages["registering"].reached == 2
+    assert stages["registering"].current == 1
+    assert stages["registering"].conversion == 50
+    assert stages["in_training"].reached == 0
+    assert board.funnel["withdrawn"] == 1
+    page = national.get(URL).content.decode()
+    assert "Mobilisation de la vague 4" in page
+    assert 'role="img"' in page and '<title id="chart-funnel-title">' in page
+
+
+def test_alerts_for_stalled_sites_and_vacant_seats(national, world, settings):
+    settings.QIC_STALL_DAYS = 30
+    quiet = SiteFactory(name="Quartier silencieux")
+    _trinome(quiet)
+    Site.objects.filter(pk=quiet.pk).update(last_activity_at=timezone.now() - dt.timedelta(days=45))
+    lively = SiteFactory(name="Quartier animé")
+    _trinome(lively)
+    Site.objects.filter(pk=lively.pk).update(last_activity_at=timezone.now() - dt.timedelta(days=2))
+    Site.objects.filter(pk__in=[world.site_a.pk, world.site_b.pk]).update(last_activity_at=timezone.now())
+    response = national.get(URL)
+    alerts = {alert.key: alert for alert in response.context["board"].alerts}
+    assert [s.name for s in alerts["inactif"].examples] == ["Quartier silencieux"]
+    assert {s.name for s in alerts["siege-vacant"].examples} == {world.site_a.name, world.site_b.name}
+    assert alerts["vision"].tracked is False
+    page = response.content.decode()
+    assert "plus de 30 jours" in page
+    assert "suivi à venir" in page
+    only_stalled = _table(national.get(URL, {"alerte": "inactif"}))
+    assert "Quartier silencieux" in only_stalled and "Quartier animé" not in only_stalled
+
+
+def test_pagination_keeps_the_filters(national, world):
+    wave = WaveFactory(number=2)
+    for i in range(55):
+        SiteFactory(name=f"Site {i:02d}", wave=wave)
+    response = national.get(URL, {"vague": "2"})
+    page = response.content.decode()
+    assert "vague=2&amp;page=2" in page
+    second = national.get(URL, {"vague": "2", "page": "2"}).context["board"]
+    assert len(second.rows) == 5
+
+
+def test_query_count_does_not_grow_with_the_number_of_sites(national, world, django_assert_max_num_queries):
+    def count_queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert national.get(URL, {"region": "84", "tri": "-trinome"}).status_code == 200
+        return len(captured)
+
+    few = count_queries()
+    wave = WaveFactory(number=2)
+    for i in range(40):
+        site = SiteFactory(name=f"Quartier {i}", wave=wave, status="registering")
+        MembershipFactory(site=site, role=MemberRole.MUNICIPALITY)
+        services.change_status(site, "in_training", reason="x")
+    many = count_queries()
+    assert many == few
+    with django_assert_max_num_queries(20):
+        national.get(URL, {"region": "84"})
+
+
+def test_facilitators_see_their_regions_without_the_crpv_filter(client, world):
+    world.login(client, world.facilitator_a)
+    response = client.get(URL)
+    page = response.content.decode()
+    assert "Tableau de bord — " in page
+    assert 'name="crpv"' not in page
+    assert world.site_b.name not in page
+    assert client.get(reverse("home")).url == reverse("sites:list")  # their landing page is unchanged
