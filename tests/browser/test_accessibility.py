@@ -22,10 +22,19 @@ def test_login_errors_are_accessible(page, live_server, demo, sign_in, axe_check
     [
         (
             "national@demo.qic.fr",
-            ["/sites/", "/sites/saint-etienne/", "/journal-d-audit/", "/comptes/password/change/"],
+            [
+                "/sites/",
+                "/sites/saint-etienne/",
+                "/journal-d-audit/",
+                "/comptes/password/change/",
+                "/sites/tableau-de-bord/",
+                "/sites/tableau-de-bord/?vague=4&tri=-trinome",
+                "/sites/saint-etienne/statut/",
+                "/sites/saint-etienne/journal/",
+            ],
         ),
         ("trinome@demo.qic.fr", ["/sites/saint-etienne/"]),
-        ("crpv@demo.qic.fr", ["/sites/"]),
+        ("crpv@demo.qic.fr", ["/sites/", "/sites/tableau-de-bord/"]),
     ],
 )
 def test_signed_in_pages(page, live_server, demo, sign_in, axe_check, email, paths):

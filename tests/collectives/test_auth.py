@@ -84,8 +84,8 @@ def test_failed_logins_are_rate_limited(client, world, password):
 @pytest.mark.parametrize(
     ("role", "landing"),
     [
-        ("national", "/sites/"),
-        ("steering", "/sites/"),
+        ("national", "/sites/tableau-de-bord/"),
+        ("steering", "/sites/tableau-de-bord/"),
         ("facilitator_a", "/sites/"),
         ("seat_holder_a", "/sites/quartier-a/"),
         ("outsider", "/sites/"),
