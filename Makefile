@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test install install-dev lint serve worker beat bench clean
+.PHONY: demo test install install-dev lint serve worker beat bench load clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -47,6 +47,10 @@ beat: install
 
 bench: install-dev
 	$(BIN)/python bench/run.py
+
+# Load scenario of the four journeys (locust), gunicorn on PostgreSQL with a Celery worker: see bench/load.py.
+load: install-dev
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3* sent_emails
