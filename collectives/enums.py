@@ -23,3 +23,38 @@ class MemberRole(models.TextChoices):
 
 
 TRINOME_SEATS = (MemberRole.PREFECT_DELEGATE, MemberRole.MUNICIPALITY, MemberRole.CIVIL_SOCIETY)
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "En attente"
+    EXPIRED = "expired", "Expirée"
+    USED = "used", "Acceptée"
+    REVOKED = "revoked", "Révoquée"
+
+
+class BackboneRole(models.TextChoices):
+    """The seven roles of a backbone support structure (collective impact's fifth condition)."""
+
+    VISION = "vision", "Guider la vision et la stratégie d’ensemble"
+    TRUST = "trust", "Cultiver la confiance"
+    ALIGNMENT = "alignment", "Soutenir l’alignement des actions"
+    MEASUREMENT = "measurement", "Établir un système d’évaluation commun"
+    ENGAGEMENT = "engagement", "Cultiver et maintenir l’engagement de la communauté"
+    POLICY = "policy", "Influencer les décideurs"
+    RESOURCES = "resources", "Mobiliser les ressources"
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", "Projet en cours de rédaction"
+    IN_FORCE = "in_force", "En vigueur"
+    SUPERSEDED = "superseded", "Remplacée"
+
+
+class AgreementPart(models.TextChoices):
+    """The five parts of a cooperation agreement (entente de coopération), in the training deck's order."""
+
+    PRINCIPLES = "principles", "Principes de fonctionnement"
+    SPACES = "spaces", "Lieux et espaces de coopération"
+    POWER = "power", "Pouvoir et décisions"
+    COMMUNICATION = "communication", "Communication"
+    TALENTS = "talents", "Implication des talents"

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from collectives.enums import TRINOME_SEATS, PlatformRole
+from collectives.enums import TRINOME_SEATS, MemberRole, PlatformRole
 
 
 def _is(user, role: str) -> bool:
@@ -111,6 +111,30 @@ class SiteAccess:
     def can_invite_members(self) -> bool:
         """Partners and residents are invited by the trinôme (and the staff roles above it)."""
         return self.can_invite_trinome or self.is_seat_holder
+
+    @property
+    def invitable_roles(self) -> list[str]:
+        """The roles of the collective this user may invite people into (or end memberships of)."""
+        roles = []
+        if self.can_invite_trinome:
+            roles += [seat.value for seat in TRINOME_SEATS]
+        if self.can_invite_members:
+            roles += [MemberRole.PARTNER.value, MemberRole.RESIDENT.value]
+        return roles
+
+    def can_manage_role(self, role: str) -> bool:
+        """Invite into, resend or revoke an invitation for, or end a membership in this role."""
+        return role in self.invitable_roles
+
+    @property
+    def can_see_contacts(self) -> bool:
+        """Email addresses of the collective's members and invitees."""
+        return self.can_invite_members
+
+    @property
+    def can_sign_agreement(self) -> bool:
+        """Only the current holders of the trinôme's seats sign the cooperation agreement."""
+        return self.is_seat_holder
 
     @property
     def can_run_sessions(self) -> bool:

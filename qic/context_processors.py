@@ -49,5 +49,27 @@ def _navigation(request):
     return [{"label": label, "url": url, "active": url == active} for label, url in items]
 
 
+def _site_navigation(request):
+    """The side menu of a site's pages: one entry per area of the site the user may read."""
+    site, site_access = getattr(request, "site", None), getattr(request, "site_access", None)
+    if site is None or site_access is None or not site_access.can_read:
+        return []
+    items = [
+        ("Vue d’ensemble", reverse("sites:detail", args=[site.slug]), True),
+        ("Collectif et trinôme", reverse("collectives:members", args=[site.slug]), False),
+        ("Entente de coopération", reverse("collectives:agreement", args=[site.slug]), False),
+        ("Structure de soutien", reverse("collectives:backbone", args=[site.slug]), False),
+    ]
+    current = request.path
+    return [
+        {"label": label, "url": url, "active": current == url if exact else current.startswith(url)}
+        for label, url, exact in items
+    ]
+
+
 def platform(request):
-    return {"SITE_CONFIG": SITE_CONFIG, "nav_items": _navigation(request)}
+    return {
+        "SITE_CONFIG": SITE_CONFIG,
+        "nav_items": _navigation(request),
+        "site_nav": _site_navigation(request),
+    }

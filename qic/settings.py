@@ -300,3 +300,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Collectives (invitations and seat handovers): how long an emailed invitation link stays valid.
+QIC_INVITATION_DAYS = env_int("QIC_INVITATION_DAYS", 14)
+# PDFs (qic/pdf.py): WeasyPrint's step-by-step progress and font subsetting notes are not worth logging.
+LOGGING["loggers"].update({"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})

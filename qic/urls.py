@@ -16,6 +16,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sites/", include("sites.urls")),
     path("comptes/", include("collectives.security.urls")),
+    path("", include("collectives.urls")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("journal-d-audit/", views_audit.audit_log, name="audit_log"),

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from collectives.enums import MemberRole
 from sites.models import Site
+from tests.collectives.factories import InvitationFactory, agreement_for
 
 DENIED = (403, 404)
 
@@ -29,6 +31,8 @@ class Rule:
     leak: Callable | None = None
     # Whether staff roles that read everything (steering) may POST here.
     steering_writes: bool = False
+    # For "site" rules: staff roles that must get 200 on GET (write pages: national; POST-only: none).
+    readers: tuple = ("national", "steering")
 
 
 RULES: dict[str, Rule] = {
@@ -62,6 +66,74 @@ RULES: dict[str, Rule] = {
         "dashboard", kwargs=lambda w: {"fmt": "csv"}, leak=lambda w: w.site_b.name
     ),
 }
+
+
+# Collectives: objects of site B addressed through site B's URLs, and through site A's URLs (cross_kwargs).
+def _membership_b(w):
+    return w.site_b.memberships.get(user=w.seat_holder_b).pk
+
+
+def _invitation_b(w):
+    invitation = w.site_b.invitations.first() or InvitationFactory(site=w.site_b)
+    return invitation.pk
+
+
+def _agreement_b(w):
+    return w.site_b.agreements.first() or agreement_for(w.site_b)
+
+
+def _space_b(w):
+    return _agreement_b(w).spaces.first().pk
+
+
+def _b(**extra):
+    return lambda w: {"site_slug": w.site_b.slug, **{k: v(w) if callable(v) else v for k, v in extra.items()}}
+
+
+def _a_with_b(**extra):
+    return lambda w: {"site_slug": w.site_a.slug, **{k: v(w) for k, v in extra.items()}}
+
+
+WRITERS = ("national",)
+RULES.update(
+    {
+        "collectives:members": Rule("site", kwargs=_b()),
+        "collectives:membership_end": Rule(
+            "site", kwargs=_b(pk=_membership_b), cross_kwargs=_a_with_b(pk=_membership_b), readers=WRITERS
+        ),
+        "collectives:handover_pack": Rule("site", kwargs=_b()),
+        "collectives:invite": Rule("site", kwargs=_b(), readers=WRITERS),
+        "collectives:handover": Rule(
+            "site", kwargs=_b(seat=MemberRole.PREFECT_DELEGATE.value), readers=WRITERS
+        ),
+        "collectives:invitations": Rule("site", kwargs=_b(), readers=WRITERS),
+        "collectives:invitation_resend": Rule(
+            "site", kwargs=_b(pk=_invitation_b), cross_kwargs=_a_with_b(pk=_invitation_b), readers=()
+        ),
+        "collectives:invitation_revoke": Rule(
+            "site", kwargs=_b(pk=_invitation_b), cross_kwargs=_a_with_b(pk=_invitation_b), readers=()
+        ),
+        # The invitee's link is public: its secret token is the credential (see test_invitations.py).
+        "collectives:accept_invitation": Rule(
+            "public", kwargs=lambda w: {"token": InvitationFactory(site=w.site_a).token}
+        ),
+        "collectives:agreement": Rule("site", kwargs=_b()),
+        "collectives:agreement_section": Rule("site", kwargs=_b(part="principles"), readers=WRITERS),
+        "collectives:space_add": Rule("site", kwargs=_b(), readers=WRITERS),
+        "collectives:space_edit": Rule(
+            "site", kwargs=_b(pk=_space_b), cross_kwargs=_a_with_b(pk=_space_b), readers=WRITERS
+        ),
+        "collectives:space_delete": Rule(
+            "site", kwargs=_b(pk=_space_b), cross_kwargs=_a_with_b(pk=_space_b), readers=()
+        ),
+        "collectives:agreement_sign": Rule("site", kwargs=_b(), readers=()),
+        "collectives:agreement_versions": Rule("site", kwargs=_b()),
+        "collectives:agreement_version": Rule("site", kwargs=_b(number=lambda w: _agreement_b(w).number)),
+        "collectives:agreement_pdf": Rule("site", kwargs=_b(number=lambda w: _agreement_b(w).number)),
+        "collectives:backbone": Rule("site", kwargs=_b()),
+        "collectives:backbone_role": Rule("site", kwargs=_b(role="vision"), readers=WRITERS),
+    }
+)
 
 # Third-party URL sets that are not site data: allauth's pages act on the signed-in person's own account,
 # and the admin is reserved to national staff (tested in test_admin_is_reserved_to_national_staff).
@@ -125,11 +197,30 @@ def test_site_urls_ask_anonymous_visitors_to_sign_in(client, world, name, rule):
     assert response.url.startswith(reverse("account_login"))
 
 
-@pytest.mark.parametrize(("name", "rule"), _rules("site"))
-@pytest.mark.parametrize("role", ["national", "steering"])
+def _readers(kind):
+    return [
+        pytest.param(name, rule, role, id=f"{name}-{role}")
+        for name, rule in RULES.items()
+        if rule.kind == kind
+        for role in rule.readers
+    ]
+
+
+@pytest.mark.parametrize(("name", "rule", "role"), _readers("site"))
 def test_site_urls_are_readable_by_national_roles(client, world, name, rule, role):
     world.login(client, getattr(world, role))
     assert client.get(reverse(name, kwargs=rule.kwargs(world))).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"), [p for p in _rules("site") if "steering" not in p.values[1].readers]
+)
+def test_steering_committee_changes_nothing(client, world, name, rule):
+    """The steering committee reads every site but may not use a site's write pages."""
+    world.login(client, world.steering)
+    url = reverse(name, kwargs=rule.kwargs(world))
+    assert client.get(url).status_code in (403, 405)
+    assert client.post(url, {"version": "1", "text": "Piraté", "name": "Piraté"}).status_code in (403, 405)
 
 
 @pytest.mark.parametrize(("name", "rule"), _rules("authenticated"))

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.text import slugify
 
+from collectives import demo as collectives_demo
 from collectives.enums import MemberRole, PlatformRole
 from collectives.models import Membership, User
 from sites import journal
@@ -103,6 +104,7 @@ class Command(BaseCommand):
             sites = self._sites(data["sites"], waves)
             self._accounts(centres, sites)
             self._trinomes(sites)
+            collectives_demo.seed(self.stdout)
         self._print_logins()
 
     def _waves(self, rows):

@@ -1,0 +1,138 @@
+"""The handover pack: what a newcomer to a trinôme seat needs to read, as one PDF.
+
+Each section has one provider function and one template under `templates/collectives/pdf/handover/`.
+A provider returns the section's template context, or None while the site has nothing to show there (the PDF
+then says "Pas encore rédigé"). Later capabilities fill their section here, in their provider only:
+vision and change strategy (Vision issue), latest self-assessment (Evaluation issue), upcoming sessions
+(Sessions issue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from qic.pdf import render_pdf
+
+from .enums import AgreementPart
+from .guide import AGREEMENT_QUESTIONS
+from .services import agreement as agreement_services
+from .services.backbone import coverage
+from .services.members import collective
+
+
+@dataclass
+class PackSection:
+    key: str
+    title: str
+    template: str
+    provider: Callable[[object], dict | None]
+
+
+def vision_section(site) -> dict | None:
+    """The adopted vision (or the current draft) and its context analysis. Filled by the Vision issue."""
+    return None
+
+
+def strategy_section(site) -> dict | None:
+    """The change strategy and its one-page diagram. Filled by the Vision issue."""
+    return None
+
+
+def agreement_section(site) -> dict | None:
+    """The agreement in force, or the draft being written when none is in force yet."""
+    agreement = agreement_services.in_force(site) or agreement_services.draft_of(site)
+    if agreement is None:
+        return None
+    return agreement_context(agreement, site)
+
+
+def self_assessment_section(site) -> dict | None:
+    """The latest self-assessment (conditions, continuum position). Filled by the Evaluation issue."""
+    return None
+
+
+def sessions_section(site) -> dict | None:
+    """The site's upcoming sessions (training days, coaching). Filled by the Sessions issue."""
+    return None
+
+
+SECTIONS = [
+    PackSection(
+        "vision", "Vision et analyse de contexte", "collectives/pdf/handover/vision.html", vision_section
+    ),
+    PackSection(
+        "strategy", "Stratégie de changement", "collectives/pdf/handover/strategy.html", strategy_section
+    ),
+    PackSection(
+        "agreement", "Entente de coopération", "collectives/pdf/handover/agreement.html", agreement_section
+    ),
+    PackSection(
+        "self_assessment",
+        "Dernière auto-évaluation",
+        "collectives/pdf/handover/self_assessment.html",
+        self_assessment_section,
+    ),
+    PackSection(
+        "sessions", "Prochaines sessions", "collectives/pdf/handover/sessions.html", sessions_section
+    ),
+]
+
+
+def agreement_context(agreement, site) -> dict:
+    """One agreement version laid out for print (also the agreement's own PDF export)."""
+    sections = {s.part: s for s in agreement.sections.all()}
+    parts = [
+        {
+            "part": part,
+            "label": part.label,
+            "questions": AGREEMENT_QUESTIONS[part],
+            "text": sections[part].text if part in sections else "",
+        }
+        for part in AgreementPart
+    ]
+    return {
+        "agreement": agreement,
+        "parts": parts,
+        "spaces": list(agreement.spaces.all()),
+        "signatures": agreement_services.signature_board(agreement, site),
+    }
+
+
+def pack_context(site, user) -> dict:
+    people = collective(site)
+    sections = []
+    for section in SECTIONS:
+        content = section.provider(site)
+        sections.append(
+            {"key": section.key, "title": section.title, "template": section.template, "content": content}
+        )
+    return {
+        "document_title": f"Dossier de passation — {site.name}",
+        "site": site,
+        "reader": user,
+        "generated_at": timezone.now(),
+        "seats": people["seats"],
+        "members": people["members"],
+        "handovers": [m for m in people["history"] if m.is_seat][:6],
+        "backbone": coverage(site),
+        "sections": sections,
+    }
+
+
+def render_pack(site, user) -> bytes:
+    return render_pdf("collectives/pdf/handover_pack.html", pack_context(site, user))
+
+
+def render_agreement(agreement, site) -> bytes:
+    context = agreement_context(agreement, site)
+    context.update(
+        {
+            "document_title": f"Entente de coopération — {site.name} — version {agreement.number}",
+            "site": site,
+            "generated_at": timezone.now(),
+        }
+    )
+    return render_pdf("collectives/pdf/agreement.html", context)

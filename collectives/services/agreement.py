@@ -1,0 +1,298 @@
+"""The cooperation agreement (entente de coopération): drafts, edits without lost updates, signatures.
+
+A site's agreement goes through numbered versions. At most one is a draft (being written) and at most one
+is in force (signed by the three current seat holders). Editing while no draft exists opens one, copied
+from the version in force, which stays readable and in force until the new draft is signed by all three seats.
+Editing a draft withdraws the signatures it had collected: they were given to another text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max, OuterRef, Subquery
+from django.utils import timezone
+
+from qic.locking import EditConflict, delete_if_unchanged, save_if_unchanged
+from sites import journal
+from sites.enums import EventKind
+from sites.models import Site
+
+from ..enums import TRINOME_SEATS, AgreementPart, AgreementStatus, MemberRole
+from ..models import (
+    AgreementChange,
+    AgreementSection,
+    AgreementSignature,
+    CooperationAgreement,
+    CooperationSpace,
+)
+from .members import current_seat_holders, person_name
+
+TEXT_PARTS = [p for p in AgreementPart if p != AgreementPart.SPACES]
+SPACE_FIELDS = {
+    "name": "Nom",
+    "purpose": "Rôle et responsabilités",
+    "frequency": "Fréquence",
+    "participants": "Qui y participe",
+    "decisions": "Ce qu’il décide",
+}
+
+
+class AgreementError(Exception):
+    """A refused step (signing an incomplete text, signing twice...), with its French message."""
+
+
+@dataclass
+class Outcome:
+    """What a save did besides saving: whether it opened a new draft or withdrew signatures."""
+
+    agreement: CooperationAgreement
+    opened_draft: bool = False
+    withdrawn_signatures: int = 0
+
+
+def draft_of(site) -> CooperationAgreement | None:
+    return site.agreements.filter(status=AgreementStatus.DRAFT).first()
+
+
+def in_force(site) -> CooperationAgreement | None:
+    return site.agreements.filter(status=AgreementStatus.IN_FORCE).first()
+
+
+def working_version(site) -> CooperationAgreement | None:
+    """The version the editor shows: the draft if one is open, else the version in force."""
+    return draft_of(site) or in_force(site)
+
+
+def _lock_site(site) -> None:
+    # Serialises the opening of drafts and the signatures of one site (SQLite serialises writes anyway).
+    Site.objects.select_for_update().filter(pk=site.pk).first()
+
+
+def open_draft(site, user) -> tuple[CooperationAgreement, bool]:
+    """The site's draft, opened now (as a copy of the version in force, if any) when there is none."""
+    with transaction.atomic():
+        _lock_site(site)
+        draft = draft_of(site)
+        if draft is not None:
+            return draft, False
+        base = in_force(site)
+        number = (site.agreements.aggregate(n=Max("number"))["n"] or 0) + 1
+        draft = CooperationAgreement.objects.create(site=site, number=number, based_on=base, created_by=user)
+        if base is None:
+            AgreementSection.objects.bulk_create(
+                AgreementSection(agreement=draft, part=part, updated_by=user) for part in AgreementPart
+            )
+        else:
+            # Copies keep their lock version: a form opened on the version in force still saves cleanly
+            # into the new draft unless someone changed that very item in between.
+            AgreementSection.objects.bulk_create(
+                AgreementSection(
+                    agreement=draft,
+                    part=s.part,
+                    text=s.text,
+                    version=s.version,
+                    updated_at=s.updated_at,
+                    updated_by_id=s.updated_by_id,
+                )
+                for s in base.sections.all()
+            )
+            CooperationSpace.objects.bulk_create(
+                CooperationSpace(
+                    agreement=draft,
+                    uid=s.uid,
+                    name=s.name,
+                    purpose=s.purpose,
+                    frequency=s.frequency,
+                    participants=s.participants,
+                    decisions=s.decisions,
+                    position=s.position,
+                    version=s.version,
+                    updated_at=s.updated_at,
+                    updated_by_id=s.updated_by_id,
+                )
+                for s in base.spaces.all()
+            )
+        _log(
+            draft,
+            user,
+            f"Ouverture de la version {number}" + (f" (reprend la version {base.number})" if base else ""),
+        )
+    return draft, True
+
+
+def _log(agreement, user, summary: str) -> None:
+    AgreementChange.objects.create(agreement=agreement, author=user, summary=summary[:250])
+
+
+def _withdraw_signatures(agreement) -> int:
+    deleted, _ = agreement.signatures.all().delete()
+    return deleted
+
+
+def withdraw_seat_signature(site, seat: str) -> None:
+    """A seat changed hands: its holder's signature of the pending draft no longer stands."""
+    draft = draft_of(site)
+    if draft is not None:
+        draft.signatures.filter(seat=seat).delete()
+
+
+def section_for_edit(site, part: str) -> AgreementSection | None:
+    version = working_version(site)
+    return version.sections.filter(part=part).first() if version else None
+
+
+def save_section(site, part: str, text: str, *, expected_version: int, user) -> Outcome:
+    """Save one part's text if nobody saved it since `expected_version`; raises `EditConflict` otherwise."""
+    with transaction.atomic():
+        draft, opened = open_draft(site, user)
+        section = draft.sections.get(part=part)
+        save_if_unchanged(section, expected_version, {"text": text}, user=user)
+        withdrawn = _withdraw_signatures(draft)
+        _log(draft, user, f"« {AgreementPart(part).label} » modifiée")
+    return Outcome(draft, opened, withdrawn)
+
+
+def _space_in_draft(draft, uid):
+    return draft.spaces.filter(uid=uid).first()
+
+
+def add_space(site, data: dict, *, user) -> tuple[CooperationSpace, Outcome]:
+    with transaction.atomic():
+        draft, opened = open_draft(site, user)
+        position = (draft.spaces.aggregate(p=Max("position"))["p"] or 0) + 1
+        space = CooperationSpace.objects.create(agreement=draft, position=position, updated_by=user, **data)
+        withdrawn = _withdraw_signatures(draft)
+        _log(draft, user, f"Lieu de coopération « {space.name} » ajouté")
+    return space, Outcome(draft, opened, withdrawn)
+
+
+def update_space(site, space: CooperationSpace, data: dict, *, expected_version: int, user):
+    """Save a space (found in any version of this site's agreement) into the draft, without lost update."""
+    with transaction.atomic():
+        draft, opened = open_draft(site, user)
+        target = _space_in_draft(draft, space.uid)
+        if target is None:
+            raise EditConflict(current=None, attempted=data)
+        save_if_unchanged(target, expected_version, data, user=user)
+        withdrawn = _withdraw_signatures(draft)
+        _log(draft, user, f"Lieu de coopération « {target.name} » modifié")
+    return target, Outcome(draft, opened, withdrawn)
+
+
+def delete_space(site, space: CooperationSpace, *, expected_version: int, user) -> Outcome:
+    with transaction.atomic():
+        draft, opened = open_draft(site, user)
+        target = _space_in_draft(draft, space.uid)
+        if target is None:
+            raise EditConflict(current=None, attempted={})
+        delete_if_unchanged(target, expected_version)
+        withdrawn = _withdraw_signatures(draft)
+        _log(draft, user, f"Lieu de coopération « {target.name} » supprimé")
+    return Outcome(draft, opened, withdrawn)
+
+
+def missing_parts(agreement: CooperationAgreement) -> list[str]:
+    """The parts still empty: an agreement is signed only once each part says something."""
+    texts = {s.part: s.text.strip() for s in agreement.sections.all()}
+    has_spaces = agreement.spaces.exists()
+    missing = []
+    for part in AgreementPart:
+        if part == AgreementPart.SPACES:
+            if not has_spaces and not texts.get(part):
+                missing.append(part.label)
+        elif not texts.get(part):
+            missing.append(part.label)
+    return missing
+
+
+def signature_board(agreement: CooperationAgreement | None, site) -> list[dict]:
+    """Per seat: who holds it now, whether and by whom this version was signed."""
+    holders = current_seat_holders(site)
+    signed = {s.seat: s for s in agreement.signatures.select_related("signed_by")} if agreement else {}
+    return [
+        {"seat": seat, "label": seat.label, "holder": holders.get(seat), "signature": signed.get(seat)}
+        for seat in TRINOME_SEATS
+    ]
+
+
+def sign(site, user) -> CooperationAgreement:
+    """The user signs the draft for their seat; the third seat's signature puts it in force."""
+    with transaction.atomic():
+        _lock_site(site)
+        draft = draft_of(site)
+        if draft is None:
+            raise AgreementError("Il n’y a pas de projet d’entente à signer.")
+        membership = site.memberships.current().seats().filter(user=user).first()
+        if membership is None:
+            raise AgreementError("Seules les personnes qui occupent un siège du trinôme signent l’entente.")
+        missing = missing_parts(draft)
+        if missing:
+            raise AgreementError(
+                "Chaque partie doit être rédigée avant la signature. À compléter : "
+                + ", ".join(missing)
+                + "."
+            )
+        if draft.signatures.filter(seat=membership.role).exists():
+            raise AgreementError("Votre siège a déjà signé cette version.")
+        AgreementSignature.objects.create(agreement=draft, seat=membership.role, signed_by=user)
+        journal.record(
+            site,
+            EventKind.AGREEMENT_SIGNED,
+            f"{person_name(user)} signe l’entente de coopération (version {draft.number}) "
+            f"pour le siège « {MemberRole(membership.role).label} »",
+            actor=user,
+            subject=draft,
+        )
+        holders = current_seat_holders(site)
+        signed_by = dict(draft.signatures.values_list("seat", "signed_by"))
+        if all(seat in holders and signed_by.get(seat) == holders[seat].user_id for seat in TRINOME_SEATS):
+            _put_in_force(site, draft, user)
+    return draft
+
+
+def _put_in_force(site, draft, user) -> None:
+    now = timezone.now()
+    site.agreements.filter(status=AgreementStatus.IN_FORCE).update(
+        status=AgreementStatus.SUPERSEDED, superseded_at=now
+    )
+    draft.status = AgreementStatus.IN_FORCE
+    draft.in_force_since = timezone.localdate()
+    draft.save(update_fields=["status", "in_force_since"])
+    journal.record(
+        site,
+        EventKind.AGREEMENT_SIGNED,
+        f"Entente de coopération (version {draft.number}) en vigueur : "
+        "signée par les trois sièges du trinôme",
+        actor=user,
+        subject=draft,
+    )
+
+
+def versions(site) -> list[CooperationAgreement]:
+    """Every version with its authors (those who changed it) and signatures, in three queries."""
+    agreements = list(
+        site.agreements.select_related("created_by").prefetch_related(
+            "signatures__signed_by", "changes__author"
+        )
+    )
+    for agreement in agreements:
+        authors = []
+        for change in sorted(agreement.changes.all(), key=lambda c: c.at):
+            if change.author is not None and change.author not in authors:
+                authors.append(change.author)
+        agreement.authors = authors
+    return agreements
+
+
+def in_force_since_subquery():
+    """For dashboards: annotate sites with the date their agreement in force was signed, in the same query.
+
+    `Site.objects.annotate(agreement_in_force_since=in_force_since_subquery())`.
+    """
+    return Subquery(
+        CooperationAgreement.objects.filter(site=OuterRef("pk"), status=AgreementStatus.IN_FORCE).values(
+            "in_force_since"
+        )[:1]
+    )

@@ -1,0 +1,271 @@
+"""Invitations by email into a site's collective, seat handovers, and accepting an invitation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from sites import journal
+from sites.enums import EventKind
+
+from ..enums import TRINOME_SEATS, MemberRole, PlatformRole
+from ..models import Invitation, Membership, User
+from .members import MembershipError, end_membership, join, person_name
+
+
+class InvitationError(Exception):
+    """An invitation the rules refuse; `field` names the form field the French message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _expiry() -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=settings.QIC_INVITATION_DAYS)
+
+
+def invitation_url(token: str) -> str:
+    return settings.SITE_URL + reverse("collectives:accept_invitation", kwargs={"token": token})
+
+
+def _send(invitation: Invitation, token: str) -> None:
+    """Email the link once the transaction commits (the adapter queues it for a Celery worker)."""
+    context = {
+        "invitation": invitation,
+        "site": invitation.site,
+        "inviter": person_name(invitation.invited_by) if invitation.invited_by else "L’équipe QIC",
+        "url": invitation_url(token),
+        "expires_at": invitation.expires_at,
+        "existing_account": User.objects.filter(email__iexact=invitation.email).exists(),
+        "succeeds": invitation.replaces.user if invitation.replaces_id else None,
+    }
+    get_adapter().send_mail("collectives/email/invitation", invitation.email, context)
+
+
+def _close_expired(site, *, email: str | None = None, role: str | None = None) -> None:
+    """Expired invitations no longer block a new one for the same person or seat."""
+    stale = site.invitations.open().filter(expires_at__lte=timezone.now())
+    if email:
+        stale.filter(email__iexact=email).update(revoked_at=timezone.now())
+    if role:
+        stale.filter(role=role).update(revoked_at=timezone.now())
+
+
+def check_invitable(site, email: str, role: str, *, replacing: Membership | None = None) -> None:
+    """Refuse what would break the collective's rules, with a French message for the right field."""
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and existing.role != PlatformRole.MEMBER:
+        raise InvitationError(
+            f"Cette adresse est celle d’un compte « {existing.get_role_display()} », qui accède déjà au site "
+            "sans invitation.",
+            "email",
+        )
+    if existing is not None:
+        current = site.memberships.current().filter(user=existing).first()
+        if current is not None and current.role == role:
+            raise InvitationError(
+                f"{person_name(existing)} est déjà membre du collectif "
+                f"comme « {current.get_role_display()} ».",
+                "email",
+            )
+        if replacing is not None and current is not None and current.pk == replacing.pk:
+            raise InvitationError("La personne qui quitte le siège ne peut pas s’y succéder.", "email")
+    if site.invitations.pending().filter(email__iexact=email).exists():
+        raise InvitationError(
+            "Une invitation est déjà en attente pour cette adresse : "
+            "renvoyez-la depuis la liste des invitations.",
+            "email",
+        )
+    if role in TRINOME_SEATS:
+        holder = site.memberships.current().filter(role=role).select_related("user").first()
+        if holder is not None and (replacing is None or holder.pk != replacing.pk):
+            raise InvitationError(
+                f"Le siège « {MemberRole(role).label} » est occupé par {person_name(holder.user)} : "
+                "utilisez « Remplacer » pour organiser la passation.",
+                "role",
+            )
+        pending = site.invitations.pending().filter(role=role).first()
+        if pending is not None:
+            raise InvitationError(
+                f"Une invitation est déjà en attente pour ce siège ({pending.display_name}) : "
+                "renvoyez-la ou révoquez-la d’abord.",
+                "role",
+            )
+
+
+def invite(
+    site,
+    *,
+    email: str,
+    role: str,
+    invited_by,
+    first_name: str = "",
+    last_name: str = "",
+    organisation: str = "",
+    message: str = "",
+    replaces: Membership | None = None,
+) -> Invitation:
+    """Create an invitation and email its link (on commit). The raw token exists only in that email."""
+    email = User.objects.normalize_email(email).lower()
+    with transaction.atomic():
+        _close_expired(site, email=email, role=role if role in TRINOME_SEATS else None)
+        check_invitable(site, email, role, replacing=replaces)
+        token = Invitation.new_token()
+        invitation = Invitation(
+            site=site,
+            email=email,
+            role=role,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            organisation=organisation.strip(),
+            message=message.strip(),
+            invited_by=invited_by,
+            replaces=replaces,
+            expires_at=_expiry(),
+        )
+        invitation.set_token(token)
+        try:
+            with transaction.atomic():
+                invitation.save()
+        except IntegrityError:
+            raise InvitationError(
+                "Une autre invitation vient d’être envoyée pour cette adresse ou ce siège.", "email"
+            ) from None
+        _send(invitation, token)
+    return invitation
+
+
+def hand_over_seat(
+    site,
+    seat: str,
+    *,
+    invited_by,
+    email: str,
+    ended_on: dt.date | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    organisation: str = "",
+    message: str = "",
+) -> Invitation:
+    """Replace a seat holder: their mandate ends (kept in the history), the successor is invited.
+
+    Until the successor accepts, the seat shows as vacant with the invitation sent.
+    """
+    if seat not in TRINOME_SEATS:
+        raise InvitationError("Ce rôle n’est pas un siège du trinôme.", "role")
+    with transaction.atomic():
+        holder = site.memberships.current().filter(role=seat).select_for_update().first()
+        email = User.objects.normalize_email(email).lower()
+        if holder is not None:
+            check_invitable(site, email, seat, replacing=holder)
+            try:
+                end_membership(holder, ended_on=ended_on, actor=invited_by)
+            except MembershipError as error:
+                raise InvitationError(str(error), "ended_on") from None
+        invitation = invite(
+            site,
+            email=email,
+            role=seat,
+            invited_by=invited_by,
+            first_name=first_name,
+            last_name=last_name,
+            organisation=organisation,
+            message=message,
+            replaces=holder,
+        )
+        if holder is not None:
+            journal.record(
+                site,
+                EventKind.SEAT_HANDOVER,
+                f"Passation du siège « {MemberRole(seat).label} » : "
+                f"{person_name(holder.user)} cède sa place, "
+                f"invitation envoyée à {invitation.display_name}",
+                actor=invited_by,
+                subject=invitation,
+            )
+    return invitation
+
+
+def resend(invitation: Invitation, *, actor) -> Invitation:
+    """A new link (the old one stops working) valid for the full period again."""
+    if invitation.used_at or invitation.revoked_at:
+        raise InvitationError(
+            "Cette invitation a déjà été acceptée ou révoquée : elle ne peut pas être renvoyée."
+        )
+    with transaction.atomic():
+        token = Invitation.new_token()
+        invitation.set_token(token)
+        invitation.expires_at = _expiry()
+        invitation.sent_at = timezone.now()
+        invitation.send_count += 1
+        invitation.save(update_fields=["token_hash", "expires_at", "sent_at", "send_count"])
+        _send(invitation, token)
+    return invitation
+
+
+def revoke(invitation: Invitation, *, actor) -> Invitation:
+    if invitation.used_at:
+        raise InvitationError("Cette invitation a déjà été acceptée.")
+    if invitation.revoked_at:
+        raise InvitationError("Cette invitation est déjà révoquée.")
+    invitation.revoked_at = timezone.now()
+    invitation.revoked_by = actor
+    invitation.save(update_fields=["revoked_at", "revoked_by"])
+    return invitation
+
+
+def account_for(invitation: Invitation) -> User | None:
+    return User.objects.filter(email__iexact=invitation.email).first()
+
+
+def create_account(invitation: Invitation, *, first_name: str, last_name: str, password: str) -> User:
+    """The invitee's new account; the invitation link proves they own the address."""
+    user = User.objects.create_user(
+        email=invitation.email,
+        password=password,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        organisation=invitation.organisation,
+        role=PlatformRole.MEMBER,
+    )
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def accept(invitation: Invitation, user: User) -> Membership:
+    """Join the collective in the invited role; the invitation cannot be used again."""
+    with transaction.atomic():
+        locked = (
+            Invitation.objects.select_for_update()
+            .select_related("site", "replaces__user")
+            .get(pk=invitation.pk)
+        )
+        if locked.status != "pending":
+            raise InvitationError(
+                f"Cette invitation n’est plus valable ({locked.get_status_display().lower()})."
+            )
+        if user.email.lower() != locked.email.lower():
+            raise InvitationError("Cette invitation est adressée à une autre adresse électronique.")
+        try:
+            membership = join(
+                locked.site,
+                user,
+                locked.role,
+                organisation=locked.organisation,
+                actor=user,
+                succeeds=locked.replaces,
+            )
+        except MembershipError as error:
+            raise InvitationError(str(error)) from None
+        Invitation.objects.filter(pk=locked.pk).update(used_at=timezone.now(), accepted_by=user)
+    return membership

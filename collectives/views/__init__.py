@@ -1,0 +1,1 @@
+"""Views of the collectives, one module per area; permissions come from `request.site_access` only."""

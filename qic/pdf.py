@@ -1,0 +1,128 @@
+"""PDF documents from HTML templates (WeasyPrint), shared by every app that prints something.
+
+One `FontConfiguration` per document is given to both the stylesheet and `write_pdf` (otherwise the Marianne
+`@font-face` rules are silently ignored). Resources are read by `StaticFileFetcher`: static files from disk
+and `data:` URIs only: nothing a user typed can make the renderer reach the network or read a local file.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import urllib.parse
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+logger = logging.getLogger(__name__)
+
+# The document's base URL: relative and root-relative URLs resolve against it, and only static files under
+# this (never contacted) origin are served, from disk.
+BASE_URL = "https://pdf.qic.invalid/"
+PDF_VARIANT = "pdf/ua-1"
+FONT_FILES = {
+    ("normal", 400): "dsfr/dist/fonts/Marianne-Regular.woff2",
+    ("italic", 400): "dsfr/dist/fonts/Marianne-Regular_Italic.woff2",
+    ("normal", 500): "dsfr/dist/fonts/Marianne-Medium.woff2",
+    ("normal", 700): "dsfr/dist/fonts/Marianne-Bold.woff2",
+    ("italic", 700): "dsfr/dist/fonts/Marianne-Bold_Italic.woff2",
+}
+STYLESHEET = "css/pdf.css"
+
+
+class FetchRefused(ValueError):
+    """A resource the PDF renderer is not allowed to read."""
+
+
+def static_file_path(name: str) -> Path | None:
+    """The file on disk behind a static file name, found like `collectstatic` would, or None."""
+    name = urllib.parse.unquote(name).lstrip("/")
+    if not name or "\x00" in name:
+        return None
+    try:
+        found = finders.find(name)
+    except SuspiciousFileOperation:
+        return None
+    if found:
+        return Path(found)
+    # Collected files (with their hashed names) in production.
+    root = getattr(settings, "STATIC_ROOT", None)
+    if root:
+        try:
+            candidate = Path(staticfiles_storage.path(name)).resolve()
+        except (NotImplementedError, SuspiciousFileOperation):
+            return None
+        if candidate.is_file() and candidate.is_relative_to(Path(root).resolve()):
+            return candidate
+    return None
+
+
+class StaticFileFetcher(URLFetcher):
+    """Serves static files from disk and `data:` URIs; refuses the rest (network, other local files)."""
+
+    def fetch(self, url, headers=None):
+        parsed = urllib.parse.urlsplit(url)
+        if parsed.scheme == "data":
+            return super().fetch(url, headers)  # decoded in memory by urllib's DataHandler, no I/O
+        base = urllib.parse.urlsplit(BASE_URL)
+        static_prefix = urllib.parse.urlsplit(settings.STATIC_URL).path
+        if (parsed.scheme, parsed.netloc) != (base.scheme, base.netloc) or not parsed.path.startswith(
+            static_prefix
+        ):
+            logger.warning("PDF: refused to fetch %s", url[:200])
+            raise FetchRefused(f"Ressource refusée : {url[:200]}")
+        path = static_file_path(parsed.path[len(static_prefix) :])
+        if path is None:
+            raise FetchRefused(f"Fichier statique introuvable : {parsed.path[:200]}")
+        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime_type})
+
+
+def _font_face_css() -> str:
+    rules = []
+    for (style, weight), name in FONT_FILES.items():
+        rules.append(
+            "@font-face { font-family: 'Marianne'; "
+            f"src: url('{static(name)}') format('woff2'); font-style: {style}; font-weight: {weight}; }}"
+        )
+    return "\n".join(rules)
+
+
+def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = (STYLESHEET,)) -> bytes:
+    """Render an HTML document (already escaped by the template engine) to PDF bytes."""
+    fetcher = StaticFileFetcher()
+    font_config = FontConfiguration()
+    css = [CSS(string=_font_face_css(), base_url=BASE_URL, url_fetcher=fetcher, font_config=font_config)]
+    for name in stylesheets:
+        css.append(CSS(url=BASE_URL.rstrip("/") + static(name), url_fetcher=fetcher, font_config=font_config))
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    return document.write_pdf(
+        stylesheets=css, font_config=font_config, pdf_variant=PDF_VARIANT, uncompressed_pdf=False
+    )
+
+
+def render_pdf(template_name: str, context: dict, request=None) -> bytes:
+    """Render a template extending `pdf/base.html` to PDF bytes."""
+    return html_to_pdf(render_to_string(template_name, context, request=request))
+
+
+def pdf_response(content: bytes, filename: str, *, inline: bool = False):
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    ascii_name = filename.encode("ascii", "ignore").decode() or "document.pdf"
+    quoted = urllib.parse.quote(filename)
+    response["Content-Disposition"] = f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quoted}"
+    return response
+
+
+__all__ = ["BASE_URL", "StaticFileFetcher", "html_to_pdf", "pdf_response", "render_pdf", "static_file_path"]
