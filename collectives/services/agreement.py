@@ -253,10 +253,9 @@ def sign(site, user) -> CooperationAgreement:
 
 
 def _put_in_force(site, draft, user) -> None:
-    now = timezone.now()
-    site.agreements.filter(status=AgreementStatus.IN_FORCE).update(
-        status=AgreementStatus.SUPERSEDED, superseded_at=now
-    )
+    for previous in site.agreements.filter(status=AgreementStatus.IN_FORCE):
+        previous.status, previous.superseded_at = AgreementStatus.SUPERSEDED, timezone.now()
+        previous.save(update_fields=["status", "superseded_at"])
     draft.status = AgreementStatus.IN_FORCE
     draft.in_force_since = timezone.localdate()
     draft.save(update_fields=["status", "in_force_since"])

@@ -8,6 +8,7 @@ from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,10 +54,9 @@ def _send(invitation: Invitation, token: str) -> None:
 def _close_expired(site, *, email: str | None = None, role: str | None = None) -> None:
     """Expired invitations no longer block a new one for the same person or seat."""
     stale = site.invitations.open().filter(expires_at__lte=timezone.now())
-    if email:
-        stale.filter(email__iexact=email).update(revoked_at=timezone.now())
-    if role:
-        stale.filter(role=role).update(revoked_at=timezone.now())
+    for invitation in stale.filter(Q(email__iexact=email or "") | Q(role=role or "")):
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
 
 
 def check_invitable(site, email: str, role: str, *, replacing: Membership | None = None) -> None:
@@ -267,5 +267,6 @@ def accept(invitation: Invitation, user: User) -> Membership:
             )
         except MembershipError as error:
             raise InvitationError(str(error)) from None
-        Invitation.objects.filter(pk=locked.pk).update(used_at=timezone.now(), accepted_by=user)
+        locked.used_at, locked.accepted_by = timezone.now(), user
+        locked.save(update_fields=["used_at", "accepted_by"])
     return membership

@@ -86,9 +86,14 @@ def end_membership(membership: Membership, *, ended_on: dt.date | None = None, a
     if ended_on > timezone.localdate():
         raise MembershipError("La date de fin ne peut pas être dans le futur.")
     with transaction.atomic():
-        updated = Membership.objects.filter(pk=membership.pk, ended_on__isnull=True).update(ended_on=ended_on)
-        if not updated:
+        # Locked and saved (not updated in bulk) so that two endings cannot cross and the audit log sees it.
+        locked = (
+            Membership.objects.select_for_update().filter(pk=membership.pk, ended_on__isnull=True).first()
+        )
+        if locked is None:
             raise MembershipError("Cette participation vient d’être terminée par quelqu’un d’autre.")
+        locked.ended_on = ended_on
+        locked.save(update_fields=["ended_on"])
         membership.ended_on = ended_on
         if membership.is_seat:
             from .agreement import withdraw_seat_signature
