@@ -29,6 +29,13 @@ class AccountAdapter(DefaultAccountAdapter):
         super().logout(request)
         security_views.remember_provider_logout(request)
 
+    def add_message(self, request, level, message_template=None, *args, **kwargs):
+        if message_template == "account/messages/logged_out.txt" and hasattr(
+            request, "_proconnect_logout_state"
+        ):
+            return  # the return from ProConnect's end-session says it, once, for both
+        return super().add_message(request, level, message_template, *args, **kwargs)
+
     def is_reauthentication_required(self, *, app, **kwargs):
         from collectives.security import mfa
 

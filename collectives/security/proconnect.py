@@ -255,8 +255,8 @@ def verify_jwt(
     try:
         try:
             token = jwt.decode(value, _key_set(client), algorithms=[config.algorithm], registry=registry)
-        except InvalidKeyIdError:
-            # The provider may have rotated its keys since we last fetched them.
+        except (InvalidKeyIdError, BadSignatureError):
+            # The provider may have rotated its keys since we last fetched them: fetch them once more.
             token = jwt.decode(
                 value, _key_set(client, force=True), algorithms=[config.algorithm], registry=registry
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from functools import wraps
 
 from allauth.account.utils import get_next_redirect_url
@@ -86,11 +87,18 @@ def proconnect_unknown(request: HttpRequest) -> HttpResponse:
     agent = request.session.get(services.UNKNOWN_AGENT_KEY)
     if not agent:
         return redirect("account_login")
-    centres = ResourceCentre.objects.prefetch_related("regions").order_by("name")
+    by_region = sorted(
+        (
+            (region.name, centre)
+            for centre in ResourceCentre.objects.prefetch_related("regions")
+            for region in centre.regions.all()
+        ),
+        key=lambda row: unicodedata.normalize("NFKD", row[0]).encode("ascii", "ignore"),  # Île- among the I
+    )
     return render(
         request,
         "account/proconnect_unknown.html",
-        {"page_title": "Aucun compte pour cette adresse", "agent": agent, "resource_centres": centres},
+        {"page_title": "Aucun compte pour cette adresse", "agent": agent, "centres_by_region": by_region},
     )
 
 

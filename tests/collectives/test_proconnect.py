@@ -265,7 +265,9 @@ def test_logout_ends_the_session_here_then_at_proconnect_with_the_id_token(clien
     )
     response = back_from_provider(client, back.headers["Location"])
     assert response.url == LOGIN
-    assert "Vous êtes déconnecté·e de la plateforme et de ProConnect." in messages_of(response)
+    shown = messages_of(response)
+    assert "Vous êtes déconnecté·e de la plateforme et de ProConnect." in shown
+    assert "Vous êtes déconnecté(e)." not in shown  # said once, not twice
 
 
 def test_password_sessions_log_out_without_a_detour(client, world, password, proconnect):

@@ -30,6 +30,12 @@ def browser_name(user_agent: str) -> str:
     return f"{browser} sous {system}" if system else browser
 
 
+@register.filter
+def in_groups_of_four(secret: str) -> str:
+    """A TOTP key typed by hand is easier to read in groups: ABCD EFGH IJKL…"""
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
 # Order matters: Edge and Opera also announce Chrome, Chrome also announces Safari.
 _BROWSERS = [
     ("Edg/", "Edge"),
