@@ -295,3 +295,12 @@ def in_force_since_subquery():
             "in_force_since"
         )[:1]
     )
+
+
+def draft_number_subquery():
+    """For dashboards: the number of the site's open draft, if any (a new version being written)."""
+    return Subquery(
+        CooperationAgreement.objects.filter(site=OuterRef("pk"), status=AgreementStatus.DRAFT).values(
+            "number"
+        )[:1]
+    )

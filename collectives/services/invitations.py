@@ -70,14 +70,14 @@ def check_invitable(site, email: str, role: str, *, replacing: Membership | None
         )
     if existing is not None:
         current = site.memberships.current().filter(user=existing).first()
+        if replacing is not None and current is not None and current.pk == replacing.pk:
+            raise InvitationError("La personne qui quitte le siège ne peut pas s’y succéder.", "email")
         if current is not None and current.role == role:
             raise InvitationError(
                 f"{person_name(existing)} est déjà membre du collectif "
                 f"comme « {current.get_role_display()} ».",
                 "email",
             )
-        if replacing is not None and current is not None and current.pk == replacing.pk:
-            raise InvitationError("La personne qui quitte le siège ne peut pas s’y succéder.", "email")
     if site.invitations.pending().filter(email__iexact=email).exists():
         raise InvitationError(
             "Une invitation est déjà en attente pour cette adresse : "

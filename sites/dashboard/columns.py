@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.db.models.functions import Cast
+from django.urls import reverse
 
 from collectives.enums import TRINOME_SEATS
 from collectives.models import Membership
@@ -167,13 +168,43 @@ VISION = Family(
 
 
 def annotate_agreement(queryset: QuerySet) -> QuerySet:
-    return queryset
+    from collectives.services.agreement import draft_number_subquery, in_force_since_subquery
+
+    return queryset.annotate(
+        agreement_in_force_since=in_force_since_subquery(), agreement_draft_number=draft_number_subquery()
+    )
+
+
+def _agreement_cell(site) -> Cell:
+    url = reverse("collectives:agreement", args=[site.slug])
+    if site.agreement_in_force_since:
+        detail = "nouvelle version en projet" if site.agreement_draft_number else ""
+        return Cell(
+            f"Signée le {_date(site.agreement_in_force_since)}", badge="success", detail=detail, url=url
+        )
+    if site.agreement_draft_number:
+        return Cell("En projet", badge="info", detail="pas encore signée par les trois sièges", url=url)
+    return Cell("Pas commencée", badge="grey")
+
+
+def _agreement_export(site) -> str:
+    if site.agreement_in_force_since:
+        return site.agreement_in_force_since.isoformat()
+    return "en projet" if site.agreement_draft_number else ""
 
 
 AGREEMENT = Family(
     "agreement",
     annotate_agreement,
-    (Column("entente", "Entente de coopération", lambda s: PENDING, _pending_export, available=False),),
+    (
+        Column(
+            "entente",
+            "Entente de coopération",
+            _agreement_cell,
+            _agreement_export,
+            order_by="agreement_in_force_since",
+        ),
+    ),
 )
 
 

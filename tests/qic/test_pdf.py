@@ -1,0 +1,89 @@
+"""The PDF module: static files only, never the network or arbitrary local files; fonts, A4, tags."""
+
+import http.server
+import subprocess
+import threading
+
+import pytest
+from django.templatetags.static import static
+
+from qic.pdf import BASE_URL, FetchRefused, StaticFileFetcher, html_to_pdf
+
+
+@pytest.fixture
+def spy_server():
+    """A local HTTP server that counts the requests it receives (none may come from the renderer)."""
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", hits
+    server.shutdown()
+
+
+def _run(tool, content: bytes, tmp_path, *args) -> str:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(content)
+    command = [tool, *args, str(path), *(["-"] if tool == "pdftotext" else [])]
+    return subprocess.run(command, capture_output=True, check=True, text=True).stdout
+
+
+def _doc(body: str) -> str:
+    return f'<!DOCTYPE html><html lang="fr"><head><title>Essai</title></head><body>{body}</body></html>'
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x.png",
+        "https://exemple.fr/x.css",
+        "file:///etc/passwd",
+        "ftp://exemple.fr/x",
+        BASE_URL + "media/secret.pdf",
+        BASE_URL + "static/../../etc/passwd",
+        BASE_URL.replace("pdf.qic.invalid", "evil.invalid") + "static/css/pdf.css",
+    ],
+)
+def test_fetcher_refuses_everything_but_static_files(url):
+    with pytest.raises(FetchRefused):
+        StaticFileFetcher().fetch(url)
+
+
+def test_fetcher_serves_static_files_from_disk():
+    response = StaticFileFetcher().fetch(BASE_URL.rstrip("/") + static("css/pdf.css"))
+    assert b"@page" in response.read()
+
+
+def test_user_typed_markup_cannot_make_the_renderer_fetch(spy_server, tmp_path):
+    base, hits = spy_server
+    html = _doc(
+        f'<h1>Entente</h1><img src="{base}/pixel.png"><link rel="stylesheet" href="{base}/style.css">'
+        f'<img src="file:///etc/passwd"><iframe src="file:///etc/passwd"></iframe>'
+        f"<div style=\"background: url('{base}/bg.png')\">Texte</div>"
+    )
+    pdf = html_to_pdf(html)
+    assert hits == []
+    text = _run("pdftotext", pdf, tmp_path)
+    assert "Entente" in text and "root:" not in text
+
+
+def test_a4_pages_numbered_marianne_embedded_and_tagged(tmp_path):
+    pdf = html_to_pdf(_doc("<h1>Titre</h1>" + "<p>Un paragraphe assez long. </p>" * 200))
+    info = _run("pdfinfo", pdf, tmp_path)
+    assert "595.276 x 841.89 pts (A4)" in info
+    assert "Tagged:          yes" in info and "Title:           Essai" in info
+    fonts = _run("pdffonts", pdf, tmp_path)
+    assert "Marianne" in fonts
+    text = _run("pdftotext", pdf, tmp_path)
+    assert "Page 1 sur" in text and "Page 2 sur" in text
