@@ -135,6 +135,19 @@ def _post_delete(sender, instance, **kwargs):
     _write(instance, AuditEntry.Action.DELETE, _snapshot(instance), None)
 
 
+def snapshot(instance) -> dict:
+    """The audited values of an instance, for `record_update` after a write that bypasses signals."""
+    return _snapshot(instance)
+
+
+def record_update(instance, before: dict) -> None:
+    """Log an update made with `QuerySet.update()` (e.g. a locking save), given the prior snapshot."""
+    from qic.models import AuditEntry
+
+    if is_audited(type(instance)):
+        _write(instance, AuditEntry.Action.UPDATE, before, _snapshot(instance))
+
+
 def connect() -> None:
     for model in apps.get_models():
         if is_audited(model):

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from qic import audit
 
 
 class Versioned(models.Model):
@@ -57,10 +59,14 @@ def save_if_unchanged(obj: Versioned, expected_version: int, changes: dict, *, u
     values = {**changes, "version": F("version") + 1, "updated_at": timezone.now()}
     if user is not None:
         values["updated_by"] = user
-    updated = model._default_manager.filter(pk=obj.pk, version=expected_version).update(**values)
-    if not updated:
-        raise EditConflict(current=model._default_manager.filter(pk=obj.pk).first(), attempted=changes)
-    obj.refresh_from_db()
+    with transaction.atomic():
+        stored = model._default_manager.filter(pk=obj.pk).first()
+        updated = model._default_manager.filter(pk=obj.pk, version=expected_version).update(**values)
+        if not updated:
+            raise EditConflict(current=model._default_manager.filter(pk=obj.pk).first(), attempted=changes)
+        obj.refresh_from_db()
+        # The conditional UPDATE bypasses model signals: tell the audit log what changed.
+        audit.record_update(obj, audit.snapshot(stored))
     return obj
 
 

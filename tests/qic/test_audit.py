@@ -86,3 +86,29 @@ def test_the_log_filters_in_place_with_htmx(client, world):
     response = client.get(reverse("audit_log"), {"site": "Quartier A"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "<html" not in response.content.decode()
+
+
+def test_optimistic_locking_saves_are_audited(world):
+    from collectives.enums import BackboneRole
+    from collectives.models import BackboneAssignment
+    from qic.locking import save_if_unchanged
+
+    assignment = BackboneAssignment.objects.create(site=world.site_a, role=list(BackboneRole)[0])
+    with acting_as(world.seat_holder_a):
+        save_if_unchanged(
+            assignment, assignment.version, {"organisation": "Centre social"}, user=world.seat_holder_a
+        )
+    entry = AuditEntry.objects.filter(model="collectives.backboneassignment").latest("id")
+    assert entry.action == "update"
+    assert entry.actor == world.seat_holder_a
+    assert entry.after == {"organisation": "Centre social"}
+
+
+def test_status_changes_are_audited_on_the_site(world):
+    from sites.services import change_status
+
+    with acting_as(world.national):
+        change_status(world.site_a, "paused", by=world.national, reason="Changement d’équipe municipale")
+    entry = AuditEntry.objects.filter(model="sites.site", object_id=str(world.site_a.pk)).latest("id")
+    assert entry.before == {"status": "active"}
+    assert entry.after == {"status": "paused"}
