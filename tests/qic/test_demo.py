@@ -102,3 +102,10 @@ def test_national_sees_all_wave_1_sites(client, demo):
     page = client.get(reverse("sites:list"), {"vague": 1}).content.decode()
     for site in Site.objects.filter(wave__number=1):
         assert site.get_absolute_url() in page
+
+
+def test_demo_statuses_are_dated_by_their_last_transition(demo):
+    site = Site.objects.get(slug="saint-etienne")
+    last = site.status_changes.order_by("-changed_at").first()
+    assert site.status_changed_at == last.changed_at
+    assert site.status_changed_at.year == 2022

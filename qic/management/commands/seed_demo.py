@@ -168,13 +168,14 @@ class Command(BaseCommand):
         }
         path = [SiteStatus.INTERESTED, SiteStatus.REGISTERING, SiteStatus.IN_TRAINING, SiteStatus.ACTIVE]
         steps = path[: path.index(target) + 1] if target in path else [*path[:3], target]
+        at = _aware(wave.starts_on)
         for previous, step in zip(steps, steps[1:], strict=False):
             at = _aware(dates[step])
             change = SiteStatusChange.objects.create(site=site, from_status=previous, to_status=step)
             SiteStatusChange.objects.filter(pk=change.pk).update(changed_at=at)
             label = f"Statut : {SiteStatus(previous).label} → {SiteStatus(step).label}"
             journal.record(site, EventKind.STATUS_CHANGED, label, at=at)
-        Site.objects.filter(pk=site.pk).update(status=target)
+        Site.objects.filter(pk=site.pk).update(status=target, status_changed_at=at)
 
     def _user(self, email, first, last, role, organisation, centre=None):
         user, _ = User.objects.update_or_create(
