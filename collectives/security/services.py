@@ -68,6 +68,37 @@ def sign_in_agent(request: HttpRequest, user: User, agent: Agent, next_url: str 
     return perform_login(request, Login(user=user, redirect_url=next_url, email=user.email))
 
 
+def account_from_invitations(agent: Agent) -> tuple[User | None, list]:
+    """An agent with no account yet but invited by email: ProConnect vouches for that address as the
+    invitation link would, so their account is opened (without a password) and the invitations accepted.
+    Returns the account and the memberships; (None, []) when no pending invitation could be accepted."""
+    from collectives.models import Invitation
+    from collectives.services import invitations
+
+    pending = list(Invitation.objects.pending().filter(email__iexact=agent.email).order_by("created_at"))
+    if not pending:
+        return None, []
+    with transaction.atomic():
+        first = pending[0]
+        user = invitations.create_account(
+            first,
+            first_name=agent.given_name or first.first_name,
+            last_name=agent.usual_name or first.last_name,
+            password=None,  # an unusable password: ProConnect is how they sign in
+        )
+        memberships = []
+        for invitation in pending:
+            try:
+                with transaction.atomic():
+                    memberships.append(invitations.accept(invitation, user))
+            except invitations.InvitationError:
+                continue  # e.g. the seat was taken meanwhile; the others still count
+        if not memberships:
+            transaction.set_rollback(True)
+            return None, []
+    return user, memberships
+
+
 def remember_unknown_agent(request: HttpRequest, agent: Agent) -> None:
     """An agent with no invited account: nothing is created; the page that explains whom to ask reads this."""
     request.session[UNKNOWN_AGENT_KEY] = {

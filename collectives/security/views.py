@@ -73,6 +73,14 @@ def proconnect_callback(request: HttpRequest) -> HttpResponse:
         return _refuse(request, error)
     user = services.find_account(agent)
     if user is None:
+        user, memberships = services.account_from_invitations(agent)
+        for membership in memberships:
+            messages.success(
+                request,
+                f"Bienvenue dans le collectif de {membership.site.name} : vous y êtes "
+                f"{membership.get_role_display().lower()}.",
+            )
+    if user is None:
         logger.info("ProConnect agent without an invited account: %s", agent.email)
         services.remember_unknown_agent(request, agent)
         return redirect("security:proconnect_unknown")

@@ -281,3 +281,42 @@ def test_a_wrong_logout_state_shows_no_confirmation(client, db, proconnect):
     response = client.get(reverse("security:proconnect_logged_out"), {"state": "x" * 43})
     assert response.url == LOGIN
     assert messages_of(response) == []
+
+
+def test_invited_agent_without_an_account_joins_through_proconnect(client, world, proconnect):
+    from collectives.enums import MemberRole
+    from tests.collectives.factories import InvitationFactory
+
+    invitation = InvitationFactory(
+        site=world.site_b, email="delegue.prefet@nord.gouv.fr", role=MemberRole.PREFECT_DELEGATE
+    )
+    proconnect.agent.email = "Delegue.Prefet@nord.gouv.fr"
+    response = sign_in_with_proconnect(client)
+    user = User.objects.get(email="delegue.prefet@nord.gouv.fr")
+    assert signed_in_user_id(client) == str(user.pk)
+    assert not user.has_usable_password()
+    assert (user.first_name, user.last_name) == ("Camille", "Martin")
+    invitation.refresh_from_db()
+    assert invitation.used_at is not None and invitation.accepted_by == user
+    assert user.memberships.get().role == MemberRole.PREFECT_DELEGATE
+    assert ProConnectIdentity.objects.get().user == user
+    assert "Bienvenue dans le collectif de Quartier B : vous y êtes délégué·e du préfet." in messages_of(
+        response
+    )
+    assert client.get(response.url, follow=True).redirect_chain[-1][0] == world.site_b.get_absolute_url()
+
+
+def test_an_expired_invitation_opens_nothing(client, world, proconnect):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.collectives.factories import InvitationFactory
+
+    InvitationFactory(
+        site=world.site_b, email="ancien@nord.gouv.fr", expires_at=timezone.now() - dt.timedelta(days=1)
+    )
+    proconnect.agent.email = "ancien@nord.gouv.fr"
+    response = sign_in_with_proconnect(client)
+    assert response.url == reverse("security:proconnect_unknown")
+    assert not User.objects.filter(email="ancien@nord.gouv.fr").exists()
