@@ -179,15 +179,18 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             return redirect(request.path)
         return render(request, "collectives/invitation_other_account.html", context)
 
-    if account is not None and account.has_usable_password():
-        if not user.is_authenticated:
-            login_url = reverse("account_login") + "?" + urlencode({"next": request.path})
-            return render(
-                request, "collectives/invitation_existing_account.html", {**context, "login_url": login_url}
-            )
+    if user.is_authenticated:
+        # Signed in as the invited account (with a password or through ProConnect): just confirm.
         if request.method == "POST":
             return _join(request, invitation, user)
         return render(request, "collectives/invitation_confirm.html", context)
+
+    if account is not None and account.has_usable_password():
+        # Someone else's account is never taken over through the link: its owner signs in first.
+        login_url = reverse("account_login") + "?" + urlencode({"next": request.path})
+        return render(
+            request, "collectives/invitation_existing_account.html", {**context, "login_url": login_url}
+        )
 
     # No account yet (or one without a password, created by national staff or an import).
     initial = {"first_name": invitation.first_name, "last_name": invitation.last_name}

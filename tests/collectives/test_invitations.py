@@ -297,3 +297,29 @@ def test_invitation_list_shows_each_state(client, world, django_assert_max_num_q
         page = client.get(reverse("collectives:invitations", args=[world.site_a.slug])).content.decode()
     assert "attente@exemple.fr" in page and "Expirée" in page and "Révoquée" in page
     assert "autre-site@exemple.fr" not in page
+
+
+def test_an_account_signed_in_without_a_password_joins_without_setting_one(client, world):
+    """A State agent signed in through ProConnect (no local password) just confirms."""
+    agent = User.objects.create_user(email="agent@interieur.gouv.fr", password=None)
+    invitation = InvitationFactory(site=world.site_a, email=agent.email, role=MemberRole.PREFECT_DELEGATE)
+    client.force_login(agent)
+    url = _accept_url(invitation.token)
+    page = client.get(url).content.decode()
+    assert "Rejoindre le collectif" in page and 'name="password1"' not in page
+    client.post(url)
+    agent.refresh_from_db()
+    assert not agent.has_usable_password()
+    assert agent.memberships.get(site=world.site_a).role == MemberRole.PREFECT_DELEGATE
+
+
+def test_an_existing_account_is_not_taken_over_by_posting_a_password(client, world, password):
+    person = UserFactory(email="proprietaire@exemple.fr")
+    invitation = InvitationFactory(site=world.site_a, email=person.email)
+    client.post(
+        _accept_url(invitation.token),
+        {"first_name": "X", "last_name": "Y", "password1": STRONG, "password2": STRONG},
+    )
+    person.refresh_from_db()
+    assert person.check_password(password) and not person.check_password(STRONG)
+    assert not person.memberships.filter(site=world.site_a).exists()
