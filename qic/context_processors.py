@@ -36,6 +36,8 @@ def _navigation(request):
         items.append(("Sites de ma région", reverse("sites:list")))
     else:
         items.append(("Mes sites", reverse("sites:list")))
+    if access.can_view_dashboard(user):
+        items.append(("Apprentissages", reverse("evaluation:learning_search")))
     if access.can_manage_personal_data(user):
         items.append(("Personnes", reverse("people")))
     if access.can_read_audit_log(user):
@@ -59,6 +61,7 @@ def _site_navigation(request):
         ("Collectif et trinôme", reverse("collectives:members", args=[site.slug]), False),
         ("Entente de coopération", reverse("collectives:agreement", args=[site.slug]), False),
         ("Structure de soutien", reverse("collectives:backbone", args=[site.slug]), False),
+        ("Apprentissages", reverse("evaluation:learnings", args=[site.slug]), False),
     ]
     current = request.path
     return [

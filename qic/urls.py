@@ -17,6 +17,7 @@ urlpatterns = [
     path("sites/", include("sites.urls")),
     path("comptes/", include("collectives.security.urls")),
     path("", include("collectives.urls")),
+    path("", include("evaluation.urls")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("journal-d-audit/", views_audit.audit_log, name="audit_log"),

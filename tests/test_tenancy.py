@@ -135,6 +135,27 @@ RULES.update(
     }
 )
 
+
+# Evaluation loop (issue 6): learning log, search.
+def _learning_b(w):
+    from tests.evaluation.factories import LearningFactory
+
+    return (w.site_b.learnings.first() or LearningFactory(site=w.site_b, title="Secret de B")).pk
+
+
+RULES.update(
+    {
+        "evaluation:learnings": Rule("site", kwargs=_b()),
+        "evaluation:learning_add": Rule("site", kwargs=_b(), readers=WRITERS),
+        "evaluation:learning_edit": Rule(
+            "site", kwargs=_b(pk=_learning_b), cross_kwargs=_a_with_b(pk=_learning_b), readers=WRITERS
+        ),
+        "evaluation:learning_search": Rule(
+            "authenticated", kwargs=lambda w: {}, leak=lambda w: w.site_b.name
+        ),
+    }
+)
+
 # Third-party URL sets that are not site data: allauth's pages act on the signed-in person's own account,
 # and the admin is reserved to national staff (tested in test_admin_is_reserved_to_national_staff).
 THIRD_PARTY_MODULES = ("allauth.", "django.contrib.admin.")

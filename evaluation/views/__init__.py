@@ -1,0 +1,1 @@
+"""Views of the evaluation loop, one module per area."""

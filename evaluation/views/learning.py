@@ -1,0 +1,65 @@
+"""The learning log of a site, and the search of the learnings of every site one may see."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from qic import access
+from sites.text import normalise
+
+from .. import services
+from ..forms import LearningForm
+from ..search import search_learnings
+
+
+@require_GET
+def learning_list(request: HttpRequest, site_slug: str) -> HttpResponse:
+    site = request.site
+    access.require(request.site_access.can_read)
+    entries = site.learnings.select_related("author")
+    tag = normalise(request.GET.get("etiquette", "")).replace(",", "")
+    if tag:
+        entries = entries.filter(tags__contains=f",{tag},")
+    page = Paginator(entries, 20).get_page(request.GET.get("page"))
+    context = {
+        "page_title": f"Journal des apprentissages — {site.name}",
+        "site": site,
+        "page_obj": page,
+        "tag": tag,
+        "editable": request.site_access.can_edit_work,
+    }
+    return render(request, "evaluation/learning_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def learning_edit(request: HttpRequest, site_slug: str, pk: int | None = None) -> HttpResponse:
+    site = request.site
+    access.require(request.site_access.can_edit_work)
+    entry = get_object_or_404(site.learnings, pk=pk) if pk else None
+    form = LearningForm(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        entry = services.save_learning(form, site=site, user=request.user)
+        messages.success(request, f"Apprentissage « {entry.title} » enregistré.")
+        return redirect("evaluation:learnings", site_slug=site.slug)
+    context = {
+        "page_title": ("Modifier un apprentissage" if entry else "Nouvel apprentissage") + f" — {site.name}",
+        "site": site,
+        "form": form,
+        "entry": entry,
+    }
+    return render(request, "evaluation/learning_form.html", context)
+
+
+@require_GET
+def learning_search(request: HttpRequest) -> HttpResponse:
+    """Search the learnings of every site the user may see (national staff, CRPV; members: their own)."""
+    query = request.GET.get("q", "").strip()[:200]
+    results = search_learnings(request.user, query) if query else None
+    page = Paginator(results, 20).get_page(request.GET.get("page")) if results is not None else None
+    context = {"page_title": "Rechercher dans les apprentissages", "query": query, "page_obj": page}
+    template = (
+        "evaluation/includes/learning_results.html" if request.htmx else "evaluation/learning_search.html"
+    )
+    return render(request, template, context)
