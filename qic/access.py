@@ -104,6 +104,16 @@ class SiteAccess:
         return is_national(self.user) or self.covers_as_facilitator or self.membership is not None
 
     @property
+    def can_resolve_comments(self) -> bool:
+        """The trinôme answers the remarks made on its work (vision, strategy)."""
+        return self.is_seat_holder
+
+    @property
+    def can_approve_work(self) -> bool:
+        """Approving a version for adoption is the three seat holders' act, nobody else's."""
+        return self.is_seat_holder
+
+    @property
     def can_invite_trinome(self) -> bool:
         return is_national(self.user) or self.covers_as_facilitator
 

@@ -15,6 +15,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", views.home, name="home"),
     path("sites/", include("sites.urls")),
+    path("sites/<slug:site_slug>/vision/", include("vision.urls")),
     path("comptes/", include("collectives.security.urls")),
     path("", include("collectives.urls")),
     path("", include("evaluation.urls")),

@@ -156,6 +156,92 @@ RULES.update(
     }
 )
 
+
+# Vision and change strategy: the workspace, diagram, history and comment threads are read by every reader of
+# the site; forms are opened by national staff (the trinôme edits); POST-only actions have no reader.
+RULES.update(
+    {
+        "vision:workspace": Rule("site", kwargs=lambda w: _vision_b(w, "slug")),
+        "vision:diagram": Rule("site", kwargs=lambda w: _vision_b(w, "slug")),
+        "vision:diagram_svg": Rule("site", kwargs=lambda w: _vision_b(w, "slug")),
+        "vision:history": Rule("site", kwargs=lambda w: _vision_b(w, "slug")),
+        "vision:compare": Rule("site", kwargs=lambda w: _vision_b(w, "slug")),
+        "vision:revision": Rule("site", kwargs=lambda w: _vision_b(w, "slug", "number")),
+        "vision:vision_comments": Rule("site", kwargs=lambda w: _vision_b(w, "slug")),
+        "vision:change_comments": Rule(
+            "site",
+            kwargs=lambda w: _vision_b(w, "slug", "change_id"),
+            cross_kwargs=lambda w: _vision_x(w, "change_id"),
+        ),
+        **{
+            f"vision:{name}": Rule("site", kwargs=lambda w: _vision_b(w, "slug"), readers=WRITERS)
+            for name in ("statement", "narrative", "factor_add", "change_add", "action_add")
+        },
+        **{
+            f"vision:{name}": Rule("site", kwargs=lambda w: _vision_b(w, "slug"), readers=())
+            for name in ("statement_hints", "approve", "withdraw")
+        },
+        "vision:restore": Rule("site", kwargs=lambda w: _vision_b(w, "slug", "number"), readers=()),
+        **{
+            f"vision:{name}": Rule(
+                "site",
+                kwargs=lambda w, key=key: _vision_b(w, "slug", key),
+                cross_kwargs=lambda w, key=key: _vision_x(w, key),
+                readers=readers,
+            )
+            for name, key, readers in (
+                ("factor_edit", "factor_id", WRITERS),
+                ("factor_delete", "factor_id", ()),
+                ("factor_move", "factor_id", ()),
+                ("change_edit", "change_id", WRITERS),
+                ("change_links", "change_id", WRITERS),
+                ("change_delete", "change_id", ()),
+                ("change_move", "change_id", ()),
+                ("action_edit", "action_id", WRITERS),
+                ("action_delete", "action_id", ()),
+                ("comment_resolve", "comment_id", ()),
+            )
+        },
+    }
+)
+
+
+def _vision_objects(w) -> dict:
+    """Site B's vision document (one of each editable item), created once per test."""
+    from vision import services
+    from vision.models import Change, Revision
+
+    site, user = w.site_b, w.seat_holder_b
+    if not Revision.objects.filter(site=site).exists():
+        services.save_statement(site, user, expected_version=1, statement="Vision de B", horizon_year=2045)
+        services.add_factor(site, user, kind="positive", text="Facteur de B")
+        change = services.add_change(
+            site, user, level="direct", register="knowledge", title="Changement de B"
+        )
+        services.add_action(site, user, name="Action de B", lead_organisation="Asso B", status="planned")
+        services.add_comment(site, user, body="Commentaire de B", change=change)
+    change = Change.objects.filter(site=site).first()
+    return {
+        "factor_id": site.context_factors.first().pk,
+        "change_id": change.pk,
+        "action_id": site.partner_actions.first().pk,
+        "comment_id": site.vision_comments.first().pk,
+        "number": 1,
+    }
+
+
+def _vision_b(w, *names) -> dict:
+    objects = _vision_objects(w)
+    return {
+        ("site_slug" if n == "slug" else n): (w.site_b.slug if n == "slug" else objects[n]) for n in names
+    }
+
+
+def _vision_x(w, name) -> dict:
+    """Site A's URL with the id of site B's object: refused even to those who may act on site A."""
+    return {"site_slug": w.site_a.slug, name: _vision_objects(w)[name]}
+
+
 # Third-party URL sets that are not site data: allauth's pages act on the signed-in person's own account,
 # and the admin is reserved to national staff (tested in test_admin_is_reserved_to_national_staff).
 THIRD_PARTY_MODULES = ("allauth.", "django.contrib.admin.")

@@ -4,6 +4,8 @@ from django import template
 from dsfr.forms import DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
 
+from qic.sanitize import render_markdown
+
 register = template.Library()
 
 
@@ -29,3 +31,9 @@ def query_with(context, **changes):
         else:
             query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def markdown(value):
+    """Formatted text typed by someone, rendered and sanitised (qic.sanitize)."""
+    return render_markdown(value or "")

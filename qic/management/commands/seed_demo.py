@@ -20,6 +20,7 @@ from sites import journal
 from sites.enums import EventKind, SiteStatus
 from sites.geography import ensure_geography
 from sites.models import Department, Region, ResourceCentre, Site, SiteStatusChange, Wave
+from vision import demo as vision_demo
 
 DEMO_PASSWORD = "qic-demo-2025"
 DEMO_FILE = settings.BASE_DIR / "fixtures" / "demo.json"
@@ -105,6 +106,7 @@ class Command(BaseCommand):
             self._accounts(centres, sites)
             self._trinomes(sites)
             collectives_demo.seed(self.stdout)
+            vision_demo.seed()
         self._print_logins()
 
     def _waves(self, rows):

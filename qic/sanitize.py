@@ -1,0 +1,127 @@
+"""Formatted text typed by people, made safe to show: a small Markdown subset rendered, then cleaned by nh3.
+
+Every app that shows formatted text goes through `render_markdown` (text → safe HTML) or `clean_html`
+(HTML from elsewhere → safe HTML). The renderer escapes the text first and only then adds its own tags, and
+nh3 cleans the result again with a short allow-list, so no typed markup, attribute or URL scheme survives.
+
+The subset: paragraphs (blank line), line breaks, `**gras**`, `*italique*`, lists (`- ` or `1. `),
+headings (`### `, shown as small headings), links `[texte](https://…)` and bare https links.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "h4", "blockquote"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+URL_SCHEMES = {"https", "http", "mailto"}
+
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_ITALIC = re.compile(r"(?<![\*\w])\*(?=\S)([^*]+?)(?<=\S)\*(?![\*\w])")
+_LINK = re.compile(r"\[([^\]\n]{1,300})\]\((https?://[^\s()<>\"']{1,500}|mailto:[^\s()<>\"']{1,200})\)")
+_BARE_URL = re.compile(r"(?<![\"'=>/])\bhttps://[^\s<>\"']{1,500}[^\s<>\"'.,;:!?)]")
+_BULLET = re.compile(r"^\s*[-*•]\s+(.*)$")
+_NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+
+
+def clean_html(value: str) -> SafeString:
+    """HTML cleaned down to the allow-list: scripts, event handlers, styles, `javascript:` links removed."""
+    cleaned = nh3.clean(
+        value or "",
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+    return mark_safe(cleaned)  # noqa: S308 - nh3 output
+
+
+def _inline(escaped: str) -> str:
+    """Inline formatting on already-escaped text."""
+    links: list[str] = []
+
+    def keep_link(match: re.Match) -> str:
+        # The URL was escaped with the text: unescape, then escape once for the attribute.
+        url = html.escape(html.unescape(match.group(2)), quote=True)
+        links.append(f'<a href="{url}">{match.group(1)}</a>')
+        return f"\x00{len(links) - 1}\x00"
+
+    def keep_bare(match: re.Match) -> str:
+        url = html.unescape(match.group(0))
+        links.append(f'<a href="{html.escape(url, quote=True)}">{html.escape(url, quote=False)}</a>')
+        return f"\x00{len(links) - 1}\x00"
+
+    text = _LINK.sub(keep_link, escaped)
+    text = _BARE_URL.sub(keep_bare, text)
+    text = _BOLD.sub(r"<strong>\1</strong>", text)
+    text = _ITALIC.sub(r"<em>\1</em>", text)
+    return re.sub(r"\x00(\d+)\x00", lambda m: links[int(m.group(1))], text)
+
+
+def markdown_to_html(text: str) -> str:
+    """The subset above as HTML (not yet cleaned: use `render_markdown`)."""
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    out: list[str] = []
+    paragraph: list[str] = []
+    list_tag: str | None = None
+
+    def close_paragraph():
+        if paragraph:
+            out.append("<p>" + "<br>".join(_inline(html.escape(line.strip())) for line in paragraph) + "</p>")
+            paragraph.clear()
+
+    def close_list():
+        nonlocal list_tag
+        if list_tag:
+            out.append(f"</{list_tag}>")
+            list_tag = None
+
+    for raw in lines:
+        line = raw.rstrip()
+        bullet, numbered, heading = _BULLET.match(line), _NUMBERED.match(line), _HEADING.match(line)
+        if not line.strip():
+            close_paragraph()
+            close_list()
+        elif bullet or numbered:
+            close_paragraph()
+            tag = "ul" if bullet else "ol"
+            if list_tag != tag:
+                close_list()
+                out.append(f"<{tag}>")
+                list_tag = tag
+            item = (bullet or numbered).group(1)
+            out.append(f"<li>{_inline(html.escape(item.strip()))}</li>")
+        elif heading:
+            close_paragraph()
+            close_list()
+            tag = "h3" if len(heading.group(1)) <= 2 else "h4"
+            out.append(f"<{tag}>{_inline(html.escape(heading.group(2).strip()))}</{tag}>")
+        elif line.startswith(">"):
+            close_paragraph()
+            close_list()
+            out.append(f"<blockquote><p>{_inline(html.escape(line.lstrip('> ').strip()))}</p></blockquote>")
+        else:
+            close_list()
+            paragraph.append(line)
+    close_paragraph()
+    close_list()
+    return "\n".join(out)
+
+
+def render_markdown(text: str) -> SafeString:
+    """Formatted text as safe HTML, ready for a template (`{{ value|markdown }}` does the same)."""
+    return clean_html(markdown_to_html(text))
+
+
+def plain_text(value: str) -> str:
+    """Text with every tag removed (for places where nothing but text may go: SVG, PDF titles, exports)."""
+    return html.unescape(nh3.clean(value or "", tags=set()))
+
+
+__all__ = ["ALLOWED_TAGS", "clean_html", "markdown_to_html", "plain_text", "render_markdown"]

@@ -1,0 +1,130 @@
+"""History: every saved version with author and time, any two compared side by side, an old one restored."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from qic import access
+
+from .. import document, rules, services
+from ..diagram import render_svg
+from ..models import Revision
+
+
+def _revision(site, number) -> Revision:
+    revision = Revision.objects.filter(site=site, number=number).select_related("author").first()
+    if revision is None:
+        raise Http404("Version introuvable")
+    return revision
+
+
+@require_GET
+def history(request: HttpRequest, site_slug: str) -> HttpResponse:
+    site = request.site
+    revisions = (
+        Revision.objects.filter(site=site).defer("snapshot").select_related("author").order_by("-number")
+    )
+    page = Paginator(revisions, 50).get_page(request.GET.get("page"))
+    head = revisions.first()
+    return render(
+        request,
+        "vision/history.html",
+        {
+            "page_title": f"Historique de la vision et de la stratégie — {site.name}",
+            "site": site,
+            "page_obj": page,
+            "head": head,
+            "numbers": list(revisions.values_list("number", flat=True)[:500]),
+        },
+    )
+
+
+@require_GET
+def revision_detail(request: HttpRequest, site_slug: str, number: int) -> HttpResponse:
+    site = request.site
+    revision = _revision(site, number)
+    snap = revision.snapshot
+    head = services.head(site)
+    return render(
+        request,
+        "vision/revision.html",
+        {
+            "page_title": f"Version {number} — {site.name}",
+            "site": site,
+            "revision": revision,
+            "snap": snap,
+            "is_head": head is not None and head.number == revision.number,
+            "can_edit": request.site_access.can_edit_work,
+            "approvals": list(revision.approvals.select_related("user")),
+            "svg": render_svg(snap, title=f"Stratégie de changement — version {number}", id_prefix="qic-rev"),
+            "chain": document.chain(snap),
+            "factors": {
+                "positive": [f for f in snap["factors"] if f["kind"] == "positive"],
+                "negative": [f for f in snap["factors"] if f["kind"] == "negative"],
+            },
+            "actions": [
+                {
+                    **a,
+                    "status_label": document.status_label(a["status"]),
+                    "served": [c["title"] for c in snap["changes"] if c["id"] in a["changes"]],
+                }
+                for a in snap["actions"]
+            ],
+            "problems": rules.document_problems(snap),
+        },
+    )
+
+
+def _number(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+@require_GET
+def compare(request: HttpRequest, site_slug: str) -> HttpResponse:
+    site = request.site
+    old_n, new_n = _number(request.GET.get("de")), _number(request.GET.get("a"))
+    head = services.head(site)
+    if head is None:
+        raise Http404("Aucune version à comparer")
+    if new_n is None:
+        new_n = head.number
+    if old_n is None:
+        old_n = max(1, new_n - 1)
+    if old_n > new_n:
+        old_n, new_n = new_n, old_n
+    old, new = _revision(site, old_n), _revision(site, new_n)
+    sections = document.compare(old.snapshot, new.snapshot)
+    return render(
+        request,
+        "vision/compare.html",
+        {
+            "page_title": f"Comparer les versions {old_n} et {new_n} — {site.name}",
+            "site": site,
+            "old": old,
+            "new": new,
+            "sections": sections,
+            "identical": not document.has_differences(sections),
+            "numbers": list(
+                Revision.objects.filter(site=site).order_by("-number").values_list("number", flat=True)[:500]
+            ),
+        },
+    )
+
+
+@require_POST
+def restore(request: HttpRequest, site_slug: str, number: int) -> HttpResponse:
+    access.require(request.site_access.can_edit_work)
+    site = request.site
+    _revision(site, number)
+    revision = services.restore(site, request.user, number)
+    messages.success(
+        request,
+        f"La version {number} est restaurée : elle devient la version {revision.number}. "
+        "Rien n’est perdu, la version remplacée reste dans l’historique.",
+    )
+    return redirect(reverse("vision:workspace", kwargs={"site_slug": site.slug}))
