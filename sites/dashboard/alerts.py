@@ -32,7 +32,7 @@ CHOICES = (
 )
 
 # Whether the adopted vision is tracked (the Vision issue sets this to True and fills `vision_adopted`).
-VISION_TRACKED = False
+VISION_TRACKED = True
 
 
 def stall_cutoff(now=None) -> dt.datetime:
@@ -51,8 +51,8 @@ def vision_cutoff(today=None) -> dt.date:
 
 
 def vision_adopted() -> Q:
-    """Sites whose vision is adopted: nothing yet, until the Vision issue plugs its annotation in."""
-    return Q(pk__in=[])
+    """Sites with an adopted version of their vision (the `vision` family's annotation, see columns.py)."""
+    return Q(vision_adopted_at__isnull=False)
 
 
 def condition(key: str) -> Q:

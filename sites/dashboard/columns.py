@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.urls import reverse
+from django.utils import timezone
 
 from collectives.enums import TRINOME_SEATS
 from collectives.models import Membership
@@ -151,15 +152,59 @@ TRINOME = Family(
 
 
 def annotate_vision(queryset: QuerySet) -> QuerySet:
-    return queryset
+    from vision.selectors import with_vision_status
+
+    return with_vision_status(queryset)
+
+
+def _day(moment) -> str:
+    """A stored moment as the day it was in France (dates are shown in Europe/Paris)."""
+    return _date(timezone.localdate(moment)) if moment else ""
+
+
+def _vision_cell(site) -> Cell:
+    if site.vision_adopted_at:
+        return Cell(f"Adoptée le {_day(site.vision_adopted_at)}", badge="success")
+    return Cell("Non adoptée", badge="grey")
+
+
+def _changes(count: int) -> str:
+    return f"{count} changement{'s' if count > 1 else ''}"
+
+
+def _strategy_cell(site) -> Cell:
+    count = site.strategy_change_count
+    if site.strategy_adopted_at:
+        return Cell(
+            f"Adoptée le {_day(site.strategy_adopted_at)}",
+            badge="success",
+            detail=f"brouillon : {_changes(count)}",
+        )
+    if site.strategy_drafted:
+        return Cell("En cours d’écriture", badge="new", detail=_changes(count))
+    return Cell("Non commencée", badge="grey")
+
+
+def _strategy_export(site) -> str:
+    if site.strategy_adopted_at:
+        return f"adoptée le {_day(site.strategy_adopted_at)}"
+    return f"en cours ({_changes(site.strategy_change_count)})" if site.strategy_drafted else ""
 
 
 VISION = Family(
     "vision",
     annotate_vision,
     (
-        Column("vision", "Vision adoptée", lambda s: PENDING, _pending_export, available=False),
-        Column("strategie", "Stratégie de changement", lambda s: PENDING, _pending_export, available=False),
+        Column(
+            "vision",
+            "Vision adoptée",
+            _vision_cell,
+            lambda s: _day(s.vision_adopted_at),
+            "vision_adopted_at",
+        ),
+        Column(
+            "strategie", "Stratégie de changement", _strategy_cell, _strategy_export, "strategy_change_count"
+        ),
     ),
 )
 

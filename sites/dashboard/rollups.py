@@ -125,6 +125,12 @@ def alert_summary(queryset: QuerySet, examples: int = 5) -> list[alerts.Alert]:
         .select_related(None)
         .only("name", "slug")[:examples]
     )
+    vision_due = list(
+        queryset.filter(alerts.condition(alerts.VISION_DUE))
+        .order_by("wave__training_starts_on", "name")
+        .select_related(None)
+        .only("name", "slug")[:examples]
+    )
     days, months = settings.QIC_STALL_DAYS, settings.QIC_VISION_DUE_MONTHS
     return [
         alerts.Alert(
@@ -144,9 +150,9 @@ def alert_summary(queryset: QuerySet, examples: int = 5) -> list[alerts.Alert]:
         alerts.Alert(
             alerts.VISION_DUE,
             "Vision attendue",
-            f"Formation commencée depuis plus de {months} mois.",
+            f"Formation commencée depuis plus de {months} mois, sans vision adoptée par le trinôme.",
             counts[alerts.VISION_DUE],
-            [],
+            vision_due,
             tracked=alerts.VISION_TRACKED,
         ),
     ]

@@ -30,7 +30,7 @@ def test_csv_export_has_every_filtered_site_on_every_page(client, world):
     rows = _csv(response)
     header, body = rows[0], rows[1:]
     assert header[:5] == ["Site", "Type", "Commune(s)", "Département", "Région"]
-    assert "Trinôme" in header and "Vision adoptée (pas encore suivi)" in header
+    assert "Trinôme" in header and "Vision adoptée" in header and "Stratégie de changement" in header
     assert len(body) == 60
     assert body[0][:5] == [
         "Quartier 00",
