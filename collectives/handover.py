@@ -32,13 +32,17 @@ class PackSection:
 
 
 def vision_section(site) -> dict | None:
-    """The adopted vision (or the current draft) and its context analysis. Filled by the Vision issue."""
-    return None
+    """The adopted vision (or the current draft) and its context analysis (vision app)."""
+    from vision.reports import vision_section as provide
+
+    return provide(site)
 
 
 def strategy_section(site) -> dict | None:
-    """The change strategy and its one-page diagram. Filled by the Vision issue."""
-    return None
+    """The change strategy and its one-page diagram (vision app)."""
+    from vision.reports import strategy_section as provide
+
+    return provide(site)
 
 
 def agreement_section(site) -> dict | None:
