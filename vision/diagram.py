@@ -162,11 +162,28 @@ def layout(snap: dict) -> Layout:
 
     heights = [sum(b.h for b in col) + BOX_GAP * max(0, len(col) - 1) for col in columns]
     content_h = max(max(heights), 120)
-    for col, col_h in zip(columns, heights, strict=True):
-        y = HEADER_H + (content_h - col_h) / 2
+    targets = {
+        f"change:{c['id']}": [f"change:{t}" for t in c["contributes_to"]] + (["vision"] if c["to_vision"] else [])
+        for c in snap["changes"]
+    }
+    placed: dict[str, Box] = {}
+    # From the vision leftwards: each column is ordered by the height of what its changes lead to (the
+    # barycentre), the strategy's own order breaking ties, so that arrows run as straight as they can.
+    for index in (3, 2, 1, 0):
+        col = columns[index]
+        if index < 2:
+            order = {box.key: i for i, box in enumerate(col)}
+
+            def weight(box, order=order):
+                ys = [placed[t].y + placed[t].h / 2 for t in targets.get(box.key, []) if t in placed]
+                return (0, sum(ys) / len(ys), order[box.key]) if ys else (1, 0, order[box.key])
+
+            col.sort(key=weight)
+        y = HEADER_H + (content_h - heights[index]) / 2
         for box in col:
             box.y = round(y, 1)
             y += box.h + BOX_GAP
+            placed[box.key] = box
     boxes = [b for col in columns for b in col]
     result = Layout(
         width=_column_x(len(COLUMNS)) - COL_GAP + MARGIN,
