@@ -163,7 +163,8 @@ def layout(snap: dict) -> Layout:
     heights = [sum(b.h for b in col) + BOX_GAP * max(0, len(col) - 1) for col in columns]
     content_h = max(max(heights), 120)
     targets = {
-        f"change:{c['id']}": [f"change:{t}" for t in c["contributes_to"]] + (["vision"] if c["to_vision"] else [])
+        f"change:{c['id']}": [f"change:{t}" for t in c["contributes_to"]]
+        + (["vision"] if c["to_vision"] else [])
         for c in snap["changes"]
     }
     placed: dict[str, Box] = {}
