@@ -246,7 +246,8 @@ def accept(invitation: Invitation, user: User) -> Membership:
     """Join the collective in the invited role; the invitation cannot be used again."""
     with transaction.atomic():
         locked = (
-            Invitation.objects.select_for_update()
+            # of=("self",): lock the invitation only (PostgreSQL cannot lock an outer join's side).
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("site", "replaces__user")
             .get(pk=invitation.pk)
         )
