@@ -175,6 +175,9 @@ def test_every_two_factor_page_renders_in_french_without_inline_script(client, w
         page = client.get(url).content.decode()
         assert title in page and INLINE_SCRIPT.search(page) is None, url
     activate_totp(client)
+    for url in (reverse("account_reauthenticate"), reverse("mfa_reauthenticate")):
+        page = client.get(url).content.decode()
+        assert "Confirmer qu’il s’agit bien de vous" in page and INLINE_SCRIPT.search(page) is None, url
     reauthenticate(client, password)
     pages = {
         reverse("mfa_index"): "Codes de secours",
