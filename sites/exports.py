@@ -47,10 +47,13 @@ def _safe(value):
     return "" if value is None else value
 
 
-def rows(sites: Iterable) -> Iterable[list]:
+def rows(queryset, chunk: int = 500) -> Iterable[list]:
+    """The export's rows; each chunk of sites gets its columns' data in one query per family."""
     spec = export_columns()
-    for site in sites:
-        yield [_safe(fn(site)) for _, fn, _ in spec]
+    sites = list(queryset)
+    for start in range(0, len(sites), chunk):
+        for site in columns.enrich(sites[start : start + chunk]):
+            yield [_safe(fn(site)) for _, fn, _ in spec]
 
 
 def _filename(extension: str) -> str:
@@ -62,7 +65,7 @@ def csv_response(queryset) -> HttpResponse:
     buffer.write("\ufeff")  # Excel opens UTF-8 correctly only with the byte-order mark
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([label for label, _, _ in export_columns()])
-    writer.writerows(rows(queryset.iterator(chunk_size=500)))
+    writer.writerows(rows(queryset))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
     return response
@@ -84,7 +87,7 @@ def xlsx_response(queryset) -> HttpResponse:
         header.append(cell)
     sheet.append(header)
     count = 0
-    for row in rows(queryset.iterator(chunk_size=500)):
+    for row in rows(queryset):
         sheet.append(row)
         count += 1
     sheet.auto_filter.ref = f"A1:{_letter(len(spec))}{count + 1}"

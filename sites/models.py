@@ -145,6 +145,7 @@ class Site(models.Model):
             models.Index(fields=["wave", "status"]),
             models.Index(fields=["department"]),
             models.Index(fields=["last_activity_at"]),
+            models.Index(fields=["name"]),  # the dashboard's default order
         ]
         constraints = [
             models.UniqueConstraint(

@@ -12,9 +12,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 
+from collectives.enums import TRINOME_SEATS
+
 from ..enums import SiteStatus
+from .columns import seats_filled_subquery
 
 STALLED = "inactif"
 VACANT_SEAT = "siege-vacant"
@@ -55,14 +59,17 @@ def vision_adopted() -> Q:
     return Q(vision_adopted_at__isnull=False)
 
 
+def silence() -> Q:
+    """No journal event for QIC_STALL_DAYS days (or never, for a site registered that long ago)."""
+    cutoff = stall_cutoff()
+    return Q(last_activity_at__lt=cutoff) | Q(last_activity_at__isnull=True, created_at__lt=cutoff)
+
+
 def condition(key: str) -> Q:
     if key == STALLED:
-        return Q(status__in=ONGOING) & (
-            Q(last_activity_at__lt=stall_cutoff())
-            | Q(last_activity_at__isnull=True, created_at__lt=stall_cutoff())
-        )
+        return Q(status__in=ONGOING) & silence()
     if key == VACANT_SEAT:
-        return Q(status__in=WITH_TRINOME, seats_filled__lt=3)
+        return Q(status__in=WITH_TRINOME) & Q(LessThan(seats_filled_subquery(), len(TRINOME_SEATS)))
     if key == VISION_DUE:
         due = Q(status__in=TRAINED, wave__training_starts_on__lte=vision_cutoff())
         return due & ~vision_adopted() if VISION_TRACKED else due

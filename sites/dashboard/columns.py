@@ -1,13 +1,14 @@
 """The columns of the national dashboard, by family, and where each family's data comes from.
 
 This is the one place later capabilities plug their data in. Each family has:
-- an `annotate_<family>(queryset)` function that adds what its cells need to the sites queryset, with
-  annotations or subqueries only (one query for the whole page, whatever the number of sites);
-- its `Column`s, each turning an annotated site into a `Cell` for the table and a plain value for exports.
+- `enrich(sites)`: loads its data for a list of sites (the table's page, or a chunk of an export) in one query
+  and sets it on each site; the cost is one query per page, whatever the number of sites;
+- `annotate(queryset)`: what sorting on its columns needs, as annotations (only used when sorting by them);
+- its `Column`s, each turning a site into a `Cell` for the table and a plain value for exports.
 
 A family whose data does not exist yet is `available=False`: the table says "pas encore disponible" and
-the export leaves the column empty. To wire it, a later issue fills the annotate function, writes the cell
-and export functions, and sets `available=True` (and `order_by` to make the column sortable).
+the export leaves the column empty. To wire it, a later issue fills `enrich` (and `annotate` plus
+`order_by` to make a column sortable), writes the cell and export functions, and sets `available=True`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -57,11 +58,20 @@ class Column:
     numeric: bool = False
 
 
+def _unchanged(queryset: QuerySet) -> QuerySet:
+    return queryset
+
+
+def _nothing(sites: list) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Family:
     key: str
-    annotate: Callable[[QuerySet], QuerySet]
     columns: tuple[Column, ...] = field(default_factory=tuple)
+    enrich: Callable[[list], None] = _nothing
+    annotate: Callable[[QuerySet], QuerySet] = _unchanged
 
 
 def _date(value) -> str:
@@ -80,7 +90,18 @@ def annotate_identity(queryset: QuerySet) -> QuerySet:
         *[When(status=status, then=Value(rank)) for status, rank in STATUS_ORDER.items()],
         output_field=IntegerField(),
     )
-    return queryset.select_related("department__region", "wave").annotate(status_rank=status_rank)
+    return queryset.annotate(status_rank=status_rank)
+
+
+def site_url(site) -> str:
+    """The site's page, without a URL resolver call per row."""
+    global _SITE_URL
+    if _SITE_URL is None:
+        _SITE_URL = reverse("sites:detail", kwargs={"site_slug": "slug"}).removesuffix("slug/")
+    return f"{_SITE_URL}{site.slug}/"
+
+
+_SITE_URL = None
 
 
 def _status_cell(site) -> Cell:
@@ -90,12 +111,12 @@ def _status_cell(site) -> Cell:
 
 IDENTITY = Family(
     "identity",
-    annotate_identity,
-    (
+    annotate=annotate_identity,
+    columns=(
         Column(
             "nom",
             "Site",
-            lambda s: Cell(s.name, url=s.get_absolute_url(), detail=f"{s.communes} ({s.department.code})"),
+            lambda s: Cell(s.name, url=site_url(s), detail=f"{s.communes} ({s.department.code})"),
             lambda s: s.name,
             order_by="name",
         ),
@@ -115,12 +136,35 @@ IDENTITY = Family(
 # --- Trinôme: the three seats ------------------------------------------------------------------------------
 
 
+def seats_filled_subquery():
+    """How many of the three seats have a current holder (one holder per seat: a database constraint)."""
+    seats = (
+        Membership.objects.current()
+        .seats()
+        .filter(site=OuterRef("pk"))
+        .order_by()
+        .values("site")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(seats, output_field=IntegerField()), 0)
+
+
 def annotate_trinome(queryset: QuerySet) -> QuerySet:
-    current = Membership.objects.filter(site=OuterRef("pk"), ended_on__isnull=True)
-    seats = {name: Exists(current.filter(role=seat)) for seat, name in SEAT_FIELDS.items()}
-    queryset = queryset.annotate(**seats)
-    filled = sum((Cast(name, IntegerField()) for name in SEAT_FIELDS.values()), Value(0))
-    return queryset.annotate(seats_filled=filled)
+    return queryset.annotate(seats_filled=seats_filled_subquery())
+
+
+def enrich_trinome(sites: list) -> None:
+    held = set(
+        Membership.objects.current()
+        .seats()
+        .filter(site__in=[site.pk for site in sites])
+        .values_list("site_id", "role")
+    )
+    for site in sites:
+        for seat, name in SEAT_FIELDS.items():
+            setattr(site, name, (site.pk, seat.value) in held)
+        site.seats_filled = sum(getattr(site, name) for name in SEAT_FIELDS.values())
 
 
 def vacant_seats(site) -> list[str]:
@@ -143,8 +187,9 @@ def _trinome_export(site) -> str:
 
 TRINOME = Family(
     "trinome",
-    annotate_trinome,
-    (Column("trinome", "Trinôme", _trinome_cell, _trinome_export, "seats_filled"),),
+    columns=(Column("trinome", "Trinôme", _trinome_cell, _trinome_export, "seats_filled"),),
+    enrich=enrich_trinome,
+    annotate=annotate_trinome,
 )
 
 
@@ -191,19 +236,37 @@ def _strategy_export(site) -> str:
     return f"en cours ({_changes(site.strategy_change_count)})" if site.strategy_drafted else ""
 
 
+def enrich_vision(sites: list) -> None:
+    """Adoption dates and the strategy's state of each site of the page, in one query."""
+    from sites.models import Site
+
+    rows = annotate_vision(Site.objects.filter(pk__in=[site.pk for site in sites])).values(
+        "pk", "vision_adopted_at", "strategy_adopted_at", "strategy_drafted", "strategy_change_count"
+    )
+    by_site = {row.pop("pk"): row for row in rows}
+    for site in sites:
+        for name, value in by_site.get(site.pk, {}).items():
+            setattr(site, name, value)
+
+
 VISION = Family(
     "vision",
-    annotate_vision,
-    (
+    annotate=annotate_vision,
+    enrich=enrich_vision,
+    columns=(
         Column(
             "vision",
             "Vision adoptée",
             _vision_cell,
             lambda s: _day(s.vision_adopted_at),
-            "vision_adopted_at",
+            order_by="vision_adopted_at",
         ),
         Column(
-            "strategie", "Stratégie de changement", _strategy_cell, _strategy_export, "strategy_change_count"
+            "strategie",
+            "Stratégie de changement",
+            _strategy_cell,
+            _strategy_export,
+            order_by="strategy_change_count",
         ),
     ),
 )
@@ -213,11 +276,29 @@ VISION = Family(
 
 
 def annotate_agreement(queryset: QuerySet) -> QuerySet:
-    from collectives.services.agreement import draft_number_subquery, in_force_since_subquery
+    """For sorting by the agreement column: the date it came into force."""
+    from collectives.services.agreement import in_force_since_subquery
 
-    return queryset.annotate(
-        agreement_in_force_since=in_force_since_subquery(), agreement_draft_number=draft_number_subquery()
-    )
+    return queryset.annotate(agreement_in_force_since=in_force_since_subquery())
+
+
+def enrich_agreement(sites: list) -> None:
+    """The agreement in force (its date) and the open draft (its number) of each site, in one query."""
+    from collectives.enums import AgreementStatus
+    from collectives.models import CooperationAgreement
+
+    in_force, drafts = {}, {}
+    agreements = CooperationAgreement.objects.filter(
+        site__in=[site.pk for site in sites], status__in=[AgreementStatus.IN_FORCE, AgreementStatus.DRAFT]
+    ).values_list("site_id", "status", "in_force_since", "number")
+    for site_id, status, since, number in agreements:
+        if status == AgreementStatus.IN_FORCE:
+            in_force[site_id] = since
+        else:
+            drafts[site_id] = number
+    for site in sites:
+        site.agreement_in_force_since = in_force.get(site.pk)
+        site.agreement_draft_number = drafts.get(site.pk)
 
 
 def _agreement_cell(site) -> Cell:
@@ -240,8 +321,7 @@ def _agreement_export(site) -> str:
 
 AGREEMENT = Family(
     "agreement",
-    annotate_agreement,
-    (
+    columns=(
         Column(
             "entente",
             "Entente de coopération",
@@ -250,20 +330,17 @@ AGREEMENT = Family(
             order_by="agreement_in_force_since",
         ),
     ),
+    enrich=enrich_agreement,
+    annotate=annotate_agreement,
 )
 
 
 # --- Self-assessment on the cooperation continuum (issue "Evaluation": plug the last one here) -------------
 
 
-def annotate_self_assessment(queryset: QuerySet) -> QuerySet:
-    return queryset
-
-
 SELF_ASSESSMENT = Family(
     "self_assessment",
-    annotate_self_assessment,
-    (
+    columns=(
         Column(
             "autoevaluation", "Dernière auto-évaluation", lambda s: PENDING, _pending_export, available=False
         ),
@@ -272,10 +349,6 @@ SELF_ASSESSMENT = Family(
 
 
 # --- Sessions and coaching (issue "Sessions": plug the last session attended and the hours used here) ------
-
-
-def annotate_sessions(queryset: QuerySet) -> QuerySet:
-    return queryset
 
 
 def hours(value) -> str:
@@ -290,8 +363,7 @@ def _coaching_cell(site) -> Cell:
 
 SESSIONS = Family(
     "sessions",
-    annotate_sessions,
-    (
+    columns=(
         Column("session", "Dernière session", lambda s: PENDING, _pending_export, available=False),
         Column(
             "accompagnement",
@@ -308,14 +380,9 @@ SESSIONS = Family(
 # --- Activity: the last dated event of the site's journal --------------------------------------------------
 
 
-def annotate_activity(queryset: QuerySet) -> QuerySet:
-    return queryset
-
-
 ACTIVITY = Family(
     "activity",
-    annotate_activity,
-    (
+    columns=(
         Column(
             "activite",
             "Dernière activité",
@@ -330,17 +397,27 @@ ACTIVITY = Family(
 FAMILIES: tuple[Family, ...] = (IDENTITY, TRINOME, VISION, AGREEMENT, SELF_ASSESSMENT, SESSIONS, ACTIVITY)
 COLUMNS: tuple[Column, ...] = tuple(column for family in FAMILIES for column in family.columns)
 SORTS: dict[str, str] = {column.key: column.order_by for column in COLUMNS if column.order_by}
+SORT_FAMILIES: dict[str, Family] = {
+    column.key: family for family in FAMILIES for column in family.columns if column.order_by
+}
 
 
-def annotate(queryset: QuerySet) -> QuerySet:
-    """Every family's data on the sites queryset: what the table, the export and the alerts read."""
-    for family in FAMILIES:
-        queryset = family.annotate(queryset)
-    return queryset
+def table_queryset(queryset: QuerySet, sort_key: str) -> QuerySet:
+    """The sites of the table: their place names, plus what sorting on the chosen column needs."""
+    queryset = queryset.select_related("department__region", "wave")
+    return SORT_FAMILIES[sort_key].annotate(queryset)
+
+
+def enrich(sites: list) -> list:
+    """Every family's data for these sites (a page of the table, or a chunk of an export)."""
+    if sites:
+        for family in FAMILIES:
+            family.enrich(sites)
+    return sites
 
 
 def pending_labels() -> list[str]:
     return [column.label for column in COLUMNS if not column.available]
 
 
-__all__ = ["Cell", "Column", "COLUMNS", "FAMILIES", "SORTS", "annotate", "SiteStatus"]
+__all__ = ["Cell", "Column", "COLUMNS", "FAMILIES", "SORTS", "enrich", "table_queryset", "SiteStatus"]

@@ -1,52 +1,84 @@
 """Roll-ups of the dashboard: totals by wave and by region, the mobilisation funnel, the alerts' counts.
 
-Each roll-up is one aggregate query over the filtered sites, whatever their number.
+The totals by wave, by region and the alert counts come from one grouped query (wave × region) summed in
+Python; the funnel is one aggregate; the alerts' examples two short lists. Whatever the number of sites.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models.lookups import GreaterThanOrEqual
+
+from collectives.enums import TRINOME_SEATS
 
 from ..enums import FUNNEL_STAGES, SiteStatus
 from ..models import SiteStatusChange, Wave
-from . import alerts
+from . import alerts, columns
 
 STATUSES = list(SiteStatus)
+ALERT_KEYS = [key for key, _ in alerts.CHOICES]
 
 
-def _status_counts() -> dict:
-    counts = {status.value: Count("pk", filter=Q(status=status)) for status in STATUSES}
-    counts["total"] = Count("pk")
-    counts["trinome_complete"] = Count("pk", filter=Q(seats_filled=3))
-    return counts
+def _empty_row(key, label) -> dict:
+    return {"key": key, "label": label, "total": 0, "trinome_complete": 0, "by_status": defaultdict(int)}
 
 
-def _rows(queryset: QuerySet, key: str, label: str) -> list[dict]:
-    rows = []
-    for row in queryset.order_by().values(key, label).annotate(**_status_counts()).order_by(key):
-        rows.append(
-            {
-                "key": row[key],
-                "label": row[label],
-                "total": row["total"],
-                "trinome_complete": row["trinome_complete"],
-                "statuses": [row[status.value] for status in STATUSES],
-                "by_status": {status.value: row[status.value] for status in STATUSES},
-            }
-        )
-    return rows
+def _finish(row: dict) -> dict:
+    row["by_status"] = {status.value: row["by_status"][status.value] for status in STATUSES}
+    row["statuses"] = [row["by_status"][status.value] for status in STATUSES]
+    return row
 
 
-def totals_by_wave(queryset: QuerySet) -> list[dict]:
-    return _rows(queryset, "wave__number", "wave__name")
+@dataclass
+class Totals:
+    by_wave: list[dict]
+    by_region: list[dict]
+    overall: dict
+    alert_counts: dict
 
 
-def totals_by_region(queryset: QuerySet) -> list[dict]:
-    rows = _rows(queryset, "department__region__name", "department__region__name")
-    return sorted(rows, key=lambda row: (-row["total"], row["label"]))
+def totals(queryset: QuerySet, waves: list[Wave], regions: dict[int, str]) -> Totals:
+    """Sites by wave and by region (statuses, complete trinômes) and the alerts' counts, from one query.
+
+    The query groups the sites by wave, region and status, counting complete trinômes and silent sites in each
+    group: a few hundred rows at most, whatever the number of sites; every total is summed from them.
+    """
+    complete = Case(
+        When(GreaterThanOrEqual(columns.seats_filled_subquery(), len(TRINOME_SEATS)), then=1), default=0
+    )
+    stalled = Case(When(alerts.silence(), then=1), default=0)
+    grouped = (
+        queryset.order_by()
+        .values_list("wave_id", "department__region_id", "status")
+        .annotate(n=Count("pk"), n_complete=Sum(complete), n_stalled=Sum(stalled))
+    )
+    wave_by_id = {wave.pk: wave for wave in waves}
+    vision_cutoff = alerts.vision_cutoff()
+    rows_by_wave, rows_by_region, alert_counts = {}, {}, dict.fromkeys(ALERT_KEYS, 0)
+    for wave_id, region_id, status, n, n_complete, n_stalled in grouped:
+        wave, region_name = wave_by_id[wave_id], regions.get(region_id, "?")
+        for rows, key, label in (
+            (rows_by_wave, wave.number, wave.name),
+            (rows_by_region, region_name, region_name),
+        ):
+            row = rows.setdefault(key, _empty_row(key, label))
+            row["by_status"][status] += n
+            row["total"] += n
+            row["trinome_complete"] += n_complete
+        if status in alerts.ONGOING:
+            alert_counts[alerts.STALLED] += n_stalled
+        if status in alerts.WITH_TRINOME:
+            alert_counts[alerts.VACANT_SEAT] += n - n_complete
+        started = wave.training_starts_on
+        if status in alerts.TRAINED and started is not None and started <= vision_cutoff:
+            alert_counts[alerts.VISION_DUE] += n  # until the Vision issue: every site past the deadline
+    by_wave = [_finish(rows_by_wave[number]) for number in sorted(rows_by_wave)]
+    by_region = sorted((_finish(r) for r in rows_by_region.values()), key=lambda r: (-r["total"], r["label"]))
+    return Totals(by_wave, by_region, overall(by_wave), alert_counts)
 
 
 def overall(rows: list[dict]) -> dict:
@@ -71,23 +103,34 @@ class FunnelStage:
     conversion: int | None  # percentage of the previous stage
 
 
-def _reached(stage_index: int) -> Q:
-    later = [s.value for s in FUNNEL_STAGES[stage_index:]]
-    if stage_index <= FUNNEL_STAGES.index(SiteStatus.IN_TRAINING):
-        later.append(SiteStatus.PAUSED.value)  # a paused site had started its training
-    history = SiteStatusChange.objects.filter(site=OuterRef("pk"), to_status__in=later)
-    return Q(status__in=later) | Q(Exists(history))
+def _furthest_stage() -> Case:
+    """How far along the funnel a site got (0 to 3), from its status and its status history."""
+    whens = []
+    for index in range(len(FUNNEL_STAGES) - 1, 0, -1):
+        later = [stage.value for stage in FUNNEL_STAGES[index:]]
+        if index <= FUNNEL_STAGES.index(SiteStatus.IN_TRAINING):
+            later.append(SiteStatus.PAUSED.value)  # a paused site had started its training
+        history = SiteStatusChange.objects.filter(site=OuterRef("pk"), to_status__in=later)
+        whens.append(When(Q(status__in=later) | Q(Exists(history)), then=Value(index)))
+    return Case(*whens, default=Value(0), output_field=IntegerField())
 
 
 def funnel(queryset: QuerySet, wave: Wave | None) -> dict | None:
     """The mobilisation funnel of one wave: interested → registering → in training → active."""
     if wave is None:
         return None
-    counts = {f"reached_{i}": Count("pk", filter=_reached(i)) for i in range(1, len(FUNNEL_STAGES))}
-    counts.update({f"now_{s.value}": Count("pk", filter=Q(status=s)) for s in STATUSES})
-    counts["total"] = Count("pk")
-    row = queryset.filter(wave=wave).order_by().aggregate(**counts)
-    reached = [row["total"]] + [row[f"reached_{i}"] for i in range(1, len(FUNNEL_STAGES))]
+    grouped = (
+        queryset.filter(wave=wave)
+        .order_by()
+        .annotate(stage=_furthest_stage())
+        .values("stage", "status")
+        .annotate(n=Count("pk"))
+    )
+    furthest, now = [0] * len(FUNNEL_STAGES), dict.fromkeys(SiteStatus.values, 0)
+    for group in grouped:
+        furthest[group["stage"]] += group["n"]
+        now[group["status"]] += group["n"]
+    reached = [sum(furthest[index:]) for index in range(len(FUNNEL_STAGES))]
     stages = []
     for index, status in enumerate(FUNNEL_STAGES):
         previous = reached[index - 1] if index else None
@@ -96,7 +139,7 @@ def funnel(queryset: QuerySet, wave: Wave | None) -> dict | None:
                 status=status.value,
                 label=status.label,
                 reached=reached[index],
-                current=row[f"now_{status.value}"],
+                current=now[status.value],
                 share=round(100 * reached[index] / reached[0]) if reached[0] else 0,
                 conversion=round(100 * reached[index] / previous) if previous else None,
             )
@@ -104,26 +147,20 @@ def funnel(queryset: QuerySet, wave: Wave | None) -> dict | None:
     return {
         "wave": wave,
         "stages": stages,
-        "paused": row[f"now_{SiteStatus.PAUSED.value}"],
-        "withdrawn": row[f"now_{SiteStatus.WITHDRAWN.value}"],
+        "paused": now[SiteStatus.PAUSED],
+        "withdrawn": now[SiteStatus.WITHDRAWN],
     }
 
 
-def alert_summary(queryset: QuerySet, examples: int = 5) -> list[alerts.Alert]:
+def alert_summary(queryset: QuerySet, counts: dict, examples: int = 5) -> list[alerts.Alert]:
     """How many sites each alert concerns, and the first few of them (the longest silent first)."""
-    keys = [key for key, _ in alerts.CHOICES]
-    counts = queryset.order_by().aggregate(**{key: Count("pk", filter=alerts.condition(key)) for key in keys})
     stalled = list(
         queryset.filter(alerts.condition(alerts.STALLED))
-        .order_by(alerts.activity_expression().asc(), "name")
-        .select_related(None)
+        .order_by("last_activity_at", "pk")  # never active first (NULL), then the longest silent
         .only("name", "slug", "last_activity_at", "created_at")[:examples]
     )
     vacant = list(
-        queryset.filter(alerts.condition(alerts.VACANT_SEAT))
-        .order_by("seats_filled", "name")
-        .select_related(None)
-        .only("name", "slug")[:examples]
+        queryset.filter(alerts.condition(alerts.VACANT_SEAT)).order_by("name").only("name", "slug")[:examples]
     )
     vision_due = list(
         queryset.filter(alerts.condition(alerts.VISION_DUE))

@@ -13,11 +13,14 @@ from ..dashboard.filters import FILTER_PARAMS
 from ..enums import SiteStatus
 
 
-def _headers(board) -> list[dict]:
+def _headers(board, request, base_url: str) -> list[dict]:
     headers = []
     for column in board.columns:
         current = column.key == board.sort
         aria_sort = ("descending" if board.descending else "ascending") if current else None
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["tri"] = f"-{column.key}" if current and not board.descending else column.key
         headers.append(
             {
                 "label": column.label,
@@ -25,7 +28,7 @@ def _headers(board) -> list[dict]:
                 "numeric": column.numeric,
                 "sortable": bool(column.order_by),
                 "aria_sort": aria_sort,
-                "next": f"-{column.key}" if current and not board.descending else column.key,
+                "url": f"{base_url}?{query.urlencode()}",
                 "sort_title": f"Trier par {column.label.lower()}"
                 + (" (ordre inverse)" if current and not board.descending else ""),
             }
@@ -56,7 +59,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "heading": heading,
         "lead": lead,
         "board": board,
-        "headers": _headers(board),
+        "headers": _headers(board, request, reverse("sites:dashboard")),
         "params": {name: request.GET.get(name, "") for name in (*FILTER_PARAMS, "tri")},
         "dashboard_url": reverse("sites:dashboard"),
         "alert_choices": alerts.CHOICES,

@@ -78,9 +78,9 @@ def test_htmx_gets_the_results_fragment_and_history_restore_the_full_page(nation
 
 def test_sorting_by_a_column_and_back(national, world):
     SiteFactory(name="Abbaye", wave=WaveFactory(number=1))
-    names = [row["site"].name for row in national.get(URL, {"tri": "-vague"}).context["board"].rows]
+    names = [row.name for row in national.get(URL, {"tri": "-vague"}).context["board"].rows]
     assert names[-1] == "Abbaye"
-    names = [row["site"].name for row in national.get(URL, {"tri": "vague"}).context["board"].rows]
+    names = [row.name for row in national.get(URL, {"tri": "vague"}).context["board"].rows]
     assert names[0] == "Abbaye"
     page = national.get(URL, {"tri": "vague"}).content.decode()
     assert 'aria-sort="ascending"' in page
@@ -106,7 +106,7 @@ def test_kind_status_and_resource_centre_filters(national, world):
     assert school.name in _table(national.get(URL, {"type": "cite_educative"}))
     assert world.site_a.name not in _table(national.get(URL, {"type": "cite_educative"}))
     Site.objects.filter(pk=world.site_b.pk).update(status=SiteStatus.PAUSED)
-    assert [r["site"].name for r in national.get(URL, {"statut": "paused"}).context["board"].rows] == [
+    assert [r.name for r in national.get(URL, {"statut": "paused"}).context["board"].rows] == [
         world.site_b.name
     ]
     centre = world.facilitator_a.resource_centre
