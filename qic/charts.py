@@ -13,7 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 FONT = "Marianne, arial, sans-serif"
-WIDTH = 560
+WIDTH = 440
 BLUE_FRANCE = "#000091"
 
 # DSFR illustrative colours, readable on white and on the dark theme's grey.
@@ -69,7 +69,7 @@ def bar_chart(bars: list[Bar], *, chart_id: str, title: str, desc: str, unit: st
     row, bar_h, label_h = 46, 18, 18
     height = max(len(bars), 1) * row + 4
     top = max((b.value for b in bars), default=0) or 1
-    value_room = 110
+    value_room = 100
     scale = (WIDTH - value_room) / top
     parts = _open(chart_id, height, title, desc)
     for index, bar in enumerate(bars):

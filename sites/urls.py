@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import dashboard, lifecycle, registry
+from .views import dashboard, imports, lifecycle, registry
 
 app_name = "sites"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     re_path(
         r"^tableau-de-bord/export\.(?P<fmt>csv|xlsx)$", dashboard.dashboard_export, name="dashboard_export"
     ),
+    path("inscriptions/import/", imports.registration_upload, name="import"),
+    path("inscriptions/import/modele.csv", imports.registration_template, name="import_template"),
+    path("inscriptions/import/<uuid:token>/", imports.registration_preview, name="import_preview"),
     path("<slug:site_slug>/", registry.site_detail, name="detail"),
     path("<slug:site_slug>/statut/", lifecycle.site_status, name="status"),
     path("<slug:site_slug>/prerequis/", lifecycle.site_prerequisites, name="prerequisites"),

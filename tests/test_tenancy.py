@@ -62,6 +62,10 @@ RULES: dict[str, Rule] = {
     "security:proconnect_logged_out": Rule("sign_in_flow"),
     # National tracking: the dashboard (national roles; CRPV facilitators restricted to their regions).
     "sites:dashboard": Rule("dashboard", leak=lambda w: w.site_b.name),
+    # National tracking: the registrations import (national staff only; a preview is its uploader's only).
+    "sites:import": Rule("national"),
+    "sites:import_template": Rule("national"),
+    "sites:import_preview": Rule("national", kwargs=lambda w: {"token": _registration_import(w).token}),
     "sites:dashboard_export": Rule(
         "dashboard", kwargs=lambda w: {"fmt": "csv"}, leak=lambda w: w.site_b.name
     ),
@@ -240,6 +244,16 @@ def _vision_b(w, *names) -> dict:
 def _vision_x(w, name) -> dict:
     """Site A's URL with the id of site B's object: refused even to those who may act on site A."""
     return {"site_slug": w.site_a.slug, name: _vision_objects(w)[name]}
+
+
+def _registration_import(world):
+    from sites.models import RegistrationImport
+
+    return RegistrationImport.objects.get_or_create(
+        digest="0" * 64,
+        created_by=world.national,
+        defaults={"filename": "inscriptions.csv", "wave": world.site_a.wave, "rows": []},
+    )[0]
 
 
 # Third-party URL sets that are not site data: allauth's pages act on the signed-in person's own account,
@@ -426,3 +440,10 @@ def test_dashboard_urls_show_a_facilitator_only_their_regions(client, world, nam
     content = response.content.decode("utf-8-sig")
     assert world.site_a.name in content
     assert rule.leak(world) not in content
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("national"))
+def test_national_only_urls_ask_anonymous_visitors_to_sign_in(client, world, name, rule):
+    response = client.get(reverse(name, kwargs=rule.kwargs(world)))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))

@@ -67,6 +67,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "status_choices": SiteStatus.choices,
         "pending_labels": columns.pending_labels(),
         "oob": False,
+        "can_import": access.can_manage_registry(user),
     }
     if request.htmx and not request.htmx.history_restore_request:
         context["oob"] = True
