@@ -58,3 +58,20 @@ class AgreementPart(models.TextChoices):
     POWER = "power", "Pouvoir et décisions"
     COMMUNICATION = "communication", "Communication"
     TALENTS = "talents", "Implication des talents"
+
+
+# --- Sessions (issue 7) ------------------------------------------------------------------------------------
+
+
+class SessionKind(models.TextChoices):
+    """What a session is: national training, a regional learning collective, a site's coaching, etc."""
+
+    NATIONAL_TRAINING = "national_training", "Journée de formation nationale"
+    REGIONAL_MODULE = "regional_module", "Module régional (collectif apprenant)"
+    SITE_COACHING = "site_coaching", "Accompagnement de site"
+    WEBINAR = "webinar", "Webinaire"
+    NATIONAL_MEETING = "national_meeting", "Rencontre nationale"
+
+
+# Kinds run by national staff for every region; the others belong to one region and its CRPV.
+NATIONAL_SESSION_KINDS = (SessionKind.NATIONAL_TRAINING, SessionKind.NATIONAL_MEETING)

@@ -59,8 +59,15 @@ def self_assessment_section(site) -> dict | None:
 
 
 def sessions_section(site) -> dict | None:
-    """The site's upcoming sessions (training days, coaching). Filled by the Sessions issue."""
-    return None
+    """The site's upcoming sessions (training days, coaching) and its coaching hours (Sessions issue)."""
+    from .services.coaching import balance_of
+    from .services.sessions import site_sessions, upcoming
+
+    sessions = list(upcoming(site_sessions(site).active()).prefetch_related("facilitators")[:8])
+    balance = balance_of(site)
+    if not sessions and not balance.used_minutes and not balance.planned_minutes:
+        return None
+    return {"sessions": sessions, "balance": balance}
 
 
 SECTIONS = [

@@ -22,3 +22,22 @@ def queue_email(message) -> None:
         if mimetype == "text/html":
             html = content
     send_email.delay_on_commit(message.subject, message.body, list(message.to), html, message.from_email)
+
+
+# --- Sessions (issue 7): scheduled by Celery beat (collectives/migrations/0005_session_schedules.py) --------
+
+
+@shared_task
+def send_session_reminders() -> int:
+    """Email the participants of tomorrow's sessions (each once, however often this runs)."""
+    from .services import reminders
+
+    return reminders.send_due()
+
+
+@shared_task
+def record_held_coaching() -> int:
+    """Write the journal entry of coaching sessions that took place since they were planned (idempotent)."""
+    from .services import coaching
+
+    return coaching.record_held()

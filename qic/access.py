@@ -186,3 +186,117 @@ def can_read_audit_log(user) -> bool:
 def can_manage_personal_data(user) -> bool:
     """Export or anonymise a person's data (RGPD requests go through the national team)."""
     return is_national(user)
+
+
+# --- Sessions (issue 7): planning, running, attending -------------------------------------------------------
+
+
+def can_plan_sessions(user) -> bool:
+    """Plan sessions: national staff (every kind) and CRPV facilitators (for the sites of their regions)."""
+    return is_national(user) or is_facilitator(user)
+
+
+def covered_region_ids(user) -> set[int]:
+    """The regions a facilitator's centre covers (empty for everyone else)."""
+    if not is_facilitator(user):
+        return set()
+    return set(user.resource_centre.regions.values_list("pk", flat=True))
+
+
+def runnable_sites(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The sites this user may plan and run sessions for."""
+    from sites.models import Site
+
+    qs = Site.objects.all() if queryset is None else queryset
+    if is_national(user):
+        return qs
+    if is_facilitator(user):
+        return qs.filter(department__region__resource_centres=user.resource_centre_id)
+    return qs.none()
+
+
+def visible_sessions(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The sessions this user may see: all for national roles; those of their regions (or that they
+    facilitate) for a facilitator; those of their sites (or where they are invited) for a member."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from collectives.models import Membership, Participant, Session, SessionSite
+
+    qs = Session.objects.all() if queryset is None else queryset
+    if not (user and user.is_authenticated and user.is_active):
+        return qs.none()
+    if sees_all_sites(user):
+        return qs
+    invited = Exists(Participant.objects.filter(session=OuterRef("pk"), user=user))
+    if is_facilitator(user):
+        regions = user.resource_centre.regions.all()
+        in_region = Exists(
+            SessionSite.objects.filter(session=OuterRef("pk"), site__department__region__in=regions)
+        )
+        facilitates = Exists(Session.facilitators.through.objects.filter(session=OuterRef("pk"), user=user))
+        return qs.filter(Q(region__in=regions) | in_region | facilitates | invited)
+    if user.role == PlatformRole.MEMBER:
+        my_sites = Membership.objects.filter(user=user, ended_on__isnull=True).values("site")
+        of_my_sites = Exists(SessionSite.objects.filter(session=OuterRef("pk"), site__in=my_sites))
+        return qs.filter(of_my_sites | invited)
+    return qs.none()
+
+
+@dataclass(frozen=True)
+class SessionAccess:
+    """What one user may do with one session, computed once per request."""
+
+    user: object
+    session: object
+
+    @cached_property
+    def site_region_ids(self) -> set[int]:
+        return set(self.session.sites.values_list("department__region_id", flat=True))
+
+    @cached_property
+    def can_run(self) -> bool:
+        """Edit, cancel, invite, tick attendance, print the sign-in sheet, run the exercises."""
+        if is_national(self.user):
+            return True
+        if not is_facilitator(self.user) or self.session.region_id is None:
+            return False
+        covered = covered_region_ids(self.user)
+        return self.session.region_id in covered and self.site_region_ids <= covered
+
+    @property
+    def can_edit(self) -> bool:
+        """A cancelled session stays as it was."""
+        return self.can_run and not self.session.is_cancelled
+
+    @property
+    def can_cancel(self) -> bool:
+        """Only a session still to come (or under way) is cancelled; a past one stays as it happened."""
+        return self.can_edit and not self.session.has_ended()
+
+    @property
+    def sees_participants(self) -> bool:
+        """The list of invited people (names and organisations) of every site of the session."""
+        return self.can_run or sees_all_sites(self.user)
+
+
+def get_session_for_user(user, pk: int):
+    """The session with this id and what the user may do with it, or 404 to anyone who may not see it."""
+    from collectives.models import Session
+
+    session = (
+        visible_sessions(user, Session.objects.select_related("region", "created_by")).filter(pk=pk).first()
+    )
+    if session is None:
+        raise Http404("Session introuvable")
+    return session, SessionAccess(user, session)
+
+
+def can_answer_session_exercises(site_access: SiteAccess) -> bool:
+    """Place a site on the continuum or write its outputs during a session: its members, and whoever may run
+    sessions on that site (a facilitator typing for a site without a phone at hand)."""
+    return site_access.membership is not None or site_access.can_run_sessions
+
+
+def can_view_coaching_overview(user) -> bool:
+    """Coaching hours used and left per site and per CRPV: national roles; facilitators for their regions."""
+    return can_view_dashboard(user)

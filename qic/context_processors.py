@@ -38,6 +38,7 @@ def _navigation(request):
         items.append(("Mes sites", reverse("sites:list")))
     if access.can_view_dashboard(user):
         items.append(("Apprentissages", reverse("evaluation:learning_search")))
+    items.append(("Sessions", reverse("sessions:list")))  # Sessions (issue 7): everyone's own sessions
     if access.can_manage_personal_data(user):
         items.append(("Personnes", reverse("people")))
     if access.can_read_audit_log(user):
@@ -62,6 +63,7 @@ def _site_navigation(request):
         ("Entente de coopération", reverse("collectives:agreement", args=[site.slug]), False),
         ("Structure de soutien", reverse("collectives:backbone", args=[site.slug]), False),
         ("Apprentissages", reverse("evaluation:learnings", args=[site.slug]), False),
+        ("Sessions et accompagnement", reverse("sessions:site_sessions", args=[site.slug]), False),
     ]
     current = request.path
     return [

@@ -34,6 +34,11 @@ def export_columns() -> list[tuple[str, Callable, int]]:
             continue
         for column in family.columns:
             label = column.label if column.available else f"{column.label} (pas encore suivi)"
+            if column.key == "accompagnement" and column.available:
+                # Sessions (issue 7): the hours used, then the budget they count against.
+                result.append(("Heures d’accompagnement utilisées", column.export, 30))
+                result.append(("Budget d’accompagnement (heures)", lambda s: float(s.coaching_budget), 30))
+                continue
             if column.key == "accompagnement":
                 label = "Budget d’accompagnement (heures)"
             result.append((label, column.export, max(14, min(len(label) + 2, 30))))

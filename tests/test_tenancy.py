@@ -147,6 +147,56 @@ def _learning_b(w):
     return (w.site_b.learnings.first() or LearningFactory(site=w.site_b, title="Secret de B")).pk
 
 
+# Sessions (issue 7). A session of site B (in Hauts-de-France, which facilitator A does not cover) is site B's
+# data: its pages refuse every outsider of B. Ids of site B's session, participants and outputs are also tried
+# through site A's session and site A's URLs (cross_kwargs): refused too.
+SESSION_B = "Session du quartier B"
+
+
+def _session_b(w):
+    from tests.sessions.factories import make_session
+
+    return w.site_b.sessions.filter(title=SESSION_B).first() or make_session([w.site_b], title=SESSION_B)
+
+
+def _session_a(w):
+    from tests.sessions.factories import make_session
+
+    return w.site_a.sessions.filter(title="Session du quartier A").first() or make_session(
+        [w.site_a], title="Session du quartier A"
+    )
+
+
+def _session_b_pk(w):
+    return _session_b(w).pk
+
+
+def _a_session_with_b_output(w):
+    return {"site_slug": w.site_a.slug, "pk": _session_a(w).pk, "output_pk": _output_b(w)}
+
+
+def _participant_b(w):
+    return _session_b(w).participants.first().pk
+
+
+def _output_b(w):
+    from tests.sessions.factories import make_output
+
+    session = _session_b(w)
+    return (session.outputs.first() or make_output(session, w.site_b)).pk
+
+
+def _with_session_b(kwargs):
+    """URL kwargs that do not name the session, after making sure site B has one (for the leak checks)."""
+    return lambda w: (_session_b(w), kwargs)[1]
+
+
+def _calendar_token(w):
+    from collectives.services.calendar import create_feed
+
+    return create_feed(w.seat_holder_a)[1]
+
+
 RULES.update(
     {
         "evaluation:learnings": Rule("site", kwargs=_b()),
@@ -206,6 +256,52 @@ RULES.update(
                 ("comment_resolve", "comment_id", ()),
             )
         },
+        "sessions:list": Rule("authenticated", kwargs=_with_session_b({}), leak=lambda w: SESSION_B),
+        "sessions:plan": Rule("planner", leak=lambda w: w.site_b.name),
+        "sessions:calendar": Rule("authenticated"),
+        # The calendar feed is public: its secret token is the credential (tests/sessions/test_calendar.py).
+        "sessions:calendar_feed": Rule("public", kwargs=lambda w: {"token": _calendar_token(w)}),
+        "sessions:coaching": Rule("dashboard", kwargs=_with_session_b({}), leak=lambda w: w.site_b.name),
+        "sessions:detail": Rule("site", kwargs=lambda w: {"pk": _session_b(w).pk}),
+        "sessions:edit": Rule("site", kwargs=lambda w: {"pk": _session_b(w).pk}, readers=WRITERS),
+        "sessions:cancel": Rule("site", kwargs=lambda w: {"pk": _session_b(w).pk}, readers=WRITERS),
+        "sessions:attendance": Rule("site", kwargs=lambda w: {"pk": _session_b(w).pk}, readers=WRITERS),
+        "sessions:mark": Rule(
+            "site",
+            kwargs=lambda w: {"pk": _session_b(w).pk, "participant_pk": _participant_b(w)},
+            cross_kwargs=lambda w: {"pk": _session_a(w).pk, "participant_pk": _participant_b(w)},
+            readers=(),
+        ),
+        "sessions:guest_add": Rule("site", kwargs=lambda w: {"pk": _session_b(w).pk}, readers=WRITERS),
+        "sessions:participant_remove": Rule(
+            "site",
+            kwargs=lambda w: {"pk": _session_b(w).pk, "participant_pk": _participant_b(w)},
+            cross_kwargs=lambda w: {"pk": _session_a(w).pk, "participant_pk": _participant_b(w)},
+            readers=(),
+        ),
+        "sessions:sign_in_sheet": Rule("site", kwargs=lambda w: {"pk": _session_b(w).pk}, readers=WRITERS),
+        "sessions:continuum": Rule("site", kwargs=lambda w: {"pk": _session_b(w).pk}),
+        "sessions:continuum_open": Rule("site", kwargs=lambda w: {"pk": _session_b(w).pk}, readers=()),
+        "sessions:continuum_close": Rule("site", kwargs=lambda w: {"pk": _session_b(w).pk}, readers=()),
+        "sessions:site_sessions": Rule("site", kwargs=_b()),
+        "sessions:site_continuum": Rule(
+            "site", kwargs=_b(pk=_session_b_pk), cross_kwargs=_a_with_b(pk=_session_b_pk)
+        ),
+        "sessions:site_outputs": Rule(
+            "site", kwargs=_b(pk=_session_b_pk), cross_kwargs=_a_with_b(pk=_session_b_pk)
+        ),
+        "sessions:site_output": Rule(
+            "site",
+            kwargs=_b(pk=_session_b_pk, output_pk=_output_b),
+            cross_kwargs=_a_session_with_b_output,
+            readers=WRITERS,
+        ),
+        "sessions:site_output_delete": Rule(
+            "site",
+            kwargs=_b(pk=_session_b_pk, output_pk=_output_b),
+            cross_kwargs=_a_session_with_b_output,
+            readers=(),
+        ),
     }
 )
 
@@ -447,3 +543,32 @@ def test_national_only_urls_ask_anonymous_visitors_to_sign_in(client, world, nam
     response = client.get(reverse(name, kwargs=rule.kwargs(world)))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+# "planner": national staff and CRPV facilitators plan sessions, a facilitator being offered the sites of
+# their centre's regions only; the steering committee and site members are refused.
+@pytest.mark.parametrize(("name", "rule"), _rules("planner"))
+@pytest.mark.parametrize("role", ["steering", "seat_holder_a", "partner_a", "outsider"])
+def test_planner_urls_refuse_everyone_but_planners(client, world, name, rule, role):
+    world.login(client, getattr(world, role))
+    url = reverse(name, kwargs=rule.kwargs(world))
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"title": "Piraté", "sites": [world.site_b.pk]}).status_code == 403
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("planner"))
+def test_planner_urls_ask_anonymous_visitors_to_sign_in(client, world, name, rule):
+    response = client.get(reverse(name, kwargs=rule.kwargs(world)))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("planner"))
+def test_planner_urls_offer_a_facilitator_only_their_regions(client, world, name, rule):
+    world.login(client, world.facilitator_a)
+    content = client.get(reverse(name, kwargs=rule.kwargs(world))).content.decode()
+    assert world.site_a.name in content
+    assert rule.leak(world) not in content
+    client.logout()
+    world.login(client, world.national)
+    assert client.get(reverse(name, kwargs=rule.kwargs(world))).status_code == 200

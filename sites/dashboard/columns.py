@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -351,26 +351,93 @@ SELF_ASSESSMENT = Family(
 # --- Sessions and coaching (issue "Sessions": plug the last session attended and the hours used here) ------
 
 
+def annotate_sessions(queryset: QuerySet) -> QuerySet:
+    """The last session a site attended (someone of the site ticked present) and its coaching minutes."""
+    from collectives.models import Participant
+    from collectives.services.coaching import annotate_minutes
+
+    attended = Participant.objects.filter(
+        site=OuterRef("pk"), present=True, session__cancelled_at__isnull=True
+    ).order_by("-session__starts_at", "-session_id")
+    queryset = queryset.annotate(
+        last_session_at=Subquery(attended.values("session__starts_at")[:1]),
+        last_session_title=Subquery(attended.values("session__title")[:1]),
+        last_session_id=Subquery(attended.values("session_id")[:1]),
+    )
+    queryset = annotate_minutes(queryset)
+    return queryset.annotate(
+        coaching_booked_minutes=F("coaching_used_minutes") + F("coaching_planned_minutes")
+    )
+
+
+def enrich_sessions(sites: list) -> None:
+    """Last session attended and coaching minutes of each site of the page, in one query."""
+    from sites.models import Site
+
+    rows = annotate_sessions(Site.objects.filter(pk__in=[site.pk for site in sites])).values(
+        "pk",
+        "last_session_at",
+        "last_session_title",
+        "last_session_id",
+        "coaching_used_minutes",
+        "coaching_planned_minutes",
+        "coaching_booked_minutes",
+    )
+    by_site = {row.pop("pk"): row for row in rows}
+    for site in sites:
+        for name, value in by_site.get(site.pk, {}).items():
+            setattr(site, name, value)
+
+
 def hours(value) -> str:
     """10.0 → "10", 12.5 → "12,5" (French decimal comma)."""
     return f"{value.normalize():f}".replace(".", ",")
 
 
+def _session_cell(site) -> Cell:
+    if not site.last_session_at:
+        return Cell("aucune")
+    return Cell(
+        _date(timezone.localtime(site.last_session_at)),
+        detail=site.last_session_title,
+        url=reverse("sessions:detail", args=[site.last_session_id]),
+    )
+
+
+def _coaching_hours(site):
+    from collectives.services.coaching import to_hours
+
+    return to_hours(site.coaching_used_minutes), to_hours(site.coaching_planned_minutes)
+
+
 def _coaching_cell(site) -> Cell:
-    # The budget is known today; the hours used come with the sessions and coaching log.
-    return Cell(pending=True, detail=f"budget {hours(site.coaching_budget)} h")
+    used, planned = _coaching_hours(site)
+    budget = site.coaching_budget
+    text = f"{hours(used)} h / {hours(budget)} h"
+    if used + planned > budget:
+        return Cell(text, badge="error", detail=f"dépassement de {hours(used + planned - budget)} h")
+    detail = f"+ {hours(planned)} h prévues" if planned else f"reste {hours(budget - used)} h"
+    return Cell(text, detail=detail)
 
 
 SESSIONS = Family(
     "sessions",
+    annotate=annotate_sessions,
+    enrich=enrich_sessions,
     columns=(
-        Column("session", "Dernière session", lambda s: PENDING, _pending_export, available=False),
+        Column(
+            "session",
+            "Dernière session",
+            _session_cell,
+            lambda s: _date(timezone.localtime(s.last_session_at)) if s.last_session_at else "",
+            "last_session_at",
+        ),
         Column(
             "accompagnement",
             "Accompagnement (heures)",
             _coaching_cell,
-            lambda s: float(s.coaching_budget),
-            available=False,
+            lambda s: float(_coaching_hours(s)[0]),
+            "coaching_booked_minutes",
             numeric=True,
         ),
     ),

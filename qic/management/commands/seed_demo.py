@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from collectives import demo as collectives_demo
+from collectives import demo_sessions
 from collectives.enums import MemberRole, PlatformRole
 from collectives.models import Membership, User
 from sites import journal
@@ -107,6 +108,7 @@ class Command(BaseCommand):
             self._trinomes(sites)
             collectives_demo.seed(self.stdout)
             vision_demo.seed()
+            demo_sessions.seed(self.stdout)
         self._print_logins()
 
     def _waves(self, rows):

@@ -1,0 +1,92 @@
+"""Choices of the evaluation loop: the cooperation continuum, the preconditions and conditions of
+collective impact, and the scales a self-assessment rates them on (labels: domain.md, wave 3 deck)."""
+
+from django.db import models
+
+
+class ContinuumLevel(models.IntegerChoices):
+    """The seven levels of the cooperation continuum, from rivalry to trust (least to most structure)."""
+
+    COMPETITION = 1, "Concurrence"
+    COEXISTENCE = 2, "Coexistence"
+    COMMUNICATION = 3, "Communication"
+    ASSISTANCE = 4, "Assistance"
+    COORDINATION = 5, "Coordination"
+    COLLABORATION = 6, "Collaboration"
+    INTEGRATION = 7, "Intégration"
+
+
+# What each level means, in the words of the wave 3 training deck ("Continuum de la coopération").
+CONTINUUM_DESCRIPTIONS: dict[int, str] = {
+    ContinuumLevel.COMPETITION: (
+        "Concurrence pour l’image, les ressources, les bénéficiaires, les partenaires "
+        "ou l’attention du public."
+    ),
+    ContinuumLevel.COEXISTENCE: "Absence de lien systématique entre les organisations.",
+    ContinuumLevel.COMMUNICATION: "Échanges d’information, réseautage, etc.",
+    ContinuumLevel.ASSISTANCE: (
+        "Relation fonctionnelle et souvent informelle, se manifestant généralement autour de projets et "
+        "d’actions."
+    ),
+    ContinuumLevel.COORDINATION: (
+        "Les organisations s’ajustent et harmonisent systématiquement leurs efforts afin d’obtenir de "
+        "meilleures retombées."
+    ),
+    ContinuumLevel.COLLABORATION: (
+        "Interactions durables basées sur une mission, une vision, des objectifs, des décisions et des "
+        "ressources partagés."
+    ),
+    ContinuumLevel.INTEGRATION: "Programmes, vision, planification et financement pleinement intégrés.",
+}
+
+
+class ConditionKind(models.TextChoices):
+    PRECONDITION = "precondition", "Précondition"
+    CONDITION = "condition", "Condition"
+
+
+class ConditionKey(models.TextChoices):
+    """The three preconditions, then the five conditions of collective impact."""
+
+    URGENCY = "urgency", "Sentiment d’urgence"
+    INFLUENTIAL_PEOPLE = "influential_people", "Personnes influentes"
+    RESOURCES = "resources", "Ressources adéquates"
+    SHARED_VISION = "shared_vision", "Vision partagée et plan d’action commun"
+    SHARED_MEASUREMENT = "shared_measurement", "Évaluation partagée et apprentissage stratégique"
+    REINFORCING_STRATEGIES = (
+        "reinforcing_strategies",
+        "Stratégies et activités à fort effet de levier, qui se renforcent mutuellement",
+    )
+    COMMUNICATION = "communication", "Communication continue et engagement inclusif"
+    BACKBONE = "backbone", "Structure de soutien"
+
+
+PRECONDITIONS = (ConditionKey.URGENCY, ConditionKey.INFLUENTIAL_PEOPLE, ConditionKey.RESOURCES)
+CONDITIONS = (
+    ConditionKey.SHARED_VISION,
+    ConditionKey.SHARED_MEASUREMENT,
+    ConditionKey.REINFORCING_STRATEGIES,
+    ConditionKey.COMMUNICATION,
+    ConditionKey.BACKBONE,
+)
+CONDITION_KINDS: dict[str, str] = {
+    **dict.fromkeys(PRECONDITIONS, ConditionKind.PRECONDITION),
+    **dict.fromkeys(CONDITIONS, ConditionKind.CONDITION),
+}
+
+
+class ConditionLevel(models.IntegerChoices):
+    """The four-level scale each precondition and condition is rated on."""
+
+    ABSENT = 1, "Absente"
+    EMERGING = 2, "Émergente"
+    DEVELOPING = 3, "En développement"
+    ESTABLISHED = 4, "Bien établie"
+
+
+class RoleCoverage(models.IntegerChoices):
+    """How well one of the seven backbone roles is carried, as the site sees it."""
+
+    NONE = 0, "Non porté"
+    PARTIAL = 1, "Partiellement porté"
+    FULL = 2, "Pleinement porté"
