@@ -179,6 +179,31 @@ def require(allowed: bool) -> None:
         raise PermissionDenied
 
 
+def can_request_national_reports(user) -> bool:
+    """National roll-ups and batches of bilans: asked for, read and downloaded by national roles only."""
+    return sees_all_sites(user)
+
+
+def report_sites(user) -> QuerySet:
+    """The sites whose bilans this user may download (queryset twin of `SiteAccess.can_download_report`)."""
+    from sites.models import Site
+
+    if sees_all_sites(user):
+        return Site.objects.all()
+    if is_facilitator(user):
+        return visible_sites(user)
+    if user and user.is_authenticated and user.is_active and user.role == PlatformRole.MEMBER:
+        return Site.objects.filter(
+            memberships__user=user, memberships__ended_on__isnull=True, memberships__role__in=TRINOME_SEATS
+        )
+    return Site.objects.none()
+
+
+def sees_reports(user) -> bool:
+    """Whether the "Bilans" entry is in this user's navigation."""
+    return sees_all_sites(user) or is_facilitator(user) or report_sites(user).exists()
+
+
 def can_read_audit_log(user) -> bool:
     return is_national(user)
 

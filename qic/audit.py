@@ -14,7 +14,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models.signals import post_delete, post_save, pre_save
 
 AUDITED_APPS = ("sites", "collectives", "vision", "evaluation")
-NOT_AUDITED = {"sites.siteevent", "qic.auditentry"}
+# Reports are generated documents, not site data written by someone; their archive says who asked for them.
+NOT_AUDITED = {"sites.siteevent", "qic.auditentry", "evaluation.report"}
 IGNORED_FIELDS = {"updated_at", "last_activity_at", "status_changed_at"}
 
 _current_user = contextvars.ContextVar("qic_audit_user", default=None)

@@ -39,6 +39,8 @@ def _navigation(request):
     if access.can_view_dashboard(user):
         items.append(("Apprentissages", reverse("evaluation:learning_search")))
     items.append(("Sessions", reverse("sessions:list")))  # Sessions (issue 7): everyone's own sessions
+    if access.sees_reports(user):
+        items.append(("Bilans", reverse("reports:archive")))
     if access.can_manage_personal_data(user):
         items.append(("Personnes", reverse("people")))
     if access.can_read_audit_log(user):
@@ -65,6 +67,8 @@ def _site_navigation(request):
         ("Apprentissages", reverse("evaluation:learnings", args=[site.slug]), False),
         ("Sessions et accompagnement", reverse("sessions:site_sessions", args=[site.slug]), False),
     ]
+    if site_access.can_download_report:
+        items.append(("Bilans", reverse("reports:site_reports", args=[site.slug]), False))
     current = request.path
     return [
         {"label": label, "url": url, "active": current == url if exact else current.startswith(url)}

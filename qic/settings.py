@@ -305,3 +305,8 @@ LOGGING = {
 QIC_INVITATION_DAYS = env_int("QIC_INVITATION_DAYS", 14)
 # PDFs (qic/pdf.py): WeasyPrint's step-by-step progress and font subsetting notes are not worth logging.
 LOGGING["loggers"].update({"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})
+
+# Reports (bilans and national roll-ups, issue 8). Files go to MEDIA_ROOT/reports/ and are served only through
+# the access-checked download views. QIC_REPORT_WRITE_PAUSE_SECONDS pauses each report file half-written: only
+# for the test that kills a worker mid-report (0, the default: no pause).
+QIC_REPORT_WRITE_PAUSE_SECONDS = env_int("QIC_REPORT_WRITE_PAUSE_SECONDS", 0)

@@ -1,11 +1,20 @@
 """Test settings: production settings with fast hashing, eager tasks and strict templates."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF")
 
+from pathlib import Path  # noqa: E402
+
 from qic.settings import *  # noqa: E402,F403
 from qic.settings import STORAGES, TEMPLATES  # noqa: E402
+
+# Uploaded and generated files (reports) go to a temporary directory, shared with worker processes the tests
+# start (they inherit the environment).
+if not os.environ.get("MEDIA_ROOT"):
+    os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="qic-test-media-")
+MEDIA_ROOT = Path(os.environ["MEDIA_ROOT"])
 
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 SECURE_SSL_REDIRECT = False
@@ -20,6 +29,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # Tasks run in the caller unless a test sends them through a real worker (tests/test_worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
+# A worker process started by a test sends the tasks it queues itself (a batch's fan-out) through the broker.
+if os.environ.get("QIC_TEST_WORKER"):
+    CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 
 TEMPLATES[0]["OPTIONS"]["debug"] = True

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sites/", include("sites.urls")),
     path("sites/<slug:site_slug>/vision/", include("vision.urls")),
+    path("", include("evaluation.reports.urls")),
     path("comptes/", include("collectives.security.urls")),
     path("", include("collectives.urls")),
     path("", include("evaluation.urls")),

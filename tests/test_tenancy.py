@@ -12,8 +12,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from collectives.enums import MemberRole
+from evaluation.reports.enums import ReportState
 from sites.models import Site
 from tests.collectives.factories import InvitationFactory, agreement_for
+from tests.evaluation.factories import ReportFactory, national_report
 
 DENIED = (403, 404)
 
@@ -197,6 +199,24 @@ def _calendar_token(w):
     return create_feed(w.seat_holder_a)[1]
 
 
+# Reports (bilans): the archive lists what each user may download; national roll-ups and batches are for the
+# national roles only; a site's bilans are looked up within the site of the URL (another site's id is a 404).
+def _bilan_b(w):
+    return ReportFactory(site=w.site_b, state=ReportState.DONE).pk
+
+
+def _roll_up(w):
+    return national_report(state=ReportState.DONE).pk
+
+
+def _site_b_bilan(w):
+    return {"site_slug": w.site_b.slug, "report_id": _bilan_b(w)}
+
+
+def _site_a_with_bilan_of_b(w):
+    return {"site_slug": w.site_a.slug, "report_id": _bilan_b(w)}
+
+
 RULES.update(
     {
         "evaluation:learnings": Rule("site", kwargs=_b()),
@@ -207,6 +227,18 @@ RULES.update(
         "evaluation:learning_search": Rule(
             "authenticated", kwargs=lambda w: {}, leak=lambda w: w.site_b.name
         ),
+        # The kwargs create a bilan of site B first, so that the leak check means something.
+        "reports:archive": Rule(
+            "authenticated", kwargs=lambda w: _bilan_b(w) and {}, leak=lambda w: w.site_b.name
+        ),
+        "reports:request": Rule("national_roles"),
+        "reports:detail": Rule("national_roles", kwargs=lambda w: {"report_id": _roll_up(w)}),
+        "reports:compare": Rule("national_roles", kwargs=lambda w: {"report_id": _roll_up(w)}),
+        "reports:download": Rule("national_roles", kwargs=lambda w: {"report_id": _roll_up(w), "fmt": "pdf"}),
+        "reports:site_reports": Rule("site", kwargs=lambda w: {"site_slug": w.site_b.slug}),
+        "reports:site_detail": Rule("site", kwargs=_site_b_bilan, cross_kwargs=_site_a_with_bilan_of_b),
+        "reports:site_compare": Rule("site", kwargs=_site_b_bilan, cross_kwargs=_site_a_with_bilan_of_b),
+        "reports:site_download": Rule("site", kwargs=_site_b_bilan, cross_kwargs=_site_a_with_bilan_of_b),
     }
 )
 
@@ -572,3 +604,27 @@ def test_planner_urls_offer_a_facilitator_only_their_regions(client, world, name
     client.logout()
     world.login(client, world.national)
     assert client.get(reverse(name, kwargs=rule.kwargs(world))).status_code == 200
+
+
+# "national_roles": national staff and the steering committee (national roll-ups and batches of bilans).
+@pytest.mark.parametrize(("name", "rule"), _rules("national_roles"))
+@pytest.mark.parametrize("role", ["facilitator_a", "seat_holder_a", "partner_a", "outsider"])
+def test_national_roles_urls_refuse_every_other_role(client, world, name, rule, role):
+    world.login(client, getattr(world, role))
+    url = reverse(name, kwargs=rule.kwargs(world))
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"kind": "national"}).status_code in (403, 405)
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("national_roles"))
+@pytest.mark.parametrize("role", ["national", "steering"])
+def test_national_roles_urls_open_to_national_roles(client, world, name, rule, role):
+    world.login(client, getattr(world, role))
+    assert client.get(reverse(name, kwargs=rule.kwargs(world))).status_code == 200
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("national_roles"))
+def test_national_roles_urls_ask_anonymous_visitors_to_sign_in(client, world, name, rule):
+    response = client.get(reverse(name, kwargs=rule.kwargs(world)))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))

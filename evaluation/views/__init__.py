@@ -1,1 +1,1 @@
-"""Views of the evaluation loop, one module per area."""
+"""Views of the evaluation loop, one module per area (learning log, reports)."""

@@ -1,8 +1,11 @@
 import datetime as dt
 
 import factory
+from django.core.files.storage import default_storage
 
-from evaluation.models import LearningEntry
+from evaluation.models import LearningEntry, Report
+from evaluation.reports.enums import ReportKind, ReportState
+from evaluation.reports.services import scope_key
 from tests.sites.factories import SiteFactory
 
 
@@ -17,3 +20,55 @@ class LearningFactory(factory.django.DjangoModelFactory):
     what_we_learned = "Les horaires comptent."
     what_we_change = ""
     tags = ""
+
+
+FAKE_PDF = b"%PDF-1.7\n% test report\n%%EOF\n"
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """A site bilan by default; `state=done` writes a stand-in file for each format."""
+
+    class Meta:
+        model = Report
+
+    kind = ReportKind.SITE
+    site = factory.SubFactory("tests.sites.factories.SiteFactory")
+    data_date = factory.Sequence(lambda n: dt.date(2026, 1, 1) + dt.timedelta(days=n))
+    scope_key = factory.LazyAttribute(
+        lambda r: scope_key(
+            r.kind, site=r.site, wave=getattr(r, "wave", None), region=getattr(r, "region", None)
+        )
+    )
+    state = ReportState.PENDING
+    snapshot = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        report = super()._create(model_class, *args, **kwargs)
+        if report.state == ReportState.DONE:
+            fields = {
+                ReportKind.SITE: ["pdf"],
+                ReportKind.NATIONAL: ["pdf", "xlsx"],
+                ReportKind.BATCH: ["archive"],
+            }
+            for name in fields[report.kind]:
+                extension = "zip" if name == "archive" else name
+                path = f"reports/test/report-{report.pk}.{extension}"
+                if default_storage.exists(path):
+                    default_storage.delete(path)
+                setattr(report, name, default_storage.save(path, _content(extension)))
+            report.progress = 100
+            report.save()
+        return report
+
+
+def _content(extension):
+    from django.core.files.base import ContentFile
+
+    return ContentFile(FAKE_PDF if extension == "pdf" else b"PK\x05\x06" + b"\x00" * 18)
+
+
+def national_report(**kwargs):
+    kwargs.setdefault("kind", ReportKind.NATIONAL)
+    kwargs.setdefault("site", None)
+    return ReportFactory(**kwargs)

@@ -17,6 +17,7 @@ from collectives import demo as collectives_demo
 from collectives import demo_sessions
 from collectives.enums import MemberRole, PlatformRole
 from collectives.models import Membership, User
+from evaluation.reports import demo as reports_demo
 from sites import journal
 from sites.enums import EventKind, SiteStatus
 from sites.geography import ensure_geography
@@ -109,6 +110,7 @@ class Command(BaseCommand):
             collectives_demo.seed(self.stdout)
             vision_demo.seed()
             demo_sessions.seed(self.stdout)
+            reports_demo.seed(self.stdout)
         self._print_logins()
 
     def _waves(self, rows):

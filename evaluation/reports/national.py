@@ -1,0 +1,225 @@
+"""The national roll-up's snapshot: counts and progress, funnel, distributions, alerts, every site in scope.
+
+Counts by wave and region, the funnel and the alerts are the national dashboard's (`sites.dashboard.rollups`,
+aggregate queries); progress, distributions and the annex come from the sites' facts (`facts.py`). Both read
+a fixed number of queries for any number of sites. Ordinal facts (continuum, conditions, statuses) are kept
+as distributions — counts per level — never as averages alone.
+
+HOOK: `NATIONAL_SECTIONS` lists one function per section, `(context) -> dict`; a section whose data has not
+landed says so (`pending`). Distributions of a new ordinal fact come for free once its fact family is wired.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+from functools import cached_property
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from sites.dashboard import columns, rollups
+from sites.enums import SiteStatus
+from sites.models import Region, Site, Wave
+
+from . import facts as fact_families
+from .snapshot import SCHEMA, Section, _date, annex_rows, pending
+
+STATUS_LABELS = list(SiteStatus.labels)
+ALERT_EXAMPLES = 40
+
+
+@dataclass
+class Context:
+    sites: QuerySet
+    table: fact_families.FactTable
+    rows: list[dict]
+    definitions: dict[str, dict]
+
+    @cached_property
+    def annotated(self) -> QuerySet:
+        """The sites with the dashboard's columns (seats filled…), for its roll-ups and alerts."""
+        return columns.annotate(self.sites)
+
+
+def scope_sites(wave_id: int | None = None, region_id: int | None = None) -> QuerySet:
+    sites = Site.objects.all()
+    if wave_id:
+        sites = sites.filter(wave_id=wave_id)
+    if region_id:
+        sites = sites.filter(department__region_id=region_id)
+    return sites
+
+
+def _counts(rows: list[dict]) -> dict:
+    statuses = Counter(r["facts"].get("status") for r in rows)
+    return {
+        "total": len(rows),
+        "by_status": [statuses.get(label, 0) for label in STATUS_LABELS],
+        "engaged": statuses.get(SiteStatus.IN_TRAINING.label, 0) + statuses.get(SiteStatus.ACTIVE.label, 0),
+        "trinome_complete": sum(1 for r in rows if r["facts"].get("trinome_complete")),
+    }
+
+
+def _share(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
+def overview(ctx: Context) -> dict:
+    counts = _counts(ctx.rows)
+    progress = []
+    for definition in ctx.definitions.values():
+        if definition["kind"] != "bool":
+            continue
+        item = {"label": definition["label"], "available": definition["available"]}
+        if definition["available"]:
+            done = sum(1 for r in ctx.rows if r["facts"].get(definition["key"]))
+            item.update(count=done, share=_share(done, counts["total"]))
+        else:
+            item["pending"] = definition["pending"]
+        progress.append(item)
+    return {"available": True, "statuses": STATUS_LABELS, **counts, "progress": progress}
+
+
+def by_wave(ctx: Context) -> dict:
+    return {"available": True, "statuses": STATUS_LABELS, "rows": rollups.totals_by_wave(ctx.annotated)}
+
+
+def by_region(ctx: Context) -> dict:
+    return {"available": True, "statuses": STATUS_LABELS, "rows": rollups.totals_by_region(ctx.annotated)}
+
+
+def funnel(ctx: Context) -> dict:
+    """Per wave (the dashboard's funnel): how many sites reached each stage, whatever they became since."""
+    waves = Wave.objects.filter(pk__in=ctx.sites.order_by().values("wave")).order_by("number")
+    result = []
+    for wave in waves:
+        data = rollups.funnel(ctx.sites, wave)
+        result.append(
+            {
+                "wave": wave.name,
+                "stages": [asdict(stage) for stage in data["stages"]],
+                "paused": data["paused"],
+                "withdrawn": data["withdrawn"],
+            }
+        )
+    return {"available": True, "waves": result}
+
+
+def _distribution(ctx: Context, key: str) -> dict:
+    definition = ctx.definitions[key]
+    levels = definition["levels"]
+    values = [r["facts"].get(key) for r in ctx.rows]
+    known = [v for v in values if v is not None]
+    counts = Counter(known)
+    if not levels:
+        levels = sorted(counts, key=str)
+    dist = [
+        {"level": level, "count": counts.get(level, 0), "share": _share(counts.get(level, 0), len(known))}
+        for level in levels
+    ]
+    median = None
+    if known and all(v in levels for v in known):
+        ranks = sorted(levels.index(v) for v in known)
+        median = levels[ranks[(len(ranks) - 1) // 2]]
+    return {
+        "key": key,
+        "label": definition["label"],
+        "levels": dist,
+        "known": len(known),
+        "unknown": len(values) - len(known),
+        "median": median,
+    }
+
+
+def continuum(ctx: Context) -> dict:
+    definition = ctx.definitions["continuum"]
+    if not definition["available"]:
+        return pending(f"La répartition des sites sur le continuum de coopération {definition['pending']}.")
+    return {"available": True, "distributions": [_distribution(ctx, "continuum")]}
+
+
+def conditions(ctx: Context) -> dict:
+    keys = [k for k in ctx.definitions if k.startswith("condition_")]
+    if not all(ctx.definitions[k]["available"] for k in keys):
+        return pending(
+            "La répartition des sites sur les cinq conditions de l’impact collectif "
+            f"{ctx.definitions[keys[0]]['pending']}."
+        )
+    return {"available": True, "distributions": [_distribution(ctx, k) for k in keys]}
+
+
+def alerts(ctx: Context) -> dict:
+    """The dashboard's alerts (same definitions and thresholds), with the sites they concern."""
+    items = []
+    for alert in rollups.alert_summary(ctx.annotated, examples=ALERT_EXAMPLES):
+        if not alert.tracked:
+            items.append({"title": alert.title, "pending": "Cette alerte arrive avec la vision adoptée."})
+            continue
+        items.append(
+            {
+                "key": alert.key,
+                "title": alert.title,
+                "description": alert.description,
+                "count": alert.count,
+                "sites": [{"name": site.name} for site in alert.examples],
+            }
+        )
+    return {"available": True, "alerts": items}
+
+
+# Facts shown in the annex table, in this order, once their family is available.
+ANNEX_FACTS = (
+    "status",
+    "seats_filled",
+    "vision_adopted",
+    "strategy_adopted",
+    "agreement_signed",
+    "continuum",
+    "sessions_attended",
+    "coaching_hours",
+)
+
+
+def annex(ctx: Context) -> dict:
+    shown = [ctx.definitions[k] for k in ANNEX_FACTS if ctx.definitions[k]["available"]]
+    waiting = [ctx.definitions[k]["label"] for k in ANNEX_FACTS if not ctx.definitions[k]["available"]]
+    return {"available": True, "columns": [d["key"] for d in shown], "waiting": waiting}
+
+
+NATIONAL_SECTIONS: tuple[Section, ...] = (
+    Section("overview", "Chiffres clés", overview),
+    Section("by_wave", "Par vague", by_wave),
+    Section("by_region", "Par région", by_region),
+    Section("funnel", "Mobilisation des sites", funnel),
+    Section("continuum", "Continuum de coopération", continuum),
+    Section("conditions", "Les cinq conditions", conditions),
+    Section("alerts", "Alertes", alerts),
+    Section("annex", "Annexe : les sites du périmètre", annex),
+)
+
+
+def scope_label(wave_id: int | None, region_id: int | None) -> str:
+    wave = Wave.objects.filter(pk=wave_id).first() if wave_id else None
+    region = Region.objects.filter(pk=region_id).first() if region_id else None
+    return ", ".join(
+        [str(wave) if wave else "toutes les vagues", str(region) if region else "toutes les régions"]
+    )
+
+
+def national_snapshot(wave_id: int | None = None, region_id: int | None = None) -> dict:
+    sites = scope_sites(wave_id, region_id)
+    table = fact_families.collect(sites)
+    rows = annex_rows(sites, table)
+    ctx = Context(sites, table, rows, {d["key"]: d for d in table.definitions})
+    label = scope_label(wave_id, region_id)
+    return {
+        "schema": SCHEMA,
+        "kind": "national",
+        "title": f"Synthèse nationale — {label}",
+        "scope": {"label": label, "wave": wave_id, "region": region_id},
+        "taken_at": _date(timezone.now()),
+        "sections": [{"key": s.key, "title": s.title, **s.build(ctx)} for s in NATIONAL_SECTIONS],
+        "facts": table.definitions,
+        "sites": rows,
+    }

@@ -1,0 +1,255 @@
+"""A report's snapshot turned into documents: PDF (WeasyPrint, through `qic/pdf.py`) and XLSX (openpyxl).
+
+Rendering reads the snapshot only, never the database: the same snapshot gives the same document. Charts are
+drawn here from the snapshot's figures (`qic/charts.py`, inline SVG); a site's strategy diagram is stored in
+the snapshot as SVG and inlined as is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.template.exceptions import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.utils import translation
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from qic import charts, pdf
+
+STYLESHEETS = ("css/pdf.css", "css/reports-pdf.css")
+STATUS_COLORS = (
+    charts.PALETTE["blue-ecume"],  # interested
+    charts.PALETTE["yellow"],  # registering
+    charts.PALETTE["info"],  # in training
+    charts.PALETTE["success"],  # active
+    charts.PALETTE["warning"],  # paused
+    charts.PALETTE["grey"],  # withdrawn
+)
+# Lowest level first: from grey (rivalry) to blue France (integration).
+LEVEL_COLORS = ("#929292", "#B34000", "#C3992A", "#465F9D", "#0063CB", "#18753C", "#000091")
+
+
+def _section_template(kind: str, key: str) -> str:
+    name = f"reports/pdf/{kind}/{key}.html"
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return "reports/pdf/generic_section.html"
+    return name
+
+
+def _level_colors(count: int) -> list[str]:
+    if count <= len(LEVEL_COLORS):
+        step = (len(LEVEL_COLORS) - 1) / max(count - 1, 1)
+        return [LEVEL_COLORS[round(i * step)] for i in range(count)]
+    return [LEVEL_COLORS[i % len(LEVEL_COLORS)] for i in range(count)]
+
+
+def distribution_chart(distribution: dict, chart_id: str) -> str:
+    """Ordinal data as a distribution: how many sites at each level (one stacked bar)."""
+    levels = distribution["levels"]
+    colors = _level_colors(len(levels))
+    return charts.stacked_bar_chart(
+        [distribution["label"]],
+        [charts.Series(item["level"], colors[i], (item["count"],)) for i, item in enumerate(levels)],
+        chart_id=chart_id,
+        title=f"Répartition des sites : {distribution['label']}",
+        desc="; ".join(f"{item['level']} : {item['count']}" for item in levels)
+        + ". Le détail est dans le tableau qui suit.",
+    )
+
+
+def national_charts(sections: dict) -> dict:
+    result = {}
+    by_wave = sections["by_wave"]
+    if by_wave["rows"]:
+        result["by_wave"] = charts.stacked_bar_chart(
+            [row["label"] for row in by_wave["rows"]],
+            [
+                charts.Series(label, STATUS_COLORS[i], tuple(row["statuses"][i] for row in by_wave["rows"]))
+                for i, label in enumerate(by_wave["statuses"])
+            ],
+            chart_id="chart-waves",
+            title="Sites par vague et par statut",
+            desc="; ".join(f"{row['label']} : {row['total']} sites" for row in by_wave["rows"])
+            + ". Le détail par statut est dans le tableau qui suit.",
+        )
+    by_region = sections["by_region"]
+    if by_region["rows"]:
+        result["by_region"] = charts.stacked_bar_chart(
+            [row["label"] for row in by_region["rows"]],
+            [
+                charts.Series(label, STATUS_COLORS[i], tuple(row["statuses"][i] for row in by_region["rows"]))
+                for i, label in enumerate(by_region["statuses"])
+            ],
+            chart_id="chart-regions",
+            title="Sites par région et par statut",
+            desc="; ".join(f"{row['label']} : {row['total']}" for row in by_region["rows"])
+            + ". Le détail est dans le tableau qui suit.",
+        )
+    result["funnels"] = [
+        charts.bar_chart(
+            [
+                charts.Bar(stage["label"], stage["reached"], STATUS_COLORS[i], note=f"{stage['share']} %")
+                for i, stage in enumerate(funnel["stages"])
+            ],
+            chart_id=f"chart-funnel-{index}",
+            title=f"Mobilisation — {funnel['wave']}",
+            desc="Nombre de sites arrivés à chaque étape : "
+            + ", ".join(f"{stage['label'].lower()} {stage['reached']}" for stage in funnel["stages"])
+            + ". Le détail est dans le tableau qui suit.",
+        )
+        for index, funnel in enumerate(sections["funnel"]["waves"])
+    ]
+    for key in ("continuum", "conditions"):
+        if sections[key]["available"]:
+            result[key] = [
+                distribution_chart(d, f"chart-{key}-{i}")
+                for i, d in enumerate(sections[key]["distributions"])
+            ]
+    return result
+
+
+def _context(data: dict, data_date: dt.date) -> dict:
+    sections = [{**s, "template": _section_template(data["kind"], s["key"])} for s in data["sections"]]
+    by_key = {s["key"]: s for s in sections}
+    context = {
+        "document_title": data["title"],
+        "report": data,
+        "sections": sections,
+        "by_key": by_key,
+        "data_date": data_date,
+        "taken_at": dt.datetime.fromisoformat(data["taken_at"]),
+        "facts": {d["key"]: d for d in data["facts"]},
+    }
+    if data["kind"] == "national":
+        context["charts"] = national_charts(by_key)
+        columns = by_key["annex"]["columns"]
+        context["annex_columns"] = [context["facts"][key] for key in columns]
+    else:
+        context["site"] = by_key["identity"]
+    return context
+
+
+def report_html(data: dict, *, data_date: dt.date) -> str:
+    template = "reports/pdf/site_bilan.html" if data["kind"] == "site" else "reports/pdf/national.html"
+    with translation.override("fr"):
+        return render_to_string(template, _context(data, data_date))
+
+
+def report_pdf(data: dict, *, data_date: dt.date) -> bytes:
+    return pdf.html_to_pdf(report_html(data, data_date=data_date), stylesheets=STYLESHEETS)
+
+
+# --- XLSX ---------------------------------------------------------------------------------------------------
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="000091")
+TITLE_FONT = Font(bold=True, size=14, color="000091")
+
+
+def _cell_value(value):
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return value
+
+
+def _sheet(workbook: Workbook, title: str, header: list[str], rows, widths: list[int] | None = None):
+    sheet = workbook.create_sheet(title)
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    for row in rows:
+        sheet.append([_cell_value(v) for v in row])
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths or [], start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
+    return sheet
+
+
+def national_xlsx(data: dict, *, data_date: dt.date) -> bytes:
+    """The roll-up as a workbook: one sheet per section, then every site with every available fact."""
+    sections = {s["key"]: s for s in data["sections"]}
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = "Synthèse"
+    summary.append([data["title"]])
+    summary["A1"].font = TITLE_FONT
+    summary.append([f"Données du {data_date:%d/%m/%Y}"])
+    summary.append([])
+    overview = sections["overview"]
+    summary.append(["Sites du périmètre", overview["total"]])
+    summary.append(["En formation ou actifs", overview["engaged"]])
+    summary.append(["Trinôme complet", overview["trinome_complete"]])
+    for label, count in zip(overview["statuses"], overview["by_status"], strict=True):
+        summary.append([f"Statut : {label}", count])
+    for item in overview["progress"]:
+        value = f"{item['count']} ({item['share']} %)" if item["available"] else "pas encore disponible"
+        summary.append([item["label"], value])
+    summary.column_dimensions["A"].width = 48
+    summary.column_dimensions["B"].width = 24
+
+    for key, title in (("by_wave", "Par vague"), ("by_region", "Par région")):
+        section = sections[key]
+        _sheet(
+            workbook,
+            title,
+            [title.removeprefix("Par ").capitalize(), "Sites", *section["statuses"], "Trinôme complet"],
+            ([r["label"], r["total"], *r["statuses"], r["trinome_complete"]] for r in section["rows"]),
+            [34, 10, *[14] * len(section["statuses"]), 16],
+        )
+    _sheet(
+        workbook,
+        "Mobilisation",
+        ["Vague", "Étape", "Sites arrivés à l’étape", "Part de la première étape (%)", "Passage (%)"],
+        (
+            [f["wave"], s["label"], s["reached"], s["share"], s["conversion"]]
+            for f in sections["funnel"]["waves"]
+            for s in f["stages"]
+        ),
+        [20, 20, 22, 26, 14],
+    )
+    for key, title in (("continuum", "Continuum"), ("conditions", "Conditions")):
+        section = sections[key]
+        if section["available"]:
+            rows = (
+                [d["label"], level["level"], level["count"], level["share"]]
+                for d in section["distributions"]
+                for level in d["levels"]
+            )
+            _sheet(workbook, title, ["Question", "Niveau", "Sites", "Part (%)"], rows, [44, 20, 10, 10])
+        else:
+            _sheet(workbook, title, ["Pas encore disponible"], [[section["message"]]], [100])
+    _sheet(
+        workbook,
+        "Alertes",
+        ["Alerte", "Sites concernés", "Description"],
+        (
+            [a["title"], a.get("count", "pas encore disponible"), a.get("description", a.get("pending", ""))]
+            for a in sections["alerts"]["alerts"]
+        ),
+        [30, 16, 80],
+    )
+    shown = [d for d in data["facts"] if d["available"]]
+    _sheet(
+        workbook,
+        "Sites",
+        ["Site", "Communes", "Département", "Région", "Vague", *[d["label"] for d in shown]],
+        (
+            [r["name"], r.get("communes", ""), r["department"], r["region"], r["wave"]]
+            + [r["facts"].get(d["key"]) for d in shown]
+            for r in data["sites"]
+        ),
+        [34, 26, 12, 26, 8, *[16] * len(shown)],
+    )
+    waiting = [d["label"] for d in data["facts"] if not d["available"]]
+    if waiting:
+        summary.append([])
+        summary.append(["Pas encore disponible : " + ", ".join(waiting)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,162 @@
+"""Rendering reports: French A4 PDFs with page numbers, a table of contents, tagged for accessibility, fonts
+embedded; XLSX roll-ups; and a renderer that nothing a user typed can make fetch a URL or read a file."""
+
+import datetime as dt
+import http.server
+import io
+import subprocess
+import threading
+
+import pytest
+from openpyxl import load_workbook
+
+from collectives.enums import MemberRole
+from evaluation.reports import national, render, snapshot
+from qic import pdf
+from tests.collectives.factories import MembershipFactory
+
+DATA_DATE = dt.date(2026, 11, 21)
+
+
+def pdf_text(content: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def pdf_info(content: bytes) -> str:
+    return subprocess.run(["pdfinfo", "-"], input=content, capture_output=True, check=True).stdout.decode()
+
+
+def pdf_fonts(content: bytes) -> str:
+    return subprocess.run(["pdffonts", "-"], input=content, capture_output=True, check=True).stdout.decode()
+
+
+def test_site_bilan_is_a_french_tagged_a4_pdf_with_contents_and_page_numbers(world):
+    data = snapshot.site_snapshot(world.site_a.pk)
+
+    content = render.report_pdf(data, data_date=DATA_DATE)
+
+    info = pdf_info(content)
+    assert "Tagged:          yes" in info  # PDF/UA-1
+    assert "pts (A4)" in info
+    assert "Title:           Bilan de Quartier A" in info
+    assert "Marianne" in pdf_fonts(content)
+    text = pdf_text(content)
+    assert "Bilan du site Quartier A" in text
+    assert "Sommaire" in text and "2. Trinôme et passations" in text
+    assert "Page 1 sur" in text
+    assert "21 novembre 2026" in text
+    assert "Pas encore disponible" in text  # families not landed yet say so
+    assert "siège vacant" in text.lower()
+
+
+def test_national_roll_up_pdf_has_charts_tables_and_a_landscape_annex_of_every_site(world):
+    data = national.national_snapshot()
+
+    content = render.report_pdf(data, data_date=DATA_DATE)
+
+    text = pdf_text(content)
+    assert "Synthèse nationale" in text and "toutes les vagues, toutes les régions" in text
+    for title in ("Chiffres clés", "Par vague", "Par région", "Mobilisation des sites", "Alertes", "Annexe"):
+        assert title in text
+    assert "Quartier A" in text and "Quartier B" in text  # the annex
+    assert "842 x 595" in subprocess.run(
+        ["pdfinfo", "-l", "99", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode().replace("841.89", "842").replace("595.28", "595")
+    html = render.report_html(data, data_date=DATA_DATE)
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="qic-chart"') >= 3
+
+
+def test_national_roll_up_xlsx_has_one_sheet_per_section_and_every_site(world):
+    data = national.national_snapshot()
+
+    workbook = load_workbook(io.BytesIO(render.national_xlsx(data, data_date=DATA_DATE)))
+
+    assert workbook.sheetnames == [
+        "Synthèse",
+        "Par vague",
+        "Par région",
+        "Mobilisation",
+        "Continuum",
+        "Conditions",
+        "Alertes",
+        "Sites",
+    ]
+    sites = list(workbook["Sites"].iter_rows(values_only=True))
+    assert sites[0][:5] == ("Site", "Communes", "Département", "Région", "Vague")
+    assert {row[0] for row in sites[1:]} == {"Quartier A", "Quartier B"}
+    assert workbook["Synthèse"]["B4"].value == 2
+    assert "Pas encore disponible" in workbook["Continuum"]["A1"].value
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    hits: list = []
+
+    def do_GET(self):  # noqa: N802
+        self.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def web_server():
+    """A real HTTP server on loopback, to prove nothing is ever requested from it."""
+    _Recorder.hits = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.hits
+    server.shutdown()
+
+
+def _hostile(url):
+    return (
+        f'<img src="{url}/img.png"> <link rel="stylesheet" href="{url}/style.css"> '
+        '<img src="file:///etc/passwd"> <a rel="attachment" href="file:///etc/passwd">pj</a> '
+        f"<style>@import url({url}/import.css); body {{ background: url({url}/bg.png) }}</style> "
+        f'<object data="file:///etc/passwd"></object> <iframe src="{url}/frame"></iframe>'
+    )
+
+
+def test_text_typed_by_users_cannot_make_the_renderer_fetch_anything(world, web_server):
+    url, hits = web_server
+    hostile = _hostile(url)
+    world.site_a.name = f"Quartier {hostile}"[:200]
+    world.site_a.communes = hostile[:255]
+    world.site_a.save()
+    MembershipFactory(site=world.site_a, role=MemberRole.PREFECT_DELEGATE, organisation=hostile[:200])
+
+    content = render.report_pdf(snapshot.site_snapshot(world.site_a.pk), data_date=DATA_DATE)
+
+    assert hits == []
+    text = pdf_text(content)
+    assert "root:x:0:0" not in text and b"root:x:0:0" not in content
+    assert "<img src=" in text  # shown as the text it is
+    assert "EmbeddedFile" not in content.decode("latin-1")
+
+
+def test_the_renderer_itself_refuses_network_and_local_files(web_server, caplog):
+    """Even raw HTML (user text never gets there: it is escaped) cannot reach the network or the disk."""
+    url, hits = web_server
+    html = (
+        "<!DOCTYPE html><html lang='fr'><head><title>t</title></head>"
+        f"<body>{_hostile(url)}<p>fin</p></body></html>"
+    )
+
+    content = pdf.html_to_pdf(html, stylesheets=())
+
+    assert hits == []
+    assert b"root:x:0:0" not in content and "EmbeddedFile" not in content.decode("latin-1")
+    assert "fin" in pdf_text(content)
+    fetcher = pdf.StaticFileFetcher()
+    for refused in (f"{url}/x.png", "file:///etc/passwd", f"{pdf.BASE_URL}static/../../../../etc/passwd"):
+        with pytest.raises(pdf.FetchRefused):
+            fetcher.fetch(refused)
+    # Static files are served from disk: the Marianne font of the DSFR.
+    font = fetcher.fetch(f"{pdf.BASE_URL}static/dsfr/dist/fonts/Marianne-Regular.woff2")
+    assert font is not None

@@ -1,0 +1,160 @@
+"""Reports through a real Redis broker and real Celery worker processes (the production path).
+
+A worker killed with SIGKILL in the middle of writing a bilan leaves no half-file under the final name; Redis
+redelivers the unacknowledged message (acks late, a short visibility timeout for the test) and a new worker
+completes the report. A batch fans out across two workers.
+"""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import connection
+
+from evaluation.models import Report
+from evaluation.reports import tasks
+from evaluation.reports.enums import ReportKind, ReportState
+from evaluation.reports.services import request_report
+from qic.celery import app as celery_app
+from sites.models import Site
+from tests.sites.factories import SiteFactory
+
+pytestmark = pytest.mark.worker
+
+if not os.environ.get("REDIS_URL"):
+    if os.environ.get("QIC_REQUIRE_WORKER"):
+        raise RuntimeError("QIC_REQUIRE_WORKER is set but REDIS_URL is not: the worker tests cannot run")
+    pytest.skip("needs REDIS_URL and PostgreSQL (run by .ci/run)", allow_module_level=True)
+
+SUCCEEDED = re.compile(r"Task evaluation\.reports\.generate\[[^]]+\] succeeded")
+VISIBILITY_TIMEOUT = 5  # seconds before Redis hands an unacknowledged message to another worker
+
+
+def _database_url():
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("a worker process cannot share the in-memory SQLite test database")
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def wait_for(predicate, timeout=60.0, interval=0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
+
+
+@pytest.fixture
+def workers(transactional_db, tmp_path, media_root):
+    """Start real `celery worker` processes on the test database; all are stopped at the end."""
+    started = []
+    celery_app.control.purge()
+
+    def start(name, **env_overrides):
+        log = tmp_path / f"{name}.log"
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "qic.settings_test",
+            "DATABASE_URL": _database_url(),
+            "MEDIA_ROOT": str(media_root),
+            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+            "QIC_TEST_WORKER": "1",  # tasks the worker queues (a batch's fan-out) go to the broker too
+            **env_overrides,
+        }
+        process = subprocess.Popen(
+            # solo pool: the task runs in the process we kill, like a machine that dies.
+            [sys.executable, "-m", "celery", "-A", "qic", "worker", "--pool=solo", "--loglevel=INFO",
+             "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "--hostname", f"{name}-{os.getpid()}@%h"],
+            cwd=settings.BASE_DIR, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        started.append(process)
+        assert wait_for(lambda: "ready" in log.read_text(), 60), log.read_text()
+        return process, log
+
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        yield start
+    finally:
+        celery_app.conf.task_always_eager = previous
+        for process in started:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(20)
+        celery_app.control.purge()
+
+
+def _state(report_id):
+    return Report.objects.get(pk=report_id)
+
+
+def test_a_worker_killed_mid_report_leaves_no_half_file_and_a_new_worker_completes_it(workers, world):
+    slow, slow_log = workers("slow", QIC_REPORT_WRITE_PAUSE_SECONDS="120")
+    report, created = request_report(ReportKind.SITE, site=world.site_a, user=world.steering)
+    assert created
+    final = Path(default_storage.path(tasks.file_name(report, "pdf")))
+
+    # The worker has read the data and written half of the PDF under a temporary name.
+    assert wait_for(lambda: list(final.parent.glob(f".{final.name}.*.tmp")), 90), slow_log.read_text()
+    running = _state(report.pk)
+    assert running.state == ReportState.RUNNING and running.step == "Écriture du fichier"
+    assert running.snapshot is not None
+
+    slow.send_signal(signal.SIGKILL)
+    slow.wait(10)
+
+    # No half-file under the final name, the report is not marked done.
+    assert not final.exists()
+    assert len(list(final.parent.glob(f".{final.name}.*.tmp"))) == 1
+    killed = _state(report.pk)
+    assert killed.state == ReportState.RUNNING and not killed.pdf
+
+    # A new worker gets the unacknowledged message once its visibility timeout has passed, and completes.
+    _, fresh_log = workers("fresh")
+    done = wait_for(lambda: _state(report.pk).state == ReportState.DONE, 90)
+    assert done, fresh_log.read_text()
+    report = _state(report.pk)
+    assert (
+        report.attempts == 2 and report.progress == 100 and report.pdf.name == tasks.file_name(report, "pdf")
+    )
+    assert report.snapshot == running.snapshot and report.snapshot_taken_at == running.snapshot_taken_at
+    content = final.read_bytes()
+    assert content.startswith(b"%PDF") and content.rstrip().endswith(b"%%EOF")
+    assert subprocess.run(["pdfinfo", str(final)], capture_output=True).returncode == 0
+    assert not list(final.parent.glob(f".{final.name}.*.tmp"))
+    assert "succeeded" in fresh_log.read_text()
+
+
+def test_a_batch_of_bilans_fans_out_across_two_workers(workers, world):
+    wave = world.site_a.wave
+    for _ in range(4):
+        SiteFactory(wave=wave)
+    expected = Site.objects.count()
+    _, first_log = workers("first")
+    _, second_log = workers("second")
+
+    batch, _ = request_report(ReportKind.BATCH, user=world.national)
+
+    assert wait_for(lambda: _state(batch.pk).state == ReportState.DONE, 120), (
+        first_log.read_text() + second_log.read_text()
+    )
+    batch = _state(batch.pk)
+    assert batch.error == ""
+    with zipfile.ZipFile(default_storage.path(batch.archive.name)) as archive:
+        pdfs = [name for name in archive.namelist() if name.endswith(".pdf")]
+    assert len(pdfs) == expected
+    produced = [len(SUCCEEDED.findall(log.read_text())) for log in (first_log, second_log)]
+    assert sum(1 for count in produced if count) == 2, produced  # both workers produced bilans
