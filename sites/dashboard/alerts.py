@@ -55,8 +55,12 @@ def vision_cutoff(today=None) -> dt.date:
 
 
 def vision_adopted() -> Q:
-    """Sites with an adopted version of their vision (the `vision` family's annotation, see columns.py)."""
-    return Q(vision_adopted_at__isnull=False)
+    """Sites with an adopted version of their vision (self-contained: needs no annotation)."""
+    from django.db.models import Exists, OuterRef
+
+    from vision.models import Revision
+
+    return Q(Exists(Revision.objects.filter(site=OuterRef("pk"), adopted_at__isnull=False)))
 
 
 def silence() -> Q:
