@@ -18,7 +18,7 @@ from functools import cached_property
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from sites.dashboard import columns, rollups
+from sites.dashboard import rollups
 from sites.enums import SiteStatus
 from sites.models import Region, Site, Wave
 
@@ -37,9 +37,11 @@ class Context:
     definitions: dict[str, dict]
 
     @cached_property
-    def annotated(self) -> QuerySet:
-        """The sites with the dashboard's columns (seats filled…), for its roll-ups and alerts."""
-        return columns.annotate(self.sites)
+    def totals(self) -> rollups.Totals:
+        """The dashboard's totals by wave and region and its alert counts, from one grouped query."""
+        waves = list(Wave.objects.filter(pk__in=self.sites.order_by().values("wave")))
+        regions = dict(Region.objects.values_list("pk", "name"))
+        return rollups.totals(self.sites, waves, regions)
 
 
 def scope_sites(wave_id: int | None = None, region_id: int | None = None) -> QuerySet:
@@ -82,11 +84,11 @@ def overview(ctx: Context) -> dict:
 
 
 def by_wave(ctx: Context) -> dict:
-    return {"available": True, "statuses": STATUS_LABELS, "rows": rollups.totals_by_wave(ctx.annotated)}
+    return {"available": True, "statuses": STATUS_LABELS, "rows": ctx.totals.by_wave}
 
 
 def by_region(ctx: Context) -> dict:
-    return {"available": True, "statuses": STATUS_LABELS, "rows": rollups.totals_by_region(ctx.annotated)}
+    return {"available": True, "statuses": STATUS_LABELS, "rows": ctx.totals.by_region}
 
 
 def funnel(ctx: Context) -> dict:
@@ -152,7 +154,7 @@ def conditions(ctx: Context) -> dict:
 def alerts(ctx: Context) -> dict:
     """The dashboard's alerts (same definitions and thresholds), with the sites they concern."""
     items = []
-    for alert in rollups.alert_summary(ctx.annotated, examples=ALERT_EXAMPLES):
+    for alert in rollups.alert_summary(ctx.sites, ctx.totals.alert_counts, examples=ALERT_EXAMPLES):
         if not alert.tracked:
             items.append({"title": alert.title, "pending": "Cette alerte arrive avec la vision adoptée."})
             continue
