@@ -262,8 +262,9 @@ def _item_details(kind: str, old: dict, new: dict, old_titles: dict, new_titles:
             ("Description", old["description"], new["description"]),
             (
                 "Contribue à",
-                ", ".join(_links_text(old, old_titles)) or "(rien)",
-                ", ".join(_links_text(new, new_titles)) or "(rien)",
+                # Sorted: reordering the strategy is not a change of what a change leads to.
+                ", ".join(sorted(_links_text(old, old_titles))) or "(rien)",
+                ", ".join(sorted(_links_text(new, new_titles))) or "(rien)",
             ),
         ]
     else:
@@ -274,8 +275,10 @@ def _item_details(kind: str, old: dict, new: dict, old_titles: dict, new_titles:
             ("Description", old["description"], new["description"]),
             (
                 "Changements servis",
-                ", ".join(f"« {_change_title(old_titles, pk)} »" for pk in old["changes"]) or "(aucun)",
-                ", ".join(f"« {_change_title(new_titles, pk)} »" for pk in new["changes"]) or "(aucun)",
+                ", ".join(sorted(f"« {_change_title(old_titles, pk)} »" for pk in old["changes"]))
+                or "(aucun)",
+                ", ".join(sorted(f"« {_change_title(new_titles, pk)} »" for pk in new["changes"]))
+                or "(aucun)",
             ),
         ]
     for label, a, b in fields:

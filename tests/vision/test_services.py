@@ -395,3 +395,18 @@ def test_register_and_level_enums_carry_the_method():
     assert ChangeLevel.DIRECT.focus == "connaissances"
     assert ChangeLevel("ultimate").rank == 3
     assert ChangeRegister.LIVING_ENVIRONMENT.label == "Cadre de vie"
+
+
+def test_reordering_changes_is_not_shown_as_a_change_of_what_an_action_serves(world):
+    from vision import document
+
+    site, user = world.site_a, world.seat_holder_a
+    first = _change(site, user, "direct", "Premier")
+    second = _change(site, user, "direct", "Second")
+    services.add_action(
+        site, user, name="Forum", lead_organisation="Asso", status="running", changes=[first, second]
+    )
+    before = services.head(site).snapshot
+    services.move_change(second, user, direction="up")
+    sections = document.compare(before, services.head(site).snapshot)
+    assert not document.has_differences(sections)
