@@ -1,5 +1,6 @@
 """Choices of the evaluation loop: the cooperation continuum, the preconditions and conditions of
-collective impact, and the scales a self-assessment rates them on (labels: domain.md, wave 3 deck)."""
+collective impact, the scales a self-assessment rates them on (labels: domain.md, wave 3 deck), and the kinds
+of indicators."""
 
 from django.db import models
 
@@ -90,3 +91,22 @@ class RoleCoverage(models.IntegerChoices):
     NONE = 0, "Non porté"
     PARTIAL = 1, "Partiellement porté"
     FULL = 2, "Pleinement porté"
+
+
+class IndicatorKind(models.TextChoices):
+    QUANTITATIVE = "quantitative", "Quantitatif (un nombre)"
+    QUALITATIVE = "qualitative", "Qualitatif (une échelle de niveaux)"
+
+
+class Direction(models.TextChoices):
+    INCREASE = "increase", "À la hausse"
+    DECREASE = "decrease", "À la baisse"
+
+
+class Frequency(models.TextChoices):
+    """How often an indicator is measured; the value is the number of months between two measurements."""
+
+    MONTHLY = "1", "Tous les mois"
+    QUARTERLY = "3", "Tous les trimestres"
+    HALF_YEARLY = "6", "Tous les six mois"
+    YEARLY = "12", "Tous les ans"

@@ -2,9 +2,11 @@
 
 from django import forms
 
+from qic.locking import VersionedForm
 from sites.text import normalise
 
-from .models import LearningEntry
+from .enums import Direction, IndicatorKind
+from .models import Indicator, LearningEntry, Measurement
 
 DATE_HELP = "Format attendu : JJ/MM/AAAA."
 
@@ -67,3 +69,212 @@ class LearningForm(forms.ModelForm):
         if len(tags) > 10:
             raise forms.ValidationError("Dix étiquettes au plus.")
         return f",{','.join(tags)}," if tags else ""
+
+
+NUMBER_ERROR = "Saisissez un nombre, par exemple 12 ou 12,5."
+
+
+class FrenchDecimalField(forms.DecimalField):
+    """A number typed the French way ("1 234,5") or the English way; text is refused with a clear message."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+        self.error_messages.update(
+            {
+                "invalid": NUMBER_ERROR,
+                "max_decimal_places": "Deux décimales au plus.",
+                "max_digits": "Ce nombre est trop grand.",
+                "max_whole_digits": "Ce nombre est trop grand.",
+            }
+        )
+        self.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        return super().to_python(value)
+
+
+class IndicatorForm(forms.ModelForm):
+    baseline_on = _date_field("Date de la situation de départ")
+    target_on = _date_field("Échéance de la cible (facultatif)", required=False)
+    baseline_value = FrenchDecimalField(label="Valeur de départ", required=False)
+    target_value = FrenchDecimalField(label="Valeur cible", required=False)
+    scale_text = forms.CharField(
+        label="Échelle (indicateur qualitatif)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Un niveau par ligne, du plus bas au plus haut (deux à sept niveaux).",
+    )
+    baseline_level = forms.IntegerField(
+        label="Niveau de départ",
+        required=False,
+        help_text="Le numéro du niveau dans l’échelle (1 = le plus bas).",
+        error_messages={"invalid": "Saisissez le numéro d’un niveau de l’échelle, par exemple 2."},
+    )
+    target_level = forms.IntegerField(
+        label="Niveau cible",
+        required=False,
+        error_messages={"invalid": "Saisissez le numéro d’un niveau de l’échelle, par exemple 4."},
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "change",
+            "name",
+            "kind",
+            "unit",
+            "direction",
+            "baseline_on",
+            "baseline_value",
+            "target_value",
+            "baseline_level",
+            "target_level",
+            "target_on",
+            "data_source",
+            "frequency",
+        ]
+        error_messages = {
+            "name": {"required": "Donnez un intitulé à l’indicateur."},
+            "change": {"required": "Choisissez le changement que cet indicateur suit."},
+            "data_source": {"required": "Indiquez d’où viennent les données (enquête, registre, comptage…)."},
+        }
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", self.instance.version if self.instance.pk else 0)
+        self.fields["change"].queryset = site.changes.all()
+        self.fields["change"].empty_label = "Choisir un changement"
+        self.fields["kind"].choices = IndicatorKind.choices
+        self.fields["direction"].choices = Direction.choices
+        self.fields["direction"].required = False  # quantitative indicators only (checked in clean)
+        if self.instance.pk:
+            self.initial["scale_text"] = "\n".join(self.instance.scale)
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == IndicatorKind.QUANTITATIVE:
+            for name in ("baseline_value", "target_value"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, "Indiquez une valeur (un nombre).")
+            if not data.get("direction"):
+                self.add_error("direction", "Dites si l’indicateur doit monter ou baisser.")
+            data["scale"] = []
+            data["baseline_level"] = data["target_level"] = None
+        elif kind == IndicatorKind.QUALITATIVE:
+            levels = [line.strip() for line in data.get("scale_text", "").splitlines() if line.strip()]
+            if not 2 <= len(levels) <= 7:
+                self.add_error("scale_text", "Donnez de deux à sept niveaux, un par ligne.")
+            data["scale"] = levels
+            for name in ("baseline_level", "target_level"):
+                level = data.get(name)
+                if name in self.errors:
+                    continue
+                if level is None:
+                    self.add_error(name, "Choisissez un niveau de l’échelle.")
+                elif levels and not 1 <= level <= len(levels):
+                    self.add_error(name, f"Ce niveau n’existe pas : l’échelle va de 1 à {len(levels)}.")
+            data["baseline_value"] = data["target_value"] = None
+            data["unit"] = ""
+            data["direction"] = Direction.INCREASE
+        baseline_on, target_on = data.get("baseline_on"), data.get("target_on")
+        if baseline_on and target_on and target_on <= baseline_on:
+            self.add_error("target_on", "L’échéance de la cible doit suivre la date de départ.")
+        if self.instance.pk:
+            self._check_against_measurements(data)
+        return data
+
+    def _check_against_measurements(self, data):
+        """An edit may not strand the measurements already recorded."""
+        measurements = list(self.instance.measurements.values_list("measured_on", "level"))
+        if not measurements:
+            return
+        if data.get("kind") and data["kind"] != self.instance.kind:
+            self.add_error(
+                "kind", "Des mesures sont déjà enregistrées : la nature de l’indicateur ne change plus."
+            )
+        first = min(day for day, _ in measurements)
+        if data.get("baseline_on") and data["baseline_on"] > first:
+            self.add_error(
+                "baseline_on",
+                f"La situation de départ doit précéder la première mesure ({first:%d/%m/%Y}).",
+            )
+        top = max((level or 0 for _, level in measurements), default=0)
+        if data.get("kind") == IndicatorKind.QUALITATIVE and top > len(data.get("scale", [])):
+            self.add_error(
+                "scale_text",
+                f"Une mesure est au niveau {top} : l’échelle doit garder au moins {top} niveaux.",
+            )
+
+    def save(self, commit=True):
+        self.instance.scale = self.cleaned_data.get("scale", [])
+        return super().save(commit=commit)
+
+    def take_conflict(self, conflict) -> None:
+        VersionedForm.take_conflict(self, conflict)
+
+
+class MeasurementForm(forms.ModelForm):
+    measured_on = _date_field("Date de la mesure")
+    value = FrenchDecimalField(label="Valeur", required=False)
+    level = forms.TypedChoiceField(label="Niveau", required=False, coerce=int, empty_value=None)
+    evidence_url = forms.URLField(
+        label="Lien vers une preuve (facultatif)",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Format attendu : https://… (document partagé, photo, compte rendu).",
+        error_messages={"invalid": "Saisissez une adresse web valide, commençant par https://."},
+    )
+
+    class Meta:
+        model = Measurement
+        fields = ["measured_on", "value", "level", "comment", "evidence_url"]
+        widgets = {"comment": forms.Textarea(attrs={"rows": 2})}
+        labels = {"comment": "Commentaire (facultatif)", "evidence_url": "Lien vers une preuve (facultatif)"}
+        help_texts = {"evidence_url": "Format attendu : https://… (document partagé, photo, compte rendu)."}
+        error_messages = {
+            "evidence_url": {"invalid": "Saisissez une adresse web valide, commençant par https://."}
+        }
+
+    def __init__(self, *args, indicator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        if indicator.is_quantitative:
+            del self.fields["level"]
+            if indicator.unit:
+                self.fields["value"].label = f"Valeur ({indicator.unit})"
+        else:
+            del self.fields["value"]
+            choices = [(i, f"{i} — {label}") for i, label in enumerate(indicator.scale, start=1)]
+            self.fields["level"].choices = [("", "Choisir un niveau"), *choices]
+            self.fields["level"].error_messages["invalid_choice"] = (
+                f"Ce niveau n’existe pas : l’échelle va de 1 à {len(indicator.scale)}."
+            )
+
+    def clean_measured_on(self):
+        measured_on = self.cleaned_data["measured_on"]
+        if measured_on < self.indicator.baseline_on:
+            raise forms.ValidationError(
+                "Cette date précède la situation de départ de l’indicateur "
+                f"({self.indicator.baseline_on:%d/%m/%Y}) : une mesure vient après."
+            )
+        others = self.indicator.measurements.exclude(pk=self.instance.pk).filter(measured_on=measured_on)
+        if others.exists():
+            raise forms.ValidationError("Une mesure existe déjà à cette date : modifiez-la plutôt.")
+        return measured_on
+
+    def clean(self):
+        data = super().clean()
+        if self.indicator.is_quantitative:
+            if data.get("value") is None and "value" not in self.errors:
+                self.add_error("value", "Indiquez la valeur mesurée (un nombre).")
+        elif data.get("level") is None and "level" not in self.errors:
+            self.add_error("level", "Choisissez un niveau de l’échelle.")
+        return data

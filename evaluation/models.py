@@ -7,9 +7,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from collectives.enums import BackboneRole
+from qic.locking import Versioned
 from sites.text import normalise
 
-from .enums import ConditionKey, ConditionLevel, ContinuumLevel, RoleCoverage
+from .enums import (
+    ConditionKey,
+    ConditionLevel,
+    ContinuumLevel,
+    Direction,
+    Frequency,
+    IndicatorKind,
+    RoleCoverage,
+)
 from .reports.enums import ReportKind, ReportState, ReportTrigger
 
 # --- Learning log, indicators, measurements, evaluation cycles, digest (issue 6, "Evaluation loop") ---------
@@ -286,3 +295,105 @@ class Report(models.Model):
                 "reports:site_download", kwargs={"site_slug": self.site.slug, "report_id": self.pk}
             )
         return reverse("reports:download", kwargs={"report_id": self.pk, "fmt": fmt})
+
+
+# --- Indicators of the changes and their measurements (issue 6) --------------------------------------------
+
+
+class Indicator(Versioned):
+    """What tells the collective whether one change of its strategy is happening (versioned: the three seat
+    holders may edit it at once, `qic.locking`)."""
+
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="indicators")
+    change = models.ForeignKey(
+        "vision.Change", on_delete=models.CASCADE, related_name="indicators", verbose_name="changement"
+    )
+    name = models.CharField("intitulé", max_length=200)
+    kind = models.CharField("nature", max_length=12, choices=IndicatorKind.choices)
+    unit = models.CharField("unité", max_length=40, blank=True)
+    direction = models.CharField(
+        "sens souhaité", max_length=8, choices=Direction.choices, default=Direction.INCREASE
+    )
+    # Qualitative indicators: the ordered labels of their scale, lowest first; levels are 1-based.
+    scale = models.JSONField("échelle", default=list, blank=True)
+    baseline_on = models.DateField("date de la situation de départ")
+    baseline_value = models.DecimalField(
+        "valeur de départ", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    baseline_level = models.PositiveSmallIntegerField("niveau de départ", null=True, blank=True)
+    target_value = models.DecimalField("valeur cible", max_digits=14, decimal_places=2, null=True, blank=True)
+    target_level = models.PositiveSmallIntegerField("niveau cible", null=True, blank=True)
+    target_on = models.DateField("échéance de la cible", null=True, blank=True)
+    data_source = models.CharField("source des données", max_length=300)
+    frequency = models.CharField(
+        "fréquence de mesure", max_length=2, choices=Frequency.choices, default=Frequency.QUARTERLY
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "indicateur"
+        ordering = ["change__position", "change_id", "id"]
+        indexes = [models.Index(fields=["site", "change"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_quantitative(self) -> bool:
+        return self.kind == IndicatorKind.QUANTITATIVE
+
+    def level_label(self, level) -> str:
+        if level is None or not 1 <= level <= len(self.scale):
+            return ""
+        return f"{level} — {self.scale[level - 1]}"
+
+    @property
+    def baseline_display(self) -> str:
+        if self.is_quantitative:
+            return format_number(self.baseline_value, self.unit)
+        return self.level_label(self.baseline_level)
+
+    @property
+    def target_display(self) -> str:
+        if self.is_quantitative:
+            return format_number(self.target_value, self.unit)
+        return self.level_label(self.target_level)
+
+
+class Measurement(models.Model):
+    """One measurement of an indicator, for one period (dated)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="measurements")
+    measured_on = models.DateField("date de la mesure")
+    value = models.DecimalField("valeur", max_digits=14, decimal_places=2, null=True, blank=True)
+    level = models.PositiveSmallIntegerField("niveau", null=True, blank=True)
+    comment = models.TextField("commentaire", blank=True, max_length=2000)
+    evidence_url = models.URLField("lien vers une preuve", blank=True, max_length=500)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "mesure"
+        ordering = ["indicator", "measured_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "measured_on"], name="one_measurement_per_date")
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} au {self.measured_on:%d/%m/%Y}"
+
+    @property
+    def display(self) -> str:
+        if self.indicator.is_quantitative:
+            return format_number(self.value, self.indicator.unit)
+        return self.indicator.level_label(self.level)
+
+
+def format_number(value, unit="") -> str:
+    if value is None:
+        return ""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", "\u202f").replace(".", ",")
+    return f"{text}\u00a0{unit}" if unit else text

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import learning
+from .views import indicators, learning
 
 app_name = "evaluation"
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path(f"{site}apprentissages/", learning.learning_list, name="learnings"),
     path(f"{site}apprentissages/nouveau/", learning.learning_edit, name="learning_add"),
     path(f"{site}apprentissages/<int:pk>/", learning.learning_edit, name="learning_edit"),
+    path(f"{site}indicateurs/", indicators.indicator_list, name="indicators"),
+    path(f"{site}indicateurs/nouveau/", indicators.indicator_edit, name="indicator_add"),
+    path(f"{site}indicateurs/<int:pk>/", indicators.indicator_edit, name="indicator_edit"),
+    path(f"{site}indicateurs/<int:pk>/mesures/nouvelle/", indicators.measurement_add, name="measurement_add"),
 ]

@@ -217,12 +217,26 @@ def _site_a_with_bilan_of_b(w):
     return {"site_slug": w.site_a.slug, "report_id": _bilan_b(w)}
 
 
+def _indicator_b(w):
+    from tests.evaluation.factories import indicator_for
+
+    return (w.site_b.indicators.first() or indicator_for(w.site_b)).pk
+
+
 RULES.update(
     {
         "evaluation:learnings": Rule("site", kwargs=_b()),
         "evaluation:learning_add": Rule("site", kwargs=_b(), readers=WRITERS),
         "evaluation:learning_edit": Rule(
             "site", kwargs=_b(pk=_learning_b), cross_kwargs=_a_with_b(pk=_learning_b), readers=WRITERS
+        ),
+        "evaluation:indicators": Rule("site", kwargs=_b()),
+        "evaluation:indicator_add": Rule("site", kwargs=_b(), readers=WRITERS),
+        "evaluation:indicator_edit": Rule(
+            "site", kwargs=_b(pk=_indicator_b), cross_kwargs=_a_with_b(pk=_indicator_b), readers=WRITERS
+        ),
+        "evaluation:measurement_add": Rule(
+            "site", kwargs=_b(pk=_indicator_b), cross_kwargs=_a_with_b(pk=_indicator_b), readers=WRITERS
         ),
         "evaluation:learning_search": Rule(
             "authenticated", kwargs=lambda w: {}, leak=lambda w: w.site_b.name

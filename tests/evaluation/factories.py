@@ -72,3 +72,25 @@ def national_report(**kwargs):
     kwargs.setdefault("kind", ReportKind.NATIONAL)
     kwargs.setdefault("site", None)
     return ReportFactory(**kwargs)
+
+
+def change_for(site, title="Les habitants prennent part aux décisions"):
+    from vision.models import Change
+
+    return Change.objects.create(site=site, level="intermediate", register="practices", title=title)
+
+
+def indicator_for(site, change=None, **fields):
+    from evaluation.models import Indicator
+
+    defaults = {
+        "name": "Habitants présents aux réunions",
+        "kind": "quantitative",
+        "unit": "personnes",
+        "baseline_on": dt.date(2026, 1, 15),
+        "baseline_value": 12,
+        "target_value": 40,
+        "data_source": "Feuilles d’émargement",
+        "frequency": "3",
+    }
+    return Indicator.objects.create(site=site, change=change or change_for(site), **{**defaults, **fields})

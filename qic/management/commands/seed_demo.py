@@ -17,6 +17,7 @@ from collectives import demo as collectives_demo
 from collectives import demo_sessions
 from collectives.enums import MemberRole, PlatformRole
 from collectives.models import Membership, User
+from evaluation import demo as evaluation_demo
 from evaluation.reports import demo as reports_demo
 from sites import journal
 from sites.enums import EventKind, SiteStatus
@@ -111,6 +112,7 @@ class Command(BaseCommand):
             vision_demo.seed()
             demo_sessions.seed(self.stdout)
             reports_demo.seed(self.stdout)
+            evaluation_demo.seed(self.stdout)
         self._print_logins()
 
     def _waves(self, rows):

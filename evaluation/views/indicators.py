@@ -1,0 +1,73 @@
+"""Indicators of a site's changes and their measurements, with a trend chart and its table."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from qic import access
+from qic.locking import EditConflict, conflict_context
+
+from .. import services
+from ..forms import IndicatorForm, MeasurementForm
+
+
+@require_GET
+def indicator_list(request: HttpRequest, site_slug: str) -> HttpResponse:
+    site = request.site
+    access.require(request.site_access.can_read)
+    context = {
+        "page_title": f"Indicateurs — {site.name}",
+        "site": site,
+        "indicators": services.indicators_with_measurements(site),
+        "editable": request.site_access.can_edit_work,
+        "has_changes": site.changes.exists(),
+    }
+    return render(request, "evaluation/indicator_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def indicator_edit(request: HttpRequest, site_slug: str, pk: int | None = None) -> HttpResponse:
+    site = request.site
+    access.require(request.site_access.can_edit_work)
+    indicator = get_object_or_404(site.indicators, pk=pk) if pk else None
+    initial = {"change": request.GET.get("changement")} if indicator is None else None
+    form = IndicatorForm(request.POST or None, instance=indicator, site=site, initial=initial)
+    conflict = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_indicator(form, site=site, user=request.user)
+        except EditConflict as error:
+            form.take_conflict(error)
+            conflict = conflict_context(error, services.INDICATOR_FIELDS)
+        else:
+            messages.success(request, f"Indicateur « {saved.name} » enregistré.")
+            return redirect(reverse("evaluation:indicators", args=[site.slug]) + f"#indicateur-{saved.pk}")
+    context = {
+        **conflict,
+        "page_title": ("Modifier l’indicateur" if indicator else "Nouvel indicateur") + f" — {site.name}",
+        "site": site,
+        "form": form,
+        "indicator": indicator,
+    }
+    return render(request, "evaluation/indicator_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def measurement_add(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
+    site = request.site
+    access.require(request.site_access.can_edit_work)
+    indicator = get_object_or_404(site.indicators.select_related("change"), pk=pk)
+    form = MeasurementForm(request.POST or None, indicator=indicator)
+    if request.method == "POST" and form.is_valid():
+        measurement = services.save_measurement(form, indicator=indicator, user=request.user)
+        messages.success(request, f"Mesure du {measurement.measured_on:%d/%m/%Y} enregistrée.")
+        return redirect("evaluation:indicators", site_slug=site.slug)
+    context = {
+        "page_title": f"Nouvelle mesure — {indicator.name}",
+        "site": site,
+        "form": form,
+        "indicator": indicator,
+    }
+    return render(request, "evaluation/measurement_form.html", context)
