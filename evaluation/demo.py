@@ -13,8 +13,9 @@ from collectives.models import User
 from sites.models import Site
 from vision.demo import SITE
 
-from .enums import Direction, Frequency, IndicatorKind
-from .models import Indicator, LearningEntry, Measurement
+from .cycles import close_cycle
+from .enums import AdjustmentKind, Direction, Frequency, IndicatorKind
+from .models import Adjustment, EvaluationCycle, Indicator, LearningEntry, Measurement
 from .services import add_months
 
 LEARNINGS = [
@@ -99,6 +100,8 @@ def seed(stdout=None) -> None:
         if not site.indicators.exists():
             _indicator(site, nadia, IndicatorKind.QUANTITATIVE, QUANTITATIVE)
             _indicator(site, nadia, IndicatorKind.QUALITATIVE, QUALITATIVE)
+        if not site.evaluation_cycles.exists():
+            _closed_cycle(site, nadia)
     if stdout is not None:
         stdout.write("Évaluation de Saint-Étienne : apprentissages, indicateurs et mesures.")
 
@@ -127,3 +130,23 @@ def _indicator(site, user, kind, spec) -> Indicator | None:
             **{field: value},
         ).save()
     return indicator
+
+
+def _closed_cycle(site, user) -> None:
+    """A past cycle, closed, whose adjustment links a change without editing the adopted strategy."""
+    start = add_months(timezone.localdate().replace(day=1), -7)
+    change = site.changes.filter(title=QUANTITATIVE["change"]).first()
+    cycle = EvaluationCycle(
+        site=site,
+        title="Printemps : le café des parents",
+        starts_on=start,
+        ends_on=add_months(start, 3),
+        planned="Ouvrir un café des parents chaque mois au collège, avec le centre social.",
+        observed="Une quinzaine de parents à chaque café ; les pères viennent peu.",
+        learned="Les parents viennent quand d’autres parents les invitent, pas sur un courrier de l’école.",
+        adjustments_summary="Confier l’invitation aux parents relais.",
+        updated_by=user,
+    )
+    cycle.save()
+    Adjustment(cycle=cycle, site=site, kind=AdjustmentKind.LINK, change=change).save()
+    close_cycle(cycle, user, expected_version=cycle.version)

@@ -110,3 +110,16 @@ class Frequency(models.TextChoices):
     QUARTERLY = "3", "Tous les trimestres"
     HALF_YEARLY = "6", "Tous les six mois"
     YEARLY = "12", "Tous les ans"
+
+
+class AdjustmentKind(models.TextChoices):
+    """What an adjustment of an evaluation cycle does to the change strategy when the cycle is closed."""
+
+    EDIT_CHANGE = "edit_change", "Reformuler un changement de la stratégie"
+    ADD_CHANGE = "add_change", "Ajouter un changement à la stratégie"
+    ACTION_STATUS = "action_status", "Changer l’état d’une action des partenaires"
+    LINK = "link", "Relier à un changement ou une action, sans modifier la stratégie"
+
+
+# Adjustments that write to the strategy when the cycle is closed.
+STRATEGY_EDITS = (AdjustmentKind.EDIT_CHANGE, AdjustmentKind.ADD_CHANGE, AdjustmentKind.ACTION_STATUS)

@@ -4,9 +4,10 @@ from django import forms
 
 from qic.locking import VersionedForm
 from sites.text import normalise
+from vision.enums import ActionStatus, ChangeLevel, ChangeRegister
 
-from .enums import Direction, IndicatorKind
-from .models import Indicator, LearningEntry, Measurement
+from .enums import AdjustmentKind, Direction, IndicatorKind
+from .models import Adjustment, EvaluationCycle, Indicator, LearningEntry, Measurement
 
 DATE_HELP = "Format attendu : JJ/MM/AAAA."
 
@@ -277,4 +278,124 @@ class MeasurementForm(forms.ModelForm):
                 self.add_error("value", "Indiquez la valeur mesurée (un nombre).")
         elif data.get("level") is None and "level" not in self.errors:
             self.add_error("level", "Choisissez un niveau de l’échelle.")
+        return data
+
+
+class CycleForm(forms.ModelForm):
+    starts_on = _date_field("Début du cycle")
+    ends_on = _date_field("Fin du cycle")
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+    class Meta:
+        model = EvaluationCycle
+        fields = ["title", "starts_on", "ends_on", "planned", "observed", "learned", "adjustments_summary"]
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in ("planned", "observed", "learned")}
+        widgets["adjustments_summary"] = forms.Textarea(attrs={"rows": 3})
+        help_texts = {
+            "planned": "Les actions et les résultats attendus au début du cycle.",
+            "observed": "Ce que disent les mesures des indicateurs et ce que vous avez vu sur le terrain.",
+            "learned": "Ce qui a marché, ce qui n’a pas marché, et pourquoi. Consigné au journal des "
+            "apprentissages à la clôture.",
+            "adjustments_summary": "En quelques mots ; chaque modification de la stratégie s’ajoute ensuite "
+            "comme un ajustement relié au changement ou à l’action qu’elle modifie.",
+        }
+        error_messages = {
+            "title": {"required": "Donnez un intitulé au cycle, par exemple « Printemps 2026 »."}
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", self.instance.version if self.instance.pk else 0)
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", "La fin du cycle doit suivre son début.")
+        return data
+
+    def take_conflict(self, conflict) -> None:
+        VersionedForm.take_conflict(self, conflict)
+
+
+class AdjustmentForm(forms.ModelForm):
+    """One adjustment; which fields it needs depends on its kind (checked in `clean`)."""
+
+    class Meta:
+        model = Adjustment
+        fields = [
+            "kind",
+            "change",
+            "action",
+            "title",
+            "description",
+            "level",
+            "register",
+            "status",
+            "rationale",
+        ]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "rationale": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {
+            "change": "Changement de la stratégie",
+            "action": "Action des partenaires",
+            "title": "Intitulé (nouveau ou reformulé)",
+            "description": "Description (facultatif)",
+            "level": "Niveau du nouveau changement",
+            "register": "Registre du nouveau changement",
+            "status": "Nouvel état de l’action",
+            "rationale": "Pourquoi cet ajustement (facultatif)",
+        }
+        help_texts = {
+            "change": "Le changement reformulé, ou celui auquel contribue le nouveau changement.",
+            "description": "Laissée vide, la description actuelle du changement est gardée.",
+        }
+        error_messages = {"kind": {"required": "Choisissez ce que fait cet ajustement."}}
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = AdjustmentKind.choices
+        self.fields["change"].queryset = site.changes.order_by("level", "position", "id")
+        self.fields["change"].empty_label = "Choisir un changement"
+        self.fields["action"].queryset = site.partner_actions.all()
+        self.fields["action"].empty_label = "Choisir une action"
+        self.fields["level"].choices = [("", "Choisir un niveau"), *ChangeLevel.choices]
+        self.fields["register"].choices = [("", "Choisir un registre"), *ChangeRegister.choices]
+        self.fields["status"].choices = [("", "Choisir un état"), *ActionStatus.choices]
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        change, action = data.get("change"), data.get("action")
+        if kind == AdjustmentKind.EDIT_CHANGE:
+            if change is None and "change" not in self.errors:
+                self.add_error("change", "Choisissez le changement à reformuler.")
+            if not data.get("title", "").strip() and not data.get("description", "").strip():
+                self.add_error(
+                    "title", "Écrivez le nouvel intitulé ou la nouvelle description du changement."
+                )
+            data["action"] = None
+        elif kind == AdjustmentKind.ADD_CHANGE:
+            if not data.get("title", "").strip():
+                self.add_error("title", "Donnez un intitulé au nouveau changement.")
+            for name, message in (
+                ("level", "Choisissez un niveau."),
+                ("register", "Choisissez un registre."),
+            ):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, message)
+            data["action"] = None
+        elif kind == AdjustmentKind.ACTION_STATUS:
+            if action is None and "action" not in self.errors:
+                self.add_error("action", "Choisissez l’action dont l’état change.")
+            elif not data.get("status"):
+                self.add_error("status", "Choisissez le nouvel état de l’action.")
+            elif data["status"] == action.status:
+                self.add_error("status", f"L’action est déjà « {action.get_status_display()} ».")
+            data["change"] = None
+        elif kind == AdjustmentKind.LINK and change is None and action is None:
+            self.add_error("change", "Choisissez le changement ou l’action concerné.")
         return data

@@ -9,8 +9,11 @@ from django.utils import timezone
 from collectives.enums import BackboneRole
 from qic.locking import Versioned
 from sites.text import normalise
+from vision.enums import ActionStatus, ChangeLevel, ChangeRegister
 
 from .enums import (
+    STRATEGY_EDITS,
+    AdjustmentKind,
     ConditionKey,
     ConditionLevel,
     ContinuumLevel,
@@ -390,6 +393,128 @@ class Measurement(models.Model):
         if self.indicator.is_quantitative:
             return format_number(self.value, self.indicator.unit)
         return self.indicator.level_label(self.level)
+
+
+class EvaluationCycle(Versioned):
+    """A dated turn of the loop: what we planned, what we observed, what we learned, what we adjust.
+
+    Versioned (`qic.locking`): the trinôme writes it together. Closing it applies its adjustments to the
+    change strategy (`evaluation.cycles.close_cycle`) and files what was learned in the learning log.
+    """
+
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="evaluation_cycles")
+    title = models.CharField("intitulé", max_length=200)
+    starts_on = models.DateField("début")
+    ends_on = models.DateField("fin")
+    planned = models.TextField("ce que nous avions prévu", blank=True, max_length=5000)
+    observed = models.TextField("ce que nous avons observé", blank=True, max_length=5000)
+    learned = models.TextField("ce que nous avons appris", blank=True, max_length=5000)
+    adjustments_summary = models.TextField("ce que nous ajustons", blank=True, max_length=5000)
+    closed_at = models.DateTimeField("clos le", null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    learning = models.OneToOneField(
+        LearningEntry,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cycle",
+        verbose_name="apprentissage consigné",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "cycle d’évaluation"
+        verbose_name_plural = "cycles d’évaluation"
+        ordering = ["-starts_on", "-id"]
+        indexes = [models.Index(fields=["site", "closed_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="cycle_dates_in_order"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class Adjustment(models.Model):
+    """One adjustment of a cycle, linked to the strategy item it changes (a change or a partner action).
+
+    `based_on_version` is the item's lock version when the adjustment was written: closing the cycle applies
+    the edit only if nobody changed the item since (otherwise the closing is refused, nothing is written).
+    """
+
+    cycle = models.ForeignKey(EvaluationCycle, on_delete=models.CASCADE, related_name="adjustment_items")
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("ajustement", max_length=15, choices=AdjustmentKind.choices)
+    change = models.ForeignKey(
+        "vision.Change",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="adjustments",
+        verbose_name="changement",
+    )
+    action = models.ForeignKey(
+        "vision.PartnerAction",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="adjustments",
+        verbose_name="action",
+    )
+    based_on_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    title = models.CharField("nouvel intitulé", max_length=200, blank=True)
+    description = models.TextField("nouvelle description", blank=True, max_length=3000)
+    level = models.CharField("niveau", max_length=12, choices=ChangeLevel.choices, blank=True)
+    register = models.CharField("registre", max_length=20, choices=ChangeRegister.choices, blank=True)
+    status = models.CharField("nouvel état", max_length=10, choices=ActionStatus.choices, blank=True)
+    rationale = models.TextField("pourquoi", blank=True, max_length=2000)
+    # Set when the cycle is closed: the strategy version that recorded the edit.
+    applied_at = models.DateTimeField("appliqué le", null=True, blank=True)
+    revision = models.ForeignKey(
+        "vision.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "ajustement"
+        ordering = ["cycle", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.target_label}"
+
+    @property
+    def target_label(self) -> str:
+        if self.kind == AdjustmentKind.ADD_CHANGE and not self.applied_at:
+            return self.title
+        item = self.action if self.kind == AdjustmentKind.ACTION_STATUS else (self.change or self.action)
+        return str(item) if item is not None else "élément supprimé de la stratégie"
+
+    @property
+    def edits_strategy(self) -> bool:
+        return self.kind in STRATEGY_EDITS
+
+
+class DigestSent(models.Model):
+    """One person's weekly digest went out for this week: the task may run twice, the mail goes once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField("lundi de la semaine")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week"], name="one_digest_per_person_and_week")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.week}"
 
 
 def format_number(value, unit="") -> str:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import indicators, learning
+from .views import cycles, indicators, learning
 
 app_name = "evaluation"
 
@@ -17,4 +17,15 @@ urlpatterns = [
     path(f"{site}indicateurs/nouveau/", indicators.indicator_edit, name="indicator_add"),
     path(f"{site}indicateurs/<int:pk>/", indicators.indicator_edit, name="indicator_edit"),
     path(f"{site}indicateurs/<int:pk>/mesures/nouvelle/", indicators.measurement_add, name="measurement_add"),
+    path(f"{site}cycles/", cycles.cycle_list, name="cycles"),
+    path(f"{site}cycles/nouveau/", cycles.cycle_edit, name="cycle_add"),
+    path(f"{site}cycles/<int:pk>/", cycles.cycle_detail, name="cycle_detail"),
+    path(f"{site}cycles/<int:pk>/modifier/", cycles.cycle_edit, name="cycle_edit"),
+    path(f"{site}cycles/<int:pk>/cloture/", cycles.cycle_close, name="cycle_close"),
+    path(f"{site}cycles/<int:pk>/ajustements/nouveau/", cycles.adjustment_add, name="adjustment_add"),
+    path(
+        f"{site}cycles/<int:pk>/ajustements/<int:adjustment_pk>/suppression/",
+        cycles.adjustment_delete,
+        name="adjustment_delete",
+    ),
 ]

@@ -65,6 +65,7 @@ def _site_navigation(request):
         ("Entente de coopération", reverse("collectives:agreement", args=[site.slug]), False),
         ("Structure de soutien", reverse("collectives:backbone", args=[site.slug]), False),
         ("Indicateurs", reverse("evaluation:indicators", args=[site.slug]), False),
+        ("Cycles d’évaluation", reverse("evaluation:cycles", args=[site.slug]), False),
         ("Apprentissages", reverse("evaluation:learnings", args=[site.slug]), False),
         ("Sessions et accompagnement", reverse("sessions:site_sessions", args=[site.slug]), False),
     ]

@@ -217,6 +217,29 @@ def _site_a_with_bilan_of_b(w):
     return {"site_slug": w.site_a.slug, "report_id": _bilan_b(w)}
 
 
+def _cycle_b(w):
+    from tests.evaluation.factories import cycle_for
+
+    return (w.site_b.evaluation_cycles.first() or cycle_for(w.site_b, title="Cycle secret de B")).pk
+
+
+def _adjustment_b(w):
+    from evaluation.models import Adjustment
+
+    cycle = w.site_b.evaluation_cycles.get(pk=_cycle_b(w))
+    adjustment = cycle.adjustment_items.first() or Adjustment.objects.create(
+        cycle=cycle, site=w.site_b, kind="link"
+    )
+    return adjustment.pk
+
+
+def _a_with_b_cycle_adjustment(w):
+    from tests.evaluation.factories import cycle_for
+
+    cycle_a = w.site_a.evaluation_cycles.first() or cycle_for(w.site_a, title="Cycle de A")
+    return {"site_slug": w.site_a.slug, "pk": cycle_a.pk, "adjustment_pk": _adjustment_b(w)}
+
+
 def _indicator_b(w):
     from tests.evaluation.factories import indicator_for
 
@@ -231,6 +254,28 @@ RULES.update(
             "site", kwargs=_b(pk=_learning_b), cross_kwargs=_a_with_b(pk=_learning_b), readers=WRITERS
         ),
         "evaluation:indicators": Rule("site", kwargs=_b()),
+        "evaluation:cycles": Rule("site", kwargs=_b()),
+        "evaluation:cycle_add": Rule("site", kwargs=_b(), readers=WRITERS),
+        "evaluation:cycle_detail": Rule("site", kwargs=_b(pk=_cycle_b), cross_kwargs=_a_with_b(pk=_cycle_b)),
+        "evaluation:cycle_edit": Rule(
+            "site", kwargs=_b(pk=_cycle_b), cross_kwargs=_a_with_b(pk=_cycle_b), readers=WRITERS
+        ),
+        "evaluation:cycle_close": Rule(
+            "site", kwargs=_b(pk=_cycle_b), cross_kwargs=_a_with_b(pk=_cycle_b), readers=()
+        ),
+        "evaluation:adjustment_add": Rule(
+            "site", kwargs=_b(pk=_cycle_b), cross_kwargs=_a_with_b(pk=_cycle_b), readers=WRITERS
+        ),
+        "evaluation:adjustment_delete": Rule(
+            "site",
+            kwargs=lambda w: {
+                "site_slug": w.site_b.slug,
+                "pk": _cycle_b(w),
+                "adjustment_pk": _adjustment_b(w),
+            },
+            cross_kwargs=_a_with_b_cycle_adjustment,
+            readers=(),
+        ),
         "evaluation:indicator_add": Rule("site", kwargs=_b(), readers=WRITERS),
         "evaluation:indicator_edit": Rule(
             "site", kwargs=_b(pk=_indicator_b), cross_kwargs=_a_with_b(pk=_indicator_b), readers=WRITERS

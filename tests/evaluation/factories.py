@@ -94,3 +94,25 @@ def indicator_for(site, change=None, **fields):
         "frequency": "3",
     }
     return Indicator.objects.create(site=site, change=change or change_for(site), **{**defaults, **fields})
+
+
+def cycle_for(site, **fields):
+    from evaluation.models import EvaluationCycle
+
+    defaults = {
+        "title": "Printemps 2026",
+        "starts_on": dt.date(2026, 3, 1),
+        "ends_on": dt.date(2026, 6, 30),
+        "planned": "Trois réunions publiques au centre social.",
+        "observed": "Les habitants sont venus en nombre à la deuxième.",
+        "learned": "Les réunions du soir réunissent davantage d’habitants.",
+    }
+    return EvaluationCycle.objects.create(site=site, **{**defaults, **fields})
+
+
+def action_for(site, name="Café des parents", status="running"):
+    from vision.models import PartnerAction
+
+    return PartnerAction.objects.create(
+        site=site, name=name, lead_organisation="Centre social", status=status
+    )
