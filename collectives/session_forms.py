@@ -194,6 +194,12 @@ class SessionForm(VersionedForm):
             data["starts_at"], data["ends_at"] = starts_at, ends_at
         return data
 
+    def add_plan_error(self, error: services.SessionError) -> None:
+        """Show a refused plan's message next to the field the planner typed (dates are typed in parts)."""
+        ends_field = "end_date" if self.cleaned_data.get("end_date") else "end_time"
+        field = {"starts_at": "start_time", "ends_at": ends_field}.get(error.field, error.field)
+        self.add_error(field if field in self.fields else None, error.message)
+
     def plan(self) -> services.Plan:
         data = self.cleaned_data
         return services.Plan(

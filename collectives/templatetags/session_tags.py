@@ -87,3 +87,12 @@ def sessions_card(context, site):
 def clock(value) -> str:
     """A time of day in French typography: 9 h 30, 14 h."""
     return _time(timezone.localtime(value)) if value else ""
+
+
+@register.filter
+def fr_plural(value, suffix: str = "s") -> str:
+    """French plural: zero and one are singular (« 0 présent », « 1 site », « 2 sites »)."""
+    try:
+        return suffix if abs(float(value)) >= 2 else ""
+    except (TypeError, ValueError):
+        return suffix if hasattr(value, "__len__") and len(value) >= 2 else ""

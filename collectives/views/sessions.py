@@ -116,7 +116,7 @@ def plan(request: HttpRequest) -> HttpResponse:
         try:
             session = services.plan_session(request.user, form.plan())
         except services.SessionError as error:
-            form.add_error(error.field, error.message)
+            form.add_plan_error(error)
         else:
             count = session.participants.count()
             messages.success(
@@ -167,7 +167,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 session, form.plan(), user=request.user, expected_version=form.cleaned_data["version"]
             )
         except services.SessionError as error:
-            form.add_error(error.field, error.message)
+            form.add_plan_error(error)
         except EditConflict as error:
             form.take_conflict(error)
             conflict = conflict_context(
