@@ -180,6 +180,8 @@ class SessionForm(VersionedForm):
                     "checked": str(site.pk) in chosen,
                 }
             )
+        for group in groups:  # the chosen sites first: visible without scrolling the list
+            group["options"].sort(key=lambda option: not option["checked"])
         return groups
 
     def clean(self):

@@ -120,3 +120,17 @@ def test_the_dashboard_sorts_on_coaching_hours(client, world):
         s.name for s in client.get(DASHBOARD, {"tri": "-accompagnement"}).context["page_obj"].object_list
     ]
     assert names[0] == world.site_b.name
+
+
+def test_a_sites_sessions_page_takes_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+    world.login(client, world.seat_holder_a)
+    url = reverse("sessions:site_sessions", args=[world.site_a.slug])
+    _coaching(world.site_a, days=-2, hours=1)
+    make_session([world.site_a], title="Premier module", starts_at=at(days=2))  # both lists are prefetched
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    for index in range(6):
+        _coaching(world.site_a, days=-10 - index, hours=1)
+        make_session([world.site_a], title=f"Module {index}", starts_at=at(days=3 + index))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert "Module 5" in client.get(url).content.decode()
