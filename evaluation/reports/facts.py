@@ -5,9 +5,10 @@ the comparison of two reports. Each `FactFamily` reads its facts for a whole que
 number of queries, whatever the number of sites.
 
 HOOK for later issues: a family whose data has not landed yet has `collect=None`; its facts are listed as
-"pas encore disponible". To plug it in, write `collect_<family>(sites) -> {site_id: {fact_key: value}}` (JSON
-values only: str, int, float, bool, None) and set it on the family below. Ordinal facts give their `levels` in
-order, lowest first.
+"pas encore disponible". To plug one in, write `collect_<family>(sites) -> {site_id: {fact_key: value}}` (JSON
+values only: str, int, float, bool, None; one or two queries for the whole queryset) and set it on the family
+below. Ordinal facts give their `levels` in order, lowest first: the roll-up then shows their distribution
+and comparisons tell progress from regression. Indicators are the family still to come.
 """
 
 from __future__ import annotations
@@ -15,29 +16,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
-from collectives.enums import TRINOME_SEATS
-from collectives.models import Membership
+from collectives.enums import TRINOME_SEATS, AgreementStatus
+from collectives.models import BackboneAssignment, CooperationAgreement, Membership, Participant
+from collectives.services import coaching
+from evaluation.enums import CONDITIONS, ConditionLevel, ContinuumLevel
 from sites.enums import SiteStatus
 
-# The cooperation continuum, from least to most structured (see the method).
-CONTINUUM_LEVELS = (
-    "Compétition",
-    "Coexistence",
-    "Communication",
-    "Assistance",
-    "Coordination",
-    "Collaboration",
-    "Intégration",
-)
-CONDITIONS = (
-    "Vision commune et plan d’action partagé",
-    "Mesure partagée et apprentissage stratégique",
-    "Activités et stratégies qui se renforcent",
-    "Communication continue et engagement inclusif",
-    "Structure de soutien",
-)
+CONTINUUM_LEVELS = tuple(ContinuumLevel.labels)  # lowest first
+CONDITION_LEVELS = tuple(ConditionLevel.labels)
 
 
 @dataclass(frozen=True)
@@ -47,6 +36,7 @@ class Fact:
     kind: str = "text"  # "ordinal" (levels, lowest first), "bool", "number" or "text"
     levels: tuple[str, ...] = ()
     unit: str = ""
+    short: str = ""  # the column header of the annex table
 
 
 @dataclass(frozen=True)
@@ -100,6 +90,95 @@ def collect_trinome(sites: QuerySet) -> dict[int, dict]:
     return result
 
 
+# --- Vision and change strategy (vision app) -------------------------------------------------------------
+
+
+def collect_vision(sites: QuerySet) -> dict[int, dict]:
+    from vision.selectors import with_vision_status
+
+    rows = with_vision_status(sites.order_by()).values_list("pk", "vision_adopted_at", "strategy_adopted_at")
+    return {
+        pk: {"vision_adopted": vision is not None, "strategy_adopted": strategy is not None}
+        for pk, vision, strategy in rows
+    }
+
+
+# --- Cooperation agreement and backbone (collectives app) ------------------------------------------------
+
+
+def collect_agreement(sites: QuerySet) -> dict[int, dict]:
+    in_force = CooperationAgreement.objects.filter(site=OuterRef("pk"), status=AgreementStatus.IN_FORCE)
+    carried = (
+        BackboneAssignment.objects.filter(site=OuterRef("pk"))
+        .filter(Q(person__isnull=False) | ~Q(organisation=""))
+        .order_by()
+        .values("site")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        sites.order_by()
+        .annotate(signed=Exists(in_force), roles=Subquery(carried, output_field=IntegerField()))
+        .values_list("pk", "signed", "roles")
+    )
+    return {pk: {"agreement_signed": signed, "backbone_roles": roles or 0} for pk, signed, roles in rows}
+
+
+# --- Self-assessments: the latest continuum position and the latest rating of each condition -------------
+
+
+def collect_self_assessment(sites: QuerySet) -> dict[int, dict]:
+    from evaluation.models import ConditionAssessment, SelfAssessment
+
+    continuum = (
+        SelfAssessment.objects.filter(site=OuterRef("pk"), continuum_level__isnull=False)
+        .order_by("-assessed_on", "-id")
+        .values("continuum_level")[:1]
+    )
+    ratings = {
+        f"condition_{key.value}": Subquery(
+            ConditionAssessment.objects.filter(self_assessment__site=OuterRef("pk"), condition=key)
+            .order_by("-self_assessment__assessed_on", "-self_assessment_id")
+            .values("level")[:1],
+            output_field=IntegerField(),
+        )
+        for key in CONDITIONS
+    }
+    continuum_labels, condition_labels = dict(ContinuumLevel.choices), dict(ConditionLevel.choices)
+    rows = sites.order_by().annotate(continuum=Subquery(continuum, output_field=IntegerField()), **ratings)
+    result = {}
+    for row in rows.values("pk", "continuum", *ratings):
+        facts = {"continuum": continuum_labels.get(row["continuum"])}
+        facts.update({key: condition_labels.get(row[key]) for key in ratings})
+        result[row["pk"]] = facts
+    return result
+
+
+# --- Sessions and coaching hours (collectives app, sessions) ---------------------------------------------
+
+
+def collect_sessions(sites: QuerySet) -> dict[int, dict]:
+    attended = (
+        Participant.objects.filter(
+            site=OuterRef("pk"),
+            present=True,
+            session__cancelled_at__isnull=True,
+            session__starts_at__lte=timezone.now(),
+        )
+        .order_by()
+        .values("site")
+        .annotate(n=Count("session", distinct=True))
+        .values("n")
+    )
+    rows = coaching.annotate_minutes(sites.order_by()).annotate(
+        attended=Subquery(attended, output_field=IntegerField())
+    )
+    return {
+        pk: {"sessions_attended": n or 0, "coaching_hours": float(coaching.to_hours(used))}
+        for pk, n, used in rows.values_list("pk", "attended", "coaching_used_minutes")
+    }
+
+
 FAMILIES: tuple[FactFamily, ...] = (
     FactFamily(
         "status",
@@ -112,48 +191,53 @@ FAMILIES: tuple[FactFamily, ...] = (
         "Trinôme",
         (
             Fact("trinome_complete", "Trinôme complet", "bool"),
-            Fact("seats_filled", "Sièges pourvus", "number"),
+            Fact("seats_filled", "Sièges pourvus", "number", short="Sièges (/3)"),
             Fact("handovers", "Passations", "number"),
         ),
         collect_trinome,
     ),
-    # Issue 5 (vision and change strategy): plug `collect_vision` here.
     FactFamily(
         "vision",
         "Vision et stratégie",
         (
-            Fact("vision_adopted", "Vision adoptée", "bool"),
-            Fact("strategy_adopted", "Stratégie de changement adoptée", "bool"),
+            Fact("vision_adopted", "Vision adoptée", "bool", short="Vision"),
+            Fact("strategy_adopted", "Stratégie de changement adoptée", "bool", short="Stratégie"),
         ),
-        pending="arrive avec la vision et la stratégie de changement",
+        collect_vision,
     ),
-    # Issue 4 (collectives): plug `collect_agreement` here.
     FactFamily(
         "agreement",
         "Entente de coopération",
-        (Fact("agreement_signed", "Entente de coopération signée", "bool"),),
-        pending="arrive avec l’entente de coopération",
+        (
+            Fact("agreement_signed", "Entente de coopération signée", "bool", short="Entente"),
+            Fact(
+                "backbone_roles",
+                "Rôles de la structure de soutien portés (sur 7)",
+                "number",
+                short="Soutien (/7)",
+            ),
+        ),
+        collect_agreement,
     ),
-    # Issue 6 (indicators, learnings, self-assessments): plug `collect_self_assessment` here.
     FactFamily(
         "self_assessment",
         "Auto-évaluation",
         (
-            Fact("continuum", "Continuum de coopération", "ordinal", CONTINUUM_LEVELS),
-            *(Fact(f"condition_{i}", label, "ordinal") for i, label in enumerate(CONDITIONS, start=1)),
+            Fact("continuum", "Continuum de la coopération", "ordinal", CONTINUUM_LEVELS, short="Continuum"),
+            *(Fact(f"condition_{key.value}", key.label, "ordinal", CONDITION_LEVELS) for key in CONDITIONS),
         ),
-        pending="arrive avec les auto-évaluations",
+        collect_self_assessment,
     ),
-    # Issue 7 (sessions and coaching): plug `collect_sessions` here.
     FactFamily(
         "sessions",
         "Sessions et accompagnement",
         (
-            Fact("sessions_attended", "Sessions suivies", "number"),
-            Fact("coaching_hours", "Heures d’accompagnement", "number", unit="h"),
+            Fact("sessions_attended", "Sessions suivies", "number", short="Sessions"),
+            Fact("coaching_hours", "Heures d’accompagnement réalisées", "number", unit="h", short="Heures"),
         ),
-        pending="arrive avec les sessions et l’accompagnement",
+        collect_sessions,
     ),
+    # Indicators (evaluation loop, not there yet): a family of per-site indicator facts can be added here.
 )
 
 
@@ -176,6 +260,7 @@ def collect(sites: QuerySet, families: tuple[FactFamily, ...] = FAMILIES) -> Fac
                     "kind": fact.kind,
                     "levels": list(fact.levels),
                     "unit": fact.unit,
+                    "short": fact.short or fact.label,
                     "family": family.key,
                     "available": family.available,
                     "pending": family.pending,

@@ -23,7 +23,7 @@ from sites.enums import SiteStatus
 from sites.models import Region, Site, Wave
 
 from . import facts as fact_families
-from .snapshot import SCHEMA, Section, _date, annex_rows, pending
+from .snapshot import SCHEMA, Section, annex_rows, iso, pending
 
 STATUS_LABELS = list(SiteStatus.labels)
 ALERT_EXAMPLES = 40
@@ -177,6 +177,7 @@ ANNEX_FACTS = (
     "vision_adopted",
     "strategy_adopted",
     "agreement_signed",
+    "backbone_roles",
     "continuum",
     "sessions_attended",
     "coaching_hours",
@@ -220,7 +221,7 @@ def national_snapshot(wave_id: int | None = None, region_id: int | None = None) 
         "kind": "national",
         "title": f"Synthèse nationale — {label}",
         "scope": {"label": label, "wave": wave_id, "region": region_id},
-        "taken_at": _date(timezone.now()),
+        "taken_at": iso(timezone.now()),
         "sections": [{"key": s.key, "title": s.title, **s.build(ctx)} for s in NATIONAL_SECTIONS],
         "facts": table.definitions,
         "sites": rows,

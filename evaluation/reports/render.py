@@ -13,6 +13,8 @@ import io
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -27,8 +29,8 @@ STATUS_COLORS = (
     charts.PALETTE["warning"],  # paused
     charts.PALETTE["grey"],  # withdrawn
 )
-# Lowest level first: from grey (rivalry) to blue France (integration).
-LEVEL_COLORS = ("#929292", "#B34000", "#C3992A", "#465F9D", "#0063CB", "#18753C", "#000091")
+# Lowest level first, from light to dark blue (an ordinal scale reads as one hue getting deeper).
+LEVEL_COLORS = ("#E3E3FD", "#CACAFB", "#A1A1F8", "#8585F6", "#6A6AF4", "#313178", "#000091")
 
 
 def _section_template(kind: str, key: str) -> str:
@@ -41,22 +43,46 @@ def _section_template(kind: str, key: str) -> str:
 
 
 def _level_colors(count: int) -> list[str]:
-    if count <= len(LEVEL_COLORS):
-        step = (len(LEVEL_COLORS) - 1) / max(count - 1, 1)
-        return [LEVEL_COLORS[round(i * step)] for i in range(count)]
-    return [LEVEL_COLORS[i % len(LEVEL_COLORS)] for i in range(count)]
+    """`count` shades of the scale, evenly spread (the lightest one only for a seven-level scale)."""
+    if count >= len(LEVEL_COLORS):
+        return [LEVEL_COLORS[i % len(LEVEL_COLORS)] for i in range(count)]
+    first, last = 1, len(LEVEL_COLORS) - 1
+    step = (last - first) / max(count - 1, 1)
+    return [LEVEL_COLORS[round(first + i * step)] for i in range(count)]
 
 
-def distribution_chart(distribution: dict, chart_id: str) -> str:
-    """Ordinal data as a distribution: how many sites at each level (one stacked bar)."""
+def histogram(distribution: dict, chart_id: str) -> str:
+    """One ordinal question as a distribution: how many sites at each level, lowest level first."""
     levels = distribution["levels"]
     colors = _level_colors(len(levels))
-    return charts.stacked_bar_chart(
-        [distribution["label"]],
-        [charts.Series(item["level"], colors[i], (item["count"],)) for i, item in enumerate(levels)],
+    return charts.bar_chart(
+        [
+            charts.Bar(item["level"], item["count"], colors[i], note=f"{item['share']} %")
+            for i, item in enumerate(levels)
+        ],
         chart_id=chart_id,
         title=f"Répartition des sites : {distribution['label']}",
         desc="; ".join(f"{item['level']} : {item['count']}" for item in levels)
+        + ". Le détail est dans le tableau qui suit.",
+    )
+
+
+def stacked_distributions(distributions: list[dict], chart_id: str, title: str) -> str:
+    """Several questions on the same scale: one bar per question, split by level."""
+    levels = [item["level"] for item in distributions[0]["levels"]]
+    colors = _level_colors(len(levels))
+    return charts.stacked_bar_chart(
+        [d["label"] for d in distributions],
+        [
+            charts.Series(level, colors[i], tuple(d["levels"][i]["count"] for d in distributions))
+            for i, level in enumerate(levels)
+        ],
+        chart_id=chart_id,
+        title=title,
+        desc="; ".join(
+            f"{d['label']} : " + ", ".join(f"{item['level']} {item['count']}" for item in d["levels"])
+            for d in distributions
+        )
         + ". Le détail est dans le tableau qui suit.",
     )
 
@@ -103,13 +129,68 @@ def national_charts(sections: dict) -> dict:
         )
         for index, funnel in enumerate(sections["funnel"]["waves"])
     ]
-    for key in ("continuum", "conditions"):
-        if sections[key]["available"]:
-            result[key] = [
-                distribution_chart(d, f"chart-{key}-{i}")
-                for i, d in enumerate(sections[key]["distributions"])
-            ]
+    continuum = sections["continuum"]
+    if continuum["available"] and continuum["distributions"][0]["known"]:
+        result["continuum"] = histogram(continuum["distributions"][0], "chart-continuum")
+    conditions = sections["conditions"]
+    if conditions["available"] and any(d["known"] for d in conditions["distributions"]):
+        result["conditions"] = stacked_distributions(
+            conditions["distributions"], "chart-conditions", "Les cinq conditions : sites par niveau"
+        )
     return result
+
+
+def continuum_chart(points: list[dict], levels: list[str], *, chart_id: str) -> str:
+    """The site's position on the seven levels of the continuum at each self-assessment, one row per date."""
+    label_w, cell_w, row_h, head_h = 90, 66, 26, 40
+    width = label_w + cell_w * len(levels)
+    height = head_h + row_h * len(points) + 4
+    cid = escape(chart_id)
+    title = "Position sur le continuum de la coopération"
+    desc = "; ".join(f"{_short_date(p['on'])} : {p['label'] or 'non positionné'}" for p in points)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="qic-chart" id="{cid}" role="img" '
+        f'aria-labelledby="{cid}-title {cid}-desc" viewBox="0 0 {width} {height}" width="100%" '
+        f'font-family="{charts.FONT}" font-size="11">',
+        f'<title id="{cid}-title">{escape(title)}</title><desc id="{cid}-desc">{escape(desc)}.</desc>',
+    ]
+    for index, level in enumerate(levels):
+        x = label_w + index * cell_w + cell_w / 2
+        centred = f'x="{x:.0f}" text-anchor="middle" fill="currentColor"'
+        parts.append(
+            f'<text {centred} y="14" font-weight="700">{index + 1}</text>'
+            f'<text {centred} y="30" font-size="9">{escape(level)}</text>'
+        )
+    for row, point in enumerate(points):
+        y = head_h + row * row_h
+        parts.append(
+            f'<text x="0" y="{y + 17}" fill="currentColor">{escape(_short_date(point["on"]))}</text>'
+        )
+        for index in range(len(levels)):
+            x = label_w + index * cell_w
+            reached = point["level"] and index < point["level"]
+            fill = "#000091" if point["level"] == index + 1 else ("#cacafb" if reached else "#f0f0f0")
+            parts.append(
+                f'<rect x="{x + 1}" y="{y + 4}" width="{cell_w - 2}" height="{row_h - 8}" fill="{fill}"/>'
+            )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def site_charts(sections: dict) -> dict:
+    """Charts of a site's bilan: its positions on the cooperation continuum over time."""
+    result = {}
+    assessments = sections.get("self_assessments", {})
+    points = assessments.get("continuum", [])
+    if assessments.get("available") and any(p["level"] for p in points):
+        result["continuum"] = continuum_chart(
+            points, assessments["continuum_levels"], chart_id="chart-continuum"
+        )
+    return result
+
+
+def _short_date(value: str) -> str:
+    return dt.date.fromisoformat(value[:10]).strftime("%d/%m/%Y")
 
 
 def _context(data: dict, data_date: dt.date) -> dict:
@@ -127,9 +208,17 @@ def _context(data: dict, data_date: dt.date) -> dict:
     if data["kind"] == "national":
         context["charts"] = national_charts(by_key)
         columns = by_key["annex"]["columns"]
-        context["annex_columns"] = [context["facts"][key] for key in columns]
+        # Snapshots taken before a fact had a short label show its label.
+        context["annex_columns"] = [
+            {
+                **context["facts"][key],
+                "short": context["facts"][key].get("short") or context["facts"][key]["label"],
+            }
+            for key in columns
+        ]
     else:
         context["site"] = by_key["identity"]
+        context["site_charts"] = site_charts(by_key)
     return context
 
 

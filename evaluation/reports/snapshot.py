@@ -4,15 +4,15 @@ A report is rendered from its snapshot only, never from the live database: the P
 from never change, and two reports can be compared (`compare.py`).
 
 HOOK for later issues — each section is produced by one function per data family:
-- per-site bilan: `SITE_SECTIONS`, functions `(site) -> dict`, each with its template
-  `templates/reports/pdf/site/<key>.html`;
-- national roll-up: `NATIONAL_SECTIONS` in `national.py`, functions `(sites, facts) -> dict`;
+- per-site bilan: `SITE_SECTIONS` below, functions `(site) -> dict`, each with its template
+  `templates/reports/pdf/site/<key>.html` (the families fed by the other apps are in `families.py`);
+- national roll-up: `NATIONAL_SECTIONS` in `national.py`, functions `(context) -> dict`;
 - comparable per-site values: `facts.FAMILIES` (continuum, conditions, adoptions, hours…).
-A function whose data has not landed returns `pending("…")`: the document says "pas encore disponible" rather
-than leaving the section out. To plug a family in, replace its function body (keep the key and the title) and
-return `{"available": True, …}` with JSON values only (dates as ISO strings; SVG as a string). A section with
-no data yet says so in its template ("Aucune … à ce jour"). Each function reads a fixed number of queries,
-whatever the site's amount of data (asserted in tests/evaluation/test_report_snapshot.py).
+A function whose data has not landed returns `pending("…")` (today: indicators only): the document says "pas
+encore disponible" rather than leaving the section out. To plug a family in, replace its function body (keep
+the key and the title) and return `{"available": True, …}` with JSON values only (dates as ISO strings, SVG
+as a string). A section with no data yet says so in its template ("Aucune … à ce jour"). Each function reads
+a fixed number of queries, whatever the site's amount of data (tests/evaluation/test_report_families.py).
 """
 
 from __future__ import annotations
@@ -27,6 +27,16 @@ from collectives.enums import TRINOME_SEATS, MemberRole
 from sites.models import Site
 
 from . import facts as fact_families
+from .families import (
+    iso,
+    person_name,
+    site_agreement,
+    site_learnings,
+    site_self_assessments,
+    site_sessions,
+    site_strategy,
+    site_vision,
+)
 
 SCHEMA = 1
 JOURNAL_ITEMS = 12
@@ -45,18 +55,6 @@ def pending(message: str) -> dict:
     return {"available": False, "message": message}
 
 
-def _date(value) -> str | None:
-    if value is None:
-        return None
-    if hasattr(value, "astimezone"):
-        value = timezone.localtime(value)
-    return value.isoformat()
-
-
-def _person(user) -> str:
-    return user.get_full_name() or user.email.split("@")[0]
-
-
 # --- Site bilan: one function per data family ------------------------------------------------------------
 
 
@@ -72,18 +70,18 @@ def site_identity(site: Site) -> dict:
         "region": site.department.region.name,
         "qpv_code": site.qpv_code,
         "status": site.get_status_display(),
-        "status_since": _date(site.status_changed_at),
+        "status_since": iso(site.status_changed_at),
         "wave": {
             "number": wave.number,
             "name": wave.name,
-            "starts_on": _date(wave.starts_on),
-            "training_starts_on": _date(wave.training_starts_on),
+            "starts_on": iso(wave.starts_on),
+            "training_starts_on": iso(wave.training_starts_on),
             "training_days": wave.training_days,
         },
-        "last_activity_at": _date(site.last_activity_at),
+        "last_activity_at": iso(site.last_activity_at),
         "status_history": [
             {
-                "at": _date(c.changed_at),
+                "at": iso(c.changed_at),
                 "from": c.get_from_status_display() if c.from_status else "",
                 "to": c.get_to_status_display(),
                 "reason": c.reason,
@@ -101,18 +99,18 @@ def site_trinome(site: Site) -> dict:
         seats.append(
             {
                 "seat": seat.label,
-                "holder": _person(holder.user) if holder else None,
+                "holder": person_name(holder.user) if holder else None,
                 "organisation": holder.organisation if holder else "",
-                "since": _date(holder.started_on) if holder else None,
+                "since": iso(holder.started_on) if holder else None,
             }
         )
     handovers = [
         {
             "seat": MemberRole(m.role).label,
-            "holder": _person(m.user),
+            "holder": person_name(m.user),
             "organisation": m.organisation,
-            "from": _date(m.started_on),
-            "to": _date(m.ended_on),
+            "from": iso(m.started_on),
+            "to": iso(m.ended_on),
         }
         for m in sorted(memberships, key=lambda m: m.ended_on or m.started_on, reverse=True)
         if m.role in TRINOME_SEATS and m.ended_on is not None
@@ -128,40 +126,8 @@ def site_trinome(site: Site) -> dict:
     }
 
 
-def site_vision(site: Site) -> dict:
-    return pending("La vision adoptée apparaîtra ici avec la rédaction de la vision (vision et stratégie).")
-
-
-def site_strategy(site: Site) -> dict:
-    return pending(
-        "Le schéma de la stratégie de changement apparaîtra ici avec la rédaction de la stratégie "
-        "de changement."
-    )
-
-
-def site_agreement(site: Site) -> dict:
-    return pending("L’état de l’entente de coopération apparaîtra ici avec l’éditeur de l’entente.")
-
-
 def site_indicators(site: Site) -> dict:
     return pending("Les indicateurs et leurs mesures apparaîtront ici avec le suivi des indicateurs.")
-
-
-def site_learnings(site: Site) -> dict:
-    return pending("Les derniers apprentissages apparaîtront ici avec le suivi des apprentissages.")
-
-
-def site_self_assessments(site: Site) -> dict:
-    return pending("Les tendances des auto-évaluations apparaîtront ici avec les auto-évaluations.")
-
-
-def site_sessions(site: Site) -> dict:
-    section = pending(
-        "Les sessions suivies et les heures d’accompagnement consommées apparaîtront ici avec le suivi des "
-        "sessions."
-    )
-    section["coaching_budget"] = float(site.coaching_budget)
-    return section
 
 
 def site_journal(site: Site) -> dict:
@@ -169,7 +135,7 @@ def site_journal(site: Site) -> dict:
     return {
         "available": True,
         "events": [
-            {"at": _date(e.occurred_at), "kind": e.get_kind_display(), "summary": e.summary} for e in events
+            {"at": iso(e.occurred_at), "kind": e.get_kind_display(), "summary": e.summary} for e in events
         ],
     }
 
@@ -212,7 +178,7 @@ def site_snapshot(site_id: int) -> dict:
         "kind": "site",
         "title": f"Bilan de {site.name}",
         "scope": {"label": site.name, "site": site.pk},
-        "taken_at": _date(timezone.now()),
+        "taken_at": iso(timezone.now()),
         "sections": sections,
         "facts": table.definitions,
         "sites": [_site_row(row, table)],
@@ -241,8 +207,8 @@ def annex_rows(sites: QuerySet, table: fact_families.FactTable) -> list[dict]:
                 "region": r["department__region__name"],
                 "department": r["department__code"],
                 "communes": r["communes"],
-                "last_activity_at": _date(r["last_activity_at"]),
-                "created_at": _date(r["created_at"]),
+                "last_activity_at": iso(r["last_activity_at"]),
+                "created_at": iso(r["created_at"]),
             },
             table,
         )

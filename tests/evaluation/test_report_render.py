@@ -87,7 +87,9 @@ def test_national_roll_up_xlsx_has_one_sheet_per_section_and_every_site(world):
     assert sites[0][:5] == ("Site", "Communes", "Département", "Région", "Vague")
     assert {row[0] for row in sites[1:]} == {"Quartier A", "Quartier B"}
     assert workbook["Synthèse"]["B4"].value == 2
-    assert "Pas encore disponible" in workbook["Continuum"]["A1"].value
+    continuum = list(workbook["Continuum"].iter_rows(values_only=True))
+    assert continuum[0] == ("Question", "Niveau", "Sites", "Part (%)") and len(continuum) == 1 + 7
+    assert len(list(workbook["Conditions"].iter_rows())) == 1 + 5 * 4  # ordinal data as distributions
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):

@@ -86,7 +86,7 @@ def test_site_snapshot_query_count_does_not_grow_with_the_sites_data(world, djan
     with django_assert_num_queries(len(few.captured_queries)):
         data = snapshot.site_snapshot(big.pk)
     assert len(_sections(data)["trinome"]["handovers"]) == 30
-    assert len(few.captured_queries) <= 12
+    assert len(few.captured_queries) <= 45  # a fixed budget: each family reads a few queries
 
 
 @pytest.fixture
@@ -128,7 +128,8 @@ def test_national_snapshot_counts_by_wave_and_region_and_lists_every_site(two_wa
     assert len(data["sites"]) == 3 and {r["id"] for r in data["sites"]} == {s.pk for s in sites[:3]}
     vacant = next(a for a in sections["alerts"]["alerts"] if a["title"] == "Siège du trinôme vacant")
     assert vacant["count"] == 1  # the site in training with no trinôme; the withdrawn one is not expected to
-    assert not sections["continuum"]["available"] and "auto-évaluations" in sections["continuum"]["message"]
+    continuum = sections["continuum"]["distributions"][0]
+    assert continuum["known"] == 0 and continuum["unknown"] == 3  # nobody has positioned itself yet
 
 
 def test_national_snapshot_query_count_does_not_grow_with_sites(two_waves, django_assert_max_num_queries):
