@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from qic import access
+from qic.htmx import wants_fragment
 from qic.models import AuditEntry
 
 
@@ -27,5 +28,5 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     models = AuditEntry.objects.order_by("model").values_list("model", flat=True).distinct()
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     context = {"page_title": "Journal d’audit", "page_obj": page, "filters": filters, "models": models}
-    template = "audit/_entries.html" if request.htmx else "audit/list.html"
+    template = "audit/_entries.html" if wants_fragment(request) else "audit/list.html"
     return render(request, template, context)

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qic import access
+from qic.htmx import wants_fragment
 from qic.locking import EditConflict, conflict_context
 
 from ..enums import SessionKind
@@ -57,7 +58,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
         "can_plan": access.can_plan_sessions(user),
         "show_counts": access.can_plan_sessions(user) or access.sees_all_sites(user),
     }
-    if request.htmx:
+    if wants_fragment(request):
         return render(request, "sessions/includes/results.html", context)
     return render(request, "sessions/list.html", context)
 

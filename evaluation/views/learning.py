@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qic import access
+from qic.htmx import wants_fragment
 from sites.text import normalise
 
 from .. import services
@@ -60,6 +61,8 @@ def learning_search(request: HttpRequest) -> HttpResponse:
     page = Paginator(results, 20).get_page(request.GET.get("page")) if results is not None else None
     context = {"page_title": "Rechercher dans les apprentissages", "query": query, "page_obj": page}
     template = (
-        "evaluation/includes/learning_results.html" if request.htmx else "evaluation/learning_search.html"
+        "evaluation/includes/learning_results.html"
+        if wants_fragment(request)
+        else "evaluation/learning_search.html"
     )
     return render(request, template, context)
