@@ -57,8 +57,10 @@ def test_national_staff_filter_the_dashboard_see_funnel_and_alerts_and_export(de
     assert rows[0][0] == "Site"
     assert sorted(row[0] for row in rows[1:]) == sorted(HAUTS_DE_FRANCE_WAVE_1)
 
-    # The back button returns to the previous filters.
+    # The back button returns to the previous filters, one step at a time.
     page.go_back()
+    expect(page).to_have_url(re.compile(r"/sites/tableau-de-bord/\?vague=1&region=32$"))
+    expect(page.locator("#sites-table tbody tr")).to_have_count(4)
     page.go_back()
     expect(page).to_have_url(re.compile(r"/sites/tableau-de-bord/\?vague=1$"))
     expect(page.locator("#sites-table tbody tr")).to_have_count(9)
