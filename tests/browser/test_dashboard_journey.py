@@ -16,6 +16,14 @@ pytestmark = pytest.mark.browser
 HAUTS_DE_FRANCE_WAVE_1 = ["Château-Thierry", "Condé-sur-l’Escaut", "Hazebrouck", "Liévin"]
 
 
+def go_back_and_wait_for_the_restored_page(page):
+    """Go back, then wait until HTMX has fetched the page again and put it in place of the old one."""
+    page.evaluate("document.querySelector('#sites-table').setAttribute('data-before-back', '')")
+    page.go_back()
+    expect(page.locator("#sites-table[data-before-back]")).to_have_count(0)
+    expect(page.locator("#sites-table")).to_be_visible()
+
+
 def test_national_staff_filter_the_dashboard_see_funnel_and_alerts_and_export(demo, sign_in, live_server):
     page = sign_in("national@demo.qic.fr")
     expect(page).to_have_url(re.compile(r"/sites/tableau-de-bord/$"))
@@ -58,10 +66,10 @@ def test_national_staff_filter_the_dashboard_see_funnel_and_alerts_and_export(de
     assert sorted(row[0] for row in rows[1:]) == sorted(HAUTS_DE_FRANCE_WAVE_1)
 
     # The back button returns to the previous filters, one step at a time.
-    page.go_back()
+    go_back_and_wait_for_the_restored_page(page)
     expect(page).to_have_url(re.compile(r"/sites/tableau-de-bord/\?vague=1&region=32$"))
     expect(page.locator("#sites-table tbody tr")).to_have_count(4)
-    page.go_back()
+    go_back_and_wait_for_the_restored_page(page)
     expect(page).to_have_url(re.compile(r"/sites/tableau-de-bord/\?vague=1$"))
     expect(page.locator("#sites-table tbody tr")).to_have_count(9)
 
