@@ -1,7 +1,7 @@
 """The back button on pages whose filters HTMX pushes to the history.
 
-The history cache is off, so going back makes HTMX fetch the URL with `HX-History-Restore-Request` and put the
-answer in place of the whole body: it must get the full page (header, navigation, footer), not the table alone.
+The history cache is off, so going back makes HTMX fetch the URL with `HX-History-Restore-Request` and put
+the answer in place of the whole body: it must get the full page (header, navigation, footer), not the table.
 """
 
 import pytest
