@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test install install-dev lint serve worker beat bench load clean
+.PHONY: demo test install install-dev lint serve worker beat bench bench-reports load clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -45,8 +45,12 @@ worker: install
 beat: install
 	$(BIN)/celery -A qic beat --loglevel=INFO
 
+# The dashboard (bench/run.py), then the reports (bench/reports.py): every figure is printed even when one misses.
 bench: install-dev
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py; dashboard=$$?; $(BIN)/python bench/reports.py && exit $$dashboard
+
+bench-reports: install-dev
+	$(BIN)/python bench/reports.py
 
 # Load scenario of the four journeys (locust), gunicorn on PostgreSQL with a Celery worker: see bench/load.py.
 load: install-dev

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from itertools import groupby
 
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
@@ -216,10 +217,36 @@ def _context(data: dict, data_date: dt.date) -> dict:
             }
             for key in columns
         ]
+        context["annex_groups"] = annex_groups(data.get("sites", []))
     else:
         context["site"] = by_key["identity"]
         context["site_charts"] = site_charts(by_key)
     return context
+
+
+ANNEX_ROWS_PER_TABLE = 40
+
+
+def annex_groups(rows: list[dict]) -> list[dict]:
+    """The annex's sites by wave and region, in tables of at most `ANNEX_ROWS_PER_TABLE` rows.
+
+    Easier to read than one table with a wave and a region column, and much cheaper to lay out: WeasyPrint's
+    time grows with the square of a table's length when the table runs over many pages.
+    """
+    groups = []
+    for (wave, region), members in groupby(rows, key=lambda row: (row["wave"], row["region"])):
+        members = list(members)
+        for start in range(0, len(members), ANNEX_ROWS_PER_TABLE):
+            groups.append(
+                {
+                    "wave": wave,
+                    "region": region,
+                    "count": len(members),
+                    "continued": start > 0,
+                    "rows": members[start : start + ANNEX_ROWS_PER_TABLE],
+                }
+            )
+    return groups
 
 
 def report_html(data: dict, *, data_date: dt.date) -> str:

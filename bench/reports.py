@@ -1,0 +1,299 @@
+"""`make bench` (reports part): the roll-up, a bilan and a batch of bilans on 2,000 synthetic sites.
+
+Figures asked by the Reports issue, measured on PostgreSQL (the production database; a throw-away server is
+started on loopback unless DATABASE_URL points at one) with Redis and real Celery worker processes:
+
+- the national roll-up of 2,000 sites, end to end (snapshot, PDF, XLSX, files written), and the peak memory
+  of the process that produced it (goal: ≤ 60 s and ≤ 600 MB);
+- per-site bilans (snapshot, PDF, file): time, and the number of queries for the sites with the least and the
+  most data (goal: ≤ 2 s, a query count that does not grow with the site's data);
+- a batch of bilans fanned out across one, then two worker processes: bilans per minute.
+
+The benchmark database is `<name>_reports_bench` beside DATABASE_URL's database (filled once by
+`seed_synthetic`, reused by the next runs); files go to a temporary MEDIA_ROOT.
+
+    python bench/reports.py [--sites 2000] [--batch-sites 60] [--bilans 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import services  # noqa: E402
+
+GOAL_ROLLUP_SECONDS = 60
+GOAL_ROLLUP_MB = 600
+GOAL_BILAN_SECONDS = 2
+
+
+def _setup() -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import django
+
+    django.setup()
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def _emit(result: dict) -> None:
+    print(json.dumps(result), flush=True)
+
+
+# --- child steps (each in its own process: peak memory is that step's) --------------------------------------
+
+
+def step_prepare(sites: int) -> dict:
+    _setup()
+    from django.core.management import call_command
+
+    from sites.models import Site
+
+    call_command("migrate", verbosity=0, interactive=False)
+    started = time.perf_counter()
+    if Site.objects.count() < sites:
+        call_command("seed_synthetic", sites=sites, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return {"sites": Site.objects.count(), "seed_seconds": time.perf_counter() - started}
+
+
+def _clear_reports() -> None:
+    from evaluation.models import Report
+
+    Report.objects.all().delete()
+
+
+def step_rollup() -> dict:
+    _setup()
+    from evaluation.models import Report
+    from evaluation.reports import tasks
+    from evaluation.reports.enums import ReportKind, ReportState
+    from evaluation.reports.services import request_report
+    from sites.models import Site
+
+    _clear_reports()
+    baseline = _peak_mb()
+    report, _ = request_report(ReportKind.NATIONAL, send=False)
+    started = time.perf_counter()
+    tasks.produce(report.pk)
+    seconds = time.perf_counter() - started
+    report = Report.objects.get(pk=report.pk)
+    assert report.state == ReportState.DONE, report.error
+    return {
+        "sites": Site.objects.count(),
+        "seconds": seconds,
+        "peak_mb": _peak_mb(),
+        "baseline_mb": baseline,
+        "pdf_kb": report.pdf.size // 1024,
+        "xlsx_kb": report.xlsx.size // 1024,
+        "pdf_pages": _pages(report.pdf.path),
+    }
+
+
+def _pages(path: str) -> int | None:
+    info = subprocess.run(["pdfinfo", path], capture_output=True, text=True)
+    for line in info.stdout.splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split()[1])
+    return None
+
+
+def _site_weight():
+    """Sites ordered by how much data they hold (journal, members, sessions, learnings)."""
+    from django.db.models import Count
+
+    from sites.models import Site
+
+    return Site.objects.annotate(
+        weight=Count("events", distinct=True) + Count("memberships", distinct=True)
+    ).order_by("weight", "pk")
+
+
+def step_bilans(count: int) -> dict:
+    _setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evaluation.models import Report
+    from evaluation.reports import tasks
+    from evaluation.reports.enums import ReportKind, ReportState
+    from evaluation.reports.services import request_report
+
+    _clear_reports()
+    ordered = list(_site_weight())
+    picks = ordered[: count // 2] + ordered[-(count - count // 2) :]
+    rows = []
+    for site in picks:
+        report, _ = request_report(ReportKind.SITE, site=site, send=False)
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            tasks.produce(report.pk)
+            seconds = time.perf_counter() - started
+        report = Report.objects.get(pk=report.pk)
+        assert report.state == ReportState.DONE, report.error
+        rows.append({"site": site.name, "weight": site.weight, "seconds": seconds, "queries": len(queries)})
+    return {"bilans": rows, "peak_mb": _peak_mb()}
+
+
+def step_batch(workers: int, batch_sites: int, media_root: str) -> dict:
+    _setup()
+    from evaluation.models import Report
+    from evaluation.reports.enums import ReportKind, ReportState
+    from evaluation.reports.services import request_report
+    from qic.celery import app
+    from sites.models import Region, Site, Wave
+
+    _clear_reports()
+    app.control.purge()
+    # The scope: the wave and region with the number of sites closest to `batch_sites`.
+    from django.db.models import Count
+
+    groups = Site.objects.values("wave", "department__region").annotate(n=Count("pk"))
+    group = min(groups, key=lambda g: abs(g["n"] - batch_sites))
+    wave, region = Wave.objects.get(pk=group["wave"]), Region.objects.get(pk=group["department__region"])
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "MEDIA_ROOT": media_root}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "qic", "worker", "--pool=solo", "--loglevel=WARNING",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"bench{i}@%h"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        for i in range(workers)
+    ]  # fmt: skip
+    try:
+        time.sleep(4)  # workers connected and waiting
+        started = time.perf_counter()
+        batch, _ = request_report(ReportKind.BATCH, wave=wave, region=region)
+        deadline = started + 1800
+        while time.perf_counter() < deadline:
+            batch.refresh_from_db()
+            if batch.state in (ReportState.DONE, ReportState.FAILED):
+                break
+            time.sleep(0.5)
+        seconds = time.perf_counter() - started
+        produced = Report.objects.filter(kind=ReportKind.SITE, state=ReportState.DONE).count()
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    assert batch.state == ReportState.DONE and not batch.error, batch.error
+    return {
+        "workers": workers,
+        "scope": f"vague {wave.number}, {region.name}",
+        "bilans": produced,
+        "seconds": seconds,
+        "per_minute": produced / seconds * 60,
+    }
+
+
+# --- parent ---------------------------------------------------------------------------------------------
+
+
+def _bench_url(url: str) -> str:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "qic"
+    return urlunsplit(parts._replace(path=f"/{name}_reports_bench"))
+
+
+def _child(env: dict, *args: str) -> dict:
+    command = [sys.executable, __file__, "--step", *args]
+    out = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"step {' '.join(args)} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sites", type=int, default=2000)
+    parser.add_argument("--batch-sites", type=int, default=60)
+    parser.add_argument("--bilans", type=int, default=8)
+    parser.add_argument("--step", nargs="+")
+    args = parser.parse_args()
+
+    if args.step:
+        name, *rest = args.step
+        if name == "prepare":
+            _emit(step_prepare(int(rest[0])))
+        elif name == "rollup":
+            _emit(step_rollup())
+        elif name == "bilans":
+            _emit(step_bilans(int(rest[0])))
+        elif name == "batch":
+            _emit(step_batch(int(rest[0]), int(rest[1]), rest[2]))
+        return 0
+
+    ok = True
+    media = tempfile.mkdtemp(prefix="qic-bench-media-")
+    try:
+        with services.postgres() as database_url, services.redis() as redis_url:
+            url = _bench_url(database_url)
+            from bench.run import _ensure_postgres_database
+
+            _ensure_postgres_database(url)
+            env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "MEDIA_ROOT": media}
+            print(f"Rapports sur PostgreSQL ({args.sites} sites synthétiques), {os.cpu_count()} cœurs")
+            prepared = _child(env, "prepare", str(args.sites))
+            print(f"  base : {prepared['sites']} sites (remplissage {prepared['seed_seconds']:.0f} s)")
+
+            rollup = _child(env, "rollup")
+            good = rollup["seconds"] <= GOAL_ROLLUP_SECONDS and rollup["peak_mb"] <= GOAL_ROLLUP_MB
+            ok &= good
+            print(
+                f"  synthèse nationale ({rollup['sites']} sites) : {rollup['seconds']:.1f} s, "
+                f"mémoire max {rollup['peak_mb']:.0f} Mo (dont {rollup['baseline_mb']:.0f} Mo au démarrage), "
+                f"PDF {rollup['pdf_pages']} p. {rollup['pdf_kb']} Ko, XLSX {rollup['xlsx_kb']} Ko "
+                f"— objectif ≤ {GOAL_ROLLUP_SECONDS} s et ≤ {GOAL_ROLLUP_MB} Mo : "
+                f"{'atteint' if good else 'MANQUÉ'}"
+            )
+
+            bilans = _child(env, "bilans", str(args.bilans))["bilans"]
+            slowest = max(row["seconds"] for row in bilans)
+            light, heavy = bilans[0], bilans[-1]
+            good = slowest <= GOAL_BILAN_SECONDS and heavy["queries"] <= light["queries"]
+            ok &= good
+            for row in bilans:
+                print(
+                    f"    bilan {row['site'][:40]:40} données {row['weight']:4} : "
+                    f"{row['seconds']:.2f} s, {row['queries']} requêtes"
+                )
+            print(
+                f"  bilan d’un site : au plus {slowest:.2f} s ; requêtes {light['queries']} (peu de données) "
+                f"/ {heavy['queries']} (plus de données) — objectif ≤ {GOAL_BILAN_SECONDS} s et nombre de "
+                f"requêtes constant : {'atteint' if good else 'MANQUÉ'}"
+            )
+
+            for workers in (1, 2):
+                batch = _child(env, "batch", str(workers), str(args.batch_sites), media)
+                print(
+                    f"  lot de bilans ({batch['scope']}, {batch['bilans']} bilans) avec {workers} worker"
+                    f"{'s' if workers > 1 else ''} : {batch['seconds']:.1f} s, "
+                    f"{batch['per_minute']:.0f} bilans par minute"
+                )
+    finally:
+        shutil.rmtree(media, ignore_errors=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
