@@ -63,28 +63,34 @@ def sign_in(page, live_server):
     return _sign_in
 
 
-@pytest.fixture
-def axe_check(page):
-    """Run axe-core (from the npm registry, served from node_modules) on the current page.
+def check_accessibility(page, context=""):
+    """Run axe-core (from the npm registry, served from node_modules) on the current page of `page`.
 
-    Fails on any serious or critical violation, listing each rule and the elements it found.
+    Fails on any serious or critical violation, listing each rule and the elements it found. For journeys that
+    open their own browser contexts; tests on the default `page` use the `axe_check` fixture.
     """
     assert AXE.exists(), "axe-core is missing: run `npm ci` (make test does)"
-    source = AXE.read_text()
+    # evaluate() goes through the DevTools protocol: the page's CSP (no inline script) does not block it.
+    page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        """async () => await axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag',
+             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"""
+    )
+    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    details = [
+        f"{v['id']} ({v['impact']}): {v['help']} — " + ", ".join(n["target"][0] for n in v["nodes"][:5])
+        for v in bad
+    ]
+    assert not bad, f"Accessibility violations on {context or page.url}:\n" + "\n".join(details)
+    return result["violations"]
+
+
+@pytest.fixture
+def axe_check(page):
+    """Run axe-core on the current page of the default `page`: no serious or critical violation."""
+    assert AXE.exists(), "axe-core is missing: run `npm ci` (make test does)"
 
     def _check(context=""):
-        # evaluate() goes through the DevTools protocol: the page's CSP (no inline script) does not block it.
-        page.evaluate(source)
-        result = page.evaluate(
-            """async () => await axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag',
-                 values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"""
-        )
-        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-        details = [
-            f"{v['id']} ({v['impact']}): {v['help']} — " + ", ".join(n["target"][0] for n in v["nodes"][:5])
-            for v in bad
-        ]
-        assert not bad, f"Accessibility violations on {context or page.url}:\n" + "\n".join(details)
-        return result["violations"]
+        return check_accessibility(page, context)
 
     return _check

@@ -24,10 +24,13 @@ def go_back_and_wait_for_the_restored_page(page):
     expect(page.locator("#sites-table")).to_be_visible()
 
 
-def test_national_staff_filter_the_dashboard_see_funnel_and_alerts_and_export(demo, sign_in, live_server):
+def test_national_staff_filter_the_dashboard_see_funnel_and_alerts_and_export(
+    demo, sign_in, live_server, axe_check
+):
     page = sign_in("national@demo.qic.fr")
     expect(page).to_have_url(re.compile(r"/sites/tableau-de-bord/$"))
     expect(page.get_by_role("heading", name="Mobilisation de la vague 4")).to_be_visible()
+    axe_check("the dashboard")
     page.evaluate("window.__noReload = true")  # survives only if the filters refresh the table in place
 
     page.get_by_label("Vague", exact=True).select_option(label="Vague 1")
@@ -49,12 +52,14 @@ def test_national_staff_filter_the_dashboard_see_funnel_and_alerts_and_export(de
     expect(vacant).to_contain_text("1 site — siège du trinôme vacant")
     expect(vacant.get_by_role("link", name="Hazebrouck")).to_be_visible()
     expect(page.locator("#chart-funnel")).to_have_attribute("role", "img")
+    axe_check("the dashboard filtered in place (wave 1, Hauts-de-France)")
 
     # Sorting by region then back to name, still in place.
     page.get_by_role("link", name="Trier par trinôme").click()
     expect(page).to_have_url(re.compile(r"tri=trinome"))
     expect(table.locator("tbody tr").first).to_contain_text("Hazebrouck")  # the vacant seat comes first
     assert page.evaluate("window.__noReload") is True
+    axe_check("the dashboard sorted by trinôme")
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Exporter en Excel (XLSX)").click()
@@ -74,7 +79,9 @@ def test_national_staff_filter_the_dashboard_see_funnel_and_alerts_and_export(de
     expect(page.locator("#sites-table tbody tr")).to_have_count(9)
 
 
-def test_an_import_with_two_bad_lines_shows_both_errors_and_writes_nothing(demo, sign_in, live_server):
+def test_an_import_with_two_bad_lines_shows_both_errors_and_writes_nothing(
+    demo, sign_in, live_server, axe_check
+):
     page = sign_in("national@demo.qic.fr")
     page.get_by_role("link", name="Importer des inscriptions").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Importer les inscriptions d’une vague")
@@ -94,5 +101,6 @@ def test_an_import_with_two_bad_lines_shows_both_errors_and_writes_nothing(demo,
     expect(errors).to_contain_text("2 erreurs : rien ne sera importé")
     expect(errors).to_contain_text("Ligne 3, Département : Département « 99 » inconnu.")
     expect(errors).to_contain_text("Ligne 4, Courriel : Courriel « lea.roux@ » mal formé.")
+    axe_check("the import preview with its errors")
     expect(page.get_by_role("button", name="Confirmer l’import")).to_have_count(0)
     assert not Site.objects.filter(name__startswith="Marseille — Les Aygalades").exists()

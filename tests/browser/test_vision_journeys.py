@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD
+from tests.browser.conftest import DEMO_PASSWORD, check_accessibility
 
 pytestmark = pytest.mark.browser
 
@@ -37,11 +37,13 @@ def _card(page, title):
 def test_two_members_edit_the_strategy_then_the_trinome_adopts(demo, browser, live_server):
     nadia = _member(browser, live_server, "trinome@demo.qic.fr")
     karim = _member(browser, live_server, "prefet.saint-etienne@demo.qic.fr")
+    check_accessibility(nadia, "the vision workspace")
 
     # Both open the same change in place (HTMX), on the same version.
     for page in (nadia, karim):
         _card(page, DANGLING).get_by_role("link", name=re.compile("^Modifier")).click()
         expect(page.get_by_label("Intitulé du changement")).to_have_value(DANGLING)
+    check_accessibility(nadia, "the strategy editor open in place")
 
     # Nadia saves first: her title is in.
     nadia.get_by_label("Intitulé du changement").fill(DANGLING + " et en ont l’usage")
@@ -55,6 +57,7 @@ def test_two_members_edit_the_strategy_then_the_trinome_adopts(demo, browser, li
     expect(conflict).to_be_visible()
     expect(karim.locator(".qic-version--theirs", has_text="et en ont l’usage")).to_be_visible()
     expect(karim.locator(".qic-version--mine", has_text="conseillers numériques")).to_be_visible()
+    check_accessibility(karim, "the strategy editor showing a conflict")
 
     # Karim merges: takes Nadia's title, keeps his description, links the change, saves.
     karim.get_by_label("Intitulé du changement").fill(DANGLING + " et en ont l’usage")
@@ -75,6 +78,11 @@ def test_two_members_edit_the_strategy_then_the_trinome_adopts(demo, browser, li
     karim.get_by_role("button", name=re.compile("Le schéma en texte")).click()
     chain = karim.locator("#chain-text")
     expect(chain.locator("li li li", has_text="et en ont l’usage")).to_be_visible()
+    check_accessibility(karim, "the workspace with the diagram and its text equivalent")
+    karim.goto(f"{live_server.url}/sites/saint-etienne/vision/schema/")
+    expect(karim.locator("svg").first).to_be_visible()
+    check_accessibility(karim, "the diagram page")
+    karim.goto(f"{live_server.url}/sites/saint-etienne/vision/")
 
     # The three seat holders approve the latest version: the third approval adopts it.
     sophie = _member(browser, live_server, "ville.saint-etienne@demo.qic.fr")
@@ -85,6 +93,7 @@ def test_two_members_edit_the_strategy_then_the_trinome_adopts(demo, browser, li
             re.compile("approbation|adoptée")
         )
     expect(sophie.locator("#adoption-panel [role=status]")).to_contain_text("les trois membres du trinôme")
+    check_accessibility(sophie, "the adoption panel after the third approval")
     today = timezone.localdate()
 
     # The site page and the national dashboard show the adoption date.
