@@ -1,4 +1,5 @@
-"""The steering committee asks for the wave 2 roll-up, watches it being produced, downloads its PDF and XLSX.
+"""The steering committee asks for the wave 2 roll-up, watches it being produced, downloads its PDF and XLSX;
+it also asks for one site's bilan from the site's page and downloads it.
 
 The live server runs tasks in-process; to watch the progress as it happens, the journey holds the task back
 (the report waits, as it would for a busy worker), moves it forward, then lets it run.
@@ -16,6 +17,7 @@ from playwright.sync_api import expect
 from evaluation.models import Report
 from evaluation.reports import services, tasks
 from evaluation.reports.enums import ReportKind, ReportState
+from sites.models import Site
 
 pytestmark = pytest.mark.browser
 
@@ -85,3 +87,43 @@ def test_steering_committee_gets_the_wave_2_roll_up(
     page.get_by_role("link", name="Bilans", exact=True).first.click()
     row = page.locator("tr", has_text="Synthèse nationale — Vague 2")
     expect(row.get_by_role("link", name=re.compile(r"^Tableur"))).to_be_visible()
+
+
+def test_steering_committee_downloads_a_sites_bilan(
+    demo, sign_in, live_server, held_back, axe_check, tmp_path
+):
+    site = Site.objects.get(slug="saint-etienne")
+    page = sign_in("comite@demo.qic.fr")
+    page.goto(f"{live_server.url}/sites/")
+    page.get_by_role("link", name=site.name, exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(site.name)
+    bilan = page.locator("#bilan")
+    expect(bilan.get_by_role("heading", name="Bilan")).to_be_visible()
+    axe_check("la page du site, vue du comité de pilotage")
+
+    bilan.get_by_role("button", name="Produire le bilan d’aujourd’hui").click()
+    expect(page.get_by_text(f"Bilan de {site.name} : demande enregistrée")).to_be_visible()
+    report = Report.objects.get(kind=ReportKind.SITE, site=site, requested_by__email="comite@demo.qic.fr")
+    assert [r.pk for r in held_back] == [report.pk]
+    expect(page.locator("progress")).to_have_attribute("value", "0")
+
+    # The worker produces it: the page follows without being reloaded.
+    tasks.generate_report.apply(args=[report.pk])
+    expect(page.get_by_role("heading", name="Document prêt")).to_be_visible(timeout=15_000)
+    axe_check("bilan du site prêt")
+
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name=re.compile(r"^PDF")).first.click()
+    pdf_path = tmp_path / pdf_download.value.suggested_filename
+    pdf_download.value.save_as(pdf_path)
+    assert pdf_path.name.endswith(".pdf") and pdf_path.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, text=True).stdout
+    pages = int(re.search(r"Page 1 sur (\d+)", text)[1])
+    assert site.name in text and all(f"Page {n} sur {pages}" in text for n in range(1, pages + 1))
+
+    # Back on the site's page, the latest bilan is the one just produced, and downloads the same document.
+    page.goto(f"{live_server.url}{site.get_absolute_url()}")
+    expect(bilan).to_contain_text(f"données du {report.data_date.day}")
+    with page.expect_download() as again:
+        bilan.get_by_role("link", name=re.compile("^Télécharger le PDF")).click()
+    assert Path(again.value.path()).read_bytes()[:4] == b"%PDF"
