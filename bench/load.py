@@ -65,6 +65,9 @@ def main():
             "CSRF_COOKIE_SECURE": "false",
             "QIC_MFA_REQUIRED": "false",
             "LOG_LEVEL": "WARNING",
+            # As behind the production reverse proxy: each simulated user has its own address (locustfile.py),
+            # so allauth's per-address login limits apply per user, not to all fifty at once.
+            "TRUSTED_PROXY_COUNT": "1",
         }
         print("== preparing the database (migrate, demo data, synthetic sites)")
         manage(env, "migrate", "--noinput")
@@ -104,8 +107,8 @@ def main():
         finally:
             gunicorn.terminate()
             worker.terminate()
-            gunicorn.wait(20)
-            worker.wait(20)
+            gunicorn.wait(60)
+            worker.wait(60)
     report()
 
 

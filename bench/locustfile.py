@@ -5,12 +5,14 @@ Pages are named by kind so that the statistics read per page. Links to features 
 (not hard-coded), so the scenario follows the interface as a person would.
 """
 
+import itertools
 import random
 import re
 
 from locust import HttpUser, between, task
 
 PASSWORD = "qic-demo-2025"
+ADDRESSES = itertools.count()
 HREF = re.compile(r'href="(/[^"#?]*)(\?[^"#]*)?"')
 
 
@@ -26,6 +28,9 @@ class Journey(HttpUser):
     email = ""
 
     def on_start(self):
+        # Each simulated user comes from its own address, passed on by the (simulated) reverse proxy.
+        n = next(ADDRESSES)
+        self.client.headers["X-Forwarded-For"] = f"10.0.{n // 250}.{n % 250 + 1}"
         page = self.client.get("/comptes/login/", name="login page")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
         response = self.client.post(

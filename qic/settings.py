@@ -165,6 +165,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
+# Behind N reverse proxies (nginx: 1), the client's address for allauth's per-IP rate limits is read from
+# X-Forwarded-For; 0 (the default) ignores that header, which any client could forge.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Quartiers à impact collectif"
 

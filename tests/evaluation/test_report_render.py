@@ -162,3 +162,27 @@ def test_the_renderer_itself_refuses_network_and_local_files(web_server, caplog)
     # Static files are served from disk: the Marianne font of the DSFR.
     font = fetcher.fetch(f"{pdf.BASE_URL}static/dsfr/dist/fonts/Marianne-Regular.woff2")
     assert font is not None
+
+
+def test_the_roll_up_annex_groups_sites_by_wave_and_region_in_compact_rows(world):
+    """Seven cells a row (WeasyPrint's memory grows with cells): department with the name, what is adopted or
+    signed in one column, sessions with coaching hours; one table per wave and region."""
+    data = national.national_snapshot()
+    row = next(r for r in data["sites"] if r["name"] == "Quartier A")
+    row["facts"].update(vision_adopted=True, strategy_adopted=False, agreement_signed=True)
+    row["facts"].update(sessions_attended=3, coaching_hours=2.5)
+
+    context = render._context(data, DATA_DATE)
+
+    labels = [column["label"] for column in context["annex_columns"]]
+    assert labels[0] == "Site (dép.)" and "Vision / stratégie / entente" in labels
+    assert "Sessions · heures" in labels and "Heures" not in labels and len(labels) <= 7
+    groups = {(g["wave"], g["region"]): g for g in context["annex_groups"]}
+    site_a = world.site_a
+    group = groups[(site_a.wave.number, site_a.department.region.name)]
+    cells = dict(zip(labels, next(c for c in group["rows"] if c[0].startswith("Quartier A")), strict=True))
+    assert cells["Site (dép.)"] == f"Quartier A ({site_a.department.code})"
+    assert cells["Vision / stratégie / entente"] == "vision, entente"
+    assert cells["Sessions · heures"] == "3 · 2,5 h"
+    html = render.report_html(data, data_date=DATA_DATE)
+    assert f"Vague {site_a.wave.number} — {site_a.department.region.name} : 1 site" in html
