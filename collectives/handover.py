@@ -54,8 +54,11 @@ def agreement_section(site) -> dict | None:
 
 
 def self_assessment_section(site) -> dict | None:
-    """The latest self-assessment (conditions, continuum position). Filled by the Evaluation issue."""
-    return None
+    """The self-assessments over time: the bilan's section (evaluation.reports.families), same layout."""
+    from evaluation.reports.families import site_self_assessments
+
+    content = site_self_assessments(site)
+    return content if content["dates"] else None
 
 
 def sessions_section(site) -> dict | None:

@@ -112,3 +112,46 @@ def trend_chart(indicator, measurements, *, chart_id: str) -> SafeString:
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped or a number
+
+
+def level_trend_chart(points, *, top: int, chart_id: str, title: str, desc: str) -> SafeString:
+    """A site's positions over time on a scale from 1 to `top` (continuum, average of the conditions)."""
+    parts = _open(chart_id, HEIGHT, title, desc)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    low, high = 0.6, top + 0.4
+    days = [day for day, _ in points]
+    first, last = (min(days), max(days)) if days else (None, None)
+    span = max((last - first).days, 1) if days else 1
+
+    def x(day) -> float:
+        if len(points) == 1:
+            return LEFT + plot_w / 2
+        return LEFT + (day - first).days / span * plot_w
+
+    def y(value: float) -> float:
+        return TOP + (high - value) / (high - low) * plot_h
+
+    axis = 'stroke="currentColor" stroke-opacity="0.35"'
+    for tick in range(1, top + 1):
+        ty = y(tick)
+        parts.append(
+            f'<line x1="{LEFT}" y1="{ty:.1f}" x2="{WIDTH - RIGHT}" y2="{ty:.1f}" {axis} '
+            'stroke-dasharray="2 4"/>'
+        )
+        parts.append(f'<text x="{LEFT - 8}" y="{ty + 4:.1f}" text-anchor="end" {TEXT}>{tick}</text>')
+    parts.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" {axis}/>')
+    parts.append(f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" {axis}/>')
+    color = PALETTE["blue-france"]
+    if len(points) > 1:
+        coords = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
+        parts.append(f'<polyline points="{coords}" fill="none" stroke="{color}" stroke-width="3"/>')
+    for d, v in points:
+        parts.append(f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="5" fill="{color}"/>')
+    if days:
+        ends = ((first, "start"), (last, "end")) if len(points) > 1 else ((first, "middle"),)
+        for day, anchor in ends:
+            parts.append(
+                f'<text x="{x(day):.1f}" y="{HEIGHT - 10}" text-anchor="{anchor}" {TEXT}>{day:%m/%Y}</text>'
+            )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped or a number

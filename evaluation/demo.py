@@ -102,6 +102,8 @@ def seed(stdout=None) -> None:
             _indicator(site, nadia, IndicatorKind.QUALITATIVE, QUALITATIVE)
         if not site.evaluation_cycles.exists():
             _closed_cycle(site, nadia)
+        if not site.self_assessments.filter(conditions__isnull=False).exists():
+            _self_assessments(site, nadia)
     if stdout is not None:
         stdout.write("Évaluation de Saint-Étienne : apprentissages, indicateurs et mesures.")
 
@@ -150,3 +152,37 @@ def _closed_cycle(site, user) -> None:
     cycle.save()
     Adjustment(cycle=cycle, site=site, kind=AdjustmentKind.LINK, change=change).save()
     close_cycle(cycle, user, expected_version=cycle.version)
+
+
+# Two self-assessments typed by the trinôme, a year apart and then six months ago: conditions rise slowly.
+SELF_ASSESSMENTS = [
+    (-13, 3, [2, 3, 1, 2, 1, 2, 2, 1], [1, 1, 0, 0, 1, 0, 0], "Le premier forum des acteurs du quartier."),
+    (
+        -7,
+        4,
+        [3, 3, 2, 3, 2, 2, 3, 2],
+        [2, 2, 1, 0, 1, 0, 1],
+        "Le collectif se réunit chaque mois au centre social.",
+    ),
+]
+
+
+def _self_assessments(site, user) -> None:
+    from collectives.enums import BackboneRole
+
+    from . import assessments
+    from .enums import ConditionKey
+
+    start = timezone.localdate().replace(day=10)
+    for months, continuum, levels, roles, moved_by in SELF_ASSESSMENTS:
+        data = {
+            "assessed_on": add_months(start, months),
+            "continuum_level": continuum,
+            "continuum_moved_by": moved_by,
+            "comment": "",
+        }
+        data.update(
+            {f"condition_{key}": level for key, level in zip(ConditionKey.values, levels, strict=True)}
+        )
+        data.update({f"role_{role}": value for role, value in zip(BackboneRole.values, roles, strict=True)})
+        assessments.record(site, user, data)

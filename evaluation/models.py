@@ -517,6 +517,20 @@ class DigestSent(models.Model):
         return f"{self.user} — {self.week}"
 
 
+class DigestPreference(models.Model):
+    """A person's choice about the weekly digest (no row: they receive it)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    opted_out = models.BooleanField("ne plus recevoir le résumé hebdomadaire", default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "préférence du résumé hebdomadaire"
+
+    def __str__(self):
+        return f"{self.user} — {'désabonné' if self.opted_out else 'abonné'}"
+
+
 def format_number(value, unit="") -> str:
     if value is None:
         return ""

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import cycles, indicators, learning
+from .views import assessments, cycles, due, indicators, learning
 
 app_name = "evaluation"
 
@@ -10,6 +10,8 @@ site = "sites/<slug:site_slug>/evaluation/"
 
 urlpatterns = [
     path("apprentissages/recherche/", learning.learning_search, name="learning_search"),
+    path("evaluation/a-faire/", due.due_list, name="due"),
+    path("evaluation/resume-hebdomadaire/", due.digest_preferences, name="digest_preferences"),
     path(f"{site}apprentissages/", learning.learning_list, name="learnings"),
     path(f"{site}apprentissages/nouveau/", learning.learning_edit, name="learning_add"),
     path(f"{site}apprentissages/<int:pk>/", learning.learning_edit, name="learning_edit"),
@@ -17,6 +19,8 @@ urlpatterns = [
     path(f"{site}indicateurs/nouveau/", indicators.indicator_edit, name="indicator_add"),
     path(f"{site}indicateurs/<int:pk>/", indicators.indicator_edit, name="indicator_edit"),
     path(f"{site}indicateurs/<int:pk>/mesures/nouvelle/", indicators.measurement_add, name="measurement_add"),
+    path(f"{site}auto-evaluations/", assessments.assessment_list, name="assessments"),
+    path(f"{site}auto-evaluations/nouvelle/", assessments.assessment_add, name="assessment_add"),
     path(f"{site}cycles/", cycles.cycle_list, name="cycles"),
     path(f"{site}cycles/nouveau/", cycles.cycle_edit, name="cycle_add"),
     path(f"{site}cycles/<int:pk>/", cycles.cycle_detail, name="cycle_detail"),

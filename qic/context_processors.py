@@ -37,6 +37,7 @@ def _navigation(request):
     else:
         items.append(("Mes sites", reverse("sites:list")))
     if access.can_view_dashboard(user):
+        items.append(("À faire", reverse("evaluation:due")))  # Evaluation loop: what is due per site
         items.append(("Apprentissages", reverse("evaluation:learning_search")))
     items.append(("Sessions", reverse("sessions:list")))  # Sessions (issue 7): everyone's own sessions
     if access.sees_reports(user):
@@ -67,6 +68,7 @@ def _site_navigation(request):
         ("Indicateurs", reverse("evaluation:indicators", args=[site.slug]), False),
         ("Cycles d’évaluation", reverse("evaluation:cycles", args=[site.slug]), False),
         ("Apprentissages", reverse("evaluation:learnings", args=[site.slug]), False),
+        ("Auto-évaluations", reverse("evaluation:assessments", args=[site.slug]), False),
         ("Sessions et accompagnement", reverse("sessions:site_sessions", args=[site.slug]), False),
     ]
     if site_access.can_download_report:

@@ -254,6 +254,8 @@ RULES.update(
             "site", kwargs=_b(pk=_learning_b), cross_kwargs=_a_with_b(pk=_learning_b), readers=WRITERS
         ),
         "evaluation:indicators": Rule("site", kwargs=_b()),
+        "evaluation:assessments": Rule("site", kwargs=_b()),
+        "evaluation:assessment_add": Rule("site", kwargs=_b(), readers=WRITERS),
         "evaluation:cycles": Rule("site", kwargs=_b()),
         "evaluation:cycle_add": Rule("site", kwargs=_b(), readers=WRITERS),
         "evaluation:cycle_detail": Rule("site", kwargs=_b(pk=_cycle_b), cross_kwargs=_a_with_b(pk=_cycle_b)),
@@ -283,6 +285,8 @@ RULES.update(
         "evaluation:measurement_add": Rule(
             "site", kwargs=_b(pk=_indicator_b), cross_kwargs=_a_with_b(pk=_indicator_b), readers=WRITERS
         ),
+        "evaluation:due": Rule("authenticated", leak=lambda w: w.site_b.name),
+        "evaluation:digest_preferences": Rule("authenticated"),
         "evaluation:learning_search": Rule(
             "authenticated", kwargs=lambda w: {}, leak=lambda w: w.site_b.name
         ),

@@ -335,16 +335,65 @@ AGREEMENT = Family(
 )
 
 
-# --- Self-assessment on the cooperation continuum (issue "Evaluation": plug the last one here) -------------
+# --- Self-assessment on the cooperation continuum (issue "Evaluation loop") --------------------------------
+
+
+def annotate_self_assessment(queryset: QuerySet) -> QuerySet:
+    """For sorting by the self-assessment column: the site's latest position on the continuum (0: none, so
+    that sites never placed sort below the others on every database)."""
+    from evaluation.assessments import latest_continuum_subquery
+
+    return queryset.annotate(sort_continuum_level=Coalesce(latest_continuum_subquery(), 0))
+
+
+def enrich_self_assessment(sites: list) -> None:
+    """The latest self-assessment's date and the latest continuum position of each site, in one query."""
+    from evaluation.assessments import latest_assessment_date_subquery, latest_continuum_subquery
+    from sites.models import Site
+
+    rows = (
+        Site.objects.filter(pk__in=[site.pk for site in sites])
+        .annotate(level=latest_continuum_subquery(), assessed_on=latest_assessment_date_subquery())
+        .values_list("pk", "level", "assessed_on")
+    )
+    found = {pk: (level, on) for pk, level, on in rows}
+    for site in sites:
+        site.last_continuum_level, site.last_assessed_on = found.get(site.pk, (None, None))
+
+
+def _self_assessment_cell(site) -> Cell:
+    from evaluation.enums import ContinuumLevel
+
+    if site.last_assessed_on is None:
+        return Cell("Aucune", badge="grey")
+    url = reverse("evaluation:assessments", args=[site.slug])
+    if site.last_continuum_level is None:
+        return Cell(f"Le {_date(site.last_assessed_on)}", url=url)
+    label = ContinuumLevel(site.last_continuum_level).label
+    return Cell(
+        f"{label} ({site.last_continuum_level}/7)", detail=f"le {_date(site.last_assessed_on)}", url=url
+    )
+
+
+def _self_assessment_export(site) -> str:
+    from evaluation.enums import ContinuumLevel
+
+    return ContinuumLevel(site.last_continuum_level).label if site.last_continuum_level else ""
 
 
 SELF_ASSESSMENT = Family(
     "self_assessment",
     columns=(
         Column(
-            "autoevaluation", "Dernière auto-évaluation", lambda s: PENDING, _pending_export, available=False
+            "autoevaluation",
+            "Dernière auto-évaluation",
+            _self_assessment_cell,
+            _self_assessment_export,
+            "sort_continuum_level",
         ),
     ),
+    enrich=enrich_self_assessment,
+    annotate=annotate_self_assessment,
 )
 
 

@@ -23,14 +23,37 @@ STATUSES = list(SiteStatus)
 ALERT_KEYS = [key for key, _ in alerts.CHOICES]
 
 
+CONTINUUM_LEVELS = range(1, 8)  # the cooperation continuum (evaluation.enums.ContinuumLevel)
+
+
 def _empty_row(key, label) -> dict:
-    return {"key": key, "label": label, "total": 0, "trinome_complete": 0, "by_status": defaultdict(int)}
+    return {
+        "key": key,
+        "label": label,
+        "total": 0,
+        "trinome_complete": 0,
+        "by_status": defaultdict(int),
+        "by_continuum": defaultdict(int),
+    }
 
 
 def _finish(row: dict) -> dict:
     row["by_status"] = {status.value: row["by_status"][status.value] for status in STATUSES}
     row["statuses"] = [row["by_status"][status.value] for status in STATUSES]
+    by_continuum = row.pop("by_continuum")
+    row.update(_continuum([by_continuum[level] for level in CONTINUUM_LEVELS]))
     return row
+
+
+def _continuum(counts: list[int]) -> dict:
+    """Latest positions of a group's sites on the continuum: distribution, sites placed, average."""
+    placed = sum(counts)
+    weighted = sum(level * n for level, n in zip(CONTINUUM_LEVELS, counts, strict=True))
+    return {
+        "continuum": counts,
+        "continuum_placed": placed,
+        "continuum_average": round(weighted / placed, 1) if placed else None,
+    }
 
 
 @dataclass
@@ -44,22 +67,26 @@ class Totals:
 def totals(queryset: QuerySet, waves: list[Wave], regions: dict[int, str]) -> Totals:
     """Sites by wave and by region (statuses, complete trinômes) and the alerts' counts, from one query.
 
-    The query groups the sites by wave, region and status, counting complete trinômes and silent sites in each
-    group: a few hundred rows at most, whatever the number of sites; every total is summed from them.
+    The query groups the sites by wave, region, status and latest position on the cooperation continuum,
+    counting complete trinômes and silent sites in each group: a few hundred rows at most, whatever the number
+    of sites; every total (and each group's continuum distribution and average) is summed from them.
     """
+    from evaluation.assessments import latest_continuum_subquery
+
     complete = Case(
         When(GreaterThanOrEqual(columns.seats_filled_subquery(), len(TRINOME_SEATS)), then=1), default=0
     )
     stalled = Case(When(alerts.silence(), then=1), default=0)
     grouped = (
         queryset.order_by()
-        .values_list("wave_id", "department__region_id", "status")
+        .annotate(continuum_level=latest_continuum_subquery())
+        .values_list("wave_id", "department__region_id", "status", "continuum_level")
         .annotate(n=Count("pk"), n_complete=Sum(complete), n_stalled=Sum(stalled))
     )
     wave_by_id = {wave.pk: wave for wave in waves}
     vision_cutoff = alerts.vision_cutoff()
     rows_by_wave, rows_by_region, alert_counts = {}, {}, dict.fromkeys(ALERT_KEYS, 0)
-    for wave_id, region_id, status, n, n_complete, n_stalled in grouped:
+    for wave_id, region_id, status, level, n, n_complete, n_stalled in grouped:
         wave, region_name = wave_by_id[wave_id], regions.get(region_id, "?")
         for rows, key, label in (
             (rows_by_wave, wave.number, wave.name),
@@ -67,6 +94,8 @@ def totals(queryset: QuerySet, waves: list[Wave], regions: dict[int, str]) -> To
         ):
             row = rows.setdefault(key, _empty_row(key, label))
             row["by_status"][status] += n
+            if level:
+                row["by_continuum"][level] += n
             row["total"] += n
             row["trinome_complete"] += n_complete
         if status in alerts.ONGOING:
@@ -90,6 +119,7 @@ def overall(rows: list[dict]) -> dict:
         "by_status": by_status,
         "statuses": [by_status[status.value] for status in STATUSES],
         "engaged": by_status[SiteStatus.IN_TRAINING] + by_status[SiteStatus.ACTIVE],
+        **_continuum([sum(row["continuum"][i] for row in rows) for i in range(len(CONTINUUM_LEVELS))]),
     }
 
 

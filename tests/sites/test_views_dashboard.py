@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from collectives.enums import MemberRole
+from evaluation.models import SelfAssessment
 from sites import services
 from sites.enums import SiteKind, SiteStatus
 from sites.models import Site
@@ -123,12 +124,17 @@ def test_trinome_column_names_the_vacant_seat(national, world):
     assert "Complet" in table
 
 
-def test_columns_of_later_capabilities_say_not_yet_available(national, world):
+def test_every_column_is_wired_now(national, world):
     page = national.get(URL).content.decode()
-    assert "pas encore disponible" in page
-    assert "à venir" in page
+    assert "pas encore disponible" not in page
     # Coaching hours are wired (Sessions issue): hours used of the site's budget.
     assert "0 h / 10 h" in page
+    # The last self-assessment (Evaluation loop): none yet, then the continuum position and its date.
+    assert "Aucune" in _table(national.get(URL))
+    SelfAssessment.objects.create(site=world.site_a, assessed_on=dt.date(2026, 3, 12), continuum_level=5)
+    table = _table(national.get(URL, {"tri": "-autoevaluation"}))
+    assert "Coordination (5/7)" in table and "le 12/03/2026" in table
+    assert table.index("Coordination (5/7)") < table.index("Aucune")  # sorted by the position, highest first
 
 
 def test_totals_by_wave_and_region(national, world):

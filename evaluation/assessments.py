@@ -1,0 +1,141 @@
+"""Business logic of the self-assessments: recording one, a site's history and trends, figures by group.
+
+A session's continuum exercise records its own self-assessments (`collectives.services.exercises`); this
+module records the full ones (conditions, continuum, backbone roles) typed by the trinôme, and reads them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import OuterRef, Prefetch, Subquery
+
+from collectives.enums import BackboneRole
+from sites import journal
+from sites.enums import EventKind
+
+from .enums import CONDITIONS, PRECONDITIONS, ConditionKey, ConditionLevel, ContinuumLevel, RoleCoverage
+from .models import BackboneRoleAssessment, ConditionAssessment, SelfAssessment
+
+# Months between two self-assessments (the "what is due" default).
+INTERVAL_MONTHS = 6
+
+
+@transaction.atomic
+def record(site, user, data: dict) -> SelfAssessment:
+    """Save a complete self-assessment (cleaned data of `SelfAssessmentForm`) and tell the site's journal."""
+    assessment = SelfAssessment(
+        site=site,
+        assessed_on=data["assessed_on"],
+        recorded_by=user,
+        continuum_level=data["continuum_level"],
+        continuum_moved_by=data.get("continuum_moved_by", ""),
+        comment=data.get("comment", ""),
+    )
+    assessment.save()
+    for key in ConditionKey.values:
+        ConditionAssessment(
+            self_assessment=assessment,
+            condition=key,
+            level=data[f"condition_{key}"],
+            comment=data.get(f"condition_{key}_comment", ""),
+        ).save()
+    for role in BackboneRole.values:
+        BackboneRoleAssessment(self_assessment=assessment, role=role, coverage=data[f"role_{role}"]).save()
+    level = ContinuumLevel(assessment.continuum_level).label
+    journal.record(
+        site,
+        EventKind.SELF_ASSESSMENT,
+        f"Auto-évaluation du {assessment.assessed_on:%d/%m/%Y} : continuum « {level} », "
+        f"conditions {average_label(condition_average(assessment))} en moyenne",
+        actor=user,
+        subject=assessment,
+    )
+    return assessment
+
+
+def condition_average(assessment) -> float | None:
+    levels = [c.level for c in assessment.conditions.all()]
+    return sum(levels) / len(levels) if levels else None
+
+
+def average_label(value: float | None, scale: int = 4) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f}".replace(".", ",") + f"/{scale}"
+
+
+@dataclass
+class Row:
+    """One self-assessment as a line of the site's history."""
+
+    assessment: SelfAssessment
+    conditions: dict[str, int] = field(default_factory=dict)
+    roles: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def condition_average(self) -> float | None:
+        return sum(self.conditions.values()) / len(self.conditions) if self.conditions else None
+
+    @property
+    def roles_carried(self) -> int | None:
+        return sum(1 for v in self.roles.values() if v == RoleCoverage.FULL) if self.roles else None
+
+    @property
+    def condition_cells(self) -> list[int | None]:
+        return [self.conditions.get(key) for key in ConditionKey.values]
+
+
+def history(site) -> list[Row]:
+    """The site's self-assessments, oldest first, with their ratings (3 queries)."""
+    assessments = site.self_assessments.select_related("source_session", "recorded_by").prefetch_related(
+        Prefetch("conditions", queryset=ConditionAssessment.objects.order_by("id")),
+        Prefetch("backbone_roles", queryset=BackboneRoleAssessment.objects.order_by("id")),
+    )
+    rows = []
+    for assessment in sorted(assessments, key=lambda a: (a.assessed_on, a.pk)):
+        rows.append(
+            Row(
+                assessment,
+                {c.condition: c.level for c in assessment.conditions.all()},
+                {r.role: r.coverage for r in assessment.backbone_roles.all()},
+            )
+        )
+    return rows
+
+
+def condition_groups() -> list[tuple[str, list]]:
+    """The preconditions then the conditions, with their labels (form and table headers)."""
+    return [
+        ("Les trois préconditions", [ConditionKey(k) for k in PRECONDITIONS]),
+        ("Les cinq conditions de l’impact collectif", [ConditionKey(k) for k in CONDITIONS]),
+    ]
+
+
+# --- Figures over many sites: the dashboard's column, the roll-ups by wave and region, the reports' facts ---
+
+
+def latest_continuum_subquery():
+    """The continuum level of a site's latest self-assessment that placed it on the continuum."""
+    return Subquery(
+        SelfAssessment.objects.filter(site=OuterRef("pk"), continuum_level__isnull=False)
+        .order_by("-assessed_on", "-id")
+        .values("continuum_level")[:1]
+    )
+
+
+def latest_assessment_date_subquery():
+    return Subquery(
+        SelfAssessment.objects.filter(site=OuterRef("pk"))
+        .order_by("-assessed_on", "-id")
+        .values("assessed_on")[:1]
+    )
+
+
+def continuum_label(level) -> str:
+    return ContinuumLevel(level).label if level else ""
+
+
+def condition_level_label(level) -> str:
+    return ConditionLevel(level).label if level else ""

@@ -1,0 +1,118 @@
+"""What is due on each site: the next self-assessment, overdue measurements, a cycle left open, an unsigned
+agreement, a vacant seat of the trinôme.
+
+`due_by_site(sites)` reads it for any number of sites with a fixed number of queries (the site page, the list
+of a CRPV's or the national team's sites, the weekly digest).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Max, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from collectives.enums import TRINOME_SEATS
+from collectives.models import Membership
+from sites.enums import SiteStatus
+
+from .assessments import INTERVAL_MONTHS, latest_assessment_date_subquery
+from .models import EvaluationCycle, Indicator
+from .services import add_months, next_measurement_due
+
+# Sites that have started working: only they are expected to assess themselves, measure and sign.
+WORKING = (SiteStatus.IN_TRAINING, SiteStatus.ACTIVE)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    kind: str  # "self_assessment", "measurement", "cycle", "agreement", "seat"
+    text: str
+    url: str
+    on: dt.date | None = None  # when it was (or is) due
+    overdue: bool = True
+
+    @property
+    def badge(self) -> str:
+        return "warning" if self.overdue else "info"
+
+
+def due_by_site(
+    sites: QuerySet, *, today: dt.date | None = None, soon_days: int = 30
+) -> dict[int, list[DueItem]]:
+    """Each working site's due items, overdue first; items due within `soon_days` are listed as upcoming.
+
+    Five queries whatever the number of sites.
+    """
+    from collectives.services.agreement import in_force_since_subquery
+
+    today = today or timezone.localdate()
+    soon = today + dt.timedelta(days=soon_days)
+    rows = list(
+        sites.filter(status__in=WORKING)
+        .order_by()
+        .annotate(
+            last_assessed_on=latest_assessment_date_subquery(), agreement_since=in_force_since_subquery()
+        )
+        .values_list("pk", "slug", "last_assessed_on", "agreement_since")
+    )
+    ids = [pk for pk, *_ in rows]
+    result: dict[int, list[DueItem]] = {pk: [] for pk in ids}
+    slugs = {pk: slug for pk, slug, *_ in rows}
+
+    for pk, slug, last_assessed_on, agreement_since in rows:
+        url = reverse("evaluation:assessments", args=[slug])
+        if last_assessed_on is None:
+            result[pk].append(DueItem("self_assessment", "Première auto-évaluation à faire", url))
+        else:
+            next_on = add_months(last_assessed_on, INTERVAL_MONTHS)
+            if next_on <= soon:
+                text = f"Auto-évaluation à faire (la dernière date du {last_assessed_on:%d/%m/%Y})"
+                result[pk].append(DueItem("self_assessment", text, url, next_on, next_on <= today))
+        if agreement_since is None:
+            url = reverse("collectives:agreement", args=[slug])
+            result[pk].append(DueItem("agreement", "Entente de coopération pas encore signée", url))
+
+    indicators = (
+        Indicator.objects.filter(site__in=ids)
+        .annotate(last_measured_on=Max("measurements__measured_on"))
+        .only("pk", "site_id", "name", "baseline_on", "frequency")
+    )
+    for indicator in indicators:
+        next_on = next_measurement_due(indicator, indicator.last_measured_on)
+        if next_on <= soon:
+            url = (
+                reverse("evaluation:indicators", args=[slugs[indicator.site_id]])
+                + f"#indicateur-{indicator.pk}"
+            )
+            text = f"Mesure de l’indicateur « {indicator.name} »"
+            result[indicator.site_id].append(DueItem("measurement", text, url, next_on, next_on <= today))
+
+    cycles = EvaluationCycle.objects.filter(site__in=ids, closed_at__isnull=True, ends_on__lt=today).only(
+        "pk", "site_id", "title", "ends_on"
+    )
+    for cycle in cycles:
+        url = reverse("evaluation:cycle_detail", args=[slugs[cycle.site_id], cycle.pk])
+        text = f"Cycle d’évaluation « {cycle.title} » à clore"
+        result[cycle.site_id].append(DueItem("cycle", text, url, cycle.ends_on))
+
+    held = set(
+        Membership.objects.current()
+        .filter(site__in=ids, role__in=TRINOME_SEATS)
+        .values_list("site_id", "role")
+    )
+    for pk in ids:
+        for seat in TRINOME_SEATS:
+            if (pk, seat.value) not in held:
+                url = reverse("collectives:members", args=[slugs[pk]])
+                result[pk].append(DueItem("seat", f"Siège à pourvoir : {seat.label.lower()}", url))
+
+    for items in result.values():
+        items.sort(key=lambda item: (not item.overdue, item.on or dt.date.min))
+    return result
+
+
+def due_for_site(site, *, today: dt.date | None = None) -> list[DueItem]:
+    return due_by_site(type(site).objects.filter(pk=site.pk), today=today).get(site.pk, [])

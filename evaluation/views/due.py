@@ -1,0 +1,56 @@
+"""What is due on the sites one follows, and one's choice about the weekly digest."""
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from qic import access
+
+from .. import digest
+from ..models import DigestPreference
+
+
+@require_GET
+def due_list(request: HttpRequest) -> HttpResponse:
+    """Every site one may see that has something due (national: all; CRPV: their regions; members: theirs)."""
+    sites = access.visible_sites(request.user)
+    entries = digest.digest_for(request.user, sites=sites)
+    page = Paginator(entries, 25).get_page(request.GET.get("page"))
+    context = {"page_title": "Ce qui est à faire sur les sites", "page_obj": page, "count": len(entries)}
+    return render(request, "evaluation/due_list.html", context)
+
+
+class DigestPreferenceForm(forms.Form):
+    receive = forms.BooleanField(
+        label="Recevoir chaque lundi le résumé de ce qui est à faire sur mes sites",
+        required=False,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def digest_preferences(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = DigestPreferenceForm(
+        request.POST if request.method == "POST" else None, initial={"receive": digest.wants_digest(user)}
+    )
+    if request.method == "POST" and form.is_valid():
+        receive = form.cleaned_data["receive"]
+        preference, _ = DigestPreference.objects.get_or_create(user=user)
+        preference.opted_out = not receive
+        preference.save()
+        messages.success(
+            request,
+            "Vous recevrez le résumé hebdomadaire."
+            if receive
+            else "Vous ne recevrez plus le résumé hebdomadaire.",
+        )
+        return redirect("evaluation:digest_preferences")
+    context = {
+        "page_title": "Résumé hebdomadaire",
+        "form": form,
+        "concerned": user.pk in digest.recipient_ids(),
+    }
+    return render(request, "evaluation/digest_preferences.html", context)
