@@ -66,6 +66,11 @@ def save_measurement(form, *, indicator, user) -> Measurement:
     return measurement
 
 
+@transaction.atomic
+def delete_measurement(measurement: Measurement) -> None:
+    measurement.delete()
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1

@@ -19,6 +19,11 @@ urlpatterns = [
     path(f"{site}indicateurs/nouveau/", indicators.indicator_edit, name="indicator_add"),
     path(f"{site}indicateurs/<int:pk>/", indicators.indicator_edit, name="indicator_edit"),
     path(f"{site}indicateurs/<int:pk>/mesures/nouvelle/", indicators.measurement_add, name="measurement_add"),
+    path(
+        f"{site}indicateurs/<int:pk>/mesures/<int:measurement_pk>/",
+        indicators.measurement_add,
+        name="measurement_edit",
+    ),
     path(f"{site}auto-evaluations/", assessments.assessment_list, name="assessments"),
     path(f"{site}auto-evaluations/nouvelle/", assessments.assessment_add, name="assessment_add"),
     path(f"{site}cycles/", cycles.cycle_list, name="cycles"),

@@ -240,6 +240,23 @@ def _a_with_b_cycle_adjustment(w):
     return {"site_slug": w.site_a.slug, "pk": cycle_a.pk, "adjustment_pk": _adjustment_b(w)}
 
 
+def _measurement_b(w):
+    from evaluation.models import Indicator, Measurement
+
+    indicator = Indicator.objects.get(pk=_indicator_b(w))
+    found = indicator.measurements.first() or Measurement.objects.create(
+        indicator=indicator, site=w.site_b, measured_on=indicator.baseline_on, value=1
+    )
+    return found.pk
+
+
+def _a_with_b_measurement(w):
+    from tests.evaluation.factories import indicator_for
+
+    indicator_a = w.site_a.indicators.first() or indicator_for(w.site_a, name="Indicateur de A")
+    return {"site_slug": w.site_a.slug, "pk": indicator_a.pk, "measurement_pk": _measurement_b(w)}
+
+
 def _indicator_b(w):
     from tests.evaluation.factories import indicator_for
 
@@ -281,6 +298,16 @@ RULES.update(
         "evaluation:indicator_add": Rule("site", kwargs=_b(), readers=WRITERS),
         "evaluation:indicator_edit": Rule(
             "site", kwargs=_b(pk=_indicator_b), cross_kwargs=_a_with_b(pk=_indicator_b), readers=WRITERS
+        ),
+        "evaluation:measurement_edit": Rule(
+            "site",
+            kwargs=lambda w: {
+                "site_slug": w.site_b.slug,
+                "pk": _indicator_b(w),
+                "measurement_pk": _measurement_b(w),
+            },
+            cross_kwargs=_a_with_b_measurement,
+            readers=WRITERS,
         ),
         "evaluation:measurement_add": Rule(
             "site", kwargs=_b(pk=_indicator_b), cross_kwargs=_a_with_b(pk=_indicator_b), readers=WRITERS

@@ -55,19 +55,27 @@ def indicator_edit(request: HttpRequest, site_slug: str, pk: int | None = None) 
 
 
 @require_http_methods(["GET", "POST"])
-def measurement_add(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
+def measurement_add(request: HttpRequest, site_slug: str, pk: int, measurement_pk: int | None = None):
+    """Record a measurement, or correct (or delete) one: both looked up within the site of the URL."""
     site = request.site
     access.require(request.site_access.can_edit_work)
     indicator = get_object_or_404(site.indicators.select_related("change"), pk=pk)
-    form = MeasurementForm(request.POST or None, indicator=indicator)
+    measurement = get_object_or_404(indicator.measurements, pk=measurement_pk) if measurement_pk else None
+    back = reverse("evaluation:indicators", args=[site.slug]) + f"#indicateur-{indicator.pk}"
+    if measurement is not None and request.method == "POST" and "supprimer" in request.POST:
+        services.delete_measurement(measurement)
+        messages.success(request, f"Mesure du {measurement.measured_on:%d/%m/%Y} supprimée.")
+        return redirect(back)
+    form = MeasurementForm(request.POST or None, instance=measurement, indicator=indicator)
     if request.method == "POST" and form.is_valid():
-        measurement = services.save_measurement(form, indicator=indicator, user=request.user)
-        messages.success(request, f"Mesure du {measurement.measured_on:%d/%m/%Y} enregistrée.")
-        return redirect("evaluation:indicators", site_slug=site.slug)
+        saved = services.save_measurement(form, indicator=indicator, user=request.user)
+        messages.success(request, f"Mesure du {saved.measured_on:%d/%m/%Y} enregistrée.")
+        return redirect(back)
     context = {
-        "page_title": f"Nouvelle mesure — {indicator.name}",
+        "page_title": ("Corriger la mesure" if measurement else "Nouvelle mesure") + f" — {indicator.name}",
         "site": site,
         "form": form,
         "indicator": indicator,
+        "measurement": measurement,
     }
     return render(request, "evaluation/measurement_form.html", context)

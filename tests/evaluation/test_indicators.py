@@ -248,3 +248,29 @@ def test_facilitator_of_the_region_reads_indicators_and_sees_overdue_measurement
     assert "Mesure en retard depuis le 15 avril 2020" in page
     assert reverse("evaluation:measurement_add", args=[world.site_a.slug, indicator.pk]) not in page
     assert _measure(client, indicator, value="3").status_code == 403
+
+
+def test_a_measurement_is_corrected_or_deleted_within_its_site(client, world):
+    indicator = indicator_for(world.site_a)
+    world.login(client, world.seat_holder_a)
+    assert _measure(client, indicator, measured_on="2026-04-15", value="18").status_code == 302
+    assert _measure(client, indicator, measured_on="2026-07-15", value="25").status_code == 302
+    first, second = indicator.measurements.order_by("measured_on")
+    url = reverse("evaluation:measurement_edit", args=[world.site_a.slug, indicator.pk, first.pk])
+    page = client.get(reverse("evaluation:indicators", args=[world.site_a.slug])).content.decode()
+    assert url in page  # the date of each row opens its correction
+    data = {"measured_on": "2026-04-15", "value": "19", "comment": "Recompté", "evidence_url": ""}
+    assert client.post(url, data).status_code == 302
+    first.refresh_from_db()
+    assert float(first.value) == 19 and first.comment == "Recompté"
+    # Moving it onto the other measurement's date is refused, next to the field.
+    content = client.post(url, {**data, "measured_on": "2026-07-15"}).content.decode()
+    assert "Une mesure existe déjà à cette date" in content
+    assert client.post(url, {"supprimer": "1"}).status_code == 302
+    assert list(indicator.measurements.all()) == [second]
+    # A partner reads the list but gets no correction link, and may not correct.
+    world.login(client, world.partner_a)
+    page = client.get(reverse("evaluation:indicators", args=[world.site_a.slug])).content.decode()
+    second_url = reverse("evaluation:measurement_edit", args=[world.site_a.slug, indicator.pk, second.pk])
+    assert second_url not in page
+    assert client.post(second_url, {"supprimer": "1"}).status_code == 403
