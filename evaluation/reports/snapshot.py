@@ -127,7 +127,9 @@ def site_trinome(site: Site) -> dict:
 
 
 def site_indicators(site: Site) -> dict:
-    return pending("Les indicateurs et leurs mesures apparaîtront ici avec le suivi des indicateurs.")
+    from .indicators import site_indicators as build
+
+    return build(site)
 
 
 def site_journal(site: Site) -> dict:

@@ -47,7 +47,9 @@ def test_site_bilan_is_a_french_tagged_a4_pdf_with_contents_and_page_numbers(wor
     assert "Sommaire" in text and "2. Trinôme et passations" in text
     assert "Page 1 sur" in text
     assert "21 novembre 2026" in text
-    assert "Pas encore disponible" in text  # families not landed yet say so
+    # Every family has landed (the indicators last): a section without data says so in its own words.
+    assert "Pas encore disponible" not in text
+    assert "6. Indicateurs" in text and "Aucun indicateur à ce jour" in text
     assert "siège vacant" in text.lower()
 
 
