@@ -1,15 +1,18 @@
 """The audit log: every write on site data is recorded with its author and its values before and after.
 
-Any model of our apps with a `site` foreign key (and Site itself) is audited automatically through
-model signals; the author comes from the request (`AuditUserMiddleware`) or from `acting_as` in tasks.
+Any model of our apps with a `site` foreign key (and Site itself), or whose parent has one (the sections of
+an agreement, the approvals of a vision revision, the answers of a self-assessment), is audited automatically
+through model signals; the author comes from the request (`AuditUserMiddleware`) or from `acting_as` in tasks.
 Writes through `QuerySet.update()` or `bulk_create()` bypass signals: services whose writes matter
 use `save()`.
 """
 
 import contextvars
 from contextlib import contextmanager
+from functools import cache
 
 from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -60,20 +63,45 @@ def _needs_encoding(value) -> bool:
     return value is not None and not isinstance(value, str | int | float | bool | list | dict)
 
 
+def _has_site_field(model) -> bool:
+    return any(f.name == "site" and f.is_relation for f in model._meta.concrete_fields)
+
+
+@cache
+def _parent_field(model) -> str | None:
+    """For a model without a `site` key, the foreign key to an audited parent that has one, if any."""
+    for field in model._meta.concrete_fields:
+        if field.many_to_one and field.related_model is not None:
+            parent = field.related_model
+            if parent._meta.label_lower != "sites.site" and _has_site_field(parent) and _in_scope(parent):
+                return field.name
+    return None
+
+
+def _in_scope(model) -> bool:
+    return model._meta.app_label in AUDITED_APPS and model._meta.label_lower not in NOT_AUDITED
+
+
 def _site_of(instance):
     from sites.models import Site
 
     if isinstance(instance, Site):
         return instance
-    return getattr(instance, "site", None)
+    try:
+        if _has_site_field(type(instance)):
+            return instance.site
+        parent = getattr(instance, _parent_field(type(instance)) or "", None)
+        return parent.site if parent is not None else None
+    except ObjectDoesNotExist:  # a parent removed in the same cascade
+        return None
 
 
 def is_audited(model) -> bool:
-    if model._meta.app_label not in AUDITED_APPS or model._meta.label_lower in NOT_AUDITED:
+    if not _in_scope(model):
         return False
     if model._meta.label_lower == "sites.site":
         return True
-    return any(f.name == "site" and f.is_relation for f in model._meta.concrete_fields)
+    return _has_site_field(model) or _parent_field(model) is not None
 
 
 def _write(instance, action, before, after):
@@ -107,7 +135,12 @@ def _is_site(instance) -> bool:
 
 
 def _site_id_of(instance):
-    return instance.pk if _is_site(instance) else getattr(instance, "site_id", None)
+    if _is_site(instance):
+        return instance.pk
+    if _has_site_field(type(instance)):
+        return instance.site_id
+    site = _site_of(instance)
+    return site.pk if site is not None else None
 
 
 def _pre_save(sender, instance, raw=False, **kwargs):

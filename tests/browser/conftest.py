@@ -71,6 +71,12 @@ def check_accessibility(page, context=""):
     """
     assert AXE.exists(), "axe-core is missing: run `npm ci` (make test does)"
     # evaluate() goes through the DevTools protocol: the page's CSP (no inline script) does not block it.
+    # Check the page as it rests: a panel still opening (DSFR collapse) has no measurable contrast yet.
+    page.evaluate(
+        """() => Promise.all(document.getAnimations()
+             .filter(a => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
+             .map(a => a.finished.catch(() => null)))"""
+    )
     page.evaluate(AXE.read_text())
     result = page.evaluate(
         """async () => await axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag',

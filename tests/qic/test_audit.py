@@ -112,3 +112,33 @@ def test_status_changes_are_audited_on_the_site(world):
     entry = AuditEntry.objects.filter(model="sites.site", object_id=str(world.site_a.pk)).latest("id")
     assert entry.before == {"status": "active"}
     assert entry.after == {"status": "paused"}
+
+
+def test_writes_on_the_parts_of_a_site_document_are_recorded_on_the_site(world):
+    """An agreement's sections and spaces carry no `site` key of their own: the log finds it through the
+    agreement, so national staff see who changed which part of which site's agreement."""
+    from collectives.enums import AgreementPart
+    from collectives.services import agreement as agreements
+
+    with acting_as(world.seat_holder_a):
+        draft, _ = agreements.open_draft(world.site_a, world.seat_holder_a)
+        section = draft.sections.get(part=AgreementPart.values[0])
+        agreements.save_section(
+            world.site_a,
+            section.part,
+            "Nos valeurs partagées",
+            expected_version=section.version,
+            user=world.seat_holder_a,
+        )
+        space, _ = agreements.add_space(world.site_a, {"name": "Comité local"}, user=world.seat_holder_a)
+        agreements.delete_space(world.site_a, space, expected_version=space.version, user=world.seat_holder_a)
+
+    edited = AuditEntry.objects.filter(
+        model="collectives.agreementsection", object_id=str(section.pk)
+    ).latest("id")
+    assert (edited.action, edited.actor, edited.site) == ("update", world.seat_holder_a, world.site_a)
+    assert edited.after == {"text": "Nos valeurs partagées"} and edited.site_label == "Quartier A"
+    space_entries = AuditEntry.objects.filter(model="collectives.cooperationspace", object_id=str(space.pk))
+    assert list(space_entries.order_by("id").values_list("action", flat=True)) == ["create", "delete"]
+    assert space_entries.get(action="create").site == world.site_a
+    assert space_entries.get(action="delete").site_label == "Quartier A"
