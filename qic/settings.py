@@ -199,6 +199,18 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# National dashboard (issue 3): its roll-ups per filter set, kept apart so that many searches never evict
+# other cached data; invalidated by a data version (sites/dashboard/cache.py), kept five minutes at most.
+if REDIS_URL:
+    CACHES["dashboard"] = {**CACHES["default"], "KEY_PREFIX": "dashboard", "TIMEOUT": 300}
+else:
+    CACHES["dashboard"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "dashboard",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    }
+
 # Celery: with no REDIS_URL, tasks run in-process (the embedded default of `make demo`).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None

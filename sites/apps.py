@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SitesConfig(AppConfig):
     name = "sites"
     verbose_name = "Sites et vagues"
+
+    def ready(self):
+        from .dashboard import cache
+
+        cache.connect()

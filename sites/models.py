@@ -284,3 +284,17 @@ class RegistrationImport(models.Model):
 
     def get_absolute_url(self):
         return reverse("sites:import_preview", kwargs={"token": self.token})
+
+
+class DataVersion(models.Model):
+    """A counter moved forward after each committed write that cached figures depend on (the dashboard's
+    roll-ups): every process, whatever its cache backend, sees a change as soon as it is committed."""
+
+    key = models.CharField(max_length=40, primary_key=True)
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "version des données"
+
+    def __str__(self):
+        return f"{self.key} v{self.number}"

@@ -37,6 +37,14 @@ class StrictClient(Client):
         return response
 
 
+@pytest.fixture(autouse=True)
+def _fresh_dashboard_cache():
+    """Each test's database starts over: so do the dashboard's cached roll-ups (local-memory cache)."""
+    from django.core.cache import caches
+
+    caches["dashboard"].clear()
+
+
 @pytest.fixture
 def client():
     return StrictClient()

@@ -18,7 +18,7 @@ from qic import access, charts
 
 from ..enums import SiteKind, SiteStatus
 from ..models import Region, ResourceCentre, Wave
-from . import columns, rollups
+from . import cache, columns, rollups
 from .filters import FILTER_PARAMS, DashboardFilter, without
 
 PAGE_SIZE = 50
@@ -195,12 +195,23 @@ def _charts(by_wave: list[dict], by_region: list[dict], funnel: dict | None) -> 
     return result
 
 
-def build(user, params) -> Dashboard:
-    table, filterset = filtered(user, params)
-    key, descending = parse_sort(params.get("tri", ""))
-    page = Paginator(table, PAGE_SIZE).get_page(params.get("page"))
-    sites = columns.enrich(list(page.object_list))
+@dataclass
+class Panels:
+    """Everything on the screen but the table: the same for every page and sort of one filter set."""
 
+    choices: dict
+    totals: rollups.Totals
+    funnel: dict | None
+    alerts: list
+    charts: dict
+
+
+def panels(user, params) -> Panels:
+    """The roll-ups of the selection (the alert filter aside), from the cache when the data did not change."""
+    return cache.rollups(user, params, lambda: _compute_panels(user, params))
+
+
+def _compute_panels(user, params) -> Panels:
     base = sites_queryset(user)
     scope = DashboardFilter(without(params, "alerte"), queryset=base).qs
     choices = _choices(user)
@@ -210,6 +221,21 @@ def build(user, params) -> Dashboard:
     current_wave = next((wave for wave in choices["waves"] if wave.is_current), None)
     funnel_scope = DashboardFilter(without(params, "vague", "statut", "alerte"), queryset=base).qs
     funnel = rollups.funnel(funnel_scope, current_wave)
+    return Panels(
+        choices=choices,
+        totals=totals,
+        funnel=funnel,
+        alerts=rollups.alert_summary(scope, totals.alert_counts),
+        charts=_charts(totals.by_wave, totals.by_region, funnel),
+    )
+
+
+def build(user, params) -> Dashboard:
+    table, filterset = filtered(user, params)
+    key, descending = parse_sort(params.get("tri", ""))
+    page = Paginator(table, PAGE_SIZE).get_page(params.get("page"))
+    sites = columns.enrich(list(page.object_list))
+    screen = panels(user, params)
     return Dashboard(
         filterset=filterset,
         page=page,
@@ -217,12 +243,12 @@ def build(user, params) -> Dashboard:
         tbody=rows_html(sites),
         sort=key,
         descending=descending,
-        by_wave=totals.by_wave,
-        by_region=totals.by_region,
-        overall=totals.overall,
-        funnel=funnel,
-        alerts=rollups.alert_summary(scope, totals.alert_counts),
-        choices=choices,
-        active_filters=_active_filters(filterset, choices),
-        charts=_charts(totals.by_wave, totals.by_region, funnel),
+        by_wave=screen.totals.by_wave,
+        by_region=screen.totals.by_region,
+        overall=screen.totals.overall,
+        funnel=screen.funnel,
+        alerts=screen.alerts,
+        choices=screen.choices,
+        active_filters=_active_filters(filterset, screen.choices),
+        charts=screen.charts,
     )

@@ -39,8 +39,15 @@ CHOICES = (
 VISION_TRACKED = True
 
 
+STALL_STEP_MINUTES = 5
+
+
 def stall_cutoff(now=None) -> dt.datetime:
-    return (now or timezone.now()) - dt.timedelta(days=settings.QIC_STALL_DAYS)
+    """Sites silent since before this moment stall. It moves by steps of a few minutes, so that the cached
+    alert counts (`cache.py`) and the live table filtered on the alert agree."""
+    now = now or timezone.now()
+    now = now.replace(minute=now.minute - now.minute % STALL_STEP_MINUTES, second=0, microsecond=0)
+    return now - dt.timedelta(days=settings.QIC_STALL_DAYS)
 
 
 def vision_cutoff(today=None) -> dt.date:
