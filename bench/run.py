@@ -5,8 +5,10 @@ benchmark database (a file under bench/results/, or `<name>_bench` beside DATABA
 development data is never touched), migrates it, fills it with `seed_synthetic`, then serves requests
 in-process through the whole Django stack (middleware, session, authentication, templates; production
 settings, DEBUG off) as a signed-in national user. It prints, per scenario, the p50 and p95 server time and
-the number of queries, and the ratios to the floor: the same stack serving a trivial page (the legal notice,
-rendered in the site layout) and a bare view (the health check). Goal: p95 ≤ 150 ms and ≤ 5 × the floor.
+the number of queries (the dashboard's roll-ups come from its cache after the warm-up; a last line, outside
+the goal, shows them recomputed at every request), and the ratios to the floor: the same stack serving a
+trivial page (the legal notice, rendered in the site layout) and a bare view (the health check).
+Goal: p95 ≤ 150 ms and ≤ 5 × the floor.
 
     python bench/run.py [--sites 2000] [--requests 60] [--only sqlite|postgres]
 """
@@ -36,6 +38,9 @@ SCENARIOS = [
     ("alerte « sans activité »", "/sites/tableau-de-bord/?alerte=inactif", {}),
     ("fragment HTMX vague 4", "/sites/tableau-de-bord/?vague=4&region=11", {"HX-Request": "true"}),
 ]
+# Not in the verdict, for information: the roll-ups recomputed at every request, as if a write (a status
+# change, a journal event...) had happened just before each one (cached roll-ups: sites/dashboard/cache.py).
+INVALIDATED = ("sans cache : une écriture avant chaque requête", "/sites/tableau-de-bord/?vague=3", {})
 FLOOR = ("plancher : page simple (mentions légales)", "/mentions-legales/", {})
 BARE = ("plancher nu : /sante/", "/sante/", {})
 
@@ -78,15 +83,19 @@ def worker(sites: int, requests: int) -> dict:
         executed.append(sql)
         return execute(sql, params, many, context)
 
-    def measure(path: str, headers: dict) -> dict:
+    from sites.dashboard import cache as dashboard_cache
+
+    def measure(path: str, headers: dict, before=lambda: None) -> dict:
         for _ in range(5):  # warm caches (templates, URL resolvers, database pages)
             assert client.get(path, headers=headers).status_code == 200, path
         executed.clear()
+        before()
         with connection.execute_wrapper(count_queries):
             client.get(path, headers=headers)
         queries = len(executed)
         samples, cpu = [], []
         for _ in range(requests):
+            before()
             t, c = time.perf_counter(), time.process_time()
             response = client.get(path, headers=headers)
             samples.append((time.perf_counter() - t) * 1000)
@@ -103,6 +112,8 @@ def worker(sites: int, requests: int) -> dict:
     results = {"vendor": connection.vendor, "sites": sites, "seed_seconds": seed_seconds, "scenarios": []}
     for label, path, headers in [FLOOR, BARE, *SCENARIOS]:
         results["scenarios"].append({"label": label, "path": path, **measure(path, headers)})
+    label, path, headers = INVALIDATED
+    results["invalidated"] = {"label": label, "path": path, **measure(path, headers, dashboard_cache.bump)}
     return results
 
 
@@ -154,6 +165,13 @@ def report(result: dict) -> bool:
             f"{row['label']:<42} {row['p50']:>8.1f} {row['p95']:>8.1f} {row['cpu_p50']:>8.1f} "
             f"{row['queries']:>9} "
             f"{row['p50'] / floor['p50']:>12.1f}× {row['p95'] / floor['p95']:>12.1f}×"
+        )
+    if "invalidated" in result:
+        row = result["invalidated"]
+        print(
+            f"{row['label']:<42} {row['p50']:>8.1f} {row['p95']:>8.1f} {row['cpu_p50']:>8.1f} "
+            f"{row['queries']:>9} "
+            f"{row['p50'] / floor['p50']:>12.1f}× {row['p95'] / floor['p95']:>12.1f}×  (hors objectif)"
         )
     worst = max(dashboard, key=lambda row: row["p95"])
     p95_ok = worst["p95"] <= GOAL_P95_MS

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -43,6 +43,26 @@ def _coaching_links(now, *, held: bool):
     links = links.filter(session__starts_at__lte=now) if held else links.filter(session__starts_at__gt=now)
     total = links.order_by().values("site").annotate(total=Sum("session__duration_minutes")).values("total")
     return Coalesce(Subquery(total[:1], output_field=IntegerField()), Value(0))
+
+
+def minutes_by_site(site_ids, now=None) -> dict[int, tuple[int, int]]:
+    """(used, planned) coaching minutes of these sites, in one grouped query: what `annotate_minutes` gives,
+    for a page of sites (sites without coaching are absent)."""
+    now = now or timezone.now()
+    links = SessionSite.objects.filter(
+        site__in=site_ids, session__kind=SessionKind.SITE_COACHING, session__cancelled_at__isnull=True
+    )
+    duration = "session__duration_minutes"
+    rows = (
+        links.order_by()
+        .values("site_id")
+        .annotate(
+            used=Sum(duration, filter=Q(session__starts_at__lte=now), default=0),
+            planned=Sum(duration, filter=Q(session__starts_at__gt=now), default=0),
+        )
+        .values_list("site_id", "used", "planned")
+    )
+    return {site_id: (used, planned) for site_id, used, planned in rows}
 
 
 def annotate_minutes(queryset: QuerySet, now=None) -> QuerySet:

@@ -8,10 +8,10 @@ capabilities plug into).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from html import escape as _html_escape
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from qic import access, charts
@@ -57,6 +57,12 @@ def filtered(user, params) -> tuple[QuerySet, DashboardFilter]:
     return filterset.qs.order_by(*order, "pk"), filterset
 
 
+def _escape(value) -> str:
+    """HTML-escaped text (the standard library's escape: Django's adds lazy-string and safe-string handling
+    that plain cell texts do not need, at 600 cells a page)."""
+    return _html_escape(str(value), quote=True)
+
+
 PENDING_HTML = (
     '<span class="qic-pending" aria-hidden="true">—</span>'
     '<span class="fr-sr-only">pas encore disponible</span>'
@@ -69,25 +75,27 @@ def cell_html(cell: columns.Cell, tag: str = "td") -> str:
     if cell.pending:
         inner = PENDING_HTML
     elif cell.url:
-        inner = f'<a href="{escape(cell.url)}">{escape(cell.text)}</a>'
+        inner = f'<a href="{_escape(cell.url)}">{_escape(cell.text)}</a>'
     elif cell.badge:
         inner = (
-            f'<span class="fr-badge fr-badge--sm fr-badge--no-icon fr-badge--{escape(cell.badge)}">'
-            f"{escape(cell.text)}</span>"
+            f'<span class="fr-badge fr-badge--sm fr-badge--no-icon fr-badge--{_escape(cell.badge)}">'
+            f"{_escape(cell.text)}</span>"
         )
     else:
-        inner = escape(cell.text)
+        inner = _escape(cell.text)
     if cell.detail:
-        inner += f'<span class="qic-cell-detail">{escape(cell.detail)}</span>'
+        inner += f'<span class="qic-cell-detail">{_escape(cell.detail)}</span>'
     scope = ' scope="row"' if tag == "th" else ""
     return f"<{tag}{scope}>{inner}</{tag}>"
 
 
 def rows_html(sites: list) -> SafeString:
-    rows = []
-    for site in sites:
-        cells = [column.cell(site) for column in columns.COLUMNS]
-        rows.append("<tr>" + cell_html(cells[0], "th") + "".join(cell_html(c) for c in cells[1:]) + "</tr>")
+    cells = [column.cell for column in columns.COLUMNS]
+    first, others = cells[0], cells[1:]
+    rows = [
+        "<tr>" + cell_html(first(site), "th") + "".join(cell_html(cell(site)) for cell in others) + "</tr>"
+        for site in sites
+    ]
     return mark_safe("\n".join(rows))  # noqa: S308 - every value is escaped in cell_html
 
 
@@ -108,6 +116,7 @@ class Dashboard:
     active_filters: list[tuple[str, str]]
     charts: dict = field(default_factory=dict)
     columns: tuple = columns.COLUMNS
+    panels_key: str = ""  # the roll-ups' cache key: the panels drawn from them are cached under it too
 
     @property
     def count(self) -> int:
@@ -206,8 +215,9 @@ class Panels:
     charts: dict
 
 
-def panels(user, params) -> Panels:
-    """The roll-ups of the selection (the alert filter aside), from the cache when the data did not change."""
+def panels(user, params) -> tuple[str, Panels]:
+    """The roll-ups of the selection (the alert filter aside), from the cache when the data did not change,
+    and the key they are cached under."""
     return cache.rollups(user, params, lambda: _compute_panels(user, params))
 
 
@@ -235,7 +245,7 @@ def build(user, params) -> Dashboard:
     key, descending = parse_sort(params.get("tri", ""))
     page = Paginator(table, PAGE_SIZE).get_page(params.get("page"))
     sites = columns.enrich(list(page.object_list))
-    screen = panels(user, params)
+    panels_key, screen = panels(user, params)
     return Dashboard(
         filterset=filterset,
         page=page,
@@ -251,4 +261,5 @@ def build(user, params) -> Dashboard:
         choices=screen.choices,
         active_filters=_active_filters(filterset, screen.choices),
         charts=screen.charts,
+        panels_key=panels_key,
     )

@@ -100,14 +100,15 @@ def rollups_key(user, params) -> str:
     return f"rollups:{version()}:{digest}"
 
 
-def rollups(user, params, compute: Callable[[], object]):
-    """The roll-ups for this user and these filters, computed once per data version."""
+def rollups(user, params, compute: Callable[[], object]) -> tuple[str, object]:
+    """The roll-ups for this user and these filters, computed once per data version, and their key (the
+    template caches the panels drawn from them under it: `{% cache ... board.panels_key %}`)."""
     key = rollups_key(user, params)
     value = _cache().get(key)
     if value is None:
         value = compute()
         _cache().set(key, value)
-    return value
+    return key, value
 
 
 def _on_write(sender, **kwargs) -> None:

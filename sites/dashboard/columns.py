@@ -13,6 +13,7 @@ the export leaves the column empty. To wire it, a later issue fills `enrich` (an
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -35,7 +36,7 @@ SEAT_SHORT = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Cell:
     text: str = ""
     badge: str = ""  # a DSFR badge colour ("success", "warning", "new"...), or plain text when empty
@@ -93,15 +94,26 @@ def annotate_identity(queryset: QuerySet) -> QuerySet:
     return queryset.annotate(status_rank=status_rank)
 
 
+_URL_ARGUMENT = 987654321
+
+
+@functools.cache
+def _url_parts(name: str) -> tuple[str, str]:
+    """A URL taking one argument, resolved once: 50 rows × a few links through the resolver cost more than
+    the page's queries. (The script prefix of a deployment does not change while it runs.)"""
+    before, after = reverse(name, args=[_URL_ARGUMENT]).split(str(_URL_ARGUMENT))
+    return before, after
+
+
+def url_for(name: str, argument) -> str:
+    """`reverse(name, args=[argument])` for a slug or an id, without the resolver."""
+    before, after = _url_parts(name)
+    return f"{before}{argument}{after}"
+
+
 def site_url(site) -> str:
-    """The site's page, without a URL resolver call per row."""
-    global _SITE_URL
-    if _SITE_URL is None:
-        _SITE_URL = reverse("sites:detail", kwargs={"site_slug": "slug"}).removesuffix("slug/")
-    return f"{_SITE_URL}{site.slug}/"
-
-
-_SITE_URL = None
+    """The site's page."""
+    return url_for("sites:detail", site.slug)
 
 
 def _status_cell(site) -> Cell:
@@ -237,16 +249,32 @@ def _strategy_export(site) -> str:
 
 
 def enrich_vision(sites: list) -> None:
-    """Adoption dates and the strategy's state of each site of the page, in one query."""
-    from sites.models import Site
+    """Adoption dates and the strategy's state of each site of the page: two plain queries (what
+    `annotate_vision` computes with four subqueries, which cost more to build than to run)."""
+    from vision.models import Change, Revision
 
-    rows = annotate_vision(Site.objects.filter(pk__in=[site.pk for site in sites])).values(
-        "pk", "vision_adopted_at", "strategy_adopted_at", "strategy_drafted", "strategy_change_count"
+    ids = [site.pk for site in sites]
+    vision_at, strategy_at = {}, {}
+    adopted = Revision.objects.filter(site__in=ids, adopted_at__isnull=False).values_list(
+        "site_id", "adopted_at", "adopted_with_strategy"
     )
-    by_site = {row.pop("pk"): row for row in rows}
+    for site_id, at, with_strategy in adopted:
+        if site_id not in vision_at or at > vision_at[site_id]:
+            vision_at[site_id] = at
+        if with_strategy and (site_id not in strategy_at or at > strategy_at[site_id]):
+            strategy_at[site_id] = at
+    changes = dict(
+        Change.objects.filter(site__in=ids)
+        .order_by()
+        .values("site_id")
+        .annotate(n=Count("pk"))
+        .values_list("site_id", "n")
+    )
     for site in sites:
-        for name, value in by_site.get(site.pk, {}).items():
-            setattr(site, name, value)
+        site.vision_adopted_at = vision_at.get(site.pk)
+        site.strategy_adopted_at = strategy_at.get(site.pk)
+        site.strategy_change_count = changes.get(site.pk, 0)
+        site.strategy_drafted = site.strategy_change_count > 0
 
 
 VISION = Family(
@@ -302,7 +330,7 @@ def enrich_agreement(sites: list) -> None:
 
 
 def _agreement_cell(site) -> Cell:
-    url = reverse("collectives:agreement", args=[site.slug])
+    url = url_for("collectives:agreement", site.slug)
     if site.agreement_in_force_since:
         detail = "nouvelle version en projet" if site.agreement_draft_number else ""
         return Cell(
@@ -402,12 +430,9 @@ SELF_ASSESSMENT = Family(
 
 def annotate_sessions(queryset: QuerySet) -> QuerySet:
     """The last session a site attended (someone of the site ticked present) and its coaching minutes."""
-    from collectives.models import Participant
     from collectives.services.coaching import annotate_minutes
 
-    attended = Participant.objects.filter(
-        site=OuterRef("pk"), present=True, session__cancelled_at__isnull=True
-    ).order_by("-session__starts_at", "-session_id")
+    attended = _attended()
     queryset = queryset.annotate(
         last_session_at=Subquery(attended.values("session__starts_at")[:1]),
         last_session_title=Subquery(attended.values("session__title")[:1]),
@@ -419,23 +444,40 @@ def annotate_sessions(queryset: QuerySet) -> QuerySet:
     )
 
 
+def _attended():
+    """The sessions a site attended (someone of the site ticked present), the latest first."""
+    from collectives.models import Participant
+
+    return Participant.objects.filter(
+        site=OuterRef("pk"), present=True, session__cancelled_at__isnull=True
+    ).order_by("-session__starts_at", "-session_id")
+
+
 def enrich_sessions(sites: list) -> None:
-    """Last session attended and coaching minutes of each site of the page, in one query."""
+    """Last session attended and coaching minutes of each site of the page, in three plain queries (what
+    `annotate_sessions` computes with five subqueries, which cost more to build than to run)."""
+    from collectives.models import Session
+    from collectives.services.coaching import minutes_by_site
     from sites.models import Site
 
-    rows = annotate_sessions(Site.objects.filter(pk__in=[site.pk for site in sites])).values(
-        "pk",
-        "last_session_at",
-        "last_session_title",
-        "last_session_id",
-        "coaching_used_minutes",
-        "coaching_planned_minutes",
-        "coaching_booked_minutes",
+    ids = [site.pk for site in sites]
+    last = dict(
+        Site.objects.filter(pk__in=ids)
+        .annotate(last_session_id=Subquery(_attended().values("session_id")[:1]))
+        .values_list("pk", "last_session_id")
     )
-    by_site = {row.pop("pk"): row for row in rows}
+    sessions = {
+        pk: (starts_at, title)
+        for pk, starts_at, title in Session.objects.filter(pk__in={pk for pk in last.values() if pk})
+        .order_by()
+        .values_list("pk", "starts_at", "title")
+    }
+    minutes = minutes_by_site(ids)
     for site in sites:
-        for name, value in by_site.get(site.pk, {}).items():
-            setattr(site, name, value)
+        site.last_session_id = last.get(site.pk)
+        site.last_session_at, site.last_session_title = sessions.get(site.last_session_id, (None, None))
+        site.coaching_used_minutes, site.coaching_planned_minutes = minutes.get(site.pk, (0, 0))
+        site.coaching_booked_minutes = site.coaching_used_minutes + site.coaching_planned_minutes
 
 
 def hours(value) -> str:
@@ -449,7 +491,7 @@ def _session_cell(site) -> Cell:
     return Cell(
         _date(timezone.localtime(site.last_session_at)),
         detail=site.last_session_title,
-        url=reverse("sessions:detail", args=[site.last_session_id]),
+        url=url_for("sessions:detail", site.last_session_id),
     )
 
 
@@ -502,8 +544,8 @@ ACTIVITY = Family(
         Column(
             "activite",
             "Dernière activité",
-            lambda s: Cell(_date(s.last_activity_at) or "aucune"),
-            lambda s: _date(s.last_activity_at),
+            lambda s: Cell(_day(s.last_activity_at) or "aucune"),
+            lambda s: _day(s.last_activity_at),
             "last_activity_at",
         ),
     ),

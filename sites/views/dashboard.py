@@ -15,11 +15,11 @@ from ..enums import SiteStatus
 
 def _headers(board, request, base_url: str) -> list[dict]:
     headers = []
+    query = request.GET.copy()
+    query.pop("page", None)
     for column in board.columns:
         current = column.key == board.sort
         aria_sort = ("descending" if board.descending else "ascending") if current else None
-        query = request.GET.copy()
-        query.pop("page", None)
         query["tri"] = f"-{column.key}" if current and not board.descending else column.key
         headers.append(
             {
@@ -36,12 +36,44 @@ def _headers(board, request, base_url: str) -> list[dict]:
     return headers
 
 
+def _without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _pagination(page, request, base_url: str) -> dict | None:
+    """The pagination's links, built once here (the template tags copied the query string per link)."""
+    if not page.has_other_pages():
+        return None
+    query = request.GET.copy()
+
+    def url(number: int) -> str:
+        query["page"] = str(number)
+        return f"{base_url}?{query.urlencode()}"
+
+    last = page.paginator.num_pages
+    return {
+        "first": url(1) if page.number > 1 else "",
+        "previous": url(page.previous_page_number()) if page.has_previous() else "",
+        "next": url(page.next_page_number()) if page.has_next() else "",
+        "last": url(last) if page.number < last else "",
+        "pages": [
+            {"number": n, "current": n == page.number, "url": url(n) if n != page.number else ""}
+            if isinstance(n, int)
+            else {"number": None}  # the ellipsis
+            for n in page.paginator.get_elided_page_range(page.number)
+        ],
+    }
+
+
 @require_GET
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     """Every visible site, filtered from the URL; HTMX requests get the results fragment only."""
     user = request.user
     access.require(access.can_view_dashboard(user))
     board = dashboard.build(user, request.GET)
+    base_url = reverse("sites:dashboard")
     if access.sees_all_sites(user):
         heading = "Tableau de bord national"
         lead = (
@@ -59,9 +91,12 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "heading": heading,
         "lead": lead,
         "board": board,
-        "headers": _headers(board, request, reverse("sites:dashboard")),
+        "headers": _headers(board, request, base_url),
+        "pagination": _pagination(board.page, request, base_url),
+        # The panels' links keep the filters and the sort: their cached copy depends on them.
+        "panels_query": _without_page(request),
         "params": {name: request.GET.get(name, "") for name in (*FILTER_PARAMS, "tri")},
-        "dashboard_url": reverse("sites:dashboard"),
+        "dashboard_url": base_url,
         "alert_choices": alerts.CHOICES,
         "alerts_total": sum(alert.count for alert in board.alerts if alert.tracked),
         "status_choices": SiteStatus.choices,

@@ -51,12 +51,20 @@ def test_unchanged_data_is_served_from_the_cache(national, world):
     assert _queries(national, region="32") == cold
 
 
+def _engaged_kpi(client) -> str:
+    page = client.get(URL).content.decode()  # the panels' HTML is cached with the roll-ups
+    end = page.index('</span><span class="qic-kpi__label">en formation ou actifs')
+    return page[page.rindex(">", 0, end) + 1 : end]
+
+
 def test_a_status_change_shows_at_once(national, world):
     before = _board(national).overall["by_status"]
     assert before[SiteStatus.ACTIVE] == 2 and before[SiteStatus.PAUSED] == 0
+    assert _engaged_kpi(national) == "2"
     services.change_status(world.site_a, SiteStatus.PAUSED, reason="élections municipales")
     after = _board(national).overall["by_status"]
     assert after[SiteStatus.ACTIVE] == 1 and after[SiteStatus.PAUSED] == 1
+    assert _engaged_kpi(national) == "1"
 
 
 def test_a_new_member_shows_at_once(national, world):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from collectives.enums import MemberRole
 from evaluation.models import SelfAssessment
-from sites import services
+from sites import dashboard, services
 from sites.enums import SiteKind, SiteStatus
 from sites.models import Site
 from tests.collectives.factories import MembershipFactory
@@ -195,6 +195,23 @@ def test_pagination_keeps_the_filters(national, world):
     assert "vague=2&amp;page=2" in page
     second = national.get(URL, {"vague": "2", "page": "2"}).context["board"]
     assert len(second.rows) == 5
+
+
+def test_pagination_around_a_far_page_and_last_activity_in_local_time(national, world, monkeypatch):
+    monkeypatch.setattr(dashboard, "PAGE_SIZE", 2)
+    wave = WaveFactory(number=2)
+    for i in range(30):
+        SiteFactory(name=f"Site {i:03d}", wave=wave)
+    page = national.get(URL, {"vague": "2", "page": "8"}).content.decode()
+    nav = page[page.index('class="fr-pagination') :]
+    assert 'aria-current="page" title="Page 8"' in nav  # the current page is shown, not elided
+    assert "vague=2&amp;page=7" in nav and "vague=2&amp;page=9" in nav and "vague=2&amp;page=15" in nav
+    assert nav.count("…") == 2
+    # 23:30 UTC on 31 March is already 1 April in Paris: the table shows the day as it was in France.
+    Site.objects.filter(pk=world.site_a.pk).update(
+        last_activity_at=dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC)
+    )
+    assert "01/04/2026" in _table(national.get(URL, {"q": "Quartier A"}))
 
 
 def test_query_count_does_not_grow_with_the_number_of_sites(national, world, django_assert_max_num_queries):
