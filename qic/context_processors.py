@@ -49,9 +49,18 @@ def _navigation(request):
     if access.can_manage_registry(user):
         items.append(("Administration", reverse("admin:index")))
     current = request.path
+    # Pages that belong to an entry but live under another one's address: the registrations import is
+    # reached from the dashboard, not from the list of sites ("/sites/").
+    also = {reverse("sites:dashboard"): (reverse("sites:import"),)}
     # The most specific entry is the current one ("/sites/tableau-de-bord/" is not "/sites/").
-    matching = [url for _, url in items if current.startswith(url)]
-    active = max(matching, key=len) if matching else None
+    matched = {
+        url: max(
+            (len(prefix) for prefix in (url, *also.get(url, ())) if current.startswith(prefix)), default=0
+        )
+        for _, url in items
+    }
+    best = max(matched.values(), default=0)
+    active = next((url for url, length in matched.items() if length and length == best), None)
     return [{"label": label, "url": url, "active": url == active} for label, url in items]
 
 

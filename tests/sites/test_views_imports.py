@@ -40,6 +40,15 @@ def test_upload_page_offers_the_current_wave_and_the_template(national):
     assert "Nom du site;Type;Commune;Département" in template.content.decode("utf-8-sig")
 
 
+def test_the_import_highlights_the_dashboard_entry_of_the_navigation(national):
+    page = national.get(reverse("sites:import")).content.decode()
+    assert f'href="{reverse("sites:dashboard")}" aria-current="page">Tableau de bord</a>' in page
+    assert 'aria-current="page">Tous les sites</a>' not in page
+    # A site's page (also under /sites/) still highlights the list of sites.
+    site_page = national.get(reverse("sites:list")).content.decode()
+    assert 'aria-current="page">Tous les sites</a>' in site_page
+
+
 def test_a_file_with_two_bad_lines_shows_both_errors_and_writes_nothing(national):
     response = _upload(national, GOOD, BAD_DEPARTMENT, BAD_EMAIL)
     assert response.status_code == 302
