@@ -15,9 +15,14 @@ from django import forms
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
 from qic import audit
+
+# Sent after `save_if_unchanged` applied its conditional UPDATE, which bypasses model signals (the dashboard's
+# cache listens to it: sites/dashboard/cache.py).
+saved = Signal()
 
 
 class Versioned(models.Model):
@@ -67,6 +72,7 @@ def save_if_unchanged(obj: Versioned, expected_version: int, changes: dict, *, u
         obj.refresh_from_db()
         # The conditional UPDATE bypasses model signals: tell the audit log what changed.
         audit.record_update(obj, audit.snapshot(stored))
+        saved.send(sender=model, instance=obj)
     return obj
 
 

@@ -208,7 +208,7 @@ else:
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "dashboard",
         "TIMEOUT": 300,
-        "OPTIONS": {"MAX_ENTRIES": 1000},
+        "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 
 # Celery: with no REDIS_URL, tasks run in-process (the embedded default of `make demo`).

@@ -89,13 +89,24 @@ def cell_html(cell: columns.Cell, tag: str = "td") -> str:
     return f"<{tag}{scope}>{inner}</{tag}>"
 
 
-def rows_html(sites: list) -> SafeString:
+def row_html(site) -> str:
     cells = [column.cell for column in columns.COLUMNS]
-    first, others = cells[0], cells[1:]
-    rows = [
-        "<tr>" + cell_html(first(site), "th") + "".join(cell_html(cell(site)) for cell in others) + "</tr>"
-        for site in sites
-    ]
+    return (
+        "<tr>"
+        + cell_html(cells[0](site), "th")
+        + "".join(cell_html(cell(site)) for cell in cells[1:])
+        + "</tr>"
+    )
+
+
+def _render_rows(sites: list) -> dict[int, str]:
+    columns.enrich(sites)
+    return {site.pk: row_html(site) for site in sites}
+
+
+def rows_html(sites: list, data_version: str | None = None) -> SafeString:
+    """The table's body: each row from the cache, or through the column families when its data changed."""
+    rows = cache.rows(sites, _render_rows, data_version)
     return mark_safe("\n".join(rows))  # noqa: S308 - every value is escaped in cell_html
 
 
@@ -204,6 +215,15 @@ def _charts(by_wave: list[dict], by_region: list[dict], funnel: dict | None) -> 
     return result
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count when the roll-ups already know it (one query less)."""
+
+    def __init__(self, object_list, per_page, *, known_count: int | None = None):
+        super().__init__(object_list, per_page)
+        if known_count is not None:
+            self.count = known_count  # the cached property's value
+
+
 @dataclass
 class Panels:
     """Everything on the screen but the table: the same for every page and sort of one filter set."""
@@ -215,10 +235,10 @@ class Panels:
     charts: dict
 
 
-def panels(user, params) -> tuple[str, Panels]:
+def panels(user, params, data_version: str | None = None) -> tuple[str, Panels]:
     """The roll-ups of the selection (the alert filter aside), from the cache when the data did not change,
     and the key they are cached under."""
-    return cache.rollups(user, params, lambda: _compute_panels(user, params))
+    return cache.rollups(user, params, lambda: _compute_panels(user, params), data_version)
 
 
 def _compute_panels(user, params) -> Panels:
@@ -243,14 +263,17 @@ def _compute_panels(user, params) -> Panels:
 def build(user, params) -> Dashboard:
     table, filterset = filtered(user, params)
     key, descending = parse_sort(params.get("tri", ""))
-    page = Paginator(table, PAGE_SIZE).get_page(params.get("page"))
-    sites = columns.enrich(list(page.object_list))
-    panels_key, screen = panels(user, params)
+    data_version = cache.version()
+    panels_key, screen = panels(user, params, data_version)
+    # Without the alert filter, the table holds exactly the sites the totals counted.
+    known = screen.totals.overall["total"] if not params.get("alerte") else None
+    page = CountedPaginator(table, PAGE_SIZE, known_count=known).get_page(params.get("page"))
+    sites = list(page.object_list)
     return Dashboard(
         filterset=filterset,
         page=page,
         rows=sites,
-        tbody=rows_html(sites),
+        tbody=rows_html(sites, data_version),
         sort=key,
         descending=descending,
         by_wave=screen.totals.by_wave,

@@ -1,11 +1,13 @@
-"""The dashboard's roll-ups (totals, funnel, alerts, filter choices) cached per filter set and data version.
+"""The dashboard's roll-ups (totals, funnel, alerts, filter choices) cached per filter set and data version,
+and the table's rows cached per site and data version.
 
-Every write the roll-ups read (sites, their status history and journal, trinôme memberships, waves, regions,
-resource centres, adopted visions) moves a data version forward: at once in the cache (so the writer's own
-next page shows it, also inside a transaction) and after commit in the database (`DataVersion`, so every
-process sees it, whatever its cache backend). The version is part of the cache key: a change shows on the
-next request, and nothing is ever deleted from the cache. Writes through `QuerySet.update()` or
-`bulk_create()` bypass model signals: their callers call `bump()`.
+Every write they read (sites, their status history and journal, trinôme memberships, waves, regions, resource
+centres, and what each column family reads: visions, sessions, agreements...) moves a data version forward:
+at once in the cache (so the writer's own next page shows it, also inside a transaction) and after commit in
+the database (`DataVersion`, so every process sees it, whatever its cache backend). The version is part of the
+cache keys: a change shows on the next request, and nothing is ever deleted from the cache. Writes through
+`QuerySet.update()` or `bulk_create()` bypass model signals: their callers call `bump()`
+(`save_if_unchanged` sends `qic.locking.saved`).
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from qic import access
+from qic import access, locking
 
-from . import alerts
+from . import alerts, columns
 from .filters import FILTER_PARAMS
 
-TRACKED = frozenset(
+# What the roll-ups read; the table's rows add what each column family reads (`columns.Family.models`).
+ROLLUP_MODELS = frozenset(
     {
         "sites.site",
         "sites.sitestatuschange",
@@ -38,6 +41,7 @@ TRACKED = frozenset(
         "vision.revision",
     }
 )
+TRACKED = ROLLUP_MODELS | columns.MODELS
 VERSION_KEY = "dashboard"
 LOCAL_KEY = "version"
 # The roll-ups depend on every filter but the alert one (alerts are counted over the whole selection).
@@ -92,23 +96,40 @@ def _scope(user) -> str:
     return f"crpv{user.resource_centre_id}"
 
 
-def rollups_key(user, params) -> str:
+def _moment() -> str:
+    """Time matters too: the stall alert's cutoff (and the split of coaching hours between used and planned)
+    moves every few minutes, the vision deadline every day."""
+    return f"{alerts.stall_cutoff().isoformat()}|{alerts.vision_cutoff().isoformat()}"
+
+
+def rollups_key(user, params, data_version: str | None = None) -> str:
     filters = "&".join(f"{name}={params.get(name, '')}" for name in ROLLUP_PARAMS)
-    # Time matters too: the stall alert's cutoff moves every few minutes, the vision deadline every day.
-    moment = f"{alerts.stall_cutoff().isoformat()}|{alerts.vision_cutoff().isoformat()}"
-    digest = hashlib.sha256(f"{_scope(user)}|{filters}|{moment}".encode()).hexdigest()[:32]
-    return f"rollups:{version()}:{digest}"
+    digest = hashlib.sha256(f"{_scope(user)}|{filters}|{_moment()}".encode()).hexdigest()[:32]
+    return f"rollups:{data_version or version()}:{digest}"
 
 
-def rollups(user, params, compute: Callable[[], object]) -> tuple[str, object]:
+def rollups(user, params, compute: Callable[[], object], data_version=None) -> tuple[str, object]:
     """The roll-ups for this user and these filters, computed once per data version, and their key (the
     template caches the panels drawn from them under it: `{% cache ... board.panels_key %}`)."""
-    key = rollups_key(user, params)
+    key = rollups_key(user, params, data_version)
     value = _cache().get(key)
     if value is None:
         value = compute()
         _cache().set(key, value)
     return key, value
+
+
+def rows(sites: list, render: Callable[[list], dict[int, str]], data_version: str | None = None) -> list[str]:
+    """The table's rows (HTML) for these sites, each cached per data version: only the sites whose row is not
+    cached go through the column families (`render` enriches them and returns their rows by id)."""
+    prefix = f"row:{data_version or version()}:{hashlib.sha256(_moment().encode()).hexdigest()[:16]}:"
+    found = _cache().get_many([f"{prefix}{site.pk}" for site in sites])
+    missing = [site for site in sites if f"{prefix}{site.pk}" not in found]
+    if missing:
+        rendered = render(missing)
+        _cache().set_many({f"{prefix}{pk}": html for pk, html in rendered.items()})
+        found.update({f"{prefix}{pk}": html for pk, html in rendered.items()})
+    return [found[f"{prefix}{site.pk}"] for site in sites]
 
 
 def _on_write(sender, **kwargs) -> None:
@@ -132,3 +153,4 @@ def connect() -> None:
             continue
         post_save.connect(_on_write, sender=model, dispatch_uid=f"dashboard-save-{label}")
         post_delete.connect(_on_write, sender=model, dispatch_uid=f"dashboard-delete-{label}")
+        locking.saved.connect(_on_write, sender=model, dispatch_uid=f"dashboard-locked-save-{label}")

@@ -14,13 +14,15 @@ the export leaves the column empty. To wire it, a later issue fills `enrich` (an
 from __future__ import annotations
 
 import functools
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Case, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 
 from collectives.enums import TRINOME_SEATS
 from collectives.models import Membership
@@ -73,6 +75,9 @@ class Family:
     columns: tuple[Column, ...] = field(default_factory=tuple)
     enrich: Callable[[list], None] = _nothing
     annotate: Callable[[QuerySet], QuerySet] = _unchanged
+    # The models ("app.model") its data is read from: a write to one of them refreshes the cached rows of the
+    # table (`cache.py`). A family that plugs its data in must name them.
+    models: tuple[str, ...] = ()
 
 
 def _date(value) -> str:
@@ -116,13 +121,20 @@ def site_url(site) -> str:
     return url_for("sites:detail", site.slug)
 
 
+STATUS_CELLS = {
+    status.value: (status.label, STATUS_BADGES.get(status.value, "").removeprefix("fr-badge--") or "grey")
+    for status in SiteStatus
+}
+
+
 def _status_cell(site) -> Cell:
-    badge = STATUS_BADGES.get(site.status, "").removeprefix("fr-badge--")
-    return Cell(site.get_status_display(), badge=badge or "grey")
+    label, badge = STATUS_CELLS.get(site.status, (site.status, "grey"))
+    return Cell(label, badge=badge)
 
 
 IDENTITY = Family(
     "identity",
+    models=("sites.site", "sites.department", "sites.region", "sites.wave"),
     annotate=annotate_identity,
     columns=(
         Column(
@@ -171,6 +183,7 @@ def enrich_trinome(sites: list) -> None:
         Membership.objects.current()
         .seats()
         .filter(site__in=[site.pk for site in sites])
+        .order_by()
         .values_list("site_id", "role")
     )
     for site in sites:
@@ -199,6 +212,7 @@ def _trinome_export(site) -> str:
 
 TRINOME = Family(
     "trinome",
+    models=("collectives.membership",),
     columns=(Column("trinome", "Trinôme", _trinome_cell, _trinome_export, "seats_filled"),),
     enrich=enrich_trinome,
     annotate=annotate_trinome,
@@ -214,9 +228,15 @@ def annotate_vision(queryset: QuerySet) -> QuerySet:
     return with_vision_status(queryset)
 
 
+@functools.cache
+def _france():
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
 def _day(moment) -> str:
-    """A stored moment as the day it was in France (dates are shown in Europe/Paris)."""
-    return _date(timezone.localdate(moment)) if moment else ""
+    """A stored moment as the day it was in France (dates are shown in Europe/Paris, the platform's only time
+    zone: looking the active one up for every cell of the page costs more than the rest of the cell)."""
+    return _date(moment.astimezone(_france())) if moment else ""
 
 
 def _vision_cell(site) -> Cell:
@@ -255,8 +275,10 @@ def enrich_vision(sites: list) -> None:
 
     ids = [site.pk for site in sites]
     vision_at, strategy_at = {}, {}
-    adopted = Revision.objects.filter(site__in=ids, adopted_at__isnull=False).values_list(
-        "site_id", "adopted_at", "adopted_with_strategy"
+    adopted = (
+        Revision.objects.filter(site__in=ids, adopted_at__isnull=False)
+        .order_by()
+        .values_list("site_id", "adopted_at", "adopted_with_strategy")
     )
     for site_id, at, with_strategy in adopted:
         if site_id not in vision_at or at > vision_at[site_id]:
@@ -279,6 +301,7 @@ def enrich_vision(sites: list) -> None:
 
 VISION = Family(
     "vision",
+    models=("vision.revision", "vision.change"),
     annotate=annotate_vision,
     enrich=enrich_vision,
     columns=(
@@ -316,9 +339,13 @@ def enrich_agreement(sites: list) -> None:
     from collectives.models import CooperationAgreement
 
     in_force, drafts = {}, {}
-    agreements = CooperationAgreement.objects.filter(
-        site__in=[site.pk for site in sites], status__in=[AgreementStatus.IN_FORCE, AgreementStatus.DRAFT]
-    ).values_list("site_id", "status", "in_force_since", "number")
+    agreements = (
+        CooperationAgreement.objects.filter(
+            site__in=[site.pk for site in sites], status__in=[AgreementStatus.IN_FORCE, AgreementStatus.DRAFT]
+        )
+        .order_by("number")  # the latest wins below
+        .values_list("site_id", "status", "in_force_since", "number")
+    )
     for site_id, status, since, number in agreements:
         if status == AgreementStatus.IN_FORCE:
             in_force[site_id] = since
@@ -349,6 +376,7 @@ def _agreement_export(site) -> str:
 
 AGREEMENT = Family(
     "agreement",
+    models=("collectives.cooperationagreement",),
     columns=(
         Column(
             "entente",
@@ -489,7 +517,7 @@ def _session_cell(site) -> Cell:
     if not site.last_session_at:
         return Cell("aucune")
     return Cell(
-        _date(timezone.localtime(site.last_session_at)),
+        _day(site.last_session_at),
         detail=site.last_session_title,
         url=url_for("sessions:detail", site.last_session_id),
     )
@@ -513,6 +541,7 @@ def _coaching_cell(site) -> Cell:
 
 SESSIONS = Family(
     "sessions",
+    models=("collectives.participant", "collectives.session", "collectives.sessionsite"),
     annotate=annotate_sessions,
     enrich=enrich_sessions,
     columns=(
@@ -520,7 +549,7 @@ SESSIONS = Family(
             "session",
             "Dernière session",
             _session_cell,
-            lambda s: _date(timezone.localtime(s.last_session_at)) if s.last_session_at else "",
+            lambda s: _day(s.last_session_at),
             "last_session_at",
         ),
         Column(
@@ -540,6 +569,7 @@ SESSIONS = Family(
 
 ACTIVITY = Family(
     "activity",
+    models=("sites.site",),
     columns=(
         Column(
             "activite",
@@ -555,14 +585,29 @@ ACTIVITY = Family(
 FAMILIES: tuple[Family, ...] = (IDENTITY, TRINOME, VISION, AGREEMENT, SELF_ASSESSMENT, SESSIONS, ACTIVITY)
 COLUMNS: tuple[Column, ...] = tuple(column for family in FAMILIES for column in family.columns)
 SORTS: dict[str, str] = {column.key: column.order_by for column in COLUMNS if column.order_by}
+MODELS: frozenset[str] = frozenset(label for family in FAMILIES for label in family.models)
 SORT_FAMILIES: dict[str, Family] = {
     column.key: family for family in FAMILIES for column in family.columns if column.order_by
 }
 
 
+def _is_stored(lookup: str) -> bool:
+    """Whether sorting on this needs no annotation (a field of the site or of a related row)."""
+    from sites.models import Site
+
+    try:
+        Site._meta.get_field(lookup.split("__")[0])
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
 def table_queryset(queryset: QuerySet, sort_key: str) -> QuerySet:
-    """The sites of the table: their place names, plus what sorting on the chosen column needs."""
+    """The sites of the table: their place names, plus what sorting on the chosen column needs (annotations
+    only for a computed column: building them costs more than running the page's query)."""
     queryset = queryset.select_related("department__region", "wave")
+    if _is_stored(SORTS[sort_key]):
+        return queryset
     return SORT_FAMILIES[sort_key].annotate(queryset)
 
 

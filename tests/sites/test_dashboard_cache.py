@@ -139,3 +139,48 @@ def test_the_stall_cutoff_moves_by_steps_so_cache_and_table_agree(settings):
     assert alerts.stall_cutoff(now) == dt.datetime(2026, 2, 22, 10, 15, tzinfo=dt.UTC)
     assert alerts.stall_cutoff(now + dt.timedelta(minutes=2)) == alerts.stall_cutoff(now)
     assert alerts.stall_cutoff(now + dt.timedelta(minutes=3)) > alerts.stall_cutoff(now)
+
+
+def _row(client, site) -> str:
+    """The site's row of the table (rows are cached per site and data version)."""
+    html = client.get(URL).content.decode()
+    name = html.index(f">{site.name}</a>", html.index("<tbody>"))
+    return html[html.rindex("<tr>", 0, name) : html.index("</tr>", name)]
+
+
+def test_cached_rows_follow_the_trinome_sessions_and_vision(national, world):
+    from collectives.models import Participant
+    from collectives.services.sessions import set_presence
+    from qic.locking import save_if_unchanged
+    from tests.sessions.factories import at, make_session
+    from vision.models import Revision
+
+    site = world.site_a
+    assert "Vacant" in _row(national, site) and "aucune" in _row(national, site)
+    MembershipFactory(site=site, role=MemberRole.PREFECT_DELEGATE)
+    MembershipFactory(site=site, role=MemberRole.MUNICIPALITY)
+    assert "Complet" in _row(national, site)
+
+    session = make_session([site], title="Module 1", starts_at=at(days=-2))
+    assert "Module 1" not in _row(national, site)  # invited is not attended
+    set_presence(Participant.objects.filter(session=session, site=site).first(), True, actor=world.national)
+    assert "Module 1" in _row(national, site)
+    # Planners' edits go through an optimistic-locking UPDATE, which sends no model signal.
+    save_if_unchanged(session, session.version, {"title": "Module 1 bis"})
+    assert "Module 1 bis" in _row(national, site)
+
+    assert "Non adoptée" in _row(national, site)
+    Revision.objects.create(
+        site=site, number=1, snapshot={}, summary="v1", created_at=timezone.now(), adopted_at=timezone.now()
+    )
+    assert "Adoptée le" in _row(national, site)
+
+
+def test_every_family_names_the_models_its_cells_read():
+    """A family whose data is plugged in must say where it comes from, or its cached rows would go stale."""
+    from sites.dashboard import columns
+
+    for family in columns.FAMILIES:
+        if family.enrich is not columns._nothing or any(c.available for c in family.columns):
+            assert family.models, family.key
+    assert columns.MODELS <= cache.TRACKED
