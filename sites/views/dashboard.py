@@ -93,6 +93,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "board": board,
         "headers": _headers(board, request, base_url),
         "pagination": _pagination(board.page, request, base_url),
+        "page_obj": board.page,  # the usual name of a list page's current page
         # The panels' links keep the filters and the sort: their cached copy depends on them.
         "panels_query": _without_page(request),
         "params": {name: request.GET.get(name, "") for name in (*FILTER_PARAMS, "tri")},
