@@ -422,7 +422,7 @@ def _self_assessment_cell(site) -> Cell:
 
     if site.last_assessed_on is None:
         return Cell("Aucune", badge="grey")
-    url = reverse("evaluation:assessments", args=[site.slug])
+    url = url_for("evaluation:assessments", site.slug)
     if site.last_continuum_level is None:
         return Cell(f"Le {_date(site.last_assessed_on)}", url=url)
     label = ContinuumLevel(site.last_continuum_level).label
@@ -439,6 +439,7 @@ def _self_assessment_export(site) -> str:
 
 SELF_ASSESSMENT = Family(
     "self_assessment",
+    models=("evaluation.selfassessment",),
     columns=(
         Column(
             "autoevaluation",

@@ -175,6 +175,11 @@ def test_cached_rows_follow_the_trinome_sessions_and_vision(national, world):
     )
     assert "Adoptée le" in _row(national, site)
 
+    from evaluation.models import SelfAssessment
+
+    SelfAssessment.objects.create(site=site, continuum_level=4)
+    assert "Assistance (4/7)" in _row(national, site)
+
 
 def test_every_family_names_the_models_its_cells_read():
     """A family whose data is plugged in must say where it comes from, or its cached rows would go stale."""
