@@ -58,6 +58,17 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_checking_migrations_needs_no_secret_but_other_commands_say_what_is_missing():
+    env = {**PROD_ENV}
+    del env["SECRET_KEY"]
+    result = run_manage("makemigrations", "--check", "--dry-run", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+    refused = run_manage("showmigrations", env=env)
+    assert refused.returncode != 0
+    assert "SECRET_KEY must be set" in refused.stderr and "AppRegistryNotReady" not in refused.stderr
+
+
 def test_production_mode_passes_the_deploy_checks():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV)
     assert result.returncode == 0, result.stderr
