@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from qic import access
+from qic.htmx import wants_fragment
 
 from .. import dashboard, exports
 from ..dashboard import alerts, columns
@@ -105,7 +106,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "oob": False,
         "can_import": access.can_manage_registry(user),
     }
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_fragment(request):
         context["oob"] = True
         return render(request, "sites/dashboard/results.html", context)
     return render(request, "sites/dashboard/page.html", context)
