@@ -7,6 +7,7 @@ checks the goals: no error, at least 50 requests/s sustained, p95 at most 500 ms
 """
 
 import csv
+import json
 import os
 import secrets
 import subprocess
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
 USERS = int(os.environ.get("USERS", "50"))
+SPAWN_RATE = float(os.environ.get("SPAWN_RATE", "2"))  # users arriving (signing in) per second
 DURATION = int(os.environ.get("DURATION", "120"))
 SITES = int(os.environ.get("SITES", "2000"))
 GOALS = {"rps": 50.0, "p95_ms": 500.0}
@@ -97,13 +99,16 @@ def main():
                 print("== a national roll-up report is generating in the worker during the load")
             else:
                 print("== no report generation available yet (issue 8): load without a background report")
-            print(f"== {USERS} users for {DURATION} s against {host}")
+            ramp = int(USERS / SPAWN_RATE + 0.999)
+            load_started = time.time()
+            print(f"== {USERS} users arrive and sign in over {ramp} s, then work {DURATION} s against {host}")
             subprocess.run(
                 [PYTHON, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-                 "-u", str(USERS), "-r", "10", "-t", f"{DURATION}s", "--host", host,
-                 "--csv", str(RESULTS / "load"), "--only-summary", "--loglevel", "WARNING"],
-                cwd=ROOT, env=env, check=False,
+                 "-u", str(USERS), "-r", str(SPAWN_RATE), "-t", f"{ramp + DURATION}s", "--reset-stats",
+                 "--host", host, "--csv", str(RESULTS / "load"), "--only-summary", "--loglevel", "WARNING"],
+                cwd=ROOT, env={**env, "QIC_SIGN_IN_CSV": str(RESULTS / "load_sign_in.csv")}, check=False,
             )  # fmt: skip
+            rollup_overlap(env, load_started + ramp, load_started + ramp + DURATION)
         finally:
             gunicorn.terminate()
             worker.terminate()
@@ -112,9 +117,51 @@ def main():
     report()
 
 
+ROLLUP_TIMES = """
+import json
+from evaluation.models import Report
+r = Report.objects.filter(kind="national").order_by("-pk").first()
+print(json.dumps(r and {"state": r.state, "started": r.started_at and r.started_at.timestamp(),
+                        "finished": r.finished_at and r.finished_at.timestamp()}))
+"""
+
+
+def rollup_overlap(env, steady_from, steady_to):
+    """Say how long the roll-up was generating during the steady state (the niced worker takes longer)."""
+    found = manage(env, "shell", "-c", ROLLUP_TIMES, check=False).stdout.strip().splitlines()
+    times = json.loads(found[-1]) if found else None
+    if not times or not times["started"]:
+        print("== the roll-up did not start during the load")
+        return
+    end = times["finished"] or time.time()
+    overlap = max(0.0, min(end, steady_to) - max(times["started"], steady_from))
+    took = f"took {end - times['started']:.0f} s" if times["finished"] else "still generating at the end"
+    print(
+        f"== roll-up report: {times['state']}, {took}; generating during {overlap:.0f} s "
+        f"of the {steady_to - steady_from:.0f} s steady state"
+    )
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
 def report():
+    sign_in = list(csv.DictReader((RESULTS / "load_sign_in.csv").open()))
+    print("\nsigning in, while the users arrive (not in the steady-state figures below):")
+    for name in ("login page", "login", "home (start page)"):
+        times = [float(row["response_ms"]) for row in sign_in if row["name"] == name]
+        failed = sum(1 for row in sign_in if row["name"] == name and row["ok"] != "True")
+        print(
+            f"  {name:<22}{len(times):>5} requests, {failed} errors, "
+            f"p50 {percentile(times, 0.5):.0f} ms, p95 {percentile(times, 0.95):.0f} ms"
+        )
+    errors_all = sum(1 for row in sign_in if row["ok"] != "True")
+    print(f"  errors over the whole run, ramp-up included: {errors_all}")
     rows = list(csv.DictReader((RESULTS / "load_stats.csv").open()))
-    print(f"\n{'page':<34}{'requests':>10}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}")
+    print(f"\nsteady state, {USERS} users for {DURATION} s:")
+    print(f"{'page':<34}{'requests':>10}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}")
     total = None
     for row in rows:
         if row["Name"] == "Aggregated":
@@ -124,7 +171,7 @@ def report():
         print(f"{name:<34}{count:>10}{failures:>8}{row['50%']:>9}{row['95%']:>9}")
     rps = float(total["Requests/s"])
     p95 = float(total["95%"])
-    errors = int(total["Failure Count"])
+    errors = max(int(total["Failure Count"]), errors_all)
     count = total["Request Count"]
     print(
         f"\nall pages: {count} requests, {rps:.1f} req/s, "

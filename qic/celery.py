@@ -3,9 +3,19 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qic.settings")
 
 app = Celery("qic")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def lower_priority(**kwargs):
+    """Worker processes run below the web server's priority: on a shared machine a long report never slows
+    down the pages people are waiting for (it only takes longer while they are busy)."""
+    from django.conf import settings
+
+    os.nice(settings.QIC_WORKER_NICENESS)

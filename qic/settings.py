@@ -129,6 +129,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
+else:
+    # Each web and worker process keeps its connection (a new PostgreSQL backend per request costs more than
+    # most pages), checked before reuse after an error or a restart of the server.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 300)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -224,6 +229,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Background work (report rendering, digests) yields the processor to people's requests: each worker process
+# lowers its own scheduling priority by this much (0 to 19; 0 keeps the web's priority). See qic/celery.py.
+QIC_WORKER_NICENESS = env_int("QIC_WORKER_NICENESS", 10)
+if not 0 <= QIC_WORKER_NICENESS <= 19:
+    raise ImproperlyConfigured("QIC_WORKER_NICENESS must be between 0 and 19")
 
 EMAIL_CONFIG = _env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 vars().update(EMAIL_CONFIG)

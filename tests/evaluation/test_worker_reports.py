@@ -161,3 +161,12 @@ def test_a_batch_of_bilans_fans_out_across_two_workers(workers, world):
     assert len(pdfs) == expected
     produced = [len(SUCCEEDED.findall(log.read_text())) for log in (first_log, second_log)]
     assert sum(1 for count in produced if count) == 2, produced  # both workers produced bilans
+
+
+def test_workers_run_below_the_web_servers_priority(workers):
+    """A report rendering in the background does not slow down the pages people are waiting for."""
+    process, _ = workers("polite")
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    niceness = int(fields[16])  # field 19 of /proc/<pid>/stat, counted after the command name
+    assert niceness == min(os.nice(0) + settings.QIC_WORKER_NICENESS, 19)
+    assert settings.QIC_WORKER_NICENESS > 0

@@ -40,3 +40,26 @@ def test_site_list_query_count_does_not_grow_with_sites(client, world, django_as
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("sites:list"))
     assert response.status_code == 200
+
+
+def test_site_list_counts_the_current_trinome_seats_of_each_site(client, world):
+    """Seats are counted for the page shown: a held seat counts, a former holder and a partner do not."""
+    full = SiteFactory(name="Quartier complet", wave=world.site_a.wave)
+    for seat in (MemberRole.PREFECT_DELEGATE, MemberRole.MUNICIPALITY, MemberRole.CIVIL_SOCIETY):
+        MembershipFactory(site=full, role=seat)
+    partial = SiteFactory(name="Quartier partiel", wave=world.site_a.wave)
+    MembershipFactory(site=partial, role=MemberRole.MUNICIPALITY)
+    MembershipFactory(site=partial, role=MemberRole.PARTNER)
+    MembershipFactory(
+        site=partial,
+        role=MemberRole.CIVIL_SOCIETY,
+        started_on=dt.date(2023, 1, 1),
+        ended_on=dt.date(2024, 1, 1),
+    )
+    client.force_login(world.national)
+    page = client.get(reverse("sites:list"), {"vague": world.site_a.wave.number}).content.decode()
+    rows = {
+        name: page.split(name, 1)[1].split("</tr>", 1)[0] for name in ("Quartier complet", "Quartier partiel")
+    }
+    assert "Complet" in rows["Quartier complet"]
+    assert "1/3" in rows["Quartier partiel"] and "Complet" not in rows["Quartier partiel"]
