@@ -6,6 +6,8 @@ class SitesConfig(AppConfig):
     verbose_name = "Sites et vagues"
 
     def ready(self):
+        from . import seats
         from .dashboard import cache
 
         cache.connect()
+        seats.connect()

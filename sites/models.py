@@ -131,6 +131,9 @@ class Site(models.Model):
         help_text="Vide : le budget par site de la vague.",
     )
     last_activity_at = models.DateTimeField("dernière activité", null=True, blank=True)
+    # How many of the three trinôme seats have a current holder: kept by `sites.seats` on every membership
+    # write, so that lists, alerts and totals read a column instead of counting memberships site by site.
+    seats_filled = models.PositiveSmallIntegerField("sièges du trinôme pourvus", default=0, editable=False)
     # Name, communes, department and QPV code without accents nor capitals, for the dashboard's search.
     search_text = models.CharField(max_length=600, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

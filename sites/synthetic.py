@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from collectives.enums import TRINOME_SEATS, MemberRole, PlatformRole
 from collectives.models import Membership, User
 
+from . import seats
 from .dashboard import cache as dashboard_cache
 from .enums import EventKind, SiteKind, SiteStatus, WavePrerequisite
 from .geography import ensure_geography
@@ -319,7 +320,8 @@ def generate(count: int, seed: int = 2025) -> dict:
     for index, site in enumerate(sites):
         site.last_activity_at = last.get(index)
     Site.objects.bulk_update(sites, ["last_activity_at"], batch_size=500)
-    dashboard_cache.bump()  # bulk writes bypass model signals
+    seats.recount([site.pk for site in sites])  # bulk writes bypass model signals
+    dashboard_cache.bump()
     return {
         "sites": len(sites),
         "people": len(users),

@@ -12,13 +12,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from collectives.enums import TRINOME_SEATS
 
 from ..enums import SiteStatus
-from .columns import seats_filled_subquery
 
 STALLED = "inactif"
 VACANT_SEAT = "siege-vacant"
@@ -80,7 +78,7 @@ def condition(key: str) -> Q:
     if key == STALLED:
         return Q(status__in=ONGOING) & silence()
     if key == VACANT_SEAT:
-        return Q(status__in=WITH_TRINOME) & Q(LessThan(seats_filled_subquery(), len(TRINOME_SEATS)))
+        return Q(status__in=WITH_TRINOME) & Q(seats_filled__lt=len(TRINOME_SEATS))
     if key == VISION_DUE:
         due = Q(status__in=TRAINED, wave__training_starts_on__lte=vision_cutoff())
         return due & ~vision_adopted() if VISION_TRACKED else due

@@ -160,24 +160,6 @@ IDENTITY = Family(
 # --- Trinôme: the three seats ------------------------------------------------------------------------------
 
 
-def seats_filled_subquery():
-    """How many of the three seats have a current holder (one holder per seat: a database constraint)."""
-    seats = (
-        Membership.objects.current()
-        .seats()
-        .filter(site=OuterRef("pk"))
-        .order_by()
-        .values("site")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(seats, output_field=IntegerField()), 0)
-
-
-def annotate_trinome(queryset: QuerySet) -> QuerySet:
-    return queryset.annotate(seats_filled=seats_filled_subquery())
-
-
 def enrich_trinome(sites: list) -> None:
     held = set(
         Membership.objects.current()
@@ -214,8 +196,7 @@ TRINOME = Family(
     "trinome",
     models=("collectives.membership",),
     columns=(Column("trinome", "Trinôme", _trinome_cell, _trinome_export, "seats_filled"),),
-    enrich=enrich_trinome,
-    annotate=annotate_trinome,
+    enrich=enrich_trinome,  # the sort reads the stored count, `Site.seats_filled` (sites/seats.py)
 )
 
 

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
-from django.db.models.lookups import GreaterThanOrEqual
 
 from collectives.enums import TRINOME_SEATS
 
 from ..enums import FUNNEL_STAGES, SiteStatus
 from ..models import SiteStatusChange, Wave
-from . import alerts, columns
+from . import alerts
 
 STATUSES = list(SiteStatus)
 ALERT_KEYS = [key for key, _ in alerts.CHOICES]
@@ -73,9 +72,7 @@ def totals(queryset: QuerySet, waves: list[Wave], regions: dict[int, str]) -> To
     """
     from evaluation.assessments import latest_continuum_subquery
 
-    complete = Case(
-        When(GreaterThanOrEqual(columns.seats_filled_subquery(), len(TRINOME_SEATS)), then=1), default=0
-    )
+    complete = Case(When(seats_filled__gte=len(TRINOME_SEATS), then=1), default=0)
     stalled = Case(When(alerts.silence(), then=1), default=0)
     grouped = (
         queryset.order_by()

@@ -1,13 +1,11 @@
 """Views of the registry: the list of the sites a user may see, and one site's page."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from collectives.enums import TRINOME_SEATS
-from collectives.models import Membership
 from qic import access
 
 from .. import journal
@@ -28,17 +26,6 @@ def site_list(request: HttpRequest) -> HttpResponse:
     if region:
         sites = sites.filter(department__region__code=region)
     page = Paginator(sites, 50).get_page(request.GET.get("page"))
-    # Seats are counted for the page shown only, not for every site before paginating.
-    seats = dict(
-        Membership.objects.filter(
-            site__in=[site.pk for site in page], ended_on__isnull=True, role__in=TRINOME_SEATS
-        )
-        .values_list("site")
-        .annotate(filled=Count("pk"))
-        .order_by()
-    )
-    for site in page:
-        site.seats_filled = seats.get(site.pk, 0)
     context = {
         "page_title": "Sites",
         "page_obj": page,
