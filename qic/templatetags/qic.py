@@ -4,6 +4,7 @@ from django import template
 from dsfr.forms import DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
 
+from qic import pagination
 from qic.sanitize import render_markdown
 
 register = template.Library()
@@ -31,6 +32,12 @@ def query_with(context, **changes):
         else:
             query[key] = value
     return query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def pagination_links(context, page):
+    """The links of `includes/pagination.html` (qic.pagination), relative to the current page."""
+    return pagination.links(page, context["request"].GET)
 
 
 @register.filter

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from qic import access
+from qic import access, pagination
 from qic.htmx import wants_fragment
 
 from .. import dashboard, exports
@@ -43,31 +43,6 @@ def _without_page(request) -> str:
     return query.urlencode()
 
 
-def _pagination(page, request, base_url: str) -> dict | None:
-    """The pagination's links, built once here (the template tags copied the query string per link)."""
-    if not page.has_other_pages():
-        return None
-    query = request.GET.copy()
-
-    def url(number: int) -> str:
-        query["page"] = str(number)
-        return f"{base_url}?{query.urlencode()}"
-
-    last = page.paginator.num_pages
-    return {
-        "first": url(1) if page.number > 1 else "",
-        "previous": url(page.previous_page_number()) if page.has_previous() else "",
-        "next": url(page.next_page_number()) if page.has_next() else "",
-        "last": url(last) if page.number < last else "",
-        "pages": [
-            {"number": n, "current": n == page.number, "url": url(n) if n != page.number else ""}
-            if isinstance(n, int)
-            else {"number": None}  # the ellipsis
-            for n in page.paginator.get_elided_page_range(page.number)
-        ],
-    }
-
-
 @require_GET
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     """Every visible site, filtered from the URL; HTMX requests get the results fragment only."""
@@ -93,7 +68,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "lead": lead,
         "board": board,
         "headers": _headers(board, request, base_url),
-        "pagination": _pagination(board.page, request, base_url),
+        "pagination": pagination.links(board.page, request.GET, base_url),
         "page_obj": board.page,  # the usual name of a list page's current page
         # The panels' links keep the filters and the sort: their cached copy depends on them.
         "panels_query": _without_page(request),

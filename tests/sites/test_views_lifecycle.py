@@ -154,3 +154,33 @@ def test_site_page_shows_the_journal_feed(client, world):
     page = client.get(world.site_a.get_absolute_url()).content.decode()
     assert "Journal du site" in page
     assert "Visite du CRPV" in page
+
+
+def test_journal_pagination_shows_the_current_page_and_keeps_the_filter(client, world):
+    """Deep in a long journal, the pager marks the page being read and its links keep the chosen filter."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from sites.models import SiteEvent
+
+    site, start = world.site_a, timezone.now() - dt.timedelta(days=400)
+    SiteEvent.objects.bulk_create(
+        [
+            SiteEvent(
+                site=site, kind=EventKind.NOTE, summary=f"Note {n}", occurred_at=start + dt.timedelta(days=n)
+            )
+            for n in range(30 * 20)
+        ]
+    )
+    world.login(client, world.seat_holder_a)
+    url = reverse("sites:journal", kwargs={"site_slug": site.slug})
+    page = client.get(url, {"type": "note", "page": 10}).content.decode()
+    pager = page.split('aria-label="Pagination"', 1)[1].split("</nav>", 1)[0]
+    assert 'aria-current="page" title="Page 10">10</a>' in pager
+    for shown in (1, 2, 7, 8, 9, 11, 12, 13, 19, 20):
+        assert f'href="?type=note&amp;page={shown}" title="Page {shown}"' in pager
+    assert 'title="Page 5"' not in pager and 'title="Page 16"' not in pager
+    assert pager.count("…") == 2  # 3 to 6 and 14 to 18 are elided
+    assert 'href="?type=note&amp;page=9">Page précédente' in pager
+    assert 'href="?type=note&amp;page=11">Page suivante' in pager

@@ -1,0 +1,27 @@
+"""A list page's pagination links, built once per page (DSFR pagination: first, previous, numbers with an
+ellipsis around the current page, next, last). The filters and the sort of the query string are kept."""
+
+
+def links(page, query, base_url: str = "") -> dict | None:
+    """`query`: the request's GET parameters; `base_url` empty gives links relative to the current page."""
+    if not page.has_other_pages():
+        return None
+    query = query.copy()
+
+    def url(number: int) -> str:
+        query["page"] = str(number)
+        return f"{base_url}?{query.urlencode()}"
+
+    last = page.paginator.num_pages
+    return {
+        "first": url(1) if page.number > 1 else "",
+        "previous": url(page.previous_page_number()) if page.has_previous() else "",
+        "next": url(page.next_page_number()) if page.has_next() else "",
+        "last": url(last) if page.number < last else "",
+        "pages": [
+            {"number": n, "current": n == page.number, "url": url(n) if n != page.number else ""}
+            if isinstance(n, int)
+            else {"number": None}  # the ellipsis
+            for n in page.paginator.get_elided_page_range(page.number)
+        ],
+    }
