@@ -1,8 +1,12 @@
-"""Synthetic data at scale: thousands of sites across waves, with trinômes, status histories and journals.
+"""Synthetic data at scale: thousands of sites across waves, with trinômes, status histories and journals,
+and the life of each site (vision, agreement, sessions, coaching, self-assessments, indicators:
+`synthetic_activity.py`).
 
 For load tests and the benchmark (`bench/`), never for real use: every synthetic site's slug starts with
-`synth-` and every synthetic person's email ends with `@synthetique.qic.fr`: a new run replaces the last one.
-Deterministic for a given seed. Everything is written with `bulk_create`.
+`synth-` and every synthetic person's email ends with `@synthetique.qic.fr` (the sessions are planned by
+synthetic CRPV facilitators): a new run replaces the last one. Deterministic for a given seed. Everything is
+written with `bulk_create`, so neither the audit log nor the dashboard's signals see it (the dashboard's cache
+is bumped at the end); the previous run is removed the same way.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models.signals import post_delete, pre_delete
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -21,6 +26,7 @@ from collectives.enums import TRINOME_SEATS, MemberRole, PlatformRole
 from collectives.models import Membership, User
 
 from . import seats
+from . import synthetic_activity as activity
 from .dashboard import cache as dashboard_cache
 from .enums import EventKind, SiteKind, SiteStatus, WavePrerequisite
 from .geography import ensure_geography
@@ -80,8 +86,9 @@ class Batch:
     users: list = field(default_factory=list)
     memberships: list = field(default_factory=list)  # (site index, user index, role, start, end)
     changes: list = field(default_factory=list)  # (site index, from, to, at)
-    events: list = field(default_factory=list)  # (site index, kind, summary, at)
+    events: list = field(default_factory=list)  # (site index, kind, summary, at, subject)
     checks: list = field(default_factory=list)  # (site index, prerequisite, at)
+    profiles: list = field(default_factory=list)  # one `activity.Profile` per site: what its life holds
 
 
 @contextmanager
@@ -150,9 +157,30 @@ def ensure_waves_and_centres() -> list[Wave]:
     return list(Wave.objects.order_by("number"))
 
 
+@contextmanager
+def _without_delete_signals():
+    """Delete without the per-row receivers (audit log, dashboard cache): the synthetic rows were written
+    without them, and with them Django loads and logs every row of every cascade (minutes instead of
+    seconds). Only for this command: the receivers are back as soon as the deletion is done."""
+    saved = [(signal, signal.receivers) for signal in (pre_delete, post_delete)]
+    for signal, _ in saved:
+        signal.receivers = []
+        signal.sender_receivers_cache.clear()
+    try:
+        yield
+    finally:
+        for signal, receivers in saved:
+            signal.receivers = receivers
+            signal.sender_receivers_cache.clear()
+
+
 def clear() -> None:
-    Site.objects.filter(slug__startswith=SLUG_PREFIX).delete()
-    User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}").delete()
+    """Remove everything a previous run wrote (its sessions, sites with all their data, people)."""
+    people = User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}")
+    with _without_delete_signals():
+        activity.synthetic_sessions().delete()
+        Site.objects.filter(slug__startswith=SLUG_PREFIX).delete()
+        people.delete()
 
 
 def _plan(count: int, waves: list[Wave], rng: random.Random) -> Batch:
@@ -211,14 +239,15 @@ def _plan(count: int, waves: list[Wave], rng: random.Random) -> Batch:
             at = _aware(day, rng)
             batch.changes.append((i, previous.value, step.value, at))
             batch.events.append(
-                (i, EventKind.STATUS_CHANGED, f"Statut : {previous.label} → {step.label}", at)
+                (i, EventKind.STATUS_CHANGED, f"Statut : {previous.label} → {step.label}", at, "")
             )
         site.status_changed_at = _aware(steps_dates[-1][1], rng)
         site.created_at = _aware(min(start, today), rng)
         # The trinôme: complete most of the time once registering; a vacant seat now and then.
         engaged = status not in (SiteStatus.INTERESTED,)
+        trained = status in (SiteStatus.IN_TRAINING, SiteStatus.ACTIVE, SiteStatus.PAUSED)
         for seat in TRINOME_SEATS:
-            if rng.random() < (0.9 if engaged else 0.3):
+            if rng.random() < (0.96 if trained else 0.9 if engaged else 0.3):
                 since = min(dates[SiteStatus.REGISTERING] if engaged else start, today)
                 if seat == MemberRole.PREFECT_DELEGATE and engaged and rng.random() < 0.15:
                     handover = min(since + dt.timedelta(days=rng.randint(120, 400)), today)
@@ -226,7 +255,7 @@ def _plan(count: int, waves: list[Wave], rng: random.Random) -> Batch:
                     since = handover
                 batch.memberships.append((i, _person(batch, rng), seat, since, None))
                 batch.events.append(
-                    (i, EventKind.MEMBER_JOINED, f"Arrivée : {seat.label}", _aware(since, rng))
+                    (i, EventKind.MEMBER_JOINED, f"Arrivée : {seat.label}", _aware(since, rng), "")
                 )
         if status in (SiteStatus.IN_TRAINING, SiteStatus.ACTIVE, SiteStatus.PAUSED):
             for _ in range(rng.randint(0, 3)):
@@ -239,17 +268,32 @@ def _plan(count: int, waves: list[Wave], rng: random.Random) -> Batch:
                 if status != SiteStatus.REGISTERING or rng.random() < 0.6:
                     checked_on = min(dates[SiteStatus.REGISTERING], today)
                     batch.checks.append((i, prerequisite.value, _aware(checked_on, rng)))
-        # Life of the site: a few notes and sessions; some sites fall silent for months.
+        # Life of the site: a few notes (its sessions, coaching and the rest: `activity`); some sites fall
+        # silent for months.
+        quiet_from = dates.get(status) if status in (SiteStatus.PAUSED, SiteStatus.WITHDRAWN) else today
         if status in (SiteStatus.IN_TRAINING, SiteStatus.ACTIVE, SiteStatus.REGISTERING):
             silent = rng.random() < 0.15
             last = today - dt.timedelta(days=rng.randint(70, 200) if silent else rng.randint(0, 40))
             first = max(
                 training if status != SiteStatus.REGISTERING else dates[SiteStatus.REGISTERING], start
             )
+            if silent:
+                quiet_from = last
             for _ in range(rng.randint(1, 6)):
                 day = first + dt.timedelta(days=rng.randint(0, max((last - first).days, 0)))
-                kind_event = rng.choice([EventKind.NOTE, EventKind.SESSION_ATTENDED, EventKind.COACHING])
-                batch.events.append((i, kind_event, rng.choice(NOTES), _aware(min(day, last), rng)))
+                rng.random()  # (was the kind of event: sessions and coaching now have their own rows)
+                batch.events.append((i, EventKind.NOTE, rng.choice(NOTES), _aware(min(day, last), rng), ""))
+        batch.profiles.append(
+            activity.Profile(
+                index=i,
+                status=status,
+                wave=wave,
+                region_id=department.region_id,
+                training_on=dates[SiteStatus.IN_TRAINING] if SiteStatus.IN_TRAINING in steps else None,
+                active_on=dates[SiteStatus.ACTIVE] if SiteStatus.ACTIVE in steps else None,
+                quiet_from=min(quiet_from, today),
+            )
+        )
     return batch
 
 
@@ -309,12 +353,16 @@ def generate(count: int, seed: int = 2025) -> dict:
             [PrerequisiteCheck(site=sites[s], prerequisite=p, checked_at=at) for s, p, at in batch.checks],
             batch_size=1000,
         )
+    counts = activity.write(batch, sites, users, seed)
     SiteEvent.objects.bulk_create(
-        [SiteEvent(site=sites[s], kind=k, summary=text, occurred_at=at) for s, k, text, at in batch.events],
+        [
+            SiteEvent(site=sites[s], kind=k, summary=text[:300], occurred_at=at, subject=subject)
+            for s, k, text, at, subject in batch.events
+        ],
         batch_size=1000,
     )
     last = {}
-    for s, _, _, at in batch.events:
+    for s, _, _, at, _ in batch.events:
         if s not in last or at > last[s]:
             last[s] = at
     for index, site in enumerate(sites):
@@ -329,4 +377,5 @@ def generate(count: int, seed: int = 2025) -> dict:
         "status changes": len(batch.changes),
         "journal events": len(batch.events),
         "prerequisites": len(batch.checks),
+        **counts,
     }

@@ -6,10 +6,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from collectives.models import Membership, User
+from collectives.models import CooperationAgreement, Membership, Participant, Session, User
+from evaluation.models import Indicator, Measurement, SelfAssessment
+from evaluation.reports import national
 from sites import synthetic
 from sites.dashboard import cache as dashboard_cache
-from sites.models import Site, SiteEvent, SiteStatusChange
+from sites.dashboard import columns
+from sites.enums import EventKind
+from sites.models import ResourceCentre, Site, SiteEvent, SiteStatusChange
+from vision.models import Approval, Revision
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +43,19 @@ def test_seed_synthetic_replaces_the_previous_run():
     synthetic.generate(12)
     assert Site.objects.filter(slug__startswith=synthetic.SLUG_PREFIX).count() == 12
     synthetic_people = User.objects.filter(email__endswith="@synthetique.qic.fr")
-    assert synthetic_people.count() == Membership.objects.filter(user__in=synthetic_people).count()
+    members = synthetic_people.filter(role="member")
+    assert members.count() == Membership.objects.filter(user__in=synthetic_people).count()
+    # One facilitator per CRPV (they plan the sessions), not one more per run.
+    assert synthetic_people.exclude(role="member").count() == ResourceCentre.objects.count()
 
 
-def test_dashboard_queries_do_not_grow_from_30_to_300_sites(client, world):
+@pytest.fixture
+def waves(db):
+    """The programme's four waves (before `world`, whose factories would otherwise make the only wave)."""
+    return synthetic.ensure_waves_and_centres()
+
+
+def test_dashboard_queries_do_not_grow_from_40_to_300_sites(waves, client, world):
     world.login(client, world.national)
     url = reverse("sites:dashboard")
 
@@ -55,16 +69,178 @@ def test_dashboard_queries_do_not_grow_from_30_to_300_sites(client, world):
         dashboard_cache.bump()
         return count(params), count(params)
 
+    synthetic.generate(40)
+    # A wave and region whose page shows every kind of data, sessions attended included (a page without
+    # any skips the lookup of their titles: one query fewer, whatever the number of sites).
+    region = (
+        Participant.objects.filter(present=True, site__wave__number=3)
+        .values_list("site__department__region__code", flat=True)
+        .first()
+    )
     filters = [
         {},
-        {"vague": "3", "region": "84"},
+        {"vague": "3", "region": region},
         {"statut": "active", "tri": "-trinome"},
         {"alerte": "inactif"},
     ]
-    synthetic.generate(30)
     few = [queries(params) for params in filters]
     synthetic.generate(300)
     many = [queries(params) for params in filters]
     assert many == few
-    assert max(cold for cold, _ in many) <= 20
+    # 20 with nothing but the registry; one more once sites attend sessions (the titles of their last ones).
+    assert max(cold for cold, _ in many) <= 21
     assert all(warm < cold for cold, warm in many)
+
+
+def _row(site) -> dict[str, str]:
+    """The site's line of the national dashboard, as the cells' texts by column label."""
+    site = Site.objects.select_related("wave", "department__region").get(pk=site.pk)
+    columns.enrich([site])
+    return {column.label: column.cell(site).text for column in columns.COLUMNS}
+
+
+@pytest.fixture
+def generated():
+    synthetic.generate(160)
+    return Site.objects.filter(slug__startswith=synthetic.SLUG_PREFIX)
+
+
+def test_active_sites_show_their_vision_agreement_sessions_and_self_assessments(generated):
+    active = list(generated.filter(status="active"))
+    assert len(active) >= 15
+    rows = [_row(site) for site in active]
+
+    def share(label, start):
+        return sum(1 for row in rows if row[label].startswith(start)) / len(rows)
+
+    assert share("Vision adoptée", "Adoptée le") >= 0.6
+    assert share("Stratégie de changement", "Adoptée le") >= 0.4
+    assert share("Entente de coopération", "Signée le") >= 0.2
+    assert share("Dernière auto-évaluation", "Aucune") <= 0.2
+    assert share("Dernière session", "aucune") <= 0.2
+    assert share("Accompagnement (heures)", "0 h /") <= 0.2
+    # Not everything is done everywhere: some active sites still have their vision to adopt.
+    assert share("Vision adoptée", "Non adoptée") > 0
+    # Trends: most active sites have assessed themselves more than once, and progressed on the continuum.
+    histories = [list(SelfAssessment.objects.filter(site=site).order_by("assessed_on")) for site in active]
+    repeated = [h for h in histories if len(h) >= 2]
+    assert len(repeated) >= len(active) / 2
+    assert all(h[-1].continuum_level >= h[0].continuum_level for h in repeated)
+    assert all(h[0].conditions.count() == 8 and h[0].backbone_roles.count() == 7 for h in repeated)
+    assert Indicator.objects.filter(site__in=active).exists()
+    assert (
+        Measurement.objects.filter(site__in=active).count()
+        > Indicator.objects.filter(site__in=active).count()
+    )
+
+
+def test_sites_not_yet_in_training_have_nothing(generated):
+    early = generated.filter(status__in=["interested", "registering"])
+    assert early.exists()
+    for site in early[:10]:
+        row = _row(site)
+        assert row["Vision adoptée"] == "Non adoptée"
+        assert row["Stratégie de changement"] == "Non commencée"
+        assert row["Entente de coopération"] == "Pas commencée"
+        assert row["Dernière auto-évaluation"] == "Aucune"
+        assert row["Dernière session"] == "aucune"
+        assert row["Accompagnement (heures)"].startswith("0 h /")
+    assert not Revision.objects.filter(site__in=early).exists()
+    assert not Participant.objects.filter(site__in=early).exists()
+    assert not SelfAssessment.objects.filter(site__in=early).exists()
+
+
+def test_what_is_adopted_or_signed_was_approved_by_the_three_seat_holders_of_the_day(generated):
+    adopted = Revision.objects.filter(site__in=generated, adopted_at__isnull=False)
+    assert adopted.exists()
+    for revision in adopted[:20]:
+        assert revision.number == Revision.objects.filter(site=revision.site).count()  # the latest version
+        approvals = Approval.objects.filter(revision=revision)
+        assert sorted(approvals.values_list("seat", flat=True)) == sorted(
+            ["prefect_delegate", "municipality", "civil_society"]
+        )
+        day = revision.adopted_at.date()
+        for approval in approvals:
+            assert approval.approved_at <= revision.adopted_at
+            held = Membership.objects.filter(site=revision.site, user=approval.user, role=approval.seat)
+            assert held.filter(started_on__lte=day).exclude(ended_on__lte=day).exists()
+        assert revision.site.events.filter(
+            kind=EventKind.VISION_ADOPTED, occurred_at=revision.adopted_at
+        ).exists()
+    for agreement in CooperationAgreement.objects.filter(site__in=generated, status="in_force")[:20]:
+        assert agreement.signatures.count() == 3
+        assert max(agreement.signatures.values_list("signed_on", flat=True)) == agreement.in_force_since
+        assert agreement.sections.exclude(text="").count() == 5
+
+
+def test_journal_holds_the_sessions_and_the_last_activity_follows_it(generated):
+    attended = Participant.objects.filter(site__in=generated, present=True)
+    assert attended.exists()
+    participation = attended.select_related("session", "site").first()
+    subject = f"collectives.session:{participation.session_id}"
+    assert participation.site.events.filter(kind=EventKind.SESSION_ATTENDED, subject=subject).exists()
+    for site in generated.exclude(last_activity_at=None)[:30]:
+        latest = site.events.order_by("-occurred_at").first()
+        assert site.last_activity_at == latest.occurred_at
+    # Future sessions are planned, nobody is marked present in advance.
+    from django.utils import timezone
+
+    upcoming = Participant.objects.filter(site__in=generated, session__starts_at__gt=timezone.now())
+    assert upcoming.exists() and not upcoming.filter(present=True).exists()
+
+
+def test_rerun_replaces_everything_and_leaves_the_demo_data_alone(world):
+    from vision.models import Vision
+
+    demo_session = Session.objects.create(
+        kind="webinar",
+        title="Webinaire réel",
+        starts_at=timezone_now(),
+        ends_at=timezone_now() + __import__("datetime").timedelta(hours=1),
+    )
+    demo_assessment = SelfAssessment.objects.create(site=world.site_a, continuum_level=3)
+    synthetic.generate(60, seed=7)
+    first = _table_counts()
+    synthetic.generate(60, seed=7)
+    assert _table_counts() == first  # same seed: the same rows, no duplicates
+    synthetic.generate(20)
+    assert Site.objects.filter(slug__startswith=synthetic.SLUG_PREFIX).count() == 20
+    assert Session.objects.filter(pk=demo_session.pk).exists()
+    assert SelfAssessment.objects.filter(pk=demo_assessment.pk).exists()
+    assert Site.objects.filter(pk__in=[world.site_a.pk, world.site_b.pk]).count() == 2
+    synthetic.clear()
+    for model in (Session, SelfAssessment, Revision, Vision, CooperationAgreement, Participant, Indicator):
+        assert model.objects.count() == (1 if model in (Session, SelfAssessment) else 0), model
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _table_counts() -> dict:
+    from vision.models import Change, Vision
+
+    models = (Site, User, Session, Participant, Revision, Vision, Change, Approval, CooperationAgreement)
+    models += (SelfAssessment, Indicator, Measurement, SiteEvent)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_the_national_roll_up_reads_the_same_number_of_queries_whatever_the_sites(
+    django_assert_max_num_queries,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    synthetic.generate(30)
+    with CaptureQueriesContext(connection) as few:
+        national.national_snapshot()
+    synthetic.generate(200)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        data = national.national_snapshot()
+    sections = {section["key"]: section for section in data["sections"]}
+    continuum = sections["continuum"]["distributions"][0]
+    assert continuum["known"] > 0  # sites placed on the continuum: the roll-up's distribution is real
+    assert any(row["facts"].get("vision_adopted") for row in data["sites"])
+    assert any(row["facts"].get("agreement_signed") for row in data["sites"])
