@@ -47,7 +47,7 @@ from evaluation.models import (
 
 from .enums import EventKind, SiteStatus
 from .models import ResourceCentre
-from .synthetic_documents import DocumentsMixin, _at, _quote
+from .synthetic_documents import DocumentsMixin, _at, _past, _quote
 
 
 def _hours(minutes: int) -> str:
@@ -205,7 +205,7 @@ class _Writer(DocumentsMixin):
                     agenda="Apports, exercices en trinôme, partage entre sites.",
                     notes=SESSION_NOTE,
                     created_by=facilitators.get(region_id),
-                    created_at=_at(day - dt.timedelta(days=45), 10),
+                    created_at=_past(day - dt.timedelta(days=45), 10),
                 )
                 involved = [p for p in members if self._invited(p, day)]
                 if involved:
@@ -258,7 +258,7 @@ class _Writer(DocumentsMixin):
                 place="Sur site",
                 notes=SESSION_NOTE,
                 created_by=facilitator,
-                created_at=start - dt.timedelta(days=21),
+                created_at=min(start - dt.timedelta(days=21), self.now),
                 overbooking_reason=(
                     "Signature de l’entente à préparer avant l’été." if booked > budget_minutes else ""
                 ),
@@ -353,7 +353,7 @@ class _Writer(DocumentsMixin):
                                 recorded_by=self.user(rng.choice(sorted(holders.values()))),
                                 continuum_level=level,
                                 comment="Auto-évaluation en trinôme élargi aux partenaires.",
-                                created_at=_at(day, 17),
+                                created_at=_past(day, 17),
                             ),
                             dict(conditions),
                             {role: min(2, rng.randint(0, 1) + (level >= 5)) for role in BackboneRole.values},
@@ -412,7 +412,7 @@ class _Writer(DocumentsMixin):
                     target_on=p.adopted_on.replace(year=p.adopted_on.year + 3, day=1),
                     data_source="Tableau de suivi du collectif",
                     frequency=Frequency.QUARTERLY,
-                    created_at=_at(p.adopted_on, 18, 30),
+                    created_at=_past(p.adopted_on, 18, 30),
                 )
                 indicators.append(indicator)
                 series.append((p, indicator, start, target))
@@ -436,7 +436,7 @@ class _Writer(DocumentsMixin):
                         else Decimal(round(start + (target - start) * progress)),
                         level=min(4, 1 + int(progress * 4)) if indicator.scale else None,
                         recorded_by=recorder,
-                        created_at=_at(day, 11),
+                        created_at=_past(day, 11),
                     )
                 )
                 step += 1

@@ -72,6 +72,11 @@ AGREEMENT_TEXTS = {
 }
 
 
+def _past(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """That day at that time, or now if that is still to come (what happened today happened by now)."""
+    return min(_at(day, hour, minute), timezone.now())
+
+
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
@@ -162,7 +167,7 @@ class DocumentsMixin:
         last = max(last, start)
         if not adopted_on:
             last = start + dt.timedelta(days=rng.randint(0, (end - start).days))
-        moments = [_at(start, 10), _at(start + (last - start) / 2, 11), _at(last, 16)]
+        moments = [_past(start, 10), _past(start + (last - start) / 2, 11), _past(last, 16)]
         for item in [*factors, *changes, *(a for a, _ in actions)]:
             item.updated_at, item.updated_by = moments[-1], self._user_or_none(author)
         vision = Vision(
@@ -275,7 +280,7 @@ class DocumentsMixin:
             for n, ((summary, snap), moment) in enumerate(zip(summaries, plan["moments"], strict=False), 1)
         ]
         if plan["adopted_on"]:
-            rows[-1].adopted_at = _at(plan["adopted_on"], 18)
+            rows[-1].adopted_at = _past(plan["adopted_on"], 18)
             rows[-1].adopted_with_strategy = bool(changes)
             plan["adopted"] = rows[-1]
         return rows
@@ -340,7 +345,7 @@ class DocumentsMixin:
                 number=1,
                 status=AgreementStatus.IN_FORCE if signed_on else AgreementStatus.DRAFT,
                 created_by=self._user_or_none(author),
-                created_at=_at(opened, 10),
+                created_at=_past(opened, 10),
                 in_force_since=signed_on,
             )
             agreements.append(agreement)
@@ -382,7 +387,7 @@ class DocumentsMixin:
         for n, (seat, index) in enumerate(holders):
             day = signed_on - dt.timedelta(days=0 if n == len(holders) - 1 else self.rng.randint(1, 10))
             user = self.user(index)
-            at = _at(day, 12)
+            at = _past(day, 12)
             rows.append(
                 AgreementSignature(
                     agreement=agreement, seat=seat, signed_by=user, signed_on=day, signed_at=at
@@ -400,7 +405,7 @@ class DocumentsMixin:
             p,
             EventKind.AGREEMENT_SIGNED,
             "Entente de coopération (version 1) en vigueur : signée par les trois sièges du trinôme",
-            _at(signed_on, 12, 1),
+            _past(signed_on, 12, 1),
             subject,
         )
         return rows

@@ -1,10 +1,13 @@
 """Synthetic data at scale, and the dashboard's constant number of queries on it."""
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from collectives.models import CooperationAgreement, Membership, Participant, Session, User
 from evaluation.models import Indicator, Measurement, SelfAssessment
@@ -182,9 +185,9 @@ def test_journal_holds_the_sessions_and_the_last_activity_follows_it(generated):
     for site in generated.exclude(last_activity_at=None)[:30]:
         latest = site.events.order_by("-occurred_at").first()
         assert site.last_activity_at == latest.occurred_at
-    # Future sessions are planned, nobody is marked present in advance.
-    from django.utils import timezone
-
+    # Nothing is recorded as done in the future; future sessions are planned, nobody marked present yet.
+    assert not SiteEvent.objects.filter(site__in=generated, occurred_at__gt=timezone.now()).exists()
+    assert not Revision.objects.filter(site__in=generated, adopted_at__gt=timezone.now()).exists()
     upcoming = Participant.objects.filter(site__in=generated, session__starts_at__gt=timezone.now())
     assert upcoming.exists() and not upcoming.filter(present=True).exists()
 
@@ -195,8 +198,8 @@ def test_rerun_replaces_everything_and_leaves_the_demo_data_alone(world):
     demo_session = Session.objects.create(
         kind="webinar",
         title="Webinaire réel",
-        starts_at=timezone_now(),
-        ends_at=timezone_now() + __import__("datetime").timedelta(hours=1),
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + dt.timedelta(hours=1),
     )
     demo_assessment = SelfAssessment.objects.create(site=world.site_a, continuum_level=3)
     synthetic.generate(60, seed=7)
@@ -211,12 +214,6 @@ def test_rerun_replaces_everything_and_leaves_the_demo_data_alone(world):
     synthetic.clear()
     for model in (Session, SelfAssessment, Revision, Vision, CooperationAgreement, Participant, Indicator):
         assert model.objects.count() == (1 if model in (Session, SelfAssessment) else 0), model
-
-
-def timezone_now():
-    from django.utils import timezone
-
-    return timezone.now()
 
 
 def _table_counts() -> dict:
