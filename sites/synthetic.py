@@ -109,7 +109,9 @@ def _pick(rng: random.Random, mix: dict):
 
 
 def _aware(day: dt.date, rng: random.Random) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randint(8, 18), rng.randint(0, 59))))
+    """A working hour of that day (not later than now: nothing has happened yet later today)."""
+    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randint(8, 18), rng.randint(0, 59))))
+    return min(moment, timezone.now())
 
 
 def ensure_waves_and_centres() -> list[Wave]:
