@@ -281,8 +281,10 @@ def _plan(count: int, waves: list[Wave], rng: random.Random) -> Batch:
             )
             if silent:
                 quiet_from = last
-            for _ in range(rng.randint(1, 6)):
+            for n in range(rng.randint(1, 6)):
                 day = first + dt.timedelta(days=rng.randint(0, max((last - first).days, 0)))
+                if n == 0:
+                    day = last  # the latest sign of life: recent, unless the site fell silent
                 rng.random()  # (was the kind of event: sessions and coaching now have their own rows)
                 batch.events.append((i, EventKind.NOTE, rng.choice(NOTES), _aware(min(day, last), rng), ""))
         batch.profiles.append(

@@ -74,16 +74,22 @@ def totals(queryset: QuerySet, waves: list[Wave], regions: dict[int, str]) -> To
 
     complete = Case(When(seats_filled__gte=len(TRINOME_SEATS), then=1), default=0)
     stalled = Case(When(alerts.silence(), then=1), default=0)
+    without_vision = Case(When(alerts.vision_adopted(), then=0), default=1)
     grouped = (
         queryset.order_by()
         .annotate(continuum_level=latest_continuum_subquery())
         .values_list("wave_id", "department__region_id", "status", "continuum_level")
-        .annotate(n=Count("pk"), n_complete=Sum(complete), n_stalled=Sum(stalled))
+        .annotate(
+            n=Count("pk"),
+            n_complete=Sum(complete),
+            n_stalled=Sum(stalled),
+            n_without_vision=Sum(without_vision),
+        )
     )
     wave_by_id = {wave.pk: wave for wave in waves}
     vision_cutoff = alerts.vision_cutoff()
     rows_by_wave, rows_by_region, alert_counts = {}, {}, dict.fromkeys(ALERT_KEYS, 0)
-    for wave_id, region_id, status, level, n, n_complete, n_stalled in grouped:
+    for wave_id, region_id, status, level, n, n_complete, n_stalled, n_without_vision in grouped:
         wave, region_name = wave_by_id[wave_id], regions.get(region_id, "?")
         for rows, key, label in (
             (rows_by_wave, wave.number, wave.name),
@@ -101,7 +107,8 @@ def totals(queryset: QuerySet, waves: list[Wave], regions: dict[int, str]) -> To
             alert_counts[alerts.VACANT_SEAT] += n - n_complete
         started = wave.training_starts_on
         if status in alerts.TRAINED and started is not None and started <= vision_cutoff:
-            alert_counts[alerts.VISION_DUE] += n  # until the Vision issue: every site past the deadline
+            # Past the deadline without an adopted vision (`alerts.condition`, as the table filters).
+            alert_counts[alerts.VISION_DUE] += n_without_vision if alerts.VISION_TRACKED else n
     by_wave = [_finish(rows_by_wave[number]) for number in sorted(rows_by_wave)]
     by_region = sorted((_finish(r) for r in rows_by_region.values()), key=lambda r: (-r["total"], r["label"]))
     return Totals(by_wave, by_region, overall(by_wave), alert_counts)

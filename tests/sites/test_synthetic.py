@@ -185,6 +185,10 @@ def test_journal_holds_the_sessions_and_the_last_activity_follows_it(generated):
     for site in generated.exclude(last_activity_at=None)[:30]:
         latest = site.events.order_by("-occurred_at").first()
         assert site.last_activity_at == latest.occurred_at
+    # Most sites at work show recent activity; the alert names the few that fell silent.
+    at_work = generated.filter(status__in=["in_training", "active"])
+    stale = at_work.filter(last_activity_at__lt=timezone.now() - dt.timedelta(days=60)).count()
+    assert 0 < stale <= at_work.count() * 0.3
     # Nothing is recorded as done in the future; future sessions are planned, nobody marked present yet.
     assert not SiteEvent.objects.filter(site__in=generated, occurred_at__gt=timezone.now()).exists()
     assert not Revision.objects.filter(site__in=generated, adopted_at__gt=timezone.now()).exists()
@@ -241,3 +245,19 @@ def test_the_national_roll_up_reads_the_same_number_of_queries_whatever_the_site
     assert continuum["known"] > 0  # sites placed on the continuum: the roll-up's distribution is real
     assert any(row["facts"].get("vision_adopted") for row in data["sites"])
     assert any(row["facts"].get("agreement_signed") for row in data["sites"])
+
+
+def test_the_alert_counts_match_the_sites_the_table_lists_for_each_alert(generated):
+    """The "vision due" count leaves out the sites whose vision was adopted, as the filtered table does."""
+    from sites.dashboard import alerts, rollups
+    from sites.models import Region, Wave
+
+    totals = rollups.totals(
+        Site.objects.all(), list(Wave.objects.all()), dict(Region.objects.values_list("pk", "name"))
+    )
+    for key in (alerts.STALLED, alerts.VACANT_SEAT, alerts.VISION_DUE):
+        assert totals.alert_counts[key] == Site.objects.filter(alerts.condition(key)).count(), key
+    past_deadline = Site.objects.filter(
+        status__in=alerts.TRAINED, wave__training_starts_on__lte=alerts.vision_cutoff()
+    )
+    assert 0 < totals.alert_counts[alerts.VISION_DUE] < past_deadline.count()
