@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from qic import access
@@ -346,10 +346,10 @@ def record_attendance(session: Session, site, *, actor=None) -> bool:
 def my_sessions(user, queryset: QuerySet | None = None) -> QuerySet:
     """The sessions that are this person's own: they facilitate it, are invited, or it involves their site."""
     qs = Session.objects.all() if queryset is None else queryset
-    invited = Exists(Participant.objects.filter(session=OuterRef("pk"), user=user))
-    facilitates = Exists(Session.facilitators.through.objects.filter(session=OuterRef("pk"), user=user))
+    invited = Q(pk__in=Participant.objects.filter(user=user).values("session"))
+    facilitates = Q(pk__in=Session.facilitators.through.objects.filter(user=user).values("session"))
     my_sites = Membership.objects.filter(user=user, ended_on__isnull=True).values("site")
-    of_my_sites = Exists(SessionSite.objects.filter(session=OuterRef("pk"), site__in=my_sites))
+    of_my_sites = Q(pk__in=SessionSite.objects.filter(site__in=my_sites).values("session"))
     return qs.filter(invited | facilitates | of_my_sites | Q(created_by=user))
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Case, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -439,53 +439,48 @@ SELF_ASSESSMENT = Family(
 
 
 def annotate_sessions(queryset: QuerySet) -> QuerySet:
-    """The last session a site attended (someone of the site ticked present) and its coaching minutes."""
+    """For sorting by the session columns: when the site last attended a session (someone of the site ticked
+    present) and its coaching minutes. The rows get the session's title and link from `enrich_sessions`."""
     from collectives.services.coaching import annotate_minutes
 
-    attended = _attended()
-    queryset = queryset.annotate(
-        last_session_at=Subquery(attended.values("session__starts_at")[:1]),
-        last_session_title=Subquery(attended.values("session__title")[:1]),
-        last_session_id=Subquery(attended.values("session_id")[:1]),
-    )
-    queryset = annotate_minutes(queryset)
+    # A plain maximum per site (not "the latest row first, limit 1", which the planner ran as a scan of every
+    # session for each site).
+    last = _attended().values("site").annotate(last=Max("session__starts_at")).values("last")
+    queryset = annotate_minutes(queryset.annotate(last_session_at=Subquery(last)))
     return queryset.annotate(
         coaching_booked_minutes=F("coaching_used_minutes") + F("coaching_planned_minutes")
     )
 
 
 def _attended():
-    """The sessions a site attended (someone of the site ticked present), the latest first."""
+    """The presences of a site at sessions that were held (not cancelled)."""
     from collectives.models import Participant
 
     return Participant.objects.filter(
         site=OuterRef("pk"), present=True, session__cancelled_at__isnull=True
-    ).order_by("-session__starts_at", "-session_id")
+    ).order_by()
 
 
 def enrich_sessions(sites: list) -> None:
-    """Last session attended and coaching minutes of each site of the page, in three plain queries (what
-    `annotate_sessions` computes with five subqueries, which cost more to build than to run)."""
-    from collectives.models import Session
+    """Last session attended and coaching minutes of each site of the page, in two plain queries (what
+    `annotate_sessions` computes with subqueries, which cost more to build than to run)."""
+    from collectives.models import Participant
     from collectives.services.coaching import minutes_by_site
-    from sites.models import Site
 
     ids = [site.pk for site in sites]
-    last = dict(
-        Site.objects.filter(pk__in=ids)
-        .annotate(last_session_id=Subquery(_attended().values("session_id")[:1]))
-        .values_list("pk", "last_session_id")
-    )
-    sessions = {
-        pk: (starts_at, title)
-        for pk, starts_at, title in Session.objects.filter(pk__in={pk for pk in last.values() if pk})
+    attended = (
+        Participant.objects.filter(site__in=ids, present=True, session__cancelled_at__isnull=True)
         .order_by()
-        .values_list("pk", "starts_at", "title")
-    }
+        .values_list("site_id", "session__starts_at", "session_id", "session__title")
+        .distinct()
+    )
+    last = {}
+    for site_id, starts_at, session_id, title in attended:
+        if site_id not in last or (starts_at, session_id) > last[site_id][:2]:
+            last[site_id] = (starts_at, session_id, title)
     minutes = minutes_by_site(ids)
     for site in sites:
-        site.last_session_id = last.get(site.pk)
-        site.last_session_at, site.last_session_title = sessions.get(site.last_session_id, (None, None))
+        site.last_session_at, site.last_session_id, site.last_session_title = last.get(site.pk, (None,) * 3)
         site.coaching_used_minutes, site.coaching_planned_minutes = minutes.get(site.pk, (0, 0))
         site.coaching_booked_minutes = site.coaching_used_minutes + site.coaching_planned_minutes
 

@@ -57,9 +57,7 @@ def test_enrichment_matches_the_sort_annotations(world):
         "strategy_adopted_at",
         "strategy_change_count",
         "strategy_drafted",
-        "last_session_at",
-        "last_session_title",
-        "last_session_id",
+        "last_session_at",  # the sort key; the session's title and link are the page's (checked below)
         "coaching_used_minutes",
         "coaching_planned_minutes",
         "coaching_booked_minutes",
@@ -72,7 +70,11 @@ def test_enrichment_matches_the_sort_annotations(world):
             name: expected[site.pk][name] for name in names
         }, site.name
     by_name = {site.name: site for site in sites}
-    assert by_name[busy.name].last_session_title == "Module 2"
+    assert (by_name[busy.name].last_session_title, by_name[busy.name].last_session_id) == (
+        "Module 2",
+        second.pk,
+    )
+    assert by_name[quiet.name].last_session_id is None  # invited to Module 2, nobody ticked present
     assert by_name[busy.name].coaching_used_minutes == 120
     assert by_name[busy.name].coaching_planned_minutes == 180
     assert by_name[busy.name].strategy_change_count == 2
