@@ -12,11 +12,13 @@ import os
 import secrets
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import psutil  # noqa: E402  (installed with locust)
 from services import free_port, postgres, redis  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,27 +96,126 @@ def main():
         )  # fmt: skip
         try:
             wait_http(f"{host}/sante/")
-            if has_command(env, "request_report"):
+            if os.environ.get("ROLLUP", "1") == "0":
+                print("== ROLLUP=0: no roll-up report during the load (a comparison, not the scenario)")
+            elif has_command(env, "request_report"):
                 manage(env, "request_report", "--scope", "national")
                 print("== a national roll-up report is generating in the worker during the load")
             else:
                 print("== no report generation available yet (issue 8): load without a background report")
             ramp = int(USERS / SPAWN_RATE + 0.999)
-            load_started = time.time()
-            print(f"== {USERS} users arrive and sign in over {ramp} s, then work {DURATION} s against {host}")
-            subprocess.run(
+            print(
+                f"== {USERS} users arrive and sign in (about {ramp} s), then work {DURATION} s against {host}"
+            )
+            steady_file = RESULTS / "load_steady_since"
+            steady_file.unlink(missing_ok=True)
+            locust = subprocess.Popen(
                 [PYTHON, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-                 "-u", str(USERS), "-r", str(SPAWN_RATE), "-t", f"{ramp + DURATION}s", "--reset-stats",
+                 "-u", str(USERS), "-r", str(SPAWN_RATE), "-t", f"{ramp + DURATION + 180}s",
                  "--host", host, "--csv", str(RESULTS / "load"), "--only-summary", "--loglevel", "WARNING"],
-                cwd=ROOT, env={**env, "QIC_SIGN_IN_CSV": str(RESULTS / "load_sign_in.csv")}, check=False,
+                cwd=ROOT,
+                env={**env, "QIC_SIGN_IN_CSV": str(RESULTS / "load_sign_in.csv"), "QIC_USERS": str(USERS),
+                     "QIC_DURATION": str(DURATION), "QIC_STEADY_FILE": str(steady_file)},
             )  # fmt: skip
-            rollup_overlap(env, load_started + ramp, load_started + ramp + DURATION)
+            usage = CpuUsage(gunicorn.pid, worker.pid, locust.pid)
+            while locust.poll() is None and not steady_file.exists():
+                time.sleep(0.2)
+            usage.start()
+            locust.wait()
+            usage.stop()
+            if steady_file.exists():
+                steady_from = float(steady_file.read_text())
+                rollup_overlap(env, steady_from, steady_from + DURATION)
+            usage.report(int(total_requests()))
         finally:
             gunicorn.terminate()
             worker.terminate()
             gunicorn.wait(60)
             worker.wait(60)
     report()
+
+
+class CpuUsage:
+    """Processor time used during the steady state by each part: the web server (gunicorn), PostgreSQL, the
+    Celery worker, the load generator (locust), and everything else on the machine."""
+
+    def __init__(self, web_pid, worker_pid, locust_pid):
+        self.roots = {"web (gunicorn)": web_pid, "Celery worker": worker_pid, "locust": locust_pid}
+
+    def _sample(self):
+        used = {}
+        for name, pid in self.roots.items():
+            try:
+                root = psutil.Process(pid)
+                processes = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                processes = []
+            used[name] = sum(_cpu(p) for p in processes)
+        used["PostgreSQL"] = sum(_cpu(p) for p in psutil.process_iter() if _name(p) == "postgres")
+        machine = psutil.cpu_times()
+        return used, machine.user + machine.system + getattr(machine, "nice", 0.0), time.monotonic()
+
+    def start(self):
+        """Sample now, then every half second; a part that exited (locust, at the end) keeps its figure."""
+        self.before = self.after = self._sample()
+        self.running = True
+
+        def sample():
+            while self.running:
+                time.sleep(0.5)
+                latest = self._sample()
+                if self.running:
+                    self.after = (
+                        {name: max(value, self.after[0].get(name, 0.0)) for name, value in latest[0].items()},
+                        latest[1],
+                        latest[2],
+                    )
+
+        self.thread = threading.Thread(target=sample, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+
+    def report(self, requests: int):
+        (before, total_before, t0), (after, total_after, t1) = self.before, self.after
+        seconds = t1 - t0
+        print(f"\nprocessor time during the steady state ({seconds:.0f} s, {psutil.cpu_count()} cores):")
+        accounted = 0.0
+        for name in after:
+            used = after[name] - before.get(name, 0.0)
+            accounted += used
+            print(f"  {name:<16}{used:>7.1f} s  ({used / seconds:.2f} cores)")
+        other = (total_after - total_before) - accounted
+        print(f"  {'other':<16}{other:>7.1f} s  ({other / seconds:.2f} cores)")
+        web = after["web (gunicorn)"] - before["web (gunicorn)"]
+        database = after["PostgreSQL"] - before["PostgreSQL"]
+        if requests:
+            print(
+                f"  per request: web {web / requests * 1000:.1f} ms, "
+                f"PostgreSQL {database / requests * 1000:.1f} ms of processor time"
+            )
+
+
+def _cpu(process) -> float:
+    try:
+        times = process.cpu_times()
+        return times.user + times.system
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return 0.0
+
+
+def _name(process) -> str:
+    try:
+        return process.name()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return ""
+
+
+def total_requests() -> int:
+    rows = list(csv.DictReader((RESULTS / "load_stats.csv").open()))
+    return next((int(row["Request Count"]) for row in rows if row["Name"] == "Aggregated"), 0)
 
 
 ROLLUP_TIMES = """

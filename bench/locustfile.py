@@ -10,7 +10,9 @@ import itertools
 import os
 import random
 import re
+import time
 
+import gevent
 from locust import HttpUser, between, events, task
 
 PASSWORD = "qic-demo-2025"
@@ -18,10 +20,20 @@ ADDRESSES = itertools.count()
 HREF = re.compile(r'href="(/[^"#?]*)(\?[^"#]*)?"')
 
 
-# Signing in is measured apart: users sign in while they arrive (the ramp-up), and the steady-state figures
-# (statistics reset once all users are in, `--reset-stats`) are those of the two minutes of work that follow.
+# Signing in is measured apart: users sign in while they arrive (the ramp-up). Once all of them are signed in,
+# the statistics are reset and the steady state lasts QIC_DURATION seconds: its figures are the load's.
 SIGN_IN = ("login page", "login", "home (start page)")
 sign_in_times: list[tuple[str, float, bool]] = []
+signed_in = itertools.count(1)
+
+
+def _steady_state(environment):
+    environment.runner.stats.reset_all()
+    marker = os.environ.get("QIC_STEADY_FILE")
+    if marker:
+        with open(marker, "w") as out:
+            out.write(str(time.time()))
+    gevent.spawn_later(float(os.environ.get("QIC_DURATION", "120")), environment.runner.quit)
 
 
 @events.request.add_listener
@@ -66,6 +78,8 @@ class Journey(HttpUser):
         if "/comptes/login/" in response.url:
             raise RuntimeError(f"login failed for {self.email}")
         self.home = self.client.get("/", name="home (start page)").text
+        if next(signed_in) == int(os.environ.get("QIC_USERS", "0")):
+            _steady_state(self.environment)
 
     def get(self, url, name):
         return self.client.get(url, name=name)
