@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from html import escape as _html_escape
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from qic import access, charts
@@ -51,7 +51,9 @@ def filtered(user, params) -> tuple[QuerySet, DashboardFilter]:
     key, descending = parse_sort(params.get("tri", ""))
     filterset = DashboardFilter(params, queryset=columns.table_queryset(sites_queryset(user), key))
     field_name = columns.SORTS[key]
-    order = [f"-{field_name}" if descending else field_name]
+    # Sites without a value (no agreement, no session yet...) come last either way, on every database.
+    column = F(field_name)
+    order = [column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)]
     if field_name != "name":
         order.append("name")
     return filterset.qs.order_by(*order, "pk"), filterset

@@ -72,3 +72,26 @@ def test_the_dashboard_sorts_by_filled_seats_and_flags_vacant_seats(client, worl
 
     vacant = table(alerte="siege-vacant")
     assert empty.name in vacant and complete.name not in vacant
+
+
+def test_sites_without_a_value_come_last_whichever_the_sort_direction(client, world):
+    """Sorting by the agreement date, either way, lists first the sites that have one."""
+    import datetime as dt
+
+    from collectives.models import CooperationAgreement
+
+    wave = world.site_a.wave
+    older = SiteFactory(name="Entente ancienne", wave=wave)
+    newer = SiteFactory(name="Entente récente", wave=wave)
+    for site, day in ((older, dt.date(2025, 3, 1)), (newer, dt.date(2026, 2, 1))):
+        CooperationAgreement.objects.create(site=site, number=1, status="in_force", in_force_since=day)
+    client.force_login(world.national)
+
+    def order(sort):
+        page = client.get(reverse("sites:dashboard"), {"vague": wave.number, "tri": sort}).content.decode()
+        rows = page.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+        names = ("Entente ancienne", "Entente récente", "Quartier A")
+        return sorted(names, key=rows.index)
+
+    assert order("-entente") == ["Entente récente", "Entente ancienne", "Quartier A"]
+    assert order("entente") == ["Entente ancienne", "Entente récente", "Quartier A"]
