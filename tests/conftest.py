@@ -37,12 +37,43 @@ class StrictClient(Client):
         return response
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """pytest-django runs the database tests first, then the transactional ones, which empty every table
+    (reference data from the migrations included). A fixture shadowing a plugin's, say one named `page`, can
+    move tests around: a database test placed after a transactional one fails for want of departments."""
+
+    def transactional(item):
+        marker = item.get_closest_marker("django_db")
+        return bool(
+            {"transactional_db", "live_server"} & set(item.fixturenames)
+            or (marker and marker.kwargs.get("transaction"))
+        )
+
+    first = next((item for item in items if transactional(item)), None)
+    if first is None:
+        return
+    late = [
+        item.nodeid
+        for item in items[items.index(first) :]
+        if not transactional(item) and ("db" in item.fixturenames or item.get_closest_marker("django_db"))
+    ]
+    if late:
+        raise pytest.UsageError(
+            f"Database tests would run after the transactional {first.nodeid}: {', '.join(late[:5])}"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _fresh_dashboard_cache():
-    """Each test's database starts over: so do the dashboard's cached roll-ups (local-memory cache)."""
+    """Each test's database starts over: so do the dashboard's cached roll-ups (local-memory cache) and the
+    cached fragments of site pages (their version moves on)."""
     from django.core.cache import caches
 
+    from qic import fragments
+
     caches["dashboard"].clear()
+    fragments.bump()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 
 @pytest.fixture
-def page(world):
+def read_site(world):
     from django.test import Client
 
     clients = {}  # signed in once each: signing in saves the person (a write, which moves the version)
@@ -36,49 +36,49 @@ def _due(html: str) -> str:
     return html.split("Siège", 1)[1] if "Siège" in html else ""
 
 
-def test_a_new_session_and_a_changed_one_show_on_the_next_page(page, world):
-    assert "Aucune session à venir" in _sessions_card(page())  # cached now
+def test_a_new_session_and_a_changed_one_show_on_the_next_page(read_site, world):
+    assert "Aucune session à venir" in _sessions_card(read_site())  # cached now
     session = make_session([world.site_a], title="Module de printemps", starts_at=at(days=5))
-    assert "Module de printemps" in _sessions_card(page())
+    assert "Module de printemps" in _sessions_card(read_site())
 
     session.title = "Module de printemps (salle B)"  # a session has no site key: it is watched all the same
     session.save()
-    assert "Module de printemps (salle B)" in _sessions_card(page())
+    assert "Module de printemps (salle B)" in _sessions_card(read_site())
 
     session.delete()
-    assert "Aucune session à venir" in _sessions_card(page())
+    assert "Aucune session à venir" in _sessions_card(read_site())
 
 
-def test_a_seat_filled_or_left_shows_on_the_next_page(page, world):
-    assert "Siège à pourvoir : délégué·e du préfet" in page()
+def test_a_seat_filled_or_left_shows_on_the_next_page(read_site, world):
+    assert "Siège à pourvoir : délégué·e du préfet" in read_site()
     prefect = MembershipFactory(site=world.site_a, role=MemberRole.PREFECT_DELEGATE)
-    assert "Siège à pourvoir : délégué·e du préfet" not in page()
+    assert "Siège à pourvoir : délégué·e du préfet" not in read_site()
     Membership.objects.filter(pk=prefect.pk).get().delete()
-    assert "Siège à pourvoir : délégué·e du préfet" in page()
+    assert "Siège à pourvoir : délégué·e du préfet" in read_site()
 
 
-def test_each_person_gets_the_panels_of_their_own_rights(page, world):
+def test_each_person_gets_the_panels_of_their_own_rights(read_site, world):
     """Each person's copy is their own (the panels may show what they may do) and as fresh as anyone's."""
     make_session([world.site_a], title="Module de rentrée", starts_at=at(days=5))
-    facilitator_card = _sessions_card(page(world.facilitator_a))
-    partner_card = _sessions_card(page(world.partner_a))
+    facilitator_card = _sessions_card(read_site(world.facilitator_a))
+    partner_card = _sessions_card(read_site(world.partner_a))
     assert "Module de rentrée" in facilitator_card and "Module de rentrée" in partner_card
-    assert _sessions_card(page(world.partner_a)) == partner_card
+    assert _sessions_card(read_site(world.partner_a)) == partner_card
 
 
-def test_writes_that_bypass_signals_show_once_bumped_or_in_the_next_time_slot(page, world, monkeypatch):
+def test_writes_that_bypass_signals_show_once_bumped_or_in_the_next_time_slot(read_site, world, monkeypatch):
     session = make_session([world.site_a], title="Module d’été", starts_at=at(days=5))
-    assert "Module d’été" in _sessions_card(page())
+    assert "Module d’été" in _sessions_card(read_site())
     Session.objects.filter(pk=session.pk).update(title="Module d’automne")  # no signal
-    assert "Module d’été" in _sessions_card(page())  # still the cached copy: why callers must bump()
+    assert "Module d’été" in _sessions_card(read_site())  # still the cached copy: why callers must bump()
 
     now = fragments.time.time()
     monkeypatch.setattr(fragments.time, "time", lambda: now + fragments.SLOT_SECONDS)
-    assert "Module d’automne" in _sessions_card(page())  # a new slot, a fresh copy
+    assert "Module d’automne" in _sessions_card(read_site())  # a new slot, a fresh copy
 
     Session.objects.filter(pk=session.pk).update(title="Module d’hiver")
     fragments.bump()
-    assert "Module d’hiver" in _sessions_card(page())
+    assert "Module d’hiver" in _sessions_card(read_site())
 
 
 @override_settings(CACHES=LOCMEM)
@@ -92,10 +92,10 @@ def test_the_version_moves_again_when_the_transaction_commits(db, django_capture
     assert before < during < fragments.version()
 
 
-def test_an_invitation_to_a_seat_shows_on_the_next_page(page, world):
+def test_an_invitation_to_a_seat_shows_on_the_next_page(read_site, world):
     """Invitations are not the dashboard's: the fragments watch every model of the site apps themselves."""
     from tests.collectives.factories import InvitationFactory
 
-    assert "invitation envoyée" not in page()
+    assert "invitation envoyée" not in read_site()
     InvitationFactory(site=world.site_a, role=MemberRole.MUNICIPALITY, email="maire@exemple.fr")
-    assert "invitation envoyée à" in page()
+    assert "invitation envoyée à" in read_site()
