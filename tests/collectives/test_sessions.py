@@ -203,3 +203,25 @@ def test_session_settings_are_strict(variable, value, error):
     result = run_manage("check", env={**PROD_ENV, variable: value})
     assert result.returncode != 0
     assert error in result.stderr
+
+
+def test_with_redis_a_signed_in_page_reads_the_session_without_the_database(client, world, password):
+    """Production (Redis) keeps sessions in the cache, written through to the database: one query less on
+    every page, and a session that outlives a Redis restart."""
+    import os
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("sessions are kept in the database alone without Redis")
+    sign_in(client, world.national, password)
+    key = client.session.session_key
+    client.get(reverse("accessibility"))  # the session clock is touched on the first page after sign-in
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("accessibility")).status_code == 200
+    assert not [q["sql"] for q in queries if "django_session" in q["sql"]]
+    assert SessionStore().exists(key)  # and in the database too
+
+    cache.clear()  # Redis restarted: the session is read back from the database
+    assert client.get(reverse("accessibility")).context["user"] == world.national
