@@ -85,10 +85,13 @@ def main():
         port = free_port()
         host = f"http://127.0.0.1:{port}"
         logs = RESULTS / "load-server.log"
+        cpu_log = RESULTS / "load_cpu_per_request.tsv"
+        cpu_log.unlink(missing_ok=True)
         gunicorn = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "qic.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "4",
-             "--timeout", "60"],
-            cwd=ROOT, env=env, stdout=logs.open("w"), stderr=subprocess.STDOUT,
+             "--timeout", "60", "--config", str(ROOT / "bench" / "gunicorn_cpu.py")],
+            cwd=ROOT, env={**env, "QIC_CPU_LOG": str(cpu_log)}, stdout=logs.open("w"),
+            stderr=subprocess.STDOUT,
         )  # fmt: skip
         worker = subprocess.Popen(
             [PYTHON, "-m", "celery", "-A", "qic", "worker", "--concurrency=1", "--loglevel=WARNING"],
@@ -126,6 +129,7 @@ def main():
             if steady_file.exists():
                 steady_from = float(steady_file.read_text())
                 rollup_overlap(env, steady_from, steady_from + DURATION)
+                cpu_per_page(cpu_log, steady_from, steady_from + DURATION)
             usage.report(int(total_requests()))
         finally:
             gunicorn.terminate()
@@ -133,6 +137,50 @@ def main():
             gunicorn.wait(60)
             worker.wait(60)
     report()
+
+
+# The server-side names of the locustfile's pages, by address (first match wins).
+PAGES = [
+    (r"^/sites/tableau-de-bord/export\.xlsx", "dashboard export (XLSX)"),
+    (r"^/sites/tableau-de-bord/\?", "dashboard filtered"),
+    (r"^/sites/tableau-de-bord/$", "dashboard"),
+    (r"^/sites/(\?.*)?$", "facilitator sites"),
+    (r"^/sessions/", "sessions"),
+    (r"^/sites/[^/]+/vision/", "site workspace vision"),
+    (r"^/sites/[^/]+/entente/", "site workspace entente"),
+    (r"^/sites/[^/]+/collectif/", "site workspace collectif"),
+    (r"^/sites/[^/]+/$", "site page"),
+    (r"^/bilans/[^?]*(telecharger|download|\.pdf)", "bilan download"),
+    (r"^/bilans/", "bilans archive"),
+]
+
+
+def cpu_per_page(path: Path, start: float, end: float) -> None:
+    """The web server's processor time per page during the steady state (from bench/gunicorn_cpu.py)."""
+    import re
+    import statistics
+
+    if not path.exists():
+        return
+    per_page: dict[str, list[float]] = {}
+    for line in path.read_text().splitlines():
+        at, used, target = line.split("\t", 2)
+        if not start <= float(at) <= end:
+            continue
+        name = next((label for pattern, label in PAGES if re.search(pattern, target)), "other")
+        per_page.setdefault(name, []).append(float(used))
+    total = sum(sum(values) for values in per_page.values())
+    count = sum(len(values) for values in per_page.values())
+    if not count:
+        return
+    average = total / count
+    print(f"\nweb processor time per page, steady state ({count} requests, {average:.1f} ms on average):")
+    print(f"  {'page':30} {'requests':>8} {'median ms':>10} {'mean ms':>8} {'share':>6}")
+    for name, values in sorted(per_page.items(), key=lambda item: -sum(item[1])):
+        print(
+            f"  {name:30} {len(values):8d} {statistics.median(values):10.1f} {statistics.fmean(values):8.1f}"
+            f" {sum(values) / total:6.0%}"
+        )
 
 
 class CpuUsage:
