@@ -88,6 +88,11 @@ def request_report(
     return report, created
 
 
+# What lists of reports leave out: a roll-up's frozen data weighs megabytes (2,000 sites), and reading it for
+# each row of the archive cost more than the rest of the page.
+LIST_DEFERRED = ("snapshot",)
+
+
 def visible_reports(user, queryset: QuerySet | None = None) -> QuerySet:
     """The reports this user may see and download: all for national roles, their sites' bilans otherwise."""
     qs = Report.objects.all() if queryset is None else queryset

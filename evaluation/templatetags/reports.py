@@ -60,6 +60,7 @@ def latest_bilan(site):
 
     return (
         Report.objects.filter(site=site, kind=ReportKind.SITE, state=ReportState.DONE)
+        .defer("snapshot")
         .order_by("-data_date", "-pk")
         .first()
     )

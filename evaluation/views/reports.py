@@ -108,7 +108,11 @@ def _compare(request: HttpRequest, report: Report, page_context: dict, template:
 @require_GET
 def archive(request: HttpRequest) -> HttpResponse:
     """Every report this user may download, newest first; national roles also ask for roll-ups here."""
-    reports = services.visible_reports(request.user).select_related("site", "wave", "region", "requested_by")
+    reports = (
+        services.visible_reports(request.user)
+        .select_related("site", "wave", "region", "requested_by")
+        .defer(*services.LIST_DEFERRED)
+    )
     kind = request.GET.get("type", "")
     if kind in ReportKind.values:
         reports = reports.filter(kind=kind)
@@ -181,7 +185,9 @@ def site_reports(request: HttpRequest, site_slug: str) -> HttpResponse:
         else:
             messages.info(request, f"Le bilan de {site.name} a déjà été demandé aujourd’hui : le voici.")
         return redirect(report.get_absolute_url())
-    page = Paginator(services.site_reports(site), ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(services.site_reports(site).defer(*services.LIST_DEFERRED), ARCHIVE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     context = {"page_title": f"Bilans — {site.name}", "site": site, "page_obj": page}
     return render(request, "reports/site_reports.html", context)
 

@@ -90,6 +90,26 @@ def test_archive_query_count_does_not_grow_with_reports(client, world, django_as
         assert client.get(reverse("reports:archive")).status_code == 200
 
 
+def test_lists_of_reports_leave_their_frozen_data_in_the_database(client, world):
+    """A national roll-up's snapshot weighs megabytes: the archive, a site's bilans and the site page's bilan
+    card show titles, dates and links, and never read it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    heavy = {"sites": [{"name": f"Site {n}", "notes": "x" * 200} for n in range(500)]}
+    roll_up = national_report(state=ReportState.DONE, snapshot=heavy)
+    bilan = ReportFactory(site=world.site_a, state=ReportState.DONE, snapshot=heavy)
+    world.login(client, world.national)
+    for url, shown in [
+        (reverse("reports:archive"), roll_up.title),
+        (reverse("reports:site_reports", kwargs={"site_slug": world.site_a.slug}), bilan.title),
+        (world.site_a.get_absolute_url(), "Dernier bilan"),
+    ]:
+        with CaptureQueriesContext(connection) as queries:
+            assert shown in client.get(url).content.decode()
+        assert not [q["sql"] for q in queries if '"evaluation_report"."snapshot"' in q["sql"]], url
+
+
 def test_steering_asks_for_a_wave_roll_up_and_gets_one_report_per_day(
     client, world, django_capture_on_commit_callbacks
 ):
