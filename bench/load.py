@@ -4,6 +4,7 @@ checks the goals: no error, at least 50 requests/s sustained, p95 at most 500 ms
 
     make load      # starts its own PostgreSQL and Redis on loopback, or uses DATABASE_URL / REDIS_URL
     USERS=50 DURATION=120 make load
+    PACE=saturate make load   # users pause 0.5-2 s between journeys whatever the rate: capacity
 """
 
 import csv
@@ -25,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
 USERS = int(os.environ.get("USERS", "50"))
+PACE = os.environ.get("PACE", "rate")  # or "saturate" (see bench/locustfile.py)
+OFFERED = float(os.environ.get("OFFERED", "55"))  # requests per second the users offer together ("rate")
 SPAWN_RATE = float(os.environ.get("SPAWN_RATE", "2"))  # users arriving (signing in) per second
 DURATION = int(os.environ.get("DURATION", "120"))
 SITES = int(os.environ.get("SITES", "2000"))
@@ -110,6 +113,10 @@ def main():
             print(
                 f"== {USERS} users arrive and sign in (about {ramp} s), then work {DURATION} s against {host}"
             )
+            if PACE == "saturate":
+                print("   pacing: 0.5-2 s between journeys whatever the rate (about twice the goal)")
+            else:
+                print(f"   pacing: the users offer {OFFERED:.0f} requests/s together (or PACE=saturate)")
             steady_file = RESULTS / "load_steady_since"
             steady_file.unlink(missing_ok=True)
             locust = subprocess.Popen(
@@ -118,7 +125,8 @@ def main():
                  "--host", host, "--csv", str(RESULTS / "load"), "--only-summary", "--loglevel", "WARNING"],
                 cwd=ROOT,
                 env={**env, "QIC_SIGN_IN_CSV": str(RESULTS / "load_sign_in.csv"), "QIC_USERS": str(USERS),
-                     "QIC_DURATION": str(DURATION), "QIC_STEADY_FILE": str(steady_file)},
+                     "QIC_DURATION": str(DURATION), "QIC_STEADY_FILE": str(steady_file),
+                     "QIC_PACE": PACE, "QIC_OFFERED": str(OFFERED)},
             )  # fmt: skip
             usage = CpuUsage(gunicorn.pid, worker.pid, locust.pid)
             while locust.poll() is None and not steady_file.exists():
