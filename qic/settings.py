@@ -204,6 +204,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Pages read again before any data changed are served from the cache (qic/fragments.py): on by default with
+# Redis, the cache every process shares (the version that says when data changed lives there).
+QIC_PAGE_CACHE = env_bool("QIC_PAGE_CACHE", bool(REDIS_URL))
+
 # Sessions are read from Redis and written through to the database: one query less per request, and no
 # one signed out when Redis restarts. Ending a session (sign-out, "end this session") goes through the
 # session store, which removes it from both.

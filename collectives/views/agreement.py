@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import retarget
 
 from qic import access
+from qic.fragments import cached_page
 from qic.locking import EditConflict, conflict_context
 from qic.pdf import pdf_response
 
@@ -83,6 +84,7 @@ def _outcome_notice(outcome: services.Outcome) -> str:
 
 
 @require_GET
+@cached_page
 def agreement(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_read)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from qic import access, pagination
+from qic.fragments import cached_page
 from qic.htmx import wants_fragment
 
 from .. import dashboard, exports
@@ -44,6 +45,7 @@ def _without_page(request) -> str:
 
 
 @require_GET
+@cached_page
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     """Every visible site, filtered from the URL; HTMX requests get the results fragment only."""
     user = request.user

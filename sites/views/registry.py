@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from collectives.enums import TRINOME_SEATS
 from qic import access
+from qic.fragments import cached_page
 
 from .. import journal
 from ..forms import StatusChangeForm
@@ -17,6 +18,7 @@ JOURNAL_PREVIEW = 8
 
 
 @require_GET
+@cached_page
 def site_list(request: HttpRequest) -> HttpResponse:
     sites = access.visible_sites(request.user).with_geography().order_by("wave__number", "name")
     wave = request.GET.get("vague", "")

@@ -66,19 +66,49 @@ def test_each_person_gets_the_panels_of_their_own_rights(read_site, world):
     assert _sessions_card(read_site(world.partner_a)) == partner_card
 
 
-def test_writes_that_bypass_signals_show_once_bumped_or_in_the_next_time_slot(read_site, world, monkeypatch):
+def test_writes_that_bypass_signals_show_on_the_next_page_too(read_site, world):
+    """The version moves on every SQL statement that writes: `QuerySet.update()`, `bulk_create()` and raw SQL
+    send no model signal, and show all the same."""
+    from django.db import connection
+
     session = make_session([world.site_a], title="Module d’été", starts_at=at(days=5))
     assert "Module d’été" in _sessions_card(read_site())
-    Session.objects.filter(pk=session.pk).update(title="Module d’automne")  # no signal
-    assert "Module d’été" in _sessions_card(read_site())  # still the cached copy: why callers must bump()
+    Session.objects.filter(pk=session.pk).update(title="Module d’automne")
+    assert "Module d’automne" in _sessions_card(read_site())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE collectives_session SET title = %s WHERE id = %s", ["Module d’hiver", session.pk]
+        )
+    assert "Module d’hiver" in _sessions_card(read_site())
 
+
+def test_time_dependent_panels_are_fresh_in_the_next_time_slot(read_site, world, monkeypatch):
+    session = make_session([world.site_a], title="Module d’été", starts_at=at(days=5))
+    first = _sessions_card(read_site())
+    assert "Module d’été" in first
     now = fragments.time.time()
+    monkeypatch.setattr(fragments, "version", lambda: 1)  # no write in between: only the time moves
+    cached = _sessions_card(read_site())
     monkeypatch.setattr(fragments.time, "time", lambda: now + fragments.SLOT_SECONDS)
+    Session.objects.filter(pk=session.pk).update(title="Module d’automne")  # (the version is pinned above)
+    assert "Module d’été" in cached
     assert "Module d’automne" in _sessions_card(read_site())  # a new slot, a fresh copy
 
-    Session.objects.filter(pk=session.pk).update(title="Module d’hiver")
-    fragments.bump()
-    assert "Module d’hiver" in _sessions_card(read_site())
+
+def test_bookkeeping_writes_do_not_move_the_version(db):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    before = fragments.version()
+    store = SessionStore()
+    store["seen"] = 1
+    store.save()
+    assert fragments.version() == before
+    assert fragments.written_table('UPDATE "sites_site" SET "name" = %s') == "sites_site"
+    assert fragments.written_table('INSERT OR IGNORE INTO "vision_change_contributes_to" (a) VALUES (1)') == (
+        "vision_change_contributes_to"
+    )
+    assert fragments.written_table('DELETE FROM "collectives_membership" WHERE 1') == "collectives_membership"
+    assert fragments.written_table('SELECT "sites_site"."id" FROM "sites_site"') is None
 
 
 @override_settings(CACHES=LOCMEM)
