@@ -105,8 +105,12 @@ def main():
             if os.environ.get("ROLLUP", "1") == "0":
                 print("== ROLLUP=0: no roll-up report during the load (a comparison, not the scenario)")
             elif has_command(env, "request_report"):
+                # The national roll-up, then one per wave and one per region: the worker takes them one after
+                # the other, so that one is generating for the whole run (a single one ends before the steady
+                # state does, once the web leaves the worker some processor time).
                 manage(env, "request_report", "--scope", "national")
-                print("== a national roll-up report is generating in the worker during the load")
+                manage(env, "shell", "-c", MORE_ROLLUPS)
+                print("== roll-up reports are generating in the worker during the load, one after the other")
             else:
                 print("== no report generation available yet (issue 8): load without a background report")
             ramp = int(USERS / SPAWN_RATE + 0.999)
@@ -124,7 +128,7 @@ def main():
                  "-u", str(USERS), "-r", str(SPAWN_RATE), "-t", f"{ramp + DURATION + 180}s",
                  "--host", host, "--csv", str(RESULTS / "load"), "--only-summary", "--loglevel", "WARNING"],
                 cwd=ROOT,
-                env={**env, "QIC_SIGN_IN_CSV": str(RESULTS / "load_sign_in.csv"), "QIC_USERS": str(USERS),
+                env={**env, "QIC_ARRIVAL_CSV": str(RESULTS / "load_arrival.csv"), "QIC_USERS": str(USERS),
                      "QIC_DURATION": str(DURATION), "QIC_STEADY_FILE": str(steady_file),
                      "QIC_PACE": PACE, "QIC_OFFERED": str(OFFERED)},
             )  # fmt: skip
@@ -274,28 +278,43 @@ def total_requests() -> int:
     return next((int(row["Request Count"]) for row in rows if row["Name"] == "Aggregated"), 0)
 
 
+MORE_ROLLUPS = """
+from evaluation.reports.enums import ReportKind, ReportTrigger
+from evaluation.reports.services import request_report
+from sites.models import Region, Wave
+for wave in Wave.objects.order_by("number"):
+    request_report(ReportKind.NATIONAL, wave=wave, region=None, trigger=ReportTrigger.DEMAND)
+for region in Region.objects.order_by("code"):
+    request_report(ReportKind.NATIONAL, wave=None, region=region, trigger=ReportTrigger.DEMAND)
+"""
+
 ROLLUP_TIMES = """
 import json
 from evaluation.models import Report
-r = Report.objects.filter(kind="national").order_by("-pk").first()
-print(json.dumps(r and {"state": r.state, "started": r.started_at and r.started_at.timestamp(),
-                        "finished": r.finished_at and r.finished_at.timestamp()}))
+print(json.dumps([{"state": r.state, "started": r.started_at and r.started_at.timestamp(),
+                   "finished": r.finished_at and r.finished_at.timestamp()}
+                  for r in Report.objects.filter(kind="national").order_by("pk")]))
 """
 
 
 def rollup_overlap(env, steady_from, steady_to):
-    """Say how long the roll-up was generating during the steady state (the niced worker takes longer)."""
+    """Say how long roll-ups were generating during the steady state (the niced worker takes longer)."""
     found = manage(env, "shell", "-c", ROLLUP_TIMES, check=False).stdout.strip().splitlines()
-    times = json.loads(found[-1]) if found else None
-    if not times or not times["started"]:
-        print("== the roll-up did not start during the load")
+    reports = [r for r in (json.loads(found[-1]) if found else []) if r["started"]]
+    if not reports:
+        print("== no roll-up started during the load")
         return
-    end = times["finished"] or time.time()
-    overlap = max(0.0, min(end, steady_to) - max(times["started"], steady_from))
-    took = f"took {end - times['started']:.0f} s" if times["finished"] else "still generating at the end"
+    covered, cursor = 0.0, steady_from
+    for r in sorted(reports, key=lambda r: r["started"]):
+        start, end = max(r["started"], cursor), min(r["finished"] or time.time(), steady_to)
+        if end > start:
+            covered += end - start
+            cursor = end
+    done = [r for r in reports if r["finished"]]
+    took = ", ".join(f"{r['finished'] - r['started']:.0f} s" for r in done) or "none finished"
     print(
-        f"== roll-up report: {times['state']}, {took}; generating during {overlap:.0f} s "
-        f"of the {steady_to - steady_from:.0f} s steady state"
+        f"== roll-up reports: {len(reports)} started, {len(done)} finished (took {took}); one was generating "
+        f"during {covered:.0f} s of the {steady_to - steady_from:.0f} s steady state"
     )
 
 
@@ -305,17 +324,23 @@ def percentile(values, share):
 
 
 def report():
-    sign_in = list(csv.DictReader((RESULTS / "load_sign_in.csv").open()))
-    print("\nsigning in, while the users arrive (not in the steady-state figures below):")
-    for name in ("login page", "login", "home (start page)"):
-        times = [float(row["response_ms"]) for row in sign_in if row["name"] == name]
-        failed = sum(1 for row in sign_in if row["name"] == name and row["ok"] != "True")
+    sign_in = list(csv.DictReader((RESULTS / "load_arrival.csv").open()))
+    arrival = [row for row in sign_in if row["phase"] == "arrival"]
+    print(
+        "\narriving: users sign in and make a first journey, which renders their pages for the first time "
+        "(not in the steady-state figures below):"
+    )
+    names = ["login page", "login", "home (start page)"]
+    names += sorted({row["name"] for row in arrival} - set(names))
+    for name in names:
+        times = [float(row["response_ms"]) for row in arrival if row["name"] == name]
+        failed = sum(1 for row in arrival if row["name"] == name and row["ok"] != "True")
         print(
-            f"  {name:<22}{len(times):>5} requests, {failed} errors, "
+            f"  {name:<26}{len(times):>5} requests, {failed} errors, "
             f"p50 {percentile(times, 0.5):.0f} ms, p95 {percentile(times, 0.95):.0f} ms"
         )
     errors_all = sum(1 for row in sign_in if row["ok"] != "True")
-    print(f"  errors over the whole run, ramp-up included: {errors_all}")
+    print(f"  errors over the whole run, arrival included: {errors_all}")
     rows = list(csv.DictReader((RESULTS / "load_stats.csv").open()))
     print(f"\nsteady state, {USERS} users for {DURATION} s:")
     print(f"{'page':<34}{'requests':>10}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}")

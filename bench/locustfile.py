@@ -20,14 +20,19 @@ ADDRESSES = itertools.count()
 HREF = re.compile(r'href="(/[^"#?]*)(\?[^"#]*)?"')
 
 
-# Signing in is measured apart: users sign in while they arrive (the ramp-up). Once all of them are signed in,
-# the statistics are reset and the steady state lasts QIC_DURATION seconds: its figures are the load's.
+# Arriving is measured apart: users sign in while they arrive (the ramp-up), then make a first journey, which
+# renders their pages for the first time. Once every user has made its first journey, the statistics are
+# reset and the steady state lasts QIC_DURATION seconds: its figures are the load's. What happened before
+# (sign-in and first journeys) is reported on its own.
 SIGN_IN = ("login page", "login", "home (start page)")
-sign_in_times: list[tuple[str, float, bool]] = []
-signed_in = itertools.count(1)
+arrival_times: list[tuple[str, float, bool, str]] = []
+first_journeys = itertools.count(1)
+steady = False
 
 
 def _steady_state(environment):
+    global steady
+    steady = True
     environment.runner.stats.reset_all()
     marker = os.environ.get("QIC_STEADY_FILE")
     if marker:
@@ -37,19 +42,19 @@ def _steady_state(environment):
 
 
 @events.request.add_listener
-def _record_sign_in(request_type, name, response_time, exception, **kwargs):
-    if name in SIGN_IN or exception is not None:  # errors are kept too: the statistics reset forgets them
-        sign_in_times.append((name, response_time, exception is None))
+def _record_arrival(request_type, name, response_time, exception, **kwargs):
+    if not steady or exception is not None:  # errors are kept too: the statistics reset forgets them
+        arrival_times.append((name, response_time, exception is None, "steady" if steady else "arrival"))
 
 
 @events.quitting.add_listener
 def _write_sign_in(environment, **kwargs):
-    path = os.environ.get("QIC_SIGN_IN_CSV")
+    path = os.environ.get("QIC_ARRIVAL_CSV")
     if path:
         with open(path, "w", newline="") as out:
             writer = csv.writer(out)
-            writer.writerow(["name", "response_ms", "ok"])
-            writer.writerows(sign_in_times)
+            writer.writerow(["name", "response_ms", "ok", "phase"])
+            writer.writerows(arrival_times)
 
 
 # Pacing. "rate" (the default): the users together offer QIC_OFFERED requests per second (each user spaces
@@ -75,6 +80,11 @@ class Journey(HttpUser):
     task_started = 0.0
 
     def wait_time(self):
+        """Called after each journey."""
+        if not self.arrived:
+            self.arrived = True
+            if next(first_journeys) == int(os.environ.get("QIC_USERS", "0")):
+                _steady_state(self.environment)
         if PACE == "saturate":
             return random.uniform(0.5, 2.0)
         now = time.monotonic()
@@ -99,8 +109,7 @@ class Journey(HttpUser):
             raise RuntimeError(f"login failed for {self.email}")
         self.home = self.client.get("/", name="home (start page)").text
         self.task_started = time.monotonic()
-        if next(signed_in) == int(os.environ.get("QIC_USERS", "0")):
-            _steady_state(self.environment)
+        self.arrived = False
 
     def get(self, url, name):
         self.task_requests += 1
