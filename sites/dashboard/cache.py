@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from qic import access, fragments, locking
+from qic import access, locking
 
 from . import alerts, columns
 from .filters import FILTER_PARAMS
@@ -71,7 +71,6 @@ def _bump_database() -> None:
 
 def bump() -> None:
     """The data the roll-ups read changed: the next dashboard recomputes them."""
-    fragments.bump()  # writes that bypass signals call this: the site pages' fragments follow
     try:
         _cache().incr(LOCAL_KEY)
     except ValueError:  # missing (first write, or evicted)
