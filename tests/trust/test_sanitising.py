@@ -463,3 +463,19 @@ def test_the_xlsx_export_opens_when_a_name_holds_control_characters(client, worl
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[1][0].startswith("Quartier") and not CONTROL_CHARACTERS.search(rows[1][0])
+
+
+def test_names_from_proconnect_are_cleaned_and_fit_like_typed_ones(client, world, proconnect):
+    """The provider's claims skip every form: a 200-character name once overflowed the column (a 500 on
+    PostgreSQL), and its control characters were stored."""
+    from collectives.models import User
+    from tests.collectives.factories import InvitationFactory
+    from tests.collectives.test_proconnect import sign_in_with_proconnect
+
+    InvitationFactory(site=world.site_b, email="agent@interieur.gouv.fr", role=MemberRole.PREFECT_DELEGATE)
+    proconnect.agent.given_name = f"Camille{CONTROLS}\n" + "x" * 200
+    proconnect.agent.usual_name = "\u202eNITRAM"
+    sign_in_with_proconnect(client)
+    user = User.objects.get(email="agent@interieur.gouv.fr")
+    assert user.first_name.startswith("Camille") and len(user.first_name) == 150
+    assert not BAD.search(user.first_name + user.last_name) and user.last_name == "NITRAM"
