@@ -479,3 +479,16 @@ def test_names_from_proconnect_are_cleaned_and_fit_like_typed_ones(client, world
     user = User.objects.get(email="agent@interieur.gouv.fr")
     assert user.first_name.startswith("Camille") and len(user.first_name) == 150
     assert not BAD.search(user.first_name + user.last_name) and user.last_name == "NITRAM"
+
+
+def test_the_calendar_feed_keeps_one_property_per_line_whatever_was_stored(client, world):
+    """A lone CR stored long ago would end an iCalendar line and start a property of its own choosing."""
+    from collectives.services import calendar
+
+    session = _session(world)
+    QicSession.objects.filter(pk=session.pk).update(title=f"Atelier\rATTENDEE:mailto:x@exemple.fr{CONTROLS}")
+    _, token = calendar.create_feed(world.seat_holder_a)
+    feed = client.get(reverse("sessions:calendar_feed", kwargs={"token": token})).content.decode()
+    lines = feed.split("\r\n")
+    assert not any(line.startswith("ATTENDEE") for line in lines)
+    assert not CONTROL_CHARACTERS.search(feed.replace("\r\n", "")) and "\r" not in feed.replace("\r\n", "")
