@@ -186,7 +186,7 @@ class Invitation(models.Model):
     last_name = models.CharField("nom", max_length=150, blank=True)
     organisation = models.CharField("organisation", max_length=200, blank=True)
     role = models.CharField("rôle", max_length=20, choices=MemberRole.choices)
-    message = models.TextField("message personnel", blank=True)
+    message = models.TextField("message personnel", blank=True, max_length=1000)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="invité par"
@@ -319,7 +319,7 @@ class AgreementSection(Versioned):
 
     agreement = models.ForeignKey(CooperationAgreement, on_delete=models.CASCADE, related_name="sections")
     part = models.CharField("partie", max_length=20, choices=AgreementPart.choices)
-    text = models.TextField("texte", blank=True)
+    text = models.TextField("texte", blank=True, max_length=10000)
 
     class Meta:
         verbose_name = "partie d’une entente"
@@ -337,10 +337,10 @@ class CooperationSpace(Versioned):
     # The same space across the versions of the agreement (a new draft copies the spaces with their uid).
     uid = models.UUIDField(default=uuid.uuid4, editable=False)
     name = models.CharField("nom", max_length=150)
-    purpose = models.TextField("rôle et responsabilités", blank=True)
+    purpose = models.TextField("rôle et responsabilités", blank=True, max_length=2000)
     frequency = models.CharField("fréquence", max_length=150, blank=True)
-    participants = models.TextField("qui y participe", blank=True)
-    decisions = models.TextField("ce qu’il décide", blank=True)
+    participants = models.TextField("qui y participe", blank=True, max_length=2000)
+    decisions = models.TextField("ce qu’il décide", blank=True, max_length=2000)
     position = models.PositiveSmallIntegerField("ordre", default=0)
 
     class Meta:
@@ -400,7 +400,7 @@ class BackboneAssignment(Versioned):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="personne"
     )
     organisation = models.CharField("organisation", max_length=200, blank=True)
-    note = models.TextField("comment ce rôle est porté", blank=True)
+    note = models.TextField("comment ce rôle est porté", blank=True, max_length=2000)
 
     class Meta:
         verbose_name = "rôle de la structure de soutien"
@@ -460,8 +460,8 @@ class Session(Versioned):
     )
     place = models.CharField("lieu", max_length=255, blank=True)
     online_url = models.URLField("lien de connexion", max_length=500, blank=True)
-    agenda = models.TextField("ordre du jour", blank=True)
-    notes = models.TextField("notes", blank=True)
+    agenda = models.TextField("ordre du jour", blank=True, max_length=10000)
+    notes = models.TextField("notes", blank=True, max_length=10000)
     facilitators = models.ManyToManyField(
         User, related_name="facilitated_sessions", blank=True, verbose_name="animation"
     )
@@ -471,6 +471,7 @@ class Session(Versioned):
     overbooking_reason = models.TextField(
         "raison du dépassement du budget d’accompagnement",
         blank=True,
+        max_length=2000,
         help_text="Demandée quand un accompagnement dépasse le budget d’heures du site.",
     )
     created_by = models.ForeignKey(
@@ -654,7 +655,7 @@ class ContinuumAnswer(Versioned):
     exercise = models.ForeignKey(ContinuumExercise, on_delete=models.CASCADE, related_name="answers")
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="continuum_answers")
     level = models.PositiveSmallIntegerField("position", choices=ContinuumLevel.choices)
-    moved_by = models.TextField("ce qui nous a fait bouger", blank=True)
+    moved_by = models.TextField("ce qui nous a fait bouger", blank=True, max_length=3000)
 
     class Meta:
         verbose_name = "réponse au continuum"
@@ -677,7 +678,7 @@ class SessionOutput(Versioned):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="outputs")
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="session_outputs")
     title = models.CharField("titre", max_length=200)
-    text = models.TextField("contenu")
+    text = models.TextField("contenu", max_length=10000)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

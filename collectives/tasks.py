@@ -3,6 +3,8 @@
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
 
+from qic.sanitize import xml_safe
+
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_email(
@@ -20,8 +22,11 @@ def queue_email(message) -> None:
     html = None
     for content, mimetype in getattr(message, "alternatives", []):
         if mimetype == "text/html":
-            html = content
-    send_email.delay_on_commit(message.subject, message.body, list(message.to), html, message.from_email)
+            html = xml_safe(content)
+    # Typed text (a name, a session title) may hold control characters no mail client should receive.
+    send_email.delay_on_commit(
+        xml_safe(message.subject), xml_safe(message.body), list(message.to), html, message.from_email
+    )
 
 
 # --- Sessions (issue 7): scheduled by Celery beat (collectives/migrations/0005_session_schedules.py) --------

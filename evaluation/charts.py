@@ -12,6 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from qic.charts import PALETTE, WIDTH, _number, _open
+from qic.sanitize import xml_safe
 
 HEIGHT = 230
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 22, 34
@@ -111,7 +112,7 @@ def trend_chart(indicator, measurements, *, chart_id: str) -> SafeString:
             f'<text x="{x(day):.1f}" y="{HEIGHT - 10}" text-anchor="{anchor}" {TEXT}>{day:%m/%Y}</text>'
         )
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped or a number
+    return mark_safe(xml_safe("".join(parts)))  # noqa: S308 - every text above is escaped or a number
 
 
 def level_trend_chart(points, *, top: int, chart_id: str, title: str, desc: str) -> SafeString:
@@ -154,4 +155,4 @@ def level_trend_chart(points, *, top: int, chart_id: str, title: str, desc: str)
                 f'<text x="{x(day):.1f}" y="{HEIGHT - 10}" text-anchor="{anchor}" {TEXT}>{day:%m/%Y}</text>'
             )
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped or a number
+    return mark_safe(xml_safe("".join(parts)))  # noqa: S308 - every text above is escaped or a number

@@ -22,6 +22,7 @@ from django.urls import reverse
 from collectives.enums import TRINOME_SEATS, PlatformRole
 from collectives.models import User
 from qic import access
+from qic.sanitize import xml_safe
 
 from .due import due_by_site
 from .models import DigestPreference, DigestSent
@@ -112,10 +113,12 @@ def _send(user, entries, week: dt.date) -> None:
     subject = f"Ce qui est à faire sur vos sites — semaine du {week:%d/%m/%Y}"
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string("evaluation/email/digest.txt", context),
+        body=xml_safe(render_to_string("evaluation/email/digest.txt", context)),
         to=[user.email],
     )
-    message.attach_alternative(render_to_string("evaluation/email/digest.html", context), "text/html")
+    message.attach_alternative(
+        xml_safe(render_to_string("evaluation/email/digest.html", context)), "text/html"
+    )
     message.send()
 
 

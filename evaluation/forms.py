@@ -10,6 +10,8 @@ from .enums import AdjustmentKind, Direction, IndicatorKind
 from .models import Adjustment, EvaluationCycle, Indicator, LearningEntry, Measurement
 
 DATE_HELP = "Format attendu : JJ/MM/AAAA."
+# A qualitative scale: its levels are shown in pages, charts and PDFs, so each stays short.
+SCALE_LEVELS, SCALE_LEVEL_LENGTH = 7, 200
 
 
 class DateInput(forms.DateInput):
@@ -106,8 +108,10 @@ class IndicatorForm(forms.ModelForm):
     scale_text = forms.CharField(
         label="Échelle (indicateur qualitatif)",
         required=False,
+        max_length=SCALE_LEVELS * (SCALE_LEVEL_LENGTH + 1),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Un niveau par ligne, du plus bas au plus haut (deux à sept niveaux).",
+        help_text=f"Un niveau par ligne, du plus bas au plus haut (deux à sept niveaux, "
+        f"{SCALE_LEVEL_LENGTH} caractères au plus chacun).",
     )
     baseline_level = forms.IntegerField(
         label="Niveau de départ",
@@ -170,8 +174,12 @@ class IndicatorForm(forms.ModelForm):
             data["baseline_level"] = data["target_level"] = None
         elif kind == IndicatorKind.QUALITATIVE:
             levels = [line.strip() for line in data.get("scale_text", "").splitlines() if line.strip()]
-            if not 2 <= len(levels) <= 7:
+            if not 2 <= len(levels) <= SCALE_LEVELS:
                 self.add_error("scale_text", "Donnez de deux à sept niveaux, un par ligne.")
+            elif any(len(level) > SCALE_LEVEL_LENGTH for level in levels):
+                self.add_error(
+                    "scale_text", f"Chaque niveau tient en {SCALE_LEVEL_LENGTH} caractères au maximum."
+                )
             data["scale"] = levels
             for name in ("baseline_level", "target_level"):
                 level = data.get(name)

@@ -105,8 +105,8 @@ class SelfAssessment(models.Model):
     continuum_level = models.PositiveSmallIntegerField(
         "position sur le continuum de la coopération", choices=ContinuumLevel.choices, null=True, blank=True
     )
-    continuum_moved_by = models.TextField("ce qui l’a fait bouger", blank=True)
-    comment = models.TextField("commentaire d’ensemble", blank=True)
+    continuum_moved_by = models.TextField("ce qui l’a fait bouger", blank=True, max_length=3000)
+    comment = models.TextField("commentaire d’ensemble", blank=True, max_length=3000)
     created_at = models.DateTimeField("enregistrée le", default=timezone.now)
 
     class Meta:
@@ -137,7 +137,7 @@ class ConditionAssessment(models.Model):
     self_assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="conditions")
     condition = models.CharField("condition", max_length=30, choices=ConditionKey.choices)
     level = models.PositiveSmallIntegerField("niveau", choices=ConditionLevel.choices)
-    comment = models.TextField("commentaire", blank=True)
+    comment = models.TextField("commentaire", blank=True, max_length=2000)
 
     class Meta:
         verbose_name = "condition évaluée"

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .sanitize import xml_safe
+
 FONT = "Marianne, arial, sans-serif"
 WIDTH = 440
 BLUE_FRANCE = "#000091"
@@ -86,7 +88,7 @@ def bar_chart(bars: list[Bar], *, chart_id: str, title: str, desc: str, unit: st
             f"{escape(value)}</text>",
         ]
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+    return mark_safe(xml_safe("".join(parts)))  # noqa: S308 - every text above is escaped
 
 
 def stacked_bar_chart(
@@ -137,4 +139,4 @@ def stacked_bar_chart(
             f"{_number(totals[index])}</text>"
         )
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+    return mark_safe(xml_safe("".join(parts)))  # noqa: S308 - every text above is escaped

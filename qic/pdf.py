@@ -22,6 +22,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .sanitize import xml_safe
+
 logger = logging.getLogger(__name__)
 
 # The document's base URL: relative and root-relative URLs resolve against it, and only static files under
@@ -103,7 +105,8 @@ def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = (STYLESHEET,)) -> b
     css = [CSS(string=_font_face_css(), base_url=BASE_URL, url_fetcher=fetcher, font_config=font_config)]
     for name in stylesheets:
         css.append(CSS(url=BASE_URL.rstrip("/") + static(name), url_fetcher=fetcher, font_config=font_config))
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    # Typed text (older data included) may hold control characters the PDF's text and tags cannot.
+    document = HTML(string=xml_safe(html), base_url=BASE_URL, url_fetcher=fetcher)
     return document.write_pdf(
         stylesheets=css, font_config=font_config, pdf_variant=PDF_VARIANT, uncompressed_pdf=False
     )

@@ -4,6 +4,10 @@ Every app that shows formatted text goes through `render_markdown` (text → saf
 (HTML from elsewhere → safe HTML). The renderer escapes the text first and only then adds its own tags, and
 nh3 cleans the result again with a short allow-list, so no typed markup, attribute or URL scheme survives.
 
+Plain text has one path too: `clean_text` at the input boundary (every form field, through
+`qic.forms.BoundField`, and the imports) removes the characters nobody types on purpose, and `xml_safe` at
+the output boundary (every SVG, PDF and e-mail writer) removes those XML cannot hold, so older data is safe.
+
 The subset: paragraphs (blank line), line breaks, `**gras**`, `*italique*`, lists (`- ` or `1. `),
 headings (`### `, shown as small headings), links `[texte](https://…)` and bare https links.
 """
@@ -27,6 +31,13 @@ _BARE_URL = re.compile(r"(?<![\"'=>/])\bhttps://[^\s<>\"']{1,500}[^\s<>\"'.,;:!?
 _BULLET = re.compile(r"^\s*[-*•]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+
+# C0 controls but tab, line feed and carriage return; DEL and C1; lone surrogates; U+FFFE and U+FFFF.
+# None is valid (or wise) in XML 1.0: one of them makes an SVG or a PDF unreadable.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Bidirectional embeddings, overrides and isolates: they make a name read backwards ("Trojan Source").
+BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile(r"[\n\t]+")
 
 
 def clean_html(value: str) -> SafeString:
@@ -66,7 +77,8 @@ def _inline(escaped: str) -> str:
 
 def markdown_to_html(text: str) -> str:
     """The subset above as HTML (not yet cleaned: use `render_markdown`)."""
-    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # Control characters go first: the renderer marks its links with NUL characters.
+    lines = clean_text(text).split("\n")
     out: list[str] = []
     paragraph: list[str] = []
     list_tag: str | None = None
@@ -121,7 +133,34 @@ def render_markdown(text: str) -> SafeString:
 
 def plain_text(value: str) -> str:
     """Text with every tag removed (for places where nothing but text may go: SVG, PDF titles, exports)."""
-    return html.unescape(nh3.clean(value or "", tags=set()))
+    return xml_safe(html.unescape(nh3.clean(value or "", tags=set())))
 
 
-__all__ = ["ALLOWED_TAGS", "clean_html", "markdown_to_html", "plain_text", "render_markdown"]
+def clean_text(value: str, *, single_line: bool = False) -> str:
+    """Typed text as it may be stored: no control nor bidi override character, line breaks as `\\n`.
+
+    Browsers count a textarea's line break as one character but send two (`\\r\\n`): normalising them makes
+    the server count what the `maxlength` the page states counted. `single_line` (names, titles) turns line
+    breaks and tabs into a space.
+    """
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = BIDI_CONTROLS.sub("", CONTROL_CHARACTERS.sub("", text))
+    return _LINE_BREAKS.sub(" ", text) if single_line else text
+
+
+def xml_safe(value: str) -> str:
+    """Text (or a whole document) without the characters XML 1.0 cannot hold: for every SVG, PDF, e-mail."""
+    return CONTROL_CHARACTERS.sub("", value or "")
+
+
+__all__ = [
+    "ALLOWED_TAGS",
+    "BIDI_CONTROLS",
+    "CONTROL_CHARACTERS",
+    "clean_html",
+    "clean_text",
+    "markdown_to_html",
+    "plain_text",
+    "render_markdown",
+    "xml_safe",
+]

@@ -10,6 +10,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from qic.sanitize import xml_safe
+
 from .dashboard import columns
 from .enums import SiteKind
 
@@ -93,7 +95,8 @@ def xlsx_response(queryset) -> HttpResponse:
     sheet.append(header)
     count = 0
     for row in rows(queryset):
-        sheet.append(row)
+        # The file is XML: characters it cannot hold (typed long ago, or imported) would make it fail.
+        sheet.append([xml_safe(value) if isinstance(value, str) else value for value in row])
         count += 1
     sheet.auto_filter.ref = f"A1:{_letter(len(spec))}{count + 1}"
     output = io.BytesIO()

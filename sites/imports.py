@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from collectives.enums import MemberRole, PlatformRole
 from collectives.models import Membership, User
+from qic.sanitize import clean_text
 
 from . import journal
 from .enums import EventKind, SiteKind, SiteStatus
@@ -75,6 +76,15 @@ SEATS = {
 }  # fmt: skip
 SEAT_HINT = "délégué·e du préfet, collectivité ou société civile"
 KIND_HINT = "QPV, cité éducative ou cité de l’emploi"
+# Text columns and the model field that stores them: a longer value is an error of its line, not a 500.
+STORED_IN = {
+    "site": Site._meta.get_field("name"),
+    "communes": Site._meta.get_field("communes"),
+    "first_name": User._meta.get_field("first_name"),
+    "last_name": User._meta.get_field("last_name"),
+    "email": User._meta.get_field("email"),
+    "organisation": Membership._meta.get_field("organisation"),
+}
 
 
 class ImportRefused(Exception):
@@ -93,7 +103,7 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return clean_text(str(value), single_line=True).strip()
 
 
 def _table(content: bytes, filename: str) -> list[list[str]]:
@@ -212,6 +222,17 @@ def plan(rows: list[dict], wave: Wave, file_errors: list[str] | None = None) -> 
     # Pass 1: each line on its own.
     for item in result.rows:
         row, errors = item.row, item.errors
+        for key, model_field in STORED_IN.items():
+            if len(row[key]) > model_field.max_length:
+                errors.append(
+                    (
+                        LABELS[key],
+                        f"Texte trop long : {model_field.max_length} caractères au maximum "
+                        f"(celui-ci en compte {len(row[key])}).",
+                    )
+                )
+        if errors:
+            continue
         name, communes = row["site"], row["communes"]
         if not name:
             errors.append(("Nom du site", "Nom du site manquant."))

@@ -194,7 +194,7 @@ class SiteStatusChange(models.Model):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField("ancien statut", max_length=20, choices=SiteStatus.choices, blank=True)
     to_status = models.CharField("nouveau statut", max_length=20, choices=SiteStatus.choices)
-    reason = models.TextField("motif", blank=True)
+    reason = models.TextField("motif", blank=True, max_length=500)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

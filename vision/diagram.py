@@ -12,6 +12,8 @@ import hashlib
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
+from qic.sanitize import xml_safe
+
 from .document import LEVELS, register_label
 
 BOX_W = 236
@@ -231,7 +233,8 @@ def _text(x, y, content, *, size, fill, weight="normal", anchor="start", extra="
 
 
 def render_svg(snap: dict, *, title: str = "Stratégie de changement", id_prefix: str | None = None) -> str:
-    """The diagram as a standalone SVG document (a string, safe to embed: every text is escaped)."""
+    """The diagram as a standalone SVG document (a string, safe to embed: every text is escaped, and
+    characters XML cannot hold are removed)."""
     geometry = layout(snap)
     prefix = id_prefix or "qic" + hashlib.sha1(repr(snap).encode()).hexdigest()[:8]  # noqa: S324 - ids only
     marker = f"{prefix}-arrow"
@@ -283,7 +286,8 @@ def render_svg(snap: dict, *, title: str = "Stratégie de changement", id_prefix
         + "</g>"
     )
     out.append("</svg>")
-    return "\n".join(out)
+    # Typed text may hold characters XML cannot (older data, imports): the file must always open.
+    return xml_safe("\n".join(out))
 
 
 def _box_svg(box: Box) -> str:

@@ -34,6 +34,8 @@ from joserfc.errors import (
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
+from qic.sanitize import clean_text
+
 logger = logging.getLogger(__name__)
 
 NAME = "proconnect"
@@ -209,11 +211,16 @@ def complete_authorization(request: HttpRequest) -> Agent:
     return Agent(
         subject=str(identity["sub"]),
         email=email,
-        given_name=str(userinfo.get("given_name") or ""),
-        usual_name=str(userinfo.get("usual_name") or userinfo.get("family_name") or ""),
+        given_name=_name(userinfo.get("given_name")),
+        usual_name=_name(userinfo.get("usual_name") or userinfo.get("family_name")),
         siret=str(userinfo.get("siret") or "")[:14],
         id_token=id_token,
     )
+
+
+def _name(value) -> str:
+    """A name from the provider, as a form would take it: one line, no control character, fits the model."""
+    return clean_text(str(value or ""), single_line=True).strip()[:150]
 
 
 def _fetch_userinfo(client: DjangoOAuth2App, config: Config, access_token: str) -> str:

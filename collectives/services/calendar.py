@@ -16,6 +16,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from qic.sanitize import clean_text
+
 from ..models import CalendarFeed, Session, hash_token
 from .sessions import my_sessions, person_name
 
@@ -73,14 +75,8 @@ def feed_sessions(user, now=None):
 
 
 def escape(text: str) -> str:
-    """TEXT value escaping (RFC 5545, 3.3.11)."""
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\n")
-        .replace("\n", "\\n")
-    )
+    """TEXT value escaping (RFC 5545, 3.3.11); control characters (a lone CR would end the line) removed."""
+    return clean_text(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def fold(line: str) -> str:

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from evaluation.templatetags.reports import frnumber
 from qic import charts, pdf
+from qic.sanitize import xml_safe
 
 STYLESHEETS = ("css/pdf.css", "css/reports-pdf.css")
 STATUS_COLORS = (
@@ -177,7 +178,7 @@ def continuum_chart(points: list[dict], levels: list[str], *, chart_id: str) -> 
                 f'<rect x="{x + 1}" y="{y + 4}" width="{cell_w - 2}" height="{row_h - 8}" fill="{fill}"/>'
             )
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+    return mark_safe(xml_safe("".join(parts)))  # noqa: S308 - every text above is escaped
 
 
 def site_charts(sections: dict) -> dict:

@@ -5,9 +5,14 @@ from dsfr.forms import DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
 
 from qic import pagination
+from qic.forms import BoundField
 from qic.sanitize import render_markdown
 
 register = template.Library()
+
+
+class _DsfrBoundField(BoundField, DsfrBoundField):
+    """The DSFR field group, with the platform's input cleaning and stated limit (`qic.forms`)."""
 
 
 @register.filter
@@ -19,7 +24,7 @@ def dsfr_field(bound_field):
     widget = bound_field.field.widget
     if not hasattr(widget, "group_class"):  # the DSFR snippet reads it; only selects and radios set it
         widget.group_class = "fr-input-group"
-    return DsfrBoundField(bound_field.form, bound_field.field, bound_field.name).as_field_group()
+    return _DsfrBoundField(bound_field.form, bound_field.field, bound_field.name).as_field_group()
 
 
 @register.simple_tag(takes_context=True)
