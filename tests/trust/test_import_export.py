@@ -19,6 +19,7 @@ from openpyxl import Workbook, load_workbook
 from evaluation.models import Report
 from evaluation.reports import render
 from qic import tables
+from qic.uploads import CappedUploadHandler
 from sites.models import RegistrationImport, Site
 from tests.sites.factories import SiteFactory, WaveFactory, department
 
@@ -287,6 +288,21 @@ def test_a_file_over_the_upload_cap_is_refused_next_to_the_field(national):
     assert status == 400
     assert "Le fichier pèse 3.0 Mo : 2 Mo au plus." in page
     assert not RegistrationImport.objects.exists()
+
+
+def test_an_upload_past_the_cap_is_counted_not_kept(settings):
+    """The first upload handler passes nothing more of a file past the cap to the next ones (memory,
+    temporary file) and hands the form an empty file of the real size."""
+    settings.QIC_UPLOAD_MAX_BYTES = 1000
+    handler = CappedUploadHandler()
+    handler.new_file("file", "grand.csv", "text/csv", None)
+    passed = [handler.receive_data_chunk(b"x" * 400, start) for start in range(0, 4000, 400)]
+    assert sum(len(chunk) for chunk in passed if chunk) == 800 and passed[-1] is None
+    refused = handler.file_complete(4000)
+    assert refused.size == 4000 and refused.read() == b""
+    small = CappedUploadHandler()
+    small.new_file("file", "petit.csv", "text/csv", None)
+    assert small.receive_data_chunk(b"x" * 400, 0) == b"x" * 400 and small.file_complete(400) is None
 
 
 def test_control_characters_in_the_file_name_are_dropped(national):
