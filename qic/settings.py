@@ -195,6 +195,13 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploads (the registrations import): a file past the cap is counted, never stored (qic/uploads.py).
+QIC_UPLOAD_MAX_BYTES = env_int("QIC_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "qic.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 WHITENOISE_USE_FINDERS = DEBUG
 DSFR_USE_INTEGRITY_CHECKSUMS = False
 

@@ -1,16 +1,14 @@
 """Exports of the dashboard's filtered table: CSV (for any tool) and XLSX (for Excel users)."""
 
-import csv
 import io
 from collections.abc import Callable, Iterable
 
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from qic.sanitize import xml_safe
+from qic import spreadsheets
 
 from .dashboard import columns
 from .enums import SiteKind
@@ -47,20 +45,14 @@ def export_columns() -> list[tuple[str, Callable, int]]:
     return result
 
 
-def _safe(value):
-    """Spreadsheets run cells that start like a formula: neutralise them (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
-
-
 def rows(queryset, chunk: int = 500) -> Iterable[list]:
-    """The export's rows; each chunk of sites gets its columns' data in one query per family."""
+    """The export's raw rows (each writer makes its cells safe); a chunk of sites gets its columns' data in
+    one query per family."""
     spec = export_columns()
     sites = list(queryset)
     for start in range(0, len(sites), chunk):
         for site in columns.enrich(sites[start : start + chunk]):
-            yield [_safe(fn(site)) for _, fn, _ in spec]
+            yield [fn(site) for _, fn, _ in spec]
 
 
 def _filename(extension: str) -> str:
@@ -68,12 +60,10 @@ def _filename(extension: str) -> str:
 
 
 def csv_response(queryset) -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens UTF-8 correctly only with the byte-order mark
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([label for label, _, _ in export_columns()])
-    writer.writerows(rows(queryset))
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    header = [label for label, _, _ in export_columns()]
+    response = HttpResponse(
+        spreadsheets.csv_text([header, *rows(queryset)]), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
     return response
 
@@ -88,15 +78,14 @@ def xlsx_response(queryset) -> HttpResponse:
     header_font, header_fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="000091")
     header = []
     for label, _, _ in spec:
-        cell = WriteOnlyCell(sheet, value=label)
+        cell = spreadsheets.xlsx_cell(sheet, label)
         cell.font, cell.fill = header_font, header_fill
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         header.append(cell)
     sheet.append(header)
     count = 0
     for row in rows(queryset):
-        # The file is XML: characters it cannot hold (typed long ago, or imported) would make it fail.
-        sheet.append([xml_safe(value) if isinstance(value, str) else value for value in row])
+        sheet.append(spreadsheets.xlsx_row(sheet, row))
         count += 1
     sheet.auto_filter.ref = f"A1:{_letter(len(spec))}{count + 1}"
     output = io.BytesIO()

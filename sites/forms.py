@@ -45,7 +45,7 @@ class RegistrationUploadForm(forms.Form):
     file = forms.FileField(
         label="Fichier des inscriptions",
         help_text="CSV (séparateur point-virgule ou virgule, UTF-8) ou Excel (.xlsx), 2 Mo au plus.",
-        error_messages={"required": "Choisissez le fichier à importer."},
+        error_messages={"required": "Choisissez le fichier à importer.", "empty": "Le fichier est vide."},
     )
 
     def __init__(self, *args, **kwargs):

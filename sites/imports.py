@@ -9,9 +9,7 @@ their department; contacts by email; a seat already held by the same person is l
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -21,6 +19,7 @@ from django.utils import timezone
 
 from collectives.enums import MemberRole, PlatformRole
 from collectives.models import Membership, User
+from qic import spreadsheets, tables
 from qic.sanitize import clean_text
 
 from . import journal
@@ -98,51 +97,21 @@ def digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return clean_text(str(value), single_line=True).strip()
-
-
-def _table(content: bytes, filename: str) -> list[list[str]]:
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        except Exception as error:  # openpyxl raises many kinds of errors on a damaged file
-            raise ImportRefused(
-                "Le fichier Excel est illisible : enregistrez-le à nouveau au format .xlsx."
-            ) from error
-        return [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    first = text.split("\n", 1)[0]
-    delimiter = max(";,\t", key=first.count)
-    return [[_cell(value) for value in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
 def read_file(content: bytes, filename: str) -> tuple[list[dict], list[str]]:
     """The rows of the file as dicts of plain strings (with their line number), and file-level errors."""
-    table = _table(content, filename)
-    while table and not any(table[0]):
-        table.pop(0)
+    try:
+        table = tables.read_table(content, filename, tables.Limits(rows=MAX_ROWS))
+    except tables.UnreadableTable as error:
+        return [], [str(error)]
     if not table:
         return [], ["Le fichier est vide."]
-    columns = [HEADERS.get(normalise(header)) for header in table[0]]
+    (_, header), body = table[0], table[1:]
+    columns = [HEADERS.get(normalise(title)) for title in header]
     missing = [label for key, label in REQUIRED.items() if key not in columns]
     if missing:
         return [], [f"Colonne manquante : « {label} »." for label in missing]
     rows = []
-    for line, values in enumerate(table[1:], start=2):
-        if not any(values):
-            continue
+    for line, values in body:
         row = {"line": line}
         for key, value in zip(columns, values, strict=False):
             if key and not row.get(key):
@@ -150,8 +119,6 @@ def read_file(content: bytes, filename: str) -> tuple[list[dict], list[str]]:
         rows.append({key: row.get(key, "") for key in ["line", *LABELS]})
     if not rows:
         return [], ["Le fichier ne contient aucune ligne après celle des titres."]
-    if len(rows) > MAX_ROWS:
-        return [], [f"Le fichier compte {len(rows)} lignes : {MAX_ROWS} au plus. Découpez-le."]
     return rows, []
 
 
@@ -415,13 +382,10 @@ def stash(content: bytes, filename: str, wave: Wave, initial_status: str, by) ->
     ).first()
     if pending is not None:
         return pending
-    try:
-        rows, file_errors = read_file(content, filename)
-    except ImportRefused as error:
-        rows, file_errors = [], [str(error)]
+    rows, file_errors = read_file(content, filename)
     return RegistrationImport.objects.create(
         digest=file_digest,
-        filename=filename[:255],
+        filename=clean_text(filename, single_line=True)[:255],
         wave=wave,
         initial_status=initial_status,
         rows=rows,
@@ -524,14 +488,8 @@ def commit(registration: RegistrationImport, by) -> dict:
 
 
 def template_csv() -> str:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(TEMPLATE_HEADERS)
     site = ["Marseille — Les Aygalades", "QPV", "Marseille", "13", ""]
-    for contact in EXAMPLE_CONTACTS:
-        writer.writerow([*site, *contact])
-    return buffer.getvalue()
+    return spreadsheets.csv_text([TEMPLATE_HEADERS, *([*site, *contact] for contact in EXAMPLE_CONTACTS)])
 
 
 EXAMPLE_CONTACTS = [

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from evaluation.templatetags.reports import frnumber
-from qic import charts, pdf
+from qic import charts, pdf, spreadsheets
 from qic.sanitize import xml_safe
 
 STYLESHEETS = ("css/pdf.css", "css/reports-pdf.css")
@@ -322,15 +322,20 @@ def _cell_value(value):
     return value
 
 
+def _append(sheet, row) -> None:
+    """Every cell through the one safe writer: text typed by users is never stored as a formula."""
+    sheet.append(spreadsheets.xlsx_row(sheet, [_cell_value(v) for v in row]))
+
+
 def _sheet(workbook: Workbook, title: str, header: list[str], rows, widths: list[int] | None = None):
     sheet = workbook.create_sheet(title)
-    sheet.append(header)
+    _append(sheet, header)
     for cell in sheet[1]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     for row in rows:
-        sheet.append([_cell_value(v) for v in row])
+        _append(sheet, row)
     sheet.freeze_panes = "A2"
     for index, width in enumerate(widths or [], start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
@@ -343,19 +348,19 @@ def national_xlsx(data: dict, *, data_date: dt.date) -> bytes:
     workbook = Workbook()
     summary = workbook.active
     summary.title = "Synthèse"
-    summary.append([data["title"]])
+    _append(summary, [data["title"]])
     summary["A1"].font = TITLE_FONT
-    summary.append([f"Données du {data_date:%d/%m/%Y}"])
-    summary.append([])
+    _append(summary, [f"Données du {data_date:%d/%m/%Y}"])
+    _append(summary, [])
     overview = sections["overview"]
-    summary.append(["Sites du périmètre", overview["total"]])
-    summary.append(["En formation ou actifs", overview["engaged"]])
-    summary.append(["Trinôme complet", overview["trinome_complete"]])
+    _append(summary, ["Sites du périmètre", overview["total"]])
+    _append(summary, ["En formation ou actifs", overview["engaged"]])
+    _append(summary, ["Trinôme complet", overview["trinome_complete"]])
     for label, count in zip(overview["statuses"], overview["by_status"], strict=True):
-        summary.append([f"Statut : {label}", count])
+        _append(summary, [f"Statut : {label}", count])
     for item in overview["progress"]:
         value = f"{item['count']} ({item['share']} %)" if item["available"] else "pas encore disponible"
-        summary.append([item["label"], value])
+        _append(summary, [item["label"], value])
     summary.column_dimensions["A"].width = 48
     summary.column_dimensions["B"].width = 24
 
@@ -414,8 +419,8 @@ def national_xlsx(data: dict, *, data_date: dt.date) -> bytes:
     )
     waiting = [d["label"] for d in data["facts"] if not d["available"]]
     if waiting:
-        summary.append([])
-        summary.append(["Pas encore disponible : " + ", ".join(waiting)])
+        _append(summary, [])
+        _append(summary, ["Pas encore disponible : " + ", ".join(waiting)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

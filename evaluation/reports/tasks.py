@@ -26,6 +26,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from qic import spreadsheets
+
 from ..models import Report
 from . import national, render, snapshot
 from .enums import ReportKind, ReportState, ReportTrigger
@@ -236,15 +238,15 @@ def assemble_batch(self, batch_id: int) -> str:
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     missing = []
     with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
-        lines = ["site;vague;état"]
+        lines = [["site", "vague", "état"]]
         for child in children:
             if child.state == ReportState.DONE and child.pdf:
                 archive.write(default_storage.path(child.pdf.name), f"bilan-{child.site.slug}.pdf")
-                lines.append(f"{child.site.name};{child.site.wave_id};produit")
+                lines.append([child.site.name, child.site.wave_id, "produit"])
             else:
                 missing.append(child.site.name)
-                lines.append(f"{child.site.name};{child.site.wave_id};manquant")
-        archive.writestr("sommaire.csv", "\n".join(lines) + "\n")
+                lines.append([child.site.name, child.site.wave_id, "manquant"])
+        archive.writestr("sommaire.csv", spreadsheets.csv_text(lines))
     with open(temporary, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temporary, path)
