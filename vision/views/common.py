@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_htmx.http import reswap, retarget
 
+from qic import references
 from qic.locking import EditConflict, conflict_context
 
 from .. import document, rules
@@ -105,6 +106,8 @@ def workspace_url(site, anchor: str = "") -> str:
 
 def _level_groups(doc, comments_by_change, actions_by_change) -> list[dict]:
     titles = {c.id: c for c in doc.changes}
+    # What deleting each change leaves detached (kept): its delete confirmation says it.
+    attached = references.attached(doc.changes)
     groups = []
     for level in document.LEVELS:
         items = []
@@ -121,6 +124,7 @@ def _level_groups(doc, comments_by_change, actions_by_change) -> list[dict]:
                         1 for c in comments_by_change.get(change.id, []) if not c.is_resolved
                     ),
                     "actions": actions_by_change.get(change.id, []),
+                    "kept": references.describe(attached.get(change.id, {})),
                     "first": index == 0,
                     "last": index == len(changes) - 1,
                 }
