@@ -55,23 +55,21 @@ def relink(model, pks: Iterable[int]) -> None:
         )
 
 
-def attached(items: Iterable[models.Model]) -> dict[int, dict[str, int]]:
-    """What would be detached from each item: item pk -> {plural label of the referring rows: count}."""
-    items = list(items)
-    if not items:
-        return {}
-    counts: dict[int, dict[str, int]] = {item.pk: {} for item in items}
-    model = type(items[0])
+def attached(model, site) -> dict[int, dict[str, int]]:
+    """What deleting each of the site's `model` items would detach: item pk -> {plural label: count}.
+
+    One query per kind of referring row, whatever the number of items (none included)."""
+    counts: dict[int, dict[str, int]] = {}
     for referring, name in kept_references(model):
         label = str(referring._meta.verbose_name_plural)
         rows = (
-            referring._default_manager.filter(**{f"{name}__in": [i.pk for i in items]})
+            referring._default_manager.filter(**{f"{name}__site": site})
             .values_list(name)
             .annotate(n=models.Count("pk"))
             .order_by()
         )
         for pk, n in rows:
-            counts[pk][label] = n
+            counts.setdefault(pk, {})[label] = n
     return counts
 
 

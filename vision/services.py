@@ -372,11 +372,11 @@ def restore_removes(site, number: int) -> list[dict]:
     removed = []
     for model, key, label in ((Change, "changes", "Changement"), (PartnerAction, "actions", "Action")):
         kept_ids = {item["id"] for item in snap[key]}
-        items = [item for item in model.objects.filter(site=site) if item.pk not in kept_ids]
-        attached = references.attached(items)
+        attached = references.attached(model, site)
         removed += [
-            {"label": label, "title": str(item), "kept": references.describe(attached[item.pk])}
-            for item in items
+            {"label": label, "title": str(item), "kept": references.describe(attached.get(item.pk, {}))}
+            for item in model.objects.filter(site=site)
+            if item.pk not in kept_ids
         ]
     return removed
 

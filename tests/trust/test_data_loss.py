@@ -113,6 +113,8 @@ def test_deleting_a_change_keeps_its_indicator_and_measurements(client, world, s
     page = client.get(reverse("evaluation:indicators", args=[world.site_a.slug])).content.decode()
     assert "Parents venus aux portes ouvertes" in page
     assert "« Les parents connaissent le collège » (retiré de la stratégie)" in page
+    edit = client.get(reverse("evaluation:indicator_edit", args=[world.site_a.slug, indicator.pk]))
+    assert "n’est plus dans la stratégie" in edit.content.decode()
 
 
 @pytest.mark.parametrize("what", ["change", "action"])
@@ -169,6 +171,8 @@ def test_the_delete_confirmation_of_a_change_says_what_stays_attached(client, wo
     pk = strategy["extra"].pk
     card = page.split(f'id="change-{pk}"', 1)[1].split(f'id="comments-change-{pk}"', 1)[0]
     assert "1 indicateur" in card and "1 commentaire" in card
+    action = page.split(f'id="action-{strategy["action"].pk}"', 1)[1].split("Supprimer</button>", 1)[0]
+    assert "conservés et détachés" in action and "1 ajustement" in action
 
 
 def test_an_indicator_reattached_by_its_editor_follows_the_new_change(world, strategy):

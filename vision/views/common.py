@@ -104,10 +104,10 @@ def workspace_url(site, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _level_groups(doc, comments_by_change, actions_by_change) -> list[dict]:
+def _level_groups(site, doc, comments_by_change, actions_by_change) -> list[dict]:
     titles = {c.id: c for c in doc.changes}
     # What deleting each change leaves detached (kept): its delete confirmation says it.
-    attached = references.attached(doc.changes)
+    attached = references.attached(Change, site)
     groups = []
     for level in document.LEVELS:
         items = []
@@ -155,9 +155,11 @@ def workspace_context(request: HttpRequest) -> dict:
     titles = {c.id: c for c in doc.changes}
     actions = []
     actions_by_change: dict[int, list[PartnerAction]] = {}
+    attached = references.attached(PartnerAction, site)  # what deleting an action leaves detached (kept)
     for action in doc.actions:
         served = [titles[pk] for pk in doc.action_changes.get(action.id, []) if pk in titles]
-        actions.append({"action": action, "changes": served})
+        kept = references.describe(attached.get(action.id, {}))
+        actions.append({"action": action, "changes": served, "kept": kept})
         for change in served:
             actions_by_change.setdefault(change.id, []).append(action)
     revisions = Revision.objects.filter(site=site).defer("snapshot").select_related("author")
@@ -194,7 +196,7 @@ def workspace_context(request: HttpRequest) -> dict:
         "positive_factors": doc.factors_of(FactorKind.POSITIVE),
         "negative_factors": doc.factors_of(FactorKind.NEGATIVE),
         "factor_kinds": {"positive": FactorKind.POSITIVE, "negative": FactorKind.NEGATIVE},
-        "groups": _level_groups(doc, comments_by_change, actions_by_change),
+        "groups": _level_groups(site, doc, comments_by_change, actions_by_change),
         "actions": actions,
         "vision_comments": [c for c in comments if c.about_vision],
         "other_comments": [c for c in comments if not c.about_vision and c.change_id is None],
