@@ -345,3 +345,35 @@ def test_a_site_whose_work_is_recorded_in_a_session_is_not_taken_out_of_it(clien
     page = response.content.decode()
     assert "« Quartier A » ne peut pas être retiré de la session" in page and said in page
     assert session.session_sites.filter(site=world.site_a).exists()
+
+
+# --- Anonymisation: the person's work stays, their seat is handed back like any departure ----------------
+
+
+def test_anonymising_a_seat_holder_keeps_their_work_and_frees_their_seat(world, strategy, signed_draft):
+    from collectives.enums import MemberRole
+    from collectives.services import agreement
+    from qic.personal_data import anonymise
+    from sites.models import SiteEvent
+    from tests.collectives.factories import MembershipFactory
+
+    person = world.seat_holder_a
+    anonymise(person, by=world.national)
+    label = f"Ancien membre n° {person.pk}"
+    # The work they entered is kept, under their anonymous name.
+    assert Comment.objects.filter(pk=strategy["comment"].pk, author=person).exists()
+    assert Indicator.objects.filter(pk=strategy["indicator"].pk).exists()
+    # Their departure is in the site's journal, naming nobody; their signature of the pending draft is
+    # withdrawn into the draft's history, so the next holder of the seat can sign.
+    left = SiteEvent.objects.filter(site=world.site_a, kind="member_left").values_list("summary", flat=True)
+    assert any(label in summary for summary in left)
+    history = " ".join(
+        AgreementChange.objects.filter(agreement=signed_draft).values_list("summary", flat=True)
+    )
+    assert "Signature retirée" in history and label in history
+    successor = MembershipFactory(site=world.site_a, role=MemberRole.CIVIL_SOCIETY).user
+    for part in signed_draft.sections.all():
+        part.text = part.text or "Rédigé."
+        part.save()
+    agreement.sign(world.site_a, successor)
+    assert signed_draft.signatures.get(seat=MemberRole.CIVIL_SOCIETY).signed_by == successor
