@@ -377,3 +377,28 @@ def test_anonymising_a_seat_holder_keeps_their_work_and_frees_their_seat(world, 
         part.save()
     agreement.sign(world.site_a, successor)
     assert signed_draft.signatures.get(seat=MemberRole.CIVIL_SOCIETY).signed_by == successor
+
+
+# --- Cycle closing: an adjustment whose change a restore brought back applies again ---------------------
+
+
+def test_a_cycle_adjustment_finds_its_change_again_after_a_restore_and_the_cycle_closes(
+    client, world, strategy
+):
+    site, user = strategy["site"], strategy["user"]
+    extra = Change.objects.get(pk=strategy["extra"].pk)
+    cycle = cycle_for(site)
+    world.login(client, world.seat_holder_a)
+    url = reverse("evaluation:adjustment_add", args=[site.slug, cycle.pk])
+    client.post(url, {"kind": "edit_change", "change": extra.pk, "title": "Les parents connaissent le lycée"})
+    head = services.head(site).number
+    services.delete_change(extra, user, expected_version=extra.version)
+    close = reverse("evaluation:cycle_close", args=[site.slug, cycle.pk])
+    client.post(close, {"version": "1"})
+    cycle.refresh_from_db()
+    assert not cycle.is_closed  # refused while the change is out of the strategy, nothing written
+    _restore(client, world, head)
+    assert client.post(close, {"version": "1"}).status_code == 302
+    cycle.refresh_from_db()
+    assert cycle.is_closed
+    assert Change.objects.get(pk=extra.pk).title == "Les parents connaissent le lycée"
