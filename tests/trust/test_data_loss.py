@@ -263,6 +263,8 @@ def test_the_agreement_editor_warns_before_a_save_withdraws_signatures(client, w
     )
     page = client.get(url).content.decode()
     assert "retirera" in page and "signature" in page
+    page = client.get(reverse("collectives:agreement", args=[world.site_a.slug])).content.decode()
+    assert "les signatures déjà recueillies sur le projet seront retirées" in page  # deleting a space
 
 
 # --- Measurements: deleting one asks first, and says which ----------------------------------------------
