@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import models
-from django.db.models import F
 
 
 def kept_references(model) -> list[tuple[type[models.Model], str]]:
@@ -33,26 +32,34 @@ def _has_title(model, name: str) -> bool:
     return any(f.name == f"{name}_title" for f in model._meta.concrete_fields)
 
 
+def _save(row, values: dict) -> None:
+    # Saved row by row (they are few), not updated in bulk: the audit log sees each one (`qic.audit`).
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.save(update_fields=list(values))
+
+
 def detach(items: Iterable[models.Model]) -> None:
-    """Before `items` are deleted: the rows referring to them keep the item's id and label."""
+    """Before `items` are deleted (in the same transaction): the rows referring to them let go of them and
+    keep their id and label."""
     for item in items:
         for model, name in kept_references(type(item)):
-            values = {f"{name}_ref": item.pk}
+            values = {f"{name}_id": None, f"{name}_ref": item.pk}
             if _has_title(model, name):
                 values[f"{name}_title"] = str(item)[:200]
-            model._default_manager.filter(**{name: item}).update(**values)
+            for row in model._default_manager.filter(**{name: item}):
+                _save(row, values)
 
 
 def relink(model, pks: Iterable[int]) -> None:
     """Rows detached from items of `model` whose ids are `pks` (back again) are attached to them again."""
     pks = list(pks)
     for referring, name in kept_references(model):
-        values = {name: F(f"{name}_ref")}
-        if _has_title(referring, name):
-            values[f"{name}_title"] = ""
-        referring._default_manager.filter(**{f"{name}__isnull": True, f"{name}_ref__in": pks}).update(
-            **values
-        )
+        for row in referring._default_manager.filter(**{f"{name}__isnull": True, f"{name}_ref__in": pks}):
+            values = {f"{name}_id": getattr(row, f"{name}_ref")}
+            if _has_title(referring, name):
+                values[f"{name}_title"] = ""
+            _save(row, values)
 
 
 def attached(model, site) -> dict[int, dict[str, int]]:

@@ -143,6 +143,12 @@ def test_restoring_an_older_version_then_the_newer_returns_exactly_the_earlier_s
     assert Comment.objects.filter(pk=strategy["comment"].pk).exists()
     _restore(client, world, newer)
     assert _state(site) == earlier
+    # Detaching and linking again are written like any edit: the audit log shows both, with their author.
+    from qic.models import AuditEntry
+
+    entries = AuditEntry.objects.filter(object_id=str(strategy["indicator"].pk), model__iendswith="indicator")
+    changes = [e.after.get("change_id", "-") for e in entries.filter(action="update").order_by("at", "id")]
+    assert changes[-2:] == [None, strategy["extra"].pk]
 
 
 def test_restoring_a_version_without_a_partner_action_keeps_its_adjustments(client, world, strategy):
