@@ -308,9 +308,17 @@ class Indicator(Versioned):
     holders may edit it at once, `qic.locking`)."""
 
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="indicators")
+    # The indicator and its measurements outlive a deleted change (`qic.references`): it keeps the change's id
+    # and title, and finds the change again when a restored version brings it back.
     change = models.ForeignKey(
-        "vision.Change", on_delete=models.CASCADE, related_name="indicators", verbose_name="changement"
+        "vision.Change",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="indicators",
+        verbose_name="changement",
     )
+    change_ref = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    change_title = models.CharField(max_length=200, blank=True, editable=False)
     name = models.CharField("intitulé", max_length=200)
     kind = models.CharField("nature", max_length=12, choices=IndicatorKind.choices)
     unit = models.CharField("unité", max_length=40, blank=True)
@@ -340,6 +348,18 @@ class Indicator(Versioned):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.change_id is not None:
+            self.change_ref = self.change_id
+        super().save(*args, **kwargs)
+
+    @property
+    def change_label(self) -> str:
+        """The change it follows, or the title of the change it followed before it was deleted."""
+        if self.change is not None:
+            return self.change.title
+        return f"« {self.change_title} » (retiré de la stratégie)" if self.change_title else "aucun"
 
     @property
     def is_quantitative(self) -> bool:
@@ -469,6 +489,9 @@ class Adjustment(models.Model):
         related_name="adjustments",
         verbose_name="action",
     )
+    # The targets' ids kept for good (`qic.references`): a restored version links the adjustment again.
+    change_ref = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    action_ref = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     based_on_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     title = models.CharField("nouvel intitulé", max_length=200, blank=True)
     description = models.TextField("nouvelle description", blank=True, max_length=3000)
@@ -488,6 +511,16 @@ class Adjustment(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.target_label}"
+
+    def save(self, *args, **kwargs):
+        if self.change_id is not None:
+            self.change_ref = self.change_id
+        if self.action_id is not None:
+            self.action_ref = self.action_id
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "change" in update_fields:
+            kwargs["update_fields"] = [*update_fields, "change_ref"]
+        super().save(*args, **kwargs)
 
     @property
     def target_label(self) -> str:

@@ -52,6 +52,8 @@ def save_indicator(form, *, site, user) -> Indicator:
         indicator.save()
         return indicator
     changes = {name: getattr(indicator, name) for name in INDICATOR_FIELDS}
+    # Attached (again) to the chosen change: the reference kept for a deleted change follows it.
+    changes.update(change_ref=indicator.change_id, change_title="")
     return save_if_unchanged(indicator, form.cleaned_data.get("version") or 0, changes, user=user)
 
 

@@ -74,19 +74,12 @@ def anonymise(user, *, by) -> None:
     from allauth.account.models import EmailAddress
 
     from collectives.models import Membership
+    from collectives.services.members import end_membership
     from qic.models import AuditEntry
 
     allowed, reason = can_be_anonymised(user, by)
     if not allowed:
         raise ValueError(reason)
-    today = timezone.localdate()
-    for membership in Membership.objects.filter(user=user, ended_on__isnull=True):
-        membership.ended_on = max(today, membership.started_on)
-        membership.save()
-    for membership in Membership.objects.filter(user=user):
-        if membership.organisation:
-            membership.organisation = ""
-            membership.save(update_fields=["organisation"])
     user.first_name = "Ancien membre"
     user.last_name = f"n° {user.pk}"
     user.email = f"anonyme-{user.pk}@anonyme.invalid"
@@ -95,6 +88,20 @@ def anonymise(user, *, by) -> None:
     user.is_active = False
     user.set_unusable_password()
     user.save()
+    # Ended like any departure (after the renaming, so the journal names nobody): the site's journal keeps
+    # the end of the mandate, and a seat's signature of a pending agreement draft is withdrawn into the
+    # draft's history, so the next holder can sign.
+    today = timezone.localdate()
+    for membership in Membership.objects.filter(user=user, ended_on__isnull=True):
+        if membership.started_on <= today:
+            end_membership(membership, actor=by)
+        else:
+            membership.ended_on = membership.started_on
+            membership.save()
+    for membership in Membership.objects.filter(user=user):
+        if membership.organisation:
+            membership.organisation = ""
+            membership.save(update_fields=["organisation"])
     EmailAddress.objects.filter(user=user).delete()
     AuditEntry.objects.filter(actor=user).update(actor_label=anonymous_label(user))
     _end_sessions(user)

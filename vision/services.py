@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from collectives.enums import TRINOME_SEATS
 from collectives.models import Membership
+from qic import references
 from qic.locking import EditConflict, delete_if_unchanged, save_if_unchanged
 from sites import journal
 from sites.enums import EventKind
@@ -249,8 +250,9 @@ def delete_change(change: Change, user, *, expected_version: int) -> None:
     site = change.site
     with transaction.atomic():
         _lock(site)
-        # Comments outlive the change: they keep its title.
-        Comment.objects.filter(change=change).update(change_title=change.title[:200])
+        # Comments, indicators (with their measurements) and adjustments outlive the change: detached, they
+        # keep its id and title, and find it again if a restored version brings it back.
+        references.detach([change])
         delete_if_unchanged(change, expected_version)
         _record(site, user, f"Changement supprimé : {_quote(change.title)}")
 
@@ -311,6 +313,7 @@ def edit_action(
 def delete_action(action: PartnerAction, user, *, expected_version: int) -> None:
     with transaction.atomic():
         _lock(action.site)
+        references.detach([action])
         delete_if_unchanged(action, expected_version)
         _record(action.site, user, f"Action supprimée : {_quote(action.name)}")
 
@@ -362,6 +365,22 @@ def _action_fields(item: dict) -> dict:
     }
 
 
+def restore_removes(site, number: int) -> list[dict]:
+    """What restoring version `number` takes out of the current document (its confirmation says it): the
+    changes and actions that version does not have, each with the work attached to it that stays kept."""
+    snap = Revision.objects.get(site=site, number=number).snapshot
+    removed = []
+    for model, key, label in ((Change, "changes", "Changement"), (PartnerAction, "actions", "Action")):
+        kept_ids = {item["id"] for item in snap[key]}
+        attached = references.attached(model, site)
+        removed += [
+            {"label": label, "title": str(item), "kept": references.describe(attached.get(item.pk, {}))}
+            for item in model.objects.filter(site=site)
+            if item.pk not in kept_ids
+        ]
+    return removed
+
+
 def restore(site, user, number: int) -> Revision:
     """Bring back an old revision as a new revision (nothing is lost: the replaced state stays in history)."""
     with transaction.atomic():
@@ -396,8 +415,8 @@ def restore(site, user, number: int) -> Revision:
         for level in document.LEVELS:
             wanted = [c for c in snap["changes"] if c["level"] == level]
             changes.update(_sync(Change, site, wanted, _change_fields, existing=leftover))
-        for change in leftover.values():
-            Comment.objects.filter(change=change).update(change_title=change.title[:200])
+        # What people attached to the changes this version does not have is kept, detached (`qic.references`).
+        references.detach(leftover.values())
         Change.objects.filter(pk__in=list(leftover)).delete()
         link_model = Change.contributes_to.through
         link_model.objects.filter(from_change__site=site).delete()
@@ -407,11 +426,12 @@ def restore(site, user, number: int) -> Revision:
             for t in c["contributes_to"]
             if t in changes
         )
-        Comment.objects.filter(
-            site=site, change__isnull=True, change_ref__in=[c.pk for c in changes.values()]
-        ).update(change=F("change_ref"), change_title="")
+        references.relink(Change, [c.pk for c in changes.values()])
         actions = _sync(PartnerAction, site, snap["actions"], _action_fields)
-        PartnerAction.objects.filter(site=site).exclude(pk__in=[a.pk for a in actions.values()]).delete()
+        removed = PartnerAction.objects.filter(site=site).exclude(pk__in=[a.pk for a in actions.values()])
+        references.detach(removed)
+        removed.delete()
+        references.relink(PartnerAction, [a.pk for a in actions.values()])
         action_link = PartnerAction.changes.through
         action_link.objects.filter(partneraction__site=site).delete()
         action_link.objects.bulk_create(
@@ -536,6 +556,7 @@ __all__ = [
     "move_factor",
     "resolve_comment",
     "restore",
+    "restore_removes",
     "save_narrative",
     "save_statement",
     "set_links",

@@ -126,16 +126,41 @@ def _log(agreement, user, summary: str) -> None:
     AgreementChange.objects.create(agreement=agreement, author=user, summary=summary[:250])
 
 
+def _withdraw(agreement, signatures, why: str) -> int:
+    """Signatures that no longer stand are withdrawn; the version's history keeps who had signed and when."""
+    signatures = list(signatures.select_related("signed_by"))
+    for signature in signatures:
+        _log(
+            agreement,
+            None,
+            f"Signature retirée ({why}) : {person_name(signature.signed_by)}, "
+            f"siège « {signature.get_seat_display()} », signée le {signature.signed_on:%d/%m/%Y}",
+        )
+    if signatures:
+        AgreementSignature.objects.filter(pk__in=[s.pk for s in signatures]).delete()
+    return len(signatures)
+
+
 def _withdraw_signatures(agreement) -> int:
-    deleted, _ = agreement.signatures.all().delete()
-    return deleted
+    return _withdraw(agreement, agreement.signatures.all(), "le texte a changé")
 
 
 def withdraw_seat_signature(site, seat: str) -> None:
     """A seat changed hands: its holder's signature of the pending draft no longer stands."""
     draft = draft_of(site)
     if draft is not None:
-        draft.signatures.filter(seat=seat).delete()
+        _withdraw(draft, draft.signatures.filter(seat=seat), "le siège a changé de titulaire")
+
+
+def signatures_to_withdraw(site) -> list[str]:
+    """Who has signed the pending draft: an edit withdraws their signatures (the editor is told before)."""
+    draft = draft_of(site)
+    if draft is None:
+        return []
+    return [
+        f"{person_name(s.signed_by)} ({s.get_seat_display()})"
+        for s in draft.signatures.select_related("signed_by")
+    ]
 
 
 def section_for_edit(site, part: str) -> AgreementSection | None:

@@ -20,7 +20,7 @@ from sites.enums import EventKind
 from sites.models import SiteEvent
 
 from ..enums import NATIONAL_SESSION_KINDS, MemberRole, PlatformRole, SessionKind
-from ..models import Membership, Participant, Session, SessionSite, User
+from ..models import ContinuumAnswer, Membership, Participant, Session, SessionOutput, SessionSite, User
 from . import coaching
 
 MAX_SESSION_DAYS = 3
@@ -184,6 +184,7 @@ def plan_session(user, plan: Plan) -> Session:
 def update_session(session: Session, plan: Plan, *, user, expected_version: int) -> Session:
     """Save a planner's changes; `EditConflict` if someone saved the session since `expected_version`."""
     check_plan(user, plan, session=session)
+    _check_removed_sites(session, plan.sites)
     if plan.kind == SessionKind.SITE_COACHING:
         coaching.lock_site(plan.sites[0])
     _check_budget(plan, session)
@@ -195,6 +196,27 @@ def update_session(session: Session, plan: Plan, *, user, expected_version: int)
     sync_participants(session, actor=user)
     coaching.record_if_held(session)
     return session
+
+
+def _check_removed_sites(session: Session, sites) -> None:
+    """A site whose work is recorded in the session (its continuum position, its productions) stays in it:
+    taking it out would hide that work from the session's board and from the site's members. (Attendance
+    needs no such rule: people marked present stay in the session whatever its sites.)"""
+    wanted = {site.pk for site in sites}
+    for link in session.session_sites.exclude(site__in=wanted).select_related("site"):
+        site = link.site
+        recorded = []
+        if ContinuumAnswer.objects.filter(exercise__session=session, site=site).exists():
+            recorded.append("sa position sur le continuum")
+        outputs = SessionOutput.objects.filter(session=session, site=site).count()
+        if outputs:
+            recorded.append(f"{outputs} production{'s' if outputs > 1 else ''}")
+        if recorded:
+            raise SessionError(
+                f"« {site.name} » ne peut pas être retiré de la session, qui garde son travail "
+                f"({', '.join(recorded)}). Gardez le site, ou retirez d’abord ce qui y est enregistré.",
+                "sites",
+            )
 
 
 def _set_sites(session: Session, sites) -> None:

@@ -154,6 +154,7 @@ def edit_section(request: HttpRequest, site_slug: str, part: str) -> HttpRespons
             )
             return render(request, "collectives/agreement/_part.html", context)
     context = _context(request, site, part=current, form=form, **conflict)
+    context["withdraws"] = services.signatures_to_withdraw(site)
     if request.htmx:
         return render(request, "collectives/agreement/_part_form.html", context)
     context["page_title"] = f"{part.label} — entente de coopération"
@@ -189,7 +190,7 @@ def add_space(request: HttpRequest, site_slug: str) -> HttpResponse:
             oob_status=True,
         )
         return render(request, "collectives/agreement/_space_added.html", context)
-    context = _context(request, site, form=form, space=None)
+    context = _context(request, site, form=form, space=None, withdraws=services.signatures_to_withdraw(site))
     if request.htmx:
         return render(request, "collectives/agreement/_space_form.html", context)
     context["page_title"] = "Ajouter un lieu de coopération"
@@ -234,6 +235,7 @@ def edit_space(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
             )
             return render(request, "collectives/agreement/_space.html", context)
     context = _context(request, site, form=form, space=space, **conflict)
+    context["withdraws"] = services.signatures_to_withdraw(site)
     if request.htmx:
         return render(request, "collectives/agreement/_space_form.html", context)
     context["page_title"] = f"{space.name} — lieu de coopération"

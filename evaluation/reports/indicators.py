@@ -18,7 +18,7 @@ def site_indicators(site: Site) -> dict:
         "indicators": [
             {
                 "name": indicator.name,
-                "change": indicator.change.title,
+                "change": indicator.change_label,
                 "kind": indicator.get_kind_display(),
                 "quantitative": indicator.is_quantitative,
                 "direction": indicator.get_direction_display() if indicator.is_quantitative else "",

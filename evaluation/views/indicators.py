@@ -62,11 +62,15 @@ def measurement_add(request: HttpRequest, site_slug: str, pk: int, measurement_p
     indicator = get_object_or_404(site.indicators.select_related("change"), pk=pk)
     measurement = get_object_or_404(indicator.measurements, pk=measurement_pk) if measurement_pk else None
     back = reverse("evaluation:indicators", args=[site.slug]) + f"#indicateur-{indicator.pk}"
-    if measurement is not None and request.method == "POST" and "supprimer" in request.POST:
+    deleting = measurement is not None and request.method == "POST" and "supprimer" in request.POST
+    if deleting and request.POST["supprimer"] == "confirmer":
         services.delete_measurement(measurement)
         messages.success(request, f"Mesure du {measurement.measured_on:%d/%m/%Y} supprimée.")
         return redirect(back)
-    form = MeasurementForm(request.POST or None, instance=measurement, indicator=indicator)
+    # A first click on "Supprimer" only asks: the page says which measurement would go, for good.
+    form = MeasurementForm(
+        None if deleting else request.POST or None, instance=measurement, indicator=indicator
+    )
     if request.method == "POST" and form.is_valid():
         saved = services.save_measurement(form, indicator=indicator, user=request.user)
         messages.success(request, f"Mesure du {saved.measured_on:%d/%m/%Y} enregistrée.")
@@ -77,5 +81,6 @@ def measurement_add(request: HttpRequest, site_slug: str, pk: int, measurement_p
         "form": form,
         "indicator": indicator,
         "measurement": measurement,
+        "confirm_delete": deleting,
     }
     return render(request, "evaluation/measurement_form.html", context)

@@ -266,7 +266,9 @@ def test_a_measurement_is_corrected_or_deleted_within_its_site(client, world):
     # Moving it onto the other measurement's date is refused, next to the field.
     content = client.post(url, {**data, "measured_on": "2026-07-15"}).content.decode()
     assert "Une mesure existe déjà à cette date" in content
-    assert client.post(url, {"supprimer": "1"}).status_code == 302
+    # Deleting asks first (issue 15: a destructive action says beforehand what it removes).
+    assert client.post(url, {"supprimer": "1"}).status_code == 200
+    assert client.post(url, {"supprimer": "confirmer"}).status_code == 302
     assert list(indicator.measurements.all()) == [second]
     # A partner reads the list but gets no correction link, and may not correct.
     world.login(client, world.partner_a)

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_htmx.http import reswap, retarget
 
+from qic import references
 from qic.locking import EditConflict, conflict_context
 
 from .. import document, rules
@@ -103,8 +104,10 @@ def workspace_url(site, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _level_groups(doc, comments_by_change, actions_by_change) -> list[dict]:
+def _level_groups(site, doc, comments_by_change, actions_by_change) -> list[dict]:
     titles = {c.id: c for c in doc.changes}
+    # What deleting each change leaves detached (kept): its delete confirmation says it.
+    attached = references.attached(Change, site)
     groups = []
     for level in document.LEVELS:
         items = []
@@ -121,6 +124,7 @@ def _level_groups(doc, comments_by_change, actions_by_change) -> list[dict]:
                         1 for c in comments_by_change.get(change.id, []) if not c.is_resolved
                     ),
                     "actions": actions_by_change.get(change.id, []),
+                    "kept": references.describe(attached.get(change.id, {})),
                     "first": index == 0,
                     "last": index == len(changes) - 1,
                 }
@@ -151,9 +155,11 @@ def workspace_context(request: HttpRequest) -> dict:
     titles = {c.id: c for c in doc.changes}
     actions = []
     actions_by_change: dict[int, list[PartnerAction]] = {}
+    attached = references.attached(PartnerAction, site)  # what deleting an action leaves detached (kept)
     for action in doc.actions:
         served = [titles[pk] for pk in doc.action_changes.get(action.id, []) if pk in titles]
-        actions.append({"action": action, "changes": served})
+        kept = references.describe(attached.get(action.id, {}))
+        actions.append({"action": action, "changes": served, "kept": kept})
         for change in served:
             actions_by_change.setdefault(change.id, []).append(action)
     revisions = Revision.objects.filter(site=site).defer("snapshot").select_related("author")
@@ -190,7 +196,7 @@ def workspace_context(request: HttpRequest) -> dict:
         "positive_factors": doc.factors_of(FactorKind.POSITIVE),
         "negative_factors": doc.factors_of(FactorKind.NEGATIVE),
         "factor_kinds": {"positive": FactorKind.POSITIVE, "negative": FactorKind.NEGATIVE},
-        "groups": _level_groups(doc, comments_by_change, actions_by_change),
+        "groups": _level_groups(site, doc, comments_by_change, actions_by_change),
         "actions": actions,
         "vision_comments": [c for c in comments if c.about_vision],
         "other_comments": [c for c in comments if not c.about_vision and c.change_id is None],

@@ -61,6 +61,7 @@ def revision_detail(request: HttpRequest, site_slug: str, number: int) -> HttpRe
             "is_head": head is not None and head.number == revision.number,
             "can_edit": request.site_access.can_edit_work,
             "approvals": list(revision.approvals.select_related("user")),
+            "restore_removes": services.restore_removes(site, number),
             "svg": render_svg(snap, title=f"Stratégie de changement — version {number}", id_prefix="qic-rev"),
             "chain": document.chain(snap),
             "factors": {
