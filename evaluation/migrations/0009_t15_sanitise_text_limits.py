@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluation', '0007_digest_preferences_schedule'),
+        ('evaluation', '0008_t15_dataloss_kept_references'),
     ]
 
     operations = [
