@@ -1,7 +1,10 @@
 """Identity only from proof: an address someone merely typed in never becomes a login address, nor gets a seat
 through an import, an invitation, a seat handover or ProConnect. Every case goes through the views."""
 
+import base64
+import hashlib
 import importlib
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -15,7 +18,14 @@ from collectives.models import Invitation, Membership, User
 from sites.models import Site
 from tests.collectives.factories import PASSWORD, InvitationFactory, MembershipFactory
 from tests.collectives.helpers import token_from
-from tests.collectives.test_proconnect import messages_of, sign_in_with_proconnect, signed_in_user_id
+from tests.collectives.test_proconnect import (
+    back_from_provider,
+    messages_of,
+    sign_in_with_proconnect,
+    signed_in_user_id,
+    start,
+    through_provider,
+)
 from tests.sites.factories import WaveFactory
 
 LOGIN = reverse("account_login")
@@ -237,3 +247,150 @@ def test_the_migration_trusts_assigned_addresses_and_not_self_made_ones(db):
     verified = set(EmailAddress.objects.filter(verified=True).values_list("user_id", flat=True))
     assert {assigned.pk, visited.pk} <= verified
     assert claimed.pk not in verified
+
+
+# --- sign-on hardening: ProConnect --------------------------------------------------------------------------
+
+
+def _query(url):
+    return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
+
+
+def test_the_authorization_request_uses_pkce_and_the_token_request_proves_it(client, world, proconnect):
+    proconnect.agent.email = world.national.email
+    authorize = start(client)
+    query = _query(authorize)
+    assert query["code_challenge_method"] == "S256"
+    assert len(query["code_challenge"]) == 43  # base64url of a SHA-256 digest
+    back_from_provider(client, through_provider(authorize))
+    [token_request] = proconnect.token_requests
+    verifier = token_request["code_verifier"]
+    assert 43 <= len(verifier) <= 128
+    digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    assert digest == query["code_challenge"]
+    assert signed_in_user_id(client) == str(world.national.pk)
+
+
+def test_a_code_stolen_from_the_callback_is_useless_without_the_verifier(client, world, proconnect):
+    """Another browser replaying the callback has a state of its own, never this session's verifier."""
+    proconnect.agent.email = world.national.email
+    start(client)  # the victim starts; the attacker's own session redeems the victim's code
+    attacker = client.__class__()
+    location = through_provider(start(attacker))
+    victim_code = _query(through_provider(start(client)))["code"]
+    response = back_from_provider(attacker, location.replace(_query(location)["code"], victim_code))
+    assert signed_in_user_id(attacker) is None
+    assert response.url == LOGIN
+    assert "n’a plus reconnu cette tentative de connexion" in messages_of(response)[0]  # PKCE, at the token
+
+
+ISSUER_CASES = [
+    ("wrong_iss", False),
+    ("wrong_iss", True),
+    ("no_iss", True),
+]
+
+
+@pytest.mark.parametrize(("tamper", "announced"), ISSUER_CASES)
+def test_the_issuer_named_on_the_callback_is_checked(client, world, proconnect, tamper, announced):
+    proconnect.agent.email = world.national.email
+    proconnect.announces_iss = announced
+    proconnect.tamper = tamper
+    response = sign_in_with_proconnect(client)
+    assert response.url == LOGIN
+    assert signed_in_user_id(client) is None
+    assert proconnect.token_requests == []  # refused before the code is spent
+    assert "n’était pas destinée à cette plateforme" in messages_of(response)[0]
+
+
+def test_a_callback_without_issuer_is_accepted_from_a_provider_that_does_not_announce_it(
+    client, world, proconnect
+):
+    proconnect.agent.email = world.national.email
+    proconnect.tamper = "no_iss"
+    sign_in_with_proconnect(client)
+    assert signed_in_user_id(client) == str(world.national.pk)
+
+
+def test_a_token_stamped_a_few_seconds_ahead_is_accepted(client, world, proconnect):
+    proconnect.agent.email = world.national.email
+    proconnect.tamper = "issued_ahead"
+    sign_in_with_proconnect(client)
+    assert signed_in_user_id(client) == str(world.national.pk)
+
+
+def test_a_token_stamped_far_ahead_is_refused_without_saying_expired(client, world, proconnect):
+    proconnect.agent.email = world.national.email
+    proconnect.tamper = "issued_far_ahead"
+    response = sign_in_with_proconnect(client)
+    assert signed_in_user_id(client) is None
+    [message] = messages_of(response)
+    assert "expir" not in message
+    assert "porte une date à venir" in message and "horloge" in message
+
+
+CALLBACK_ERRORS = [
+    ("access_denied", "L’agent a refusé", "n’a pas confirmé votre identité"),
+    ("temporarily_unavailable", "Maintenance en cours", "difficulté passagère"),
+    ("server_error", "Erreur interne", "difficulté passagère"),
+    ("invalid_scope", "Scope siret inconnu", "mal configurée"),
+    ("login_required", "Session expirée", "a expiré ou a été interrompue"),
+]
+
+
+@pytest.mark.parametrize(("error", "description", "explanation"), CALLBACK_ERRORS)
+def test_errors_on_the_callback_are_told_apart_and_logged(
+    client, db, proconnect, caplog, error, description, explanation
+):
+    state = _query(start(client))["state"]
+    callback = reverse("security:proconnect_callback")
+    response = client.get(
+        callback, {"error": error, "error_description": description, "state": state, "iss": proconnect.issuer}
+    )
+    assert response.url == LOGIN
+    [message] = messages_of(response)
+    assert explanation in message
+    assert error in caplog.text and description in caplog.text
+
+
+TOKEN_ERRORS = [
+    ("token_invalid_client", "mal configurée", "Client authentication failed"),
+    ("token_server_error", "difficulté passagère", "500"),
+    ("token_unreachable", "ProConnect ne répond pas", "token request failed"),
+]
+
+
+@pytest.mark.parametrize(("tamper", "explanation", "logged"), TOKEN_ERRORS)
+def test_errors_of_the_token_endpoint_are_told_apart_and_logged(
+    client, world, proconnect, caplog, tamper, explanation, logged
+):
+    proconnect.agent.email = world.national.email
+    proconnect.tamper = tamper
+    response = sign_in_with_proconnect(client)
+    assert response.url == LOGIN
+    assert signed_in_user_id(client) is None
+    [message] = messages_of(response)
+    assert explanation in message
+    assert logged in caplog.text
+
+
+def test_a_spent_code_is_told_as_a_stale_attempt(client, world, proconnect, caplog):
+    proconnect.agent.email = world.national.email
+    location = through_provider(start(client))
+    proconnect._codes.clear()  # the provider no longer knows the code (used, or too old)
+    response = back_from_provider(client, location)
+    assert "n’a plus reconnu cette tentative de connexion" in messages_of(response)[0]
+    assert "invalid_grant" in caplog.text
+
+
+def test_a_provider_gone_down_since_its_discovery_was_cached_gets_nobody_sent_to_it(
+    client, world, proconnect
+):
+    start(client)  # the discovery document is now cached
+    proconnect.down = True
+    response = client.post(reverse("security:proconnect_login"))
+    assert response.url == LOGIN  # not to the provider's authorization page
+    [message] = messages_of(response)
+    assert "ProConnect" in message and "Réessayez dans quelques minutes" in message
+    proconnect.down = False
+    assert start(client).startswith(f"{proconnect.issuer}/authorize?")  # back as soon as it answers
