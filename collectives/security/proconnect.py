@@ -126,14 +126,6 @@ PROVIDER_ERRORS = {
 }
 
 
-def _provider_error(where: str, error: str, description: str | None) -> ProConnectError:
-    """A refusal for an error code the provider sent, logged with its description (cut, and quoted)."""
-    text = (description or "")[:LOGGED_TEXT]
-    return ProConnectError(
-        PROVIDER_ERRORS.get(error, TOKEN_REFUSED), f"{where}: provider error {error[:64]!r}: {text!r}"
-    )
-
-
 class ProConnectError(Exception):
     """A sign-in refused; `message` is for the person, `detail` for the log."""
 
@@ -141,6 +133,14 @@ class ProConnectError(Exception):
         super().__init__(detail or message)
         self.message = message
         self.detail = detail
+
+
+def _provider_error(where: str, error: str, description: str | None) -> ProConnectError:
+    """A refusal for an error code the provider sent, logged with its description (cut, and quoted)."""
+    text = (description or "")[:LOGGED_TEXT]
+    return ProConnectError(
+        PROVIDER_ERRORS.get(error, TOKEN_REFUSED), f"{where}: provider error {error[:64]!r}: {text!r}"
+    )
 
 
 @dataclass(frozen=True)
