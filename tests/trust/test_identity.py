@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from collectives.enums import MemberRole
 from collectives.models import Invitation, Membership, User
+from collectives.security.models import ProConnectIdentity
 from sites.models import Site
 from tests.collectives.factories import PASSWORD, InvitationFactory, MembershipFactory
 from tests.collectives.helpers import token_from
@@ -394,3 +395,25 @@ def test_a_provider_gone_down_since_its_discovery_was_cached_gets_nobody_sent_to
     assert "ProConnect" in message and "Réessayez dans quelques minutes" in message
     proconnect.down = False
     assert start(client).startswith(f"{proconnect.issuer}/authorize?")  # back as soon as it answers
+
+
+def test_an_account_national_staff_create_in_the_admin_is_found_by_its_address(client, world, proconnect):
+    world.login(client, world.national)
+    response = client.post(
+        reverse("admin:collectives_user_add"),
+        {
+            "email": "Agent.Prefecture@nord.gouv.fr",
+            "first_name": "Hugo",
+            "last_name": "Lambert",
+            "role": "member",
+            "usable_password": "false",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    created = User.objects.get(email="agent.prefecture@nord.gouv.fr")
+    assert EmailAddress.objects.filter(user=created, email=created.email, verified=True).exists()
+    proconnect.agent.email = created.email
+    sign_in_with_proconnect(client.__class__())
+    assert ProConnectIdentity.objects.get().user == created
