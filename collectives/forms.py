@@ -1,6 +1,7 @@
 """Forms about people and accounts: sign-in, invitations, handovers, the agreement and backbone editors."""
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
@@ -8,6 +9,7 @@ from django.utils import timezone
 from qic.locking import VersionedForm
 
 from .enums import MemberRole
+from .services import identity
 
 
 class LoginForm(AllauthLoginForm):
@@ -19,6 +21,15 @@ class LoginForm(AllauthLoginForm):
         self.fields["login"].help_text = "Format attendu : nom@domaine.fr"
         self.fields["login"].widget.attrs.pop("placeholder", None)
         self.fields["password"].widget.attrs.pop("placeholder", None)
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """A reset link goes only to a login address (`identity.login_accounts`), never to one merely added."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        self.users = identity.login_accounts(email, active_only=True)
+        return email
 
 
 LONG_TEXT = 10_000

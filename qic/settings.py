@@ -140,7 +140,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "collectives.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's, signing in only with a login address (never with an address merely added to an account).
+    "collectives.security.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -153,12 +154,18 @@ LOGIN_REDIRECT_URL = "home"
 
 # django-allauth: login by email, no public sign-up, rate limits on (allauth's defaults).
 ACCOUNT_ADAPTER = "collectives.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"login": "collectives.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "collectives.forms.LoginForm",
+    "reset_password": "collectives.forms.ResetPasswordForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "none"
+# An address someone adds is only a request: it replaces their login address once they follow the link sent to
+# it, and designates their account nowhere before (collectives/services/identity.py).
+ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from collectives.enums import MemberRole, PlatformRole
 from collectives.models import Membership, User
+from collectives.services import identity, invitations
 from qic import spreadsheets, tables
 from qic.sanitize import clean_text
 
@@ -84,6 +85,9 @@ STORED_IN = {
     "email": User._meta.get_field("email"),
     "organisation": Membership._meta.get_field("organisation"),
 }
+
+
+INVITED = "invitation envoyée (adresse non vérifiée)"
 
 
 class ImportRefused(Exception):
@@ -169,6 +173,7 @@ class Plan:
             "known_sites": sum(1 for s in self.sites.values() if s.existing is not None),
             "new_seats": sum(1 for r in contacts if "siège attribué" in r.actions),
             "unchanged_seats": sum(1 for r in contacts if "déjà en place" in r.actions),
+            "invited_seats": sum(1 for r in contacts if INVITED in r.actions),
             "errors": len(self.errors),
         }
 
@@ -297,11 +302,14 @@ def plan(rows: list[dict], wave: Wave, file_errors: list[str] | None = None) -> 
         for m in Membership.objects.current().seats().filter(site__in=known).select_related("user")
     }
     members = {
-        (m.site_id, m.user.email): m
+        (m.site_id, m.user_id): m
         for m in Membership.objects.current().filter(site__in=known).select_related("user")
     }
+    # An address designates an account only once that account verified it; an address some account merely
+    # typed in gets an invitation (its owner proves it by the link), never the seat.
     emails = {item.email for item in result.rows if item.email}
-    users = {u.email: u for u in User.objects.filter(email__in=emails)}
+    users = identity.verified_owners(emails)
+    claimed = set(User.objects.filter(email__in=emails - set(users)).values_list("email", flat=True))
 
     seats_in_file, emails_in_file = {}, {}
     for item in result.rows:
@@ -345,7 +353,7 @@ def plan(rows: list[dict], wave: Wave, file_errors: list[str] | None = None) -> 
             continue
         if site.existing is not None:
             holder = holders.get((site.existing.pk, item.seat))
-            if holder is not None and holder.user.email != item.email:
+            if holder is not None and (user is None or holder.user_id != user.pk):
                 item.errors.append(
                     (
                         "Siège",
@@ -357,7 +365,7 @@ def plan(rows: list[dict], wave: Wave, file_errors: list[str] | None = None) -> 
             if holder is not None:
                 item.actions.append("déjà en place")
                 continue
-            membership = members.get((site.existing.pk, item.email))
+            membership = members.get((site.existing.pk, user.pk)) if user else None
             if membership is not None:
                 item.errors.append(
                     (
@@ -366,6 +374,9 @@ def plan(rows: list[dict], wave: Wave, file_errors: list[str] | None = None) -> 
                     )
                 )
                 continue
+        if user is None and item.email in claimed:
+            item.actions.append(INVITED)
+            continue
         item.actions.append("compte existant" if user else "nouveau compte")
         item.actions.append("siège attribué")
     return result
@@ -439,9 +450,13 @@ def commit(registration: RegistrationImport, by) -> dict:
             at=now,
         )
         created_sites[key] = site
-    users = {u.email: u for u in User.objects.filter(email__in={r.email for r in result.rows if r.email})}
-    new_people = seats = 0
+    users = identity.verified_owners(r.email for r in result.rows if r.email)
+    new_people = seats = invited = 0
     for item in result.rows:
+        if INVITED in item.actions:
+            _invite(created_sites[item.site.key], item, by)
+            invited += 1
+            continue
         if "siège attribué" not in item.actions:
             continue
         site = created_sites[item.site.key]
@@ -456,6 +471,7 @@ def commit(registration: RegistrationImport, by) -> dict:
             )
             user.set_unusable_password()
             user.save()
+            identity.record_verified(user)  # assigned by national staff; nobody has signed in to it
             users[item.email] = user
             new_people += 1
         Membership.objects.create(
@@ -480,11 +496,28 @@ def commit(registration: RegistrationImport, by) -> dict:
         "new_people": new_people,
         "new_seats": seats,
         "unchanged_seats": counts["unchanged_seats"],
+        **({"invited_seats": invited} if invited else {}),
     }
     locked.committed_at, locked.summary = now, summary
     locked.save(update_fields=["committed_at", "summary"])
     registration.committed_at, registration.summary = now, summary
     return summary
+
+
+def _invite(site: Site, item: RowResult, by) -> None:
+    """The seat of an address no account has verified: an invitation to that address, whose link proves it."""
+    try:
+        invitations.invite(
+            site,
+            email=item.email,
+            role=item.seat,
+            invited_by=by,
+            first_name=item.row["first_name"][:150],
+            last_name=item.row["last_name"][:150],
+            organisation=item.row["organisation"][:200],
+        )
+    except invitations.InvitationError as error:
+        raise ImportRefused(f"Ligne {item.row['line']} : {error.message} Rien n’a été importé.") from None
 
 
 def template_csv() -> str:

@@ -57,6 +57,7 @@ RULES: dict[str, Rule] = {
     # and ProConnect's sign-in flow, which answers 404 while ProConnect is not configured.
     "security:account_security": Rule("authenticated"),
     "security:end_session": Rule("authenticated", kwargs=lambda w: {"session_id": 1}),
+    "security:email": Rule("authenticated"),
     "security:proconnect_login": Rule("sign_in_flow"),
     "security:proconnect_callback": Rule("sign_in_flow"),
     "security:proconnect_unknown": Rule("sign_in_flow"),

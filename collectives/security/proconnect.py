@@ -1,9 +1,9 @@
 """ProConnect (OpenID Connect) client: discovery, authorization request, token exchange, strict verification.
 
-Authlib does the protocol (discovery, the state kept in the session, the token request, the JWKS, the
+Authlib does the protocol (discovery, the state kept in the session, PKCE, the token request, the JWKS, the
 end-session URL). This module adds what ProConnect asks of a service: state and nonce of 32 characters or
 more, a userinfo answer that is itself a signed JWT, and checks of signature, issuer, audience, expiry and
-nonce on both tokens.
+nonce on both tokens; the issuer named on the callback (RFC 9207); provider errors told apart.
 Every refusal is a `ProConnectError` whose message is shown to the person, in French; no login happens.
 """
 
@@ -41,8 +41,12 @@ logger = logging.getLogger(__name__)
 NAME = "proconnect"
 # ProConnect refuses state and nonce shorter than 32 characters; 32 random bytes give 43.
 RANDOM_BYTES = 32
-LEEWAY_SECONDS = 30
-METADATA_TTL_SECONDS = 3600
+# Clocks drift: a token stamped up to a minute ahead of ours (or expired a minute ago) is accepted.
+LEEWAY_SECONDS = 60
+# The discovery document is read again before every sign-in starts (never send people to a provider that is
+# down) and kept this long for the callback, the keys and sign-out.
+METADATA_TTL_SECONDS = 300
+LOGGED_TEXT = 300  # characters of a provider's error description kept in the log
 REQUIRED_ENDPOINTS = (
     "authorization_endpoint",
     "token_endpoint",
@@ -60,7 +64,20 @@ MISCONFIGURED = (
     "La connexion avec ProConnect est mal configurée sur la plateforme. Connectez-vous avec votre adresse "
     "électronique et votre mot de passe, et signalez-le à l’équipe nationale de l’ANCT."
 )
+FAILING = (
+    "ProConnect rencontre une difficulté passagère et n’a pas pu terminer la connexion. Réessayez dans "
+    "quelques minutes, ou connectez-vous avec votre adresse électronique et votre mot de passe."
+)
 INTERRUPTED = "La connexion avec ProConnect a expiré ou a été interrompue. Recommencez la connexion."
+CODE_REFUSED = (
+    "ProConnect n’a plus reconnu cette tentative de connexion (lien déjà utilisé ou trop ancien). "
+    "Recommencez la connexion."
+)
+NOT_YET_VALID = (
+    "La réponse reçue de ProConnect porte une date à venir : l’horloge de la plateforme ou celle de "
+    "ProConnect est décalée. Réessayez dans une minute ; si cela se reproduit, signalez-le à l’équipe "
+    "nationale de l’ANCT."
+)
 DENIED = "ProConnect n’a pas confirmé votre identité : la connexion a été annulée."
 TOKEN_REFUSED = "ProConnect n’a pas confirmé votre identité. Recommencez la connexion."
 BAD_SIGNATURE = (
@@ -81,6 +98,36 @@ INCOMPLETE = (
 )
 
 
+# What an error code from the provider (RFC 6749 §4.1.2.1 and §5.2, OpenID Connect §3.1.2.6) means for the
+# person: they said no, the provider is failing, our registration is wrong, or the attempt went stale.
+PROVIDER_ERRORS = {
+    "access_denied": DENIED,
+    "temporarily_unavailable": FAILING,
+    "server_error": FAILING,
+    "invalid_grant": CODE_REFUSED,
+    "login_required": INTERRUPTED,
+    "interaction_required": INTERRUPTED,
+    "consent_required": DENIED,
+    "account_selection_required": INTERRUPTED,
+    **dict.fromkeys(
+        (
+            "invalid_request",
+            "invalid_client",
+            "unauthorized_client",
+            "unsupported_response_type",
+            "unsupported_grant_type",
+            "invalid_scope",
+            "invalid_request_uri",
+            "invalid_request_object",
+            "request_not_supported",
+            "request_uri_not_supported",
+            "registration_not_supported",
+        ),
+        MISCONFIGURED,
+    ),
+}
+
+
 class ProConnectError(Exception):
     """A sign-in refused; `message` is for the person, `detail` for the log."""
 
@@ -88,6 +135,14 @@ class ProConnectError(Exception):
         super().__init__(detail or message)
         self.message = message
         self.detail = detail
+
+
+def _provider_error(where: str, error: str, description: str | None) -> ProConnectError:
+    """A refusal for an error code the provider sent, logged with its description (cut, and quoted)."""
+    text = (description or "")[:LOGGED_TEXT]
+    return ProConnectError(
+        PROVIDER_ERRORS.get(error, TOKEN_REFUSED), f"{where}: provider error {error[:64]!r}: {text!r}"
+    )
 
 
 @dataclass(frozen=True)
@@ -142,17 +197,21 @@ def _client(config: Config) -> DjangoOAuth2App:
             # ProConnect expects client_id and client_secret in the body of the token request.
             "token_endpoint_auth_method": "client_secret_post",
             "default_timeout": config.timeout,
+            "code_challenge_method": "S256",  # PKCE
         },
     )
 
 
-def _ready_client(config: Config) -> DjangoOAuth2App:
-    """The client with its provider metadata loaded (hourly) and checked against the configuration."""
+def _ready_client(config: Config, *, fresh: bool = False) -> DjangoOAuth2App:
+    """The client with its provider metadata loaded (read again when `fresh`, or once it is a few minutes
+    old) and checked against the configuration."""
     client = _client(config)
-    if time.time() - client.server_metadata.get("_loaded_at", 0) > METADATA_TTL_SECONDS:
-        client.server_metadata.clear()
+    if fresh or time.time() - client.server_metadata.get("_loaded_at", 0) > METADATA_TTL_SECONDS:
+        client.server_metadata.pop("_loaded_at", None)  # authlib reads the document again
     try:
         metadata = client.load_server_metadata()
+    except requests.HTTPError as error:
+        raise ProConnectError(FAILING, f"discovery failed: {error}") from error
     except (requests.RequestException, ValueError) as error:
         raise ProConnectError(UNREACHABLE, f"discovery failed: {error}") from error
     if metadata.get("issuer") != config.issuer:
@@ -166,8 +225,9 @@ def _ready_client(config: Config) -> DjangoOAuth2App:
 
 
 def authorization_redirect(request: HttpRequest, redirect_uri: str) -> HttpResponseRedirect:
-    """Send the browser to ProConnect; state and nonce are kept in this browser's session."""
-    client = _ready_client(current_config())
+    """Send the browser to ProConnect, once it has just answered; state, nonce and the PKCE verifier are kept
+    in this browser's session."""
+    client = _ready_client(current_config(), fresh=True)
     return client.authorize_redirect(
         request,
         redirect_uri,
@@ -184,19 +244,26 @@ def complete_authorization(request: HttpRequest) -> Agent:
     data = client.framework.get_state_data(request.session, state) if state else None
     if state:
         client.framework.clear_state_data(request.session, state)  # a state answers once
-    if not data:
+    if not data or not data.get("code_verifier"):
         raise ProConnectError(INTERRUPTED, "unknown or reused state")
+    _check_callback_issuer(request, client, config)
     if request.GET.get("error"):
-        raise ProConnectError(DENIED, f"provider error {request.GET.get('error')!r}")
+        raise _provider_error("callback", request.GET["error"], request.GET.get("error_description"))
     code = request.GET.get("code")
     if not code:
         raise ProConnectError(INTERRUPTED, "callback without code")
     try:
-        token = client.fetch_access_token(redirect_uri=data["redirect_uri"], code=code)
+        token = client.fetch_access_token(
+            redirect_uri=data["redirect_uri"], code=code, code_verifier=data["code_verifier"]
+        )
+    except requests.HTTPError as error:
+        raise ProConnectError(FAILING, f"token request failed: {error}") from error
     except requests.RequestException as error:
         raise ProConnectError(UNREACHABLE, f"token request failed: {error}") from error
-    except (AuthlibBaseError, ValueError) as error:
-        raise ProConnectError(TOKEN_REFUSED, f"token request refused: {error}") from error
+    except AuthlibBaseError as error:
+        raise _provider_error("token", str(error.error or ""), error.description) from error
+    except ValueError as error:
+        raise ProConnectError(FAILING, f"token response unreadable: {error}") from error
     id_token, access_token = token.get("id_token"), token.get("access_token")
     if not id_token or not access_token:
         raise ProConnectError(TOKEN_REFUSED, "token response without id_token or access_token")
@@ -221,6 +288,18 @@ def complete_authorization(request: HttpRequest) -> Agent:
 def _name(value) -> str:
     """A name from the provider, as a form would take it: one line, no control character, fits the model."""
     return clean_text(str(value or ""), single_line=True).strip()[:150]
+
+
+def _check_callback_issuer(request: HttpRequest, client: DjangoOAuth2App, config: Config) -> None:
+    """RFC 9207: the callback names the issuer that answered; required when the provider says it sends it.
+    This stops a response from another provider being passed off as ProConnect's (mix-up attacks)."""
+    issuer = request.GET.get("iss")
+    if issuer is None:
+        if client.server_metadata.get("authorization_response_iss_parameter_supported") is True:
+            raise ProConnectError(WRONG_PARTY, "callback without the iss parameter the provider announces")
+        return
+    if issuer != config.issuer:
+        raise ProConnectError(WRONG_PARTY, f"callback from issuer {issuer[:200]!r}")
 
 
 def _fetch_userinfo(client: DjangoOAuth2App, config: Config, access_token: str) -> str:
@@ -287,7 +366,11 @@ def verify_jwt(
         raise ProConnectError(EXPIRED, "token expired") from error
     except (InvalidClaimError, MissingClaimError) as error:
         message = WRONG_NONCE if error.claim == "nonce" else WRONG_PARTY
-        if error.claim in ("exp", "iat", "nbf"):
+        stamp = claims.get(error.claim)
+        if error.claim in ("iat", "nbf") and isinstance(stamp, int | float) and stamp > time.time():
+            # Stamped ahead of our clock beyond the leeway: not yet valid, which is not "expired".
+            message = NOT_YET_VALID
+        elif error.claim in ("exp", "iat", "nbf"):
             message = EXPIRED
         raise ProConnectError(message, f"claim {error.claim!r}: {error}") from error
     except ClaimError as error:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from collectives.enums import PlatformRole
 from collectives.models import User
+from collectives.services import identity as addresses
 
 from .models import ProConnectIdentity
 from .proconnect import Agent
@@ -35,11 +36,12 @@ MFA_OK_KEY = "qic_mfa_ok"
 
 def find_account(agent: Agent) -> User | None:
     """The invited account of this agent: the one already linked to their ProConnect identity, else the one
-    with their email. Nobody else gets in: accounts are never created from ProConnect."""
+    that verified their email (an account that merely typed the address in is not theirs). Nobody else gets
+    in: accounts are never created from ProConnect."""
     identity = ProConnectIdentity.objects.select_related("user").filter(subject=agent.subject).first()
     if identity is not None:
         return identity.user
-    return User.objects.filter(email__iexact=agent.email).first()
+    return addresses.verified_owner(agent.email)
 
 
 @transaction.atomic

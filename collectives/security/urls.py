@@ -7,6 +7,8 @@ app_name = "security"
 urlpatterns = [
     path("securite/", views.account_security, name="account_security"),
     path("sessions/<int:session_id>/fermer/", views.end_session, name="end_session"),
+    # Before allauth's own "email/" (same address), which it replaces.
+    path("email/", views.email, name="email"),
     path("proconnect/connexion/", views.proconnect_login, name="proconnect_login"),
     path("proconnect/retour/", views.proconnect_callback, name="proconnect_callback"),
     path("proconnect/compte-inconnu/", views.proconnect_unknown, name="proconnect_unknown"),

@@ -6,7 +6,10 @@ import logging
 import unicodedata
 from functools import wraps
 
+from allauth.account.internal.flows.email_verification import send_verification_email_to_address
+from allauth.account.models import EmailAddress
 from allauth.account.utils import get_next_redirect_url
+from allauth.account.views import EmailView as AllauthEmailView
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib import messages
@@ -18,6 +21,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from collectives.services import identity
 from sites.models import ResourceCentre
 
 from . import proconnect, services
@@ -26,6 +30,14 @@ from .proconnect import ProConnectError
 logger = logging.getLogger(__name__)
 
 LOGGED_OUT_MESSAGE = "Vous êtes déconnecté·e de la plateforme et de ProConnect."
+CURRENT_UNVERIFIED = (
+    "Votre adresse actuelle, {email}, n’a jamais été vérifiée : ouvrez d’abord le lien que nous venons "
+    "de lui envoyer, puis indiquez votre nouvelle adresse."
+)
+UNVERIFIED_PRIMARY = (
+    "Cette adresse n’est pas encore vérifiée : elle deviendra votre adresse de connexion quand vous aurez "
+    "suivi le lien que nous lui avons envoyé."
+)
 
 
 def proconnect_enabled(view):
@@ -186,3 +198,29 @@ def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
     services.end_session_of(request.user, session_id)
     messages.success(request, "La session a été fermée : l’appareil concerné devra se reconnecter.")
     return redirect("usersessions_list")
+
+
+class EmailView(AllauthEmailView):
+    """allauth's address page (ACCOUNT_CHANGE_EMAIL: a new address replaces the old once verified), which
+    also refuses to make an unverified address the login address: allauth allows it to an account that has
+    no verified address yet. Such an account first verifies its current address (allauth would otherwise
+    drop it, leaving the account without a login address, when a new one is added)."""
+
+    def form_valid(self, form):
+        user = self.request.user
+        if not identity.is_verified(user, user.email):
+            current = EmailAddress.objects.get_for_user(user, user.email)
+            send_verification_email_to_address(self.request, current)
+            messages.error(self.request, CURRENT_UNVERIFIED.format(email=user.email))
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
+    def _action_primary(self, request, *args, **kwargs):
+        address = self._get_email_address(request)
+        if address is not None and not address.verified:
+            messages.error(request, UNVERIFIED_PRIMARY)
+            return HttpResponseRedirect(self.get_success_url())
+        return super()._action_primary(request, *args, **kwargs)
+
+
+email = EmailView.as_view()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from allauth.account.adapter import get_adapter
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -17,6 +16,7 @@ from sites.enums import EventKind
 
 from ..enums import TRINOME_SEATS, MemberRole, PlatformRole
 from ..models import Invitation, Membership, User
+from . import identity
 from .members import MembershipError, end_membership, join, person_name
 
 
@@ -45,7 +45,7 @@ def _send(invitation: Invitation, token: str) -> None:
         "inviter": person_name(invitation.invited_by) if invitation.invited_by else "L’équipe QIC",
         "url": invitation_url(token),
         "expires_at": invitation.expires_at,
-        "existing_account": User.objects.filter(email__iexact=invitation.email).exists(),
+        "existing_account": identity.verified_owner(invitation.email) is not None,
         "succeeds": invitation.replaces.user if invitation.replaces_id else None,
     }
     get_adapter().send_mail("collectives/email/invitation", invitation.email, context)
@@ -60,8 +60,9 @@ def _close_expired(site, *, email: str | None = None, role: str | None = None) -
 
 
 def check_invitable(site, email: str, role: str, *, replacing: Membership | None = None) -> None:
-    """Refuse what would break the collective's rules, with a French message for the right field."""
-    existing = User.objects.filter(email__iexact=email).first()
+    """Refuse what would break the collective's rules, with a French message for the right field.
+    The address designates an account only once that account verified it."""
+    existing = identity.verified_owner(email)
     if existing is not None and existing.role != PlatformRole.MEMBER:
         raise InvitationError(
             f"Cette adresse est celle d’un compte « {existing.get_role_display()} », qui accède déjà au site "
@@ -223,11 +224,15 @@ def revoke(invitation: Invitation, *, actor) -> Invitation:
 
 
 def account_for(invitation: Invitation) -> User | None:
-    return User.objects.filter(email__iexact=invitation.email).first()
+    """The account the invited address designates: one that verified it (an account that merely typed it
+    in is not the invitee's, and the invitee's proof withdraws that claim)."""
+    return identity.verified_owner(invitation.email)
 
 
+@transaction.atomic
 def create_account(invitation: Invitation, *, first_name: str, last_name: str, password: str) -> User:
     """The invitee's new account; the invitation link proves they own the address."""
+    identity.release_unproven_claim(invitation.email)
     user = User.objects.create_user(
         email=invitation.email,
         password=password,
@@ -236,9 +241,7 @@ def create_account(invitation: Invitation, *, first_name: str, last_name: str, p
         organisation=invitation.organisation,
         role=PlatformRole.MEMBER,
     )
-    EmailAddress.objects.update_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}
-    )
+    identity.record_verified(user)
     return user
 
 
@@ -270,4 +273,5 @@ def accept(invitation: Invitation, user: User) -> Membership:
             raise InvitationError(str(error)) from None
         locked.used_at, locked.accepted_by = timezone.now(), user
         locked.save(update_fields=["used_at", "accepted_by"])
+        identity.record_verified(user)  # the link went to this address: its owner is this account
     return membership

@@ -60,7 +60,12 @@ def registration_preview(request: HttpRequest, token) -> HttpResponse:
             messages.success(
                 request,
                 f"Import terminé : {summary['new_sites']} site(s) créé(s), "
-                f"{summary['new_seats']} siège(s) attribué(s).",
+                f"{summary['new_seats']} siège(s) attribué(s)"
+                + (
+                    f", {summary['invited_seats']} invitation(s) envoyée(s) aux adresses non vérifiées."
+                    if summary.get("invited_seats")
+                    else "."
+                ),
             )
         return redirect(registration.get_absolute_url())
     result = imports.plan(registration.rows, registration.wave, registration.file_errors)

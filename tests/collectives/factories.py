@@ -28,6 +28,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     role = PlatformRole.MEMBER
     password = factory.django.Password(PASSWORD)
 
+    @factory.post_generation
+    def verified_email(obj, create, extracted, **kwargs):
+        """An account in use has verified its address (an invitation link, or staff's assignment);
+        `verified_email=False` builds one whose address was only typed in."""
+        if create and extracted is not False:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
 
 class NationalFactory(UserFactory):
     role = PlatformRole.NATIONAL

@@ -1,8 +1,10 @@
 """A local mock of ProConnect, the State's OpenID Connect federation, served by the tests on 127.0.0.1.
 
 It answers like ProConnect: discovery, JWKS, authorize (refusing state or nonce under 32 characters and
-unknown parameters), token (client_secret_post), userinfo as a signed JWT (application/jwt) and end-session.
-Its `tamper` attribute makes it misbehave the ways an attacker or a broken provider would.
+unknown parameters; PKCE S256; the issuer named on the way back, RFC 9207), token (client_secret_post, the
+PKCE verifier checked), userinfo as a signed JWT (application/jwt) and end-session.
+Its `tamper` attribute makes it misbehave the ways an attacker or a broken provider would; `down` makes every
+endpoint answer 503; `announces_iss` makes discovery promise the `iss` parameter on callbacks.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ AUTHORIZE_PARAMS = {
     "nonce",
     "claims",
     "prompt",
+    "code_challenge",
+    "code_challenge_method",
 }
 TAMPERINGS = (
     "bad_signature",
@@ -43,6 +47,13 @@ TAMPERINGS = (
     "userinfo_wrong_audience",
     "userinfo_as_json",
     "userinfo_other_subject",
+    "issued_ahead",  # stamped 45 s ahead of our clock (within a minute's drift)
+    "issued_far_ahead",  # stamped 10 minutes ahead
+    "wrong_iss",  # the callback names another issuer (RFC 9207)
+    "no_iss",  # the callback names no issuer
+    "token_invalid_client",
+    "token_server_error",
+    "token_unreachable",  # discovery names a token endpoint nobody answers on
 )
 
 
@@ -60,6 +71,8 @@ class MockProConnect:
     port: int = 0
     agent: Agent = field(default_factory=Agent)
     tamper: str | None = None
+    down: bool = False
+    announces_iss: bool = False
     authorize_requests: list = field(default_factory=list)
     token_requests: list = field(default_factory=list)
     end_session_requests: list = field(default_factory=list)
@@ -80,6 +93,8 @@ class MockProConnect:
     def reset(self):
         self.agent = Agent()
         self.tamper = None
+        self.down = False
+        self.announces_iss = False
         for records in (self.authorize_requests, self.token_requests, self.end_session_requests):
             records.clear()
         self.issued_id_tokens.clear()
@@ -118,6 +133,12 @@ class MockProConnect:
             claims["aud"] = "another-service"
         if self.tamper == "wrong_issuer":
             claims["iss"] = "https://evil.example/api/v2"
+        if self.tamper == "issued_ahead":
+            claims["iat"] = claims["auth_time"] = now + 45
+            claims["exp"] = now + 105
+        if self.tamper == "issued_far_ahead":
+            claims["iat"] = claims["auth_time"] = now + 600
+            claims["exp"] = now + 660
         token = self._sign(claims)
         self.issued_id_tokens.append(token)
         return token
@@ -157,6 +178,8 @@ class MockProConnect:
         }.get(path)
         if handler is None:
             return _respond(start_response, "404 Not Found", "text/plain", "not found")
+        if self.down:
+            return _respond(start_response, "503 Service Unavailable", "text/html", "<h1>Maintenance</h1>")
         return handler(environ, query, start_response)
 
     def _discovery(self, environ, query, start_response):
@@ -173,7 +196,12 @@ class MockProConnect:
             "userinfo_signing_alg_values_supported": ["RS256", "ES256", "HS256"],
             "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt"],
             "scopes_supported": ["openid", "email", "given_name", "usual_name", "siret", "uid"],
+            "code_challenge_methods_supported": ["S256"],
         }
+        if self.announces_iss:
+            document["authorization_response_iss_parameter_supported"] = True
+        if self.tamper == "token_unreachable":
+            document["token_endpoint"] = "http://127.0.0.1:9/api/v2/token"
         return _respond(start_response, "200 OK", "application/json", json.dumps(document))
 
     def _jwks(self, environ, query, start_response):
@@ -194,9 +222,20 @@ class MockProConnect:
         problems = [p for p in problems if p]
         if problems:
             return _respond(start_response, "400 Bad Request", "text/plain", "; ".join(problems))
+        if "code_challenge" in query and query.get("code_challenge_method") != "S256":
+            return _respond(start_response, "400 Bad Request", "text/plain", "code_challenge_method: S256")
         code = secrets.token_urlsafe(24)
-        self._codes[code] = {"redirect_uri": query["redirect_uri"], "nonce": query["nonce"]}
-        location = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
+        self._codes[code] = {
+            "redirect_uri": query["redirect_uri"],
+            "nonce": query["nonce"],
+            "code_challenge": query.get("code_challenge"),
+        }
+        answer = {"code": code, "state": query["state"], "iss": self.issuer}
+        if self.tamper == "wrong_iss":
+            answer["iss"] = "https://evil.example/api/v2"
+        if self.tamper == "no_iss":
+            del answer["iss"]
+        location = f"{query['redirect_uri']}?{urlencode(answer)}"
         start_response("302 Found", [("Location", location), ("Content-Length", "0")])
         return [b""]
 
@@ -211,8 +250,15 @@ class MockProConnect:
             or form.get("grant_type") != "authorization_code"
         ):
             return _json_error(start_response, "invalid_client")
+        if self.tamper == "token_invalid_client":
+            return _json_error(start_response, "invalid_client", description="Client authentication failed")
+        if self.tamper == "token_server_error":
+            return _respond(start_response, "500 Internal Server Error", "text/html", "<h1>Erreur</h1>")
         if grant is None or grant["redirect_uri"] != form.get("redirect_uri"):
             return _json_error(start_response, "invalid_grant")
+        challenge = grant["code_challenge"]
+        if challenge is not None and challenge != _s256(form.get("code_verifier", "")):
+            return _json_error(start_response, "invalid_grant", description="PKCE verification failed")
         access_token = secrets.token_urlsafe(24)
         self._access_tokens[access_token] = True
         body = {
@@ -260,8 +306,16 @@ def _respond(start_response, status, content_type, body: str):
     return [data]
 
 
-def _json_error(start_response, error, status="400 Bad Request"):
-    return _respond(start_response, status, "application/json", json.dumps({"error": error}))
+def _json_error(start_response, error, status="400 Bad Request", description=None):
+    body = {"error": error, **({"error_description": description} if description else {})}
+    return _respond(start_response, status, "application/json", json.dumps(body))
+
+
+def _s256(verifier: str) -> str:
+    import base64
+    import hashlib
+
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -78,7 +78,16 @@ def test_authorization_request_carries_long_state_and_nonce_and_nothing_else(cli
     url = start(client)
     assert url.startswith(f"{proconnect.issuer}/authorize?")
     query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
-    assert set(query) == {"response_type", "client_id", "redirect_uri", "scope", "state", "nonce"}
+    assert set(query) == {
+        "response_type",
+        "client_id",
+        "redirect_uri",
+        "scope",
+        "state",
+        "nonce",
+        "code_challenge",  # PKCE (tests/trust/test_identity.py)
+        "code_challenge_method",
+    }
     assert len(query["state"]) >= 32 and len(query["nonce"]) >= 32
     assert query["state"] != query["nonce"]
     assert query["client_id"] == CLIENT_ID

@@ -17,6 +17,7 @@ from collectives import demo as collectives_demo
 from collectives import demo_sessions
 from collectives.enums import MemberRole, PlatformRole
 from collectives.models import Membership, User
+from collectives.services import identity
 from evaluation import demo as evaluation_demo
 from evaluation.reports import demo as reports_demo
 from sites import journal
@@ -198,6 +199,7 @@ class Command(BaseCommand):
                 "password": self.password_hash,
             },
         )
+        identity.record_verified(user)  # demo accounts stand for invited people (ProConnect finds them)
         return user
 
     def _accounts(self, centres, sites):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('collectives', '0005_session_schedules'),
+        ('collectives', '0006_t15_identity_verify_assigned_addresses'),
     ]
 
     operations = [
