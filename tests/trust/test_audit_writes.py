@@ -292,6 +292,18 @@ def test_a_cascade_that_unlinks_rows_is_recorded(world):
     ).exists()
 
 
+def test_a_cascade_deletion_is_recorded_row_by_row(rows, world):
+    """With the audit's post_delete receivers connected, Django never fast-deletes audited rows."""
+    from evaluation.models import ConditionAssessment, SelfAssessment
+
+    part = rows.create(ConditionAssessment, world.site_a)
+    with acting_as(world.national):
+        SelfAssessment.objects.filter(pk=part.self_assessment_id).delete()
+    gone = AuditEntry.objects.get(model="evaluation.conditionassessment", action="delete")
+    assert (gone.object_id, gone.actor, gone.site_label) == (str(part.pk), world.national, "Quartier A")
+    assert AuditEntry.objects.filter(model="evaluation.selfassessment", action="delete").count() == 1
+
+
 def test_a_related_manager_update_is_recorded(world):
     site = world.site_a
     comment = vision.add_comment(site, world.partner_a, body="Et les seniors ?")
