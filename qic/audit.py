@@ -256,23 +256,43 @@ class AuditedQuerySet(models.QuerySet):
                 _write_many(self.model, self.db, AuditEntry.Action.UPDATE, _fetch(base, list(before)), before)
         return rows
 
-    def bulk_create(self, objs, *args, **kwargs):
+    def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, update_conflicts=False, **kwargs):
+        options = {"batch_size": batch_size, "ignore_conflicts": ignore_conflicts, **kwargs}
         if not is_audited(self.model):
-            return super().bulk_create(objs, *args, **kwargs)
-        if kwargs.get("update_conflicts"):
-            raise NotImplementedError("Audited rows: use update_or_create(), whose writes are audited.")
+            return super().bulk_create(objs, update_conflicts=update_conflicts, **options)
         from qic.models import AuditEntry
 
         objs = list(objs)
         with transaction.atomic(using=self.db, savepoint=False):
-            if kwargs.get("ignore_conflicts"):
+            if ignore_conflicts:
                 # Which rows the database skipped is not reported back: insert one by one (save() is audited).
                 for obj in objs:
                     self._insert_unless_conflict(obj)
                 return objs
-            created = super().bulk_create(objs, *args, **kwargs)
+            if update_conflicts:
+                return self._upsert(objs, options)
+            created = super().bulk_create(objs, **options)
             _write_many(self.model, self.db, AuditEntry.Action.CREATE, created)
         return created
+
+    def _upsert(self, objs: list, options: dict) -> list:
+        """`bulk_create(update_conflicts=True)`: rows that existed get UPDATE entries, the others CREATE."""
+        from qic.models import AuditEntry
+
+        base = self.model._base_manager.using(self.db)
+        unique = [self.model._meta.get_field(name) for name in options.get("unique_fields") or ()]
+        keys = models.Q(pk__in=[])
+        for obj in objs:
+            keys |= models.Q(**{field.attname: getattr(obj, field.attname) for field in unique})
+        existing = base.filter(keys).order_by().select_for_update(of=("self",))
+        before = {obj.pk: _snapshot(obj) for obj in existing} if unique else {}
+        done = super().bulk_create(objs, update_conflicts=True, **options)
+        after = _fetch(base, [obj.pk for obj in done if obj.pk is not None])
+        _write_many(
+            self.model, self.db, AuditEntry.Action.UPDATE, [o for o in after if o.pk in before], before
+        )
+        _write_many(self.model, self.db, AuditEntry.Action.CREATE, [o for o in after if o.pk not in before])
+        return done
 
     def _insert_unless_conflict(self, obj) -> None:
         try:

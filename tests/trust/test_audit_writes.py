@@ -324,6 +324,22 @@ def test_conflicting_rows_skipped_by_bulk_create_are_not_recorded(world):
     assert [e.after["statement"] for e in created] == ["Déjà écrite", "Nouvelle"]
 
 
+def test_an_upsert_records_what_it_updated_and_what_it_created(world):
+    from vision.models import Vision
+
+    existing = Vision.objects.create(site=world.site_a, statement="Déjà écrite")
+    rows = [Vision(site=world.site_a, statement="Réécrite"), Vision(site=world.site_b, statement="Nouvelle")]
+    with acting_as(world.national):
+        Vision.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["site"], update_fields=["statement"]
+        )
+    updated = AuditEntry.objects.get(model="vision.vision", action="update")
+    assert (updated.object_id, updated.actor) == (str(existing.pk), world.national)
+    assert (updated.before, updated.after) == ({"statement": "Déjà écrite"}, {"statement": "Réécrite"})
+    created = AuditEntry.objects.filter(model="vision.vision", action="create").latest("id")
+    assert (created.site, created.after["statement"]) == (world.site_b, "Nouvelle")
+
+
 def test_bookkeeping_updates_cost_nothing_and_are_not_recorded(world, django_assert_num_queries):
     from sites.models import Site
 
