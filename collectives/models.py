@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluation.enums import ContinuumLevel
+from qic.audit import AuditedQuerySet
 from qic.locking import Versioned
 
 from .enums import (
@@ -103,7 +104,7 @@ class User(AbstractUser):
         return super().has_module_perms(app_label)
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(AuditedQuerySet):
     def current(self):
         return self.filter(ended_on__isnull=True)
 
@@ -162,7 +163,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class InvitationQuerySet(models.QuerySet):
+class InvitationQuerySet(AuditedQuerySet):
     def open(self):
         """Neither used nor revoked (possibly expired)."""
         return self.filter(used_at__isnull=True, revoked_at__isnull=True)

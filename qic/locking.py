@@ -18,8 +18,6 @@ from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
-from qic import audit
-
 # Sent after `save_if_unchanged` applied its conditional UPDATE, which bypasses model signals (the dashboard's
 # cache listens to it: sites/dashboard/cache.py).
 saved = Signal()
@@ -65,13 +63,10 @@ def save_if_unchanged(obj: Versioned, expected_version: int, changes: dict, *, u
     if user is not None:
         values["updated_by"] = user
     with transaction.atomic():
-        stored = model._default_manager.filter(pk=obj.pk).first()
         updated = model._default_manager.filter(pk=obj.pk, version=expected_version).update(**values)
         if not updated:
             raise EditConflict(current=model._default_manager.filter(pk=obj.pk).first(), attempted=changes)
         obj.refresh_from_db()
-        # The conditional UPDATE bypasses model signals: tell the audit log what changed.
-        audit.record_update(obj, audit.snapshot(stored))
         saved.send(sender=model, instance=obj)
     return obj
 

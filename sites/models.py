@@ -7,6 +7,8 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 
+from qic.audit import AuditedQuerySet
+
 from .enums import EventKind, SiteKind, SiteStatus, WavePrerequisite
 from .text import normalise
 
@@ -90,7 +92,7 @@ class ResourceCentre(models.Model):
         return self.short_name or self.name
 
 
-class SiteQuerySet(models.QuerySet):
+class SiteQuerySet(AuditedQuerySet):
     def visible_to(self, user):
         from qic import access
 

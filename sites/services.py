@@ -4,8 +4,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from qic import audit
-
 from . import journal
 from .enums import ALLOWED_TRANSITIONS, EventKind, SiteStatus, WavePrerequisite
 from .models import PrerequisiteCheck, Site, SiteStatusChange
@@ -39,10 +37,8 @@ def change_status(site: Site, to_status: str, *, by=None, reason: str = "") -> S
         site=locked, from_status=locked.status, to_status=to_status, reason=reason, changed_by=by
     )
     now = timezone.now()
-    before = audit.snapshot(locked)
     Site.objects.filter(pk=site.pk).update(status=to_status, status_changed_at=now)
     locked.status, locked.status_changed_at = to_status, now
-    audit.record_update(locked, before)
     summary = f"Statut : {SiteStatus(locked.status).label} → {SiteStatus(to_status).label}"
     journal.record(
         locked, EventKind.STATUS_CHANGED, summary + (f" ({reason})" if reason else ""), actor=by, at=now

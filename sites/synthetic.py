@@ -5,8 +5,8 @@ and the life of each site (vision, agreement, sessions, coaching, self-assessmen
 For load tests and the benchmark (`bench/`), never for real use: every synthetic site's slug starts with
 `synth-` and every synthetic person's email ends with `@synthetique.qic.fr` (the sessions are planned by
 synthetic CRPV facilitators): a new run replaces the last one. Deterministic for a given seed. Everything is
-written with `bulk_create`, so neither the audit log nor the dashboard's signals see it (the dashboard's cache
-is bumped at the end); the previous run is removed the same way.
+written with `bulk_create` (which the audit log records like any write, as "système"), so the dashboard's
+signals do not see it (the dashboard's cache is bumped at the end); the previous run is removed the same way.
 """
 
 from __future__ import annotations
