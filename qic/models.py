@@ -41,3 +41,17 @@ class AuditEntry(models.Model):
         """(field, before, after) triples for display."""
         keys = sorted(set(self.before or {}) | set(self.after or {}))
         return [(k, (self.before or {}).get(k), (self.after or {}).get(k)) for k in keys]
+
+
+class SubmissionToken(models.Model):
+    """A creating form's one-time token and what it sent, once it created its row (`qic.idempotency`)."""
+
+    key = models.CharField("empreinte", max_length=64, unique=True)
+    used_at = models.DateTimeField("utilisé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "jeton d’envoi de formulaire"
+        verbose_name_plural = "jetons d’envoi de formulaire"
+
+    def __str__(self):
+        return self.key
