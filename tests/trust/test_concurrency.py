@@ -389,6 +389,53 @@ def test_twenty_calendar_links_asked_at_once_leave_one_working_link(world):
     assert CalendarFeed.objects.filter(user=world.seat_holder_a, revoked_at__isnull=True).count() == 1
 
 
+# --- The same button pressed twenty times: resending an invitation, cancelling a session -------------------
+
+
+def _invitation(world):
+    from collectives.services import invitations
+
+    return invitations.invite(world.site_a, email="lea@exemple.fr", role="partner", invited_by=world.national)
+
+
+@pytest.mark.django_db
+def test_resending_an_invitation_twice_sends_it_once(world):
+    invitation = _invitation(world)
+    client = browsers(world.seat_holder_a, 1)[0]
+    url = reverse("collectives:invitation_resend", args=[world.site_a.slug, invitation.pk])
+    responses = [client.post(url, {"envois": "1"}) for _ in range(REPEATS)]
+    invitation.refresh_from_db()
+    assert invitation.send_count == 2
+    assert sum("vient d’être renvoyée" in said(r) for r in responses) == REPEATS - 1
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_twenty_resends_at_once_send_one_email(world):
+    invitation = _invitation(world)
+    clients = browsers(world.seat_holder_a, N)
+    url = reverse("collectives:invitation_resend", args=[world.site_a.slug, invitation.pk])
+    responses = at_once([lambda c=c: c.post(url, {"envois": "1"}) for c in clients])
+    assert not [r for r in responses if isinstance(r, BaseException)]
+    invitation.refresh_from_db()
+    assert invitation.send_count == 2
+    assert sum("vient d’être renvoyée" in said(r) for r in responses) == N - 1
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_twenty_cancellations_at_once_cancel_once(world):
+    session = make_session([world.site_a], facilitators=[world.facilitator_a], invite=False)
+    clients = browsers(world.facilitator_a, N)
+    url = reverse("sessions:cancel", args=[session.pk])
+    responses = at_once(
+        [lambda c=c, i=i: c.post(url, {"reason": f"Motif {i}"}) for i, c in enumerate(clients)]
+    )
+    assert not [r for r in responses if isinstance(r, BaseException)]
+    session.refresh_from_db()
+    assert session.is_cancelled and session.version == 2  # one cancellation, one version step
+
+
 # --- Saving the same item at once ---------------------------------------------------------------------------
 
 
