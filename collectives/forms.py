@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
 
+from qic.idempotency import OnceForm
 from qic.locking import VersionedForm
 
 from .enums import MemberRole
@@ -157,7 +158,7 @@ class SectionForm(VersionedForm):
     )
 
 
-class SpaceForm(VersionedForm):
+class SpaceForm(OnceForm, VersionedForm):
     name = forms.CharField(label="Nom du lieu ou de l’espace", max_length=150)
     purpose = _text("Rôle et responsabilités")
     frequency = forms.CharField(

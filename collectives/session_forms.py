@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from evaluation.enums import CONTINUUM_DESCRIPTIONS, ContinuumLevel
 from qic import access
+from qic.idempotency import OnceForm
 from qic.locking import VersionedForm
 from sites.models import Region, Site
 
@@ -31,7 +32,7 @@ def _text(label, *, required=False, rows=4, help_text="", max_length=LONG_TEXT):
     )
 
 
-class SessionForm(VersionedForm):
+class SessionForm(OnceForm, VersionedForm):
     """Plan or edit a session. The sites offered are those the planner may run, in the chosen region."""
 
     kind = forms.ChoiceField(label="Type de session")
@@ -241,7 +242,7 @@ class SessionForm(VersionedForm):
         }
 
 
-class GuestForm(forms.Form):
+class GuestForm(OnceForm):
     name = forms.CharField(label="Nom et prénom", max_length=200)
     organisation = forms.CharField(label="Organisation", max_length=200, required=False)
     email = forms.EmailField(
@@ -294,10 +295,16 @@ class ContinuumAnswerForm(VersionedForm):
         return CONTINUUM_DESCRIPTIONS
 
 
-class OutputForm(VersionedForm):
+class OutputForm(OnceForm, VersionedForm):
     title = forms.CharField(
         label="Titre", max_length=200, help_text="Par exemple : « Prototype d’entente de coopération »."
     )
     text = _text(
         "Contenu", required=True, rows=10, help_text="Une ligne commençant par « - » fait une liste."
     )
+
+
+class CalendarFeedForm(OnceForm):
+    """Create (or renew) one's calendar link, or revoke it."""
+
+    action = forms.ChoiceField(choices=[("create", "Créer"), ("revoke", "Révoquer")])

@@ -4,6 +4,7 @@ position on the cooperation continuum and what moved it, the coverage of the sev
 from django import forms
 
 from collectives.enums import BackboneRole
+from qic.idempotency import OnceForm
 
 from .enums import CONTINUUM_DESCRIPTIONS, ConditionKey, ConditionLevel, ContinuumLevel, RoleCoverage
 from .forms import _date_field
@@ -20,7 +21,7 @@ def _radio(label, choices, message, help_text=""):
     )
 
 
-class SelfAssessmentForm(forms.Form):
+class SelfAssessmentForm(OnceForm):
     assessed_on = _date_field("Date de l’auto-évaluation")
 
     def __init__(self, *args, **kwargs):

@@ -58,8 +58,18 @@ def save_cycle(form, *, site, user) -> EvaluationCycle:
     return save_if_unchanged(cycle, form.cleaned_data.get("version") or 0, changes, user=user)
 
 
+def _lock_open(cycle: EvaluationCycle, message: str) -> EvaluationCycle:
+    """The cycle's row, locked until the end of the transaction; refused once closed (closing it meanwhile
+    would leave an adjustment written after the closing unapplied)."""
+    locked = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
+    if locked.is_closed:
+        raise CycleCannotClose([message])
+    return locked
+
+
 @transaction.atomic
 def add_adjustment(form, *, cycle) -> Adjustment:
+    _lock_open(cycle, "Ce cycle vient d’être clos : l’ajustement n’est pas ajouté.")
     adjustment = form.save(commit=False)
     adjustment.cycle = cycle
     adjustment.site_id = cycle.site_id
@@ -70,9 +80,9 @@ def add_adjustment(form, *, cycle) -> Adjustment:
     return adjustment
 
 
+@transaction.atomic
 def delete_adjustment(adjustment: Adjustment) -> None:
-    if adjustment.cycle.is_closed:
-        raise CycleCannotClose(["Ce cycle est clos : ses ajustements sont appliqués."])
+    _lock_open(adjustment.cycle, "Ce cycle est clos : ses ajustements sont appliqués.")
     adjustment.delete()
 
 

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from qic.idempotency import OnceForm
 from qic.locking import VersionedForm
 from sites.text import normalise
 from vision.enums import ActionStatus, ChangeLevel, ChangeRegister
@@ -35,7 +36,7 @@ def _date_field(label, *, required=True, help_text=DATE_HELP):
     )
 
 
-class LearningForm(forms.ModelForm):
+class LearningForm(OnceForm, forms.ModelForm):
     occurred_on = _date_field("Date")
     tags = forms.CharField(
         label="Étiquettes (facultatif)",
@@ -58,10 +59,16 @@ class LearningForm(forms.ModelForm):
             "what_we_learned": {"required": "Dites ce que vous en avez appris."},
         }
 
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", self.instance.version if self.instance.pk else 0)
         if self.instance.pk:
             self.initial["tags"] = ", ".join(self.instance.tag_list)
+
+    def take_conflict(self, conflict) -> None:
+        VersionedForm.take_conflict(self, conflict)
 
     def clean_tags(self):
         tags = []
@@ -100,7 +107,7 @@ class FrenchDecimalField(forms.DecimalField):
         return super().to_python(value)
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(OnceForm, forms.ModelForm):
     baseline_on = _date_field("Date de la situation de départ")
     target_on = _date_field("Échéance de la cible (facultatif)", required=False)
     baseline_value = FrenchDecimalField(label="Valeur de départ", required=False)
@@ -229,7 +236,7 @@ class IndicatorForm(forms.ModelForm):
         VersionedForm.take_conflict(self, conflict)
 
 
-class MeasurementForm(forms.ModelForm):
+class MeasurementForm(OnceForm, forms.ModelForm):
     measured_on = _date_field("Date de la mesure")
     value = FrenchDecimalField(label="Valeur", required=False)
     level = forms.TypedChoiceField(label="Niveau", required=False, coerce=int, empty_value=None)
@@ -252,8 +259,11 @@ class MeasurementForm(forms.ModelForm):
             "evidence_url": {"invalid": "Saisissez une adresse web valide, commençant par https://."}
         }
 
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
     def __init__(self, *args, indicator, **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", self.instance.version if self.instance.pk else 0)
         self.indicator = indicator
         if indicator.is_quantitative:
             del self.fields["level"]
@@ -288,8 +298,11 @@ class MeasurementForm(forms.ModelForm):
             self.add_error("level", "Choisissez un niveau de l’échelle.")
         return data
 
+    def take_conflict(self, conflict) -> None:
+        VersionedForm.take_conflict(self, conflict)
 
-class CycleForm(forms.ModelForm):
+
+class CycleForm(OnceForm, forms.ModelForm):
     starts_on = _date_field("Début du cycle")
     ends_on = _date_field("Fin du cycle")
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
@@ -326,7 +339,7 @@ class CycleForm(forms.ModelForm):
         VersionedForm.take_conflict(self, conflict)
 
 
-class AdjustmentForm(forms.ModelForm):
+class AdjustmentForm(OnceForm, forms.ModelForm):
     """One adjustment; which fields it needs depends on its kind (checked in `clean`)."""
 
     class Meta:

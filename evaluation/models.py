@@ -29,8 +29,9 @@ from .reports.enums import ReportKind, ReportState, ReportTrigger
 LEARNING_SEARCH_FIELDS = ("title", "what_happened", "what_we_learned", "what_we_change", "tags")
 
 
-class LearningEntry(models.Model):
-    """One entry of a site's learning log: what happened, what we learned, what we will do differently."""
+class LearningEntry(Versioned):
+    """One entry of a site's learning log: what happened, what we learned, what we will do differently
+    (versioned: two members correcting it at once never overwrite each other, `qic.locking`)."""
 
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="learnings")
     title = models.CharField("titre", max_length=200)
@@ -58,11 +59,17 @@ class LearningEntry(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.search_text = normalise(" ".join(getattr(self, name) or "" for name in LEARNING_SEARCH_FIELDS))
+        self.search_text = self.compute_search_text()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "search_text" not in update_fields:
             kwargs["update_fields"] = [*update_fields, "search_text"]
         super().save(*args, **kwargs)
+        self.update_search_vector()
+
+    def compute_search_text(self) -> str:
+        return normalise(" ".join(getattr(self, name) or "" for name in LEARNING_SEARCH_FIELDS))
+
+    def update_search_vector(self) -> None:
         if connection.vendor == "postgresql":
             # Derived column: update() on purpose (no audit entry, no second save signal).
             type(self).objects.filter(pk=self.pk).update(
@@ -383,8 +390,9 @@ class Indicator(Versioned):
         return self.level_label(self.target_level)
 
 
-class Measurement(models.Model):
-    """One measurement of an indicator, for one period (dated)."""
+class Measurement(Versioned):
+    """One measurement of an indicator, for one period (dated); versioned, so that two people correcting it at
+    once never overwrite each other (`qic.locking`)."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="measurements")

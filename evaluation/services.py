@@ -3,22 +3,41 @@
 import calendar
 import datetime as dt
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from qic.locking import save_if_unchanged
+from qic.locking import delete_if_unchanged, save_if_unchanged
 
 from .models import Indicator, LearningEntry, Measurement
+
+# The learning's fields a conflict compares.
+LEARNING_FIELDS = {
+    "title": "Titre",
+    "occurred_on": "Date",
+    "what_happened": "Ce qui s’est passé",
+    "what_we_learned": "Ce que nous avons appris",
+    "what_we_change": "Ce que nous ferons autrement",
+    "tags": "Étiquettes",
+}
 
 
 @transaction.atomic
 def save_learning(form, *, site, user) -> LearningEntry:
+    """Create a learning, or save an edit only if nobody saved it since the form was opened
+    (raises `EditConflict` otherwise)."""
     entry = form.save(commit=False)
-    entry.site = site
-    if entry.author_id is None:
+    if entry.pk is None:
+        entry.site = site
         entry.author = user
-    entry.save()
+        entry.updated_by = user
+        entry.save()
+        return entry
+    changes = {name: getattr(entry, name) for name in LEARNING_FIELDS}
+    changes["search_text"] = entry.compute_search_text()
+    entry = save_if_unchanged(entry, form.cleaned_data.get("version") or 0, changes, user=user)
+    entry.update_search_vector()
     return entry
 
 
@@ -57,20 +76,40 @@ def save_indicator(form, *, site, user) -> Indicator:
     return save_if_unchanged(indicator, form.cleaned_data.get("version") or 0, changes, user=user)
 
 
+MEASUREMENT_FIELDS = {
+    "measured_on": "Date de la mesure",
+    "value": "Valeur",
+    "level": "Niveau",
+    "comment": "Commentaire",
+    "evidence_url": "Lien vers une preuve",
+}
+MEASUREMENT_TAKEN = "Une mesure existe déjà à cette date : modifiez-la plutôt."
+
+
 @transaction.atomic
 def save_measurement(form, *, indicator, user) -> Measurement:
+    """Record a measurement, or save a correction only if nobody saved it since the form was opened (raises
+    `EditConflict` otherwise). A date already measured, even by a submission at the same instant, is refused
+    with a `ValidationError` on the date."""
     measurement = form.save(commit=False)
-    measurement.indicator = indicator
-    measurement.site_id = indicator.site_id
-    if measurement.recorded_by_id is None:
-        measurement.recorded_by = user
-    measurement.save()
-    return measurement
+    try:
+        with transaction.atomic():
+            if measurement.pk is None:
+                measurement.indicator = indicator
+                measurement.site_id = indicator.site_id
+                measurement.recorded_by = measurement.updated_by = user
+                measurement.save()
+                return measurement
+            changes = {name: getattr(measurement, name) for name in MEASUREMENT_FIELDS}
+            return save_if_unchanged(measurement, form.cleaned_data.get("version") or 0, changes, user=user)
+    except IntegrityError:
+        raise ValidationError({"measured_on": MEASUREMENT_TAKEN}) from None
 
 
 @transaction.atomic
-def delete_measurement(measurement: Measurement) -> None:
-    measurement.delete()
+def delete_measurement(measurement: Measurement, *, expected_version: int) -> None:
+    """Delete a measurement only if nobody corrected it since it was shown (raises `EditConflict`)."""
+    delete_if_unchanged(measurement, expected_version)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

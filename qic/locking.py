@@ -116,9 +116,12 @@ def conflict_rows(conflict: EditConflict, fields: dict[str, str]) -> list[dict]:
 def conflict_context(conflict: EditConflict, fields: dict[str, str]) -> dict:
     """Template context for `includes/edit_conflict.html`."""
     current = conflict.current
+    rows = conflict_rows(conflict, fields)
     return {
         "conflict": {
-            "rows": conflict_rows(conflict, fields),
+            "rows": rows,
+            # The same content saved twice (a double click, twenty identical submissions): nothing to merge.
+            "identical": current is not None and not any(row["differs"] for row in rows),
             "deleted": current is None,
             "saved_by": getattr(current, "updated_by", None),
             "saved_at": getattr(current, "updated_at", None),

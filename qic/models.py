@@ -19,7 +19,16 @@ class AuditEntry(models.Model):
     )
     actor_label = models.CharField("auteur", max_length=254, blank=True)
     action = models.CharField("action", max_length=10, choices=Action.choices)
-    site = models.ForeignKey("sites.Site", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The log outlives what it records: a deleted site's entries keep its id and name (and the updates a site's
+    # deletion cascades into are written while the site row is going away), so no database constraint.
+    site = models.ForeignKey(
+        "sites.Site",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     site_label = models.CharField("site", max_length=200, blank=True)
     model = models.CharField("objet", max_length=100, db_index=True)
     object_id = models.CharField(max_length=64)
@@ -41,3 +50,17 @@ class AuditEntry(models.Model):
         """(field, before, after) triples for display."""
         keys = sorted(set(self.before or {}) | set(self.after or {}))
         return [(k, (self.before or {}).get(k), (self.after or {}).get(k)) for k in keys]
+
+
+class SubmissionToken(models.Model):
+    """A creating form's one-time token and what it sent, once it created its row (`qic.idempotency`)."""
+
+    key = models.CharField("empreinte", max_length=64, unique=True)
+    used_at = models.DateTimeField("utilisé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "jeton d’envoi de formulaire"
+        verbose_name_plural = "jetons d’envoi de formulaire"
+
+    def __str__(self):
+        return self.key

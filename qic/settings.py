@@ -125,9 +125,15 @@ FORM_RENDERER = "qic.forms.Renderer"  # text fields: input cleaned, limit stated
 
 DATABASES = {"default": _env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the runserver and an in-process task share the file.
+    # WAL and a busy timeout let the runserver and an in-process task share the file. Transactions start
+    # IMMEDIATE: a writer takes the lock when it begins, so concurrent requests wait their turn (busy
+    # timeout) instead of failing with "database is locked" when a read transaction tries to write.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 else:
     # Each web and worker process keeps its connection (a new PostgreSQL backend per request costs more than

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from collectives.enums import MemberRole, PlatformRole
@@ -408,12 +408,29 @@ def stash(content: bytes, filename: str, wave: Wave, initial_status: str, by) ->
 # --- Committing ---------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def commit(registration: RegistrationImport, by) -> dict:
-    """Write the whole file or nothing; checked again at this moment, inside the transaction."""
+    """Write the whole file or nothing; checked again at this moment, inside the transaction.
+
+    The same import confirmed twice at once is written once (its row is locked; the second confirmation
+    finds it committed). Imports of one wave wait for each other (the wave's row is locked); a collision with
+    any other write at the same instant (a site name, an address taken meanwhile) refuses the whole file in
+    French, nothing written.
+    """
+    try:
+        with transaction.atomic():
+            return _commit(registration, by)
+    except IntegrityError:
+        raise ImportRefused(
+            "Un autre enregistrement a créé les mêmes sites ou les mêmes personnes au même moment : "
+            "rien n’a été importé. Rouvrez l’aperçu : il tient compte de ce qui existe désormais."
+        ) from None
+
+
+def _commit(registration: RegistrationImport, by) -> dict:
     locked = RegistrationImport.objects.select_for_update().get(pk=registration.pk)
     if locked.committed_at is not None:
         return locked.summary
+    Wave.objects.select_for_update().filter(pk=locked.wave_id).first()
     result = plan(locked.rows, locked.wave, locked.file_errors)
     if not result.ok:
         raise ImportRefused("Le fichier comporte des erreurs : rien n’a été importé.")

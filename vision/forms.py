@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from qic.idempotency import OnceForm
 from qic.locking import VersionedForm
 
 from . import rules
@@ -12,8 +13,9 @@ from .enums import LEVEL_RANK, ActionStatus, ChangeLevel, ChangeRegister, Factor
 from .models import Change
 
 
-class _EditForm(VersionedForm):
-    """A versioned form whose version is only required when it edits an existing item."""
+class _EditForm(OnceForm, VersionedForm):
+    """A versioned form whose version is only required when it edits an existing item; creating, it carries
+    a one-time token (`qic.idempotency`)."""
 
     def __init__(self, *args, creating: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -195,7 +197,7 @@ class NarrativeForm(_EditForm):
     )
 
 
-class CommentForm(forms.Form):
+class CommentForm(OnceForm):
     body = forms.CharField(
         label="Votre commentaire",
         max_length=3000,

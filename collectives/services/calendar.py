@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from qic.sanitize import clean_text
 
-from ..models import CalendarFeed, Session, hash_token
+from ..models import CalendarFeed, Session, User, hash_token
 from .sessions import my_sessions, person_name
 
 PAST_DAYS = 90
@@ -31,7 +31,11 @@ def active_feed(user) -> CalendarFeed | None:
 
 @transaction.atomic
 def create_feed(user) -> tuple[CalendarFeed, str]:
-    """A new secret link for `user` (the previous one stops working). Returns the feed and its token."""
+    """A new secret link for `user` (the previous one stops working). Returns the feed and its token.
+
+    The person's row is locked first: two requests at once (two tabs, a double click) renew one after the
+    other instead of both finding no active link and colliding on `one_active_calendar_feed`."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
     revoke(user)
     secret = secrets.token_urlsafe(32)
     feed = CalendarFeed.objects.create(user=user, token_hash=hash_token(secret))

@@ -195,31 +195,52 @@ def hand_over_seat(
     return invitation
 
 
-def resend(invitation: Invitation, *, actor) -> Invitation:
-    """A new link (the old one stops working) valid for the full period again."""
-    if invitation.used_at or invitation.revoked_at:
-        raise InvitationError(
-            "Cette invitation a déjà été acceptée ou révoquée : elle ne peut pas être renvoyée."
-        )
+def _locked(invitation: Invitation) -> Invitation:
+    """The invitation's row, locked until the end of the transaction, its state read again."""
+    return Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
+
+
+def resend(invitation: Invitation, *, actor, seen_send_count: int | None = None) -> Invitation:
+    """A new link (the old one stops working) valid for the full period again.
+
+    `seen_send_count` is the number of sendings the page showed: the same button pressed twice (or twenty
+    times at once) sends one email, the others are told it just went.
+    """
     with transaction.atomic():
+        locked = _locked(invitation)
+        if locked.used_at or locked.revoked_at:
+            raise InvitationError(
+                "Cette invitation a déjà été acceptée ou révoquée : elle ne peut pas être renvoyée."
+            )
+        if seen_send_count is not None and locked.send_count != seen_send_count:
+            raise InvitationError(
+                f"Cette invitation vient d’être renvoyée à {locked.email} : le dernier lien envoyé est "
+                f"valable jusqu’au {timezone.localtime(locked.expires_at):%d/%m/%Y}."
+            )
         token = Invitation.new_token()
-        invitation.set_token(token)
-        invitation.expires_at = _expiry()
-        invitation.sent_at = timezone.now()
-        invitation.send_count += 1
-        invitation.save(update_fields=["token_hash", "expires_at", "sent_at", "send_count"])
-        _send(invitation, token)
+        locked.set_token(token)
+        locked.expires_at = _expiry()
+        locked.sent_at = timezone.now()
+        locked.send_count += 1
+        locked.save(update_fields=["token_hash", "expires_at", "sent_at", "send_count"])
+        _send(locked, token)
+    for name in ("token_hash", "expires_at", "sent_at", "send_count"):
+        setattr(invitation, name, getattr(locked, name))
     return invitation
 
 
 def revoke(invitation: Invitation, *, actor) -> Invitation:
-    if invitation.used_at:
-        raise InvitationError("Cette invitation a déjà été acceptée.")
-    if invitation.revoked_at:
-        raise InvitationError("Cette invitation est déjà révoquée.")
-    invitation.revoked_at = timezone.now()
-    invitation.revoked_by = actor
-    invitation.save(update_fields=["revoked_at", "revoked_by"])
+    """End an invitation; read under lock, so that one accepted at the same moment is not also revoked."""
+    with transaction.atomic():
+        locked = _locked(invitation)
+        if locked.used_at:
+            raise InvitationError("Cette invitation a déjà été acceptée.")
+        if locked.revoked_at:
+            raise InvitationError("Cette invitation est déjà révoquée.")
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = actor
+        locked.save(update_fields=["revoked_at", "revoked_by"])
+    invitation.revoked_at, invitation.revoked_by = locked.revoked_at, locked.revoked_by
     return invitation
 
 

@@ -231,13 +231,17 @@ def _set_sites(session: Session, sites) -> None:
 
 @transaction.atomic
 def cancel_session(session: Session, *, user, reason: str = "") -> Session:
-    if session.is_cancelled:
-        return session
-    session.cancelled_at = timezone.now()
-    session.cancelled_by = user
-    session.cancel_reason = reason.strip()[:300]
-    session.version += 1
-    session.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "version"])
+    """Cancel once: read under lock, so that a second cancellation at the same moment keeps the first reason
+    and an edit saved meanwhile keeps its version number (the lock version only moves forward)."""
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    if not locked.is_cancelled:
+        locked.cancelled_at = timezone.now()
+        locked.cancelled_by = user
+        locked.cancel_reason = reason.strip()[:300]
+        locked.version += 1
+        locked.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "version"])
+    for name in ("cancelled_at", "cancelled_by_id", "cancel_reason", "version"):
+        setattr(session, name, getattr(locked, name))
     return session
 
 

@@ -10,6 +10,7 @@ from django_htmx.http import retarget
 
 from qic import access
 from qic.fragments import cached_page
+from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
 from qic.pdf import pdf_response
 
@@ -178,7 +179,12 @@ def add_space(request: HttpRequest, site_slug: str) -> HttpResponse:
         return render(request, "collectives/agreement/_space_add_button.html", _context(request, site))
     form = SpaceForm(request.POST or None, initial={"version": 1})
     if request.method == "POST" and form.is_valid():
-        space, outcome = services.add_space(site, _space_data(form), user=request.user)
+        try:
+            with once(form):
+                space, outcome = services.add_space(site, _space_data(form), user=request.user)
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SAVED)
+            return redirect(reverse("collectives:agreement", args=[site.slug]) + "#part-spaces")
         if not request.htmx:
             messages.success(request, f"Lieu de coopération « {space.name} » ajouté.")
             return redirect(reverse("collectives:agreement", args=[site.slug]) + "#part-spaces")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from qic import access
+from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.pdf import STYLESHEET, html_to_pdf, pdf_response
 
 from ..services import sessions as services
@@ -74,14 +75,18 @@ def add_guest(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            guest = services.add_guest(
-                session,
-                name=data["name"],
-                organisation=data["organisation"],
-                email=data["email"],
-                site=data["site"],
-                actor=request.user,
-            )
+            with once(form):
+                guest = services.add_guest(
+                    session,
+                    name=data["name"],
+                    organisation=data["organisation"],
+                    email=data["email"],
+                    site=data["site"],
+                    actor=request.user,
+                )
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SAVED)
+            return redirect(_attendance_url(session))
         except services.SessionError as error:
             form.add_error(error.field, error.message)
         else:

@@ -7,23 +7,37 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from qic.idempotency import AlreadySubmitted, once
+
 from ..services import calendar as services
+from ..session_forms import CalendarFeedForm
+
+ALREADY_CREATED = (
+    "Ce formulaire a déjà été envoyé : votre lien d’agenda est déjà créé. Il ne s’affiche qu’une fois ; "
+    "si vous ne l’avez pas copié, créez-en un nouveau."
+)
 
 
 @require_http_methods(["GET", "POST"])
 def calendar(request: HttpRequest) -> HttpResponse:
     user = request.user
     token = None
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "revoke":
+    form = CalendarFeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["action"] == "revoke":
             if services.revoke(user):
                 messages.success(request, "Votre lien d’agenda est révoqué : il ne donne plus accès à rien.")
             return redirect("sessions:calendar")
-        if action == "create":
-            # The link is shown once, in this answer: only its hash is kept.
-            _, token = services.create_feed(user)
+        try:
+            with once(form):
+                # The link is shown once, in this answer: only its hash is kept.
+                _, token = services.create_feed(user)
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_CREATED)
+            return redirect("sessions:calendar")
+        form = CalendarFeedForm()
     context = {
+        "form": form,
         "page_title": "Mon agenda des sessions",
         "feed": services.active_feed(user),
         "feed_url": services.feed_url(token) if token else "",

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from qic import access
+from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
 
 from ..services import exercises as services
@@ -158,13 +159,17 @@ def site_outputs(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
         access.require(can_write)
         if form.is_valid():
             try:
-                output = services.add_output(
-                    session,
-                    site,
-                    title=form.cleaned_data["title"],
-                    text=form.cleaned_data["text"],
-                    user=request.user,
-                )
+                with once(form):
+                    output = services.add_output(
+                        session,
+                        site,
+                        title=form.cleaned_data["title"],
+                        text=form.cleaned_data["text"],
+                        user=request.user,
+                    )
+            except AlreadySubmitted:
+                messages.info(request, ALREADY_SAVED)
+                return redirect(reverse("sessions:site_outputs", args=[site.slug, session.pk]))
             except services.ExerciseError as error:
                 form.add_error(None, str(error))
             else:

@@ -125,8 +125,10 @@ def resend(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
     invitation = _site_invitation(request, pk)  # another site's invitation is a 404, whatever the method
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    seen = request.POST.get("envois", "")
+    seen = int(seen) if seen.isascii() and seen.isdigit() and len(seen) < 6 else None
     try:
-        services.resend(invitation, actor=request.user)
+        services.resend(invitation, actor=request.user, seen_send_count=seen)
     except services.InvitationError as error:
         messages.error(request, error.message)
     else:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from qic import access
 from qic.fragments import cached_page
 from qic.htmx import wants_fragment
+from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
 
 from ..enums import SessionKind
@@ -117,7 +118,11 @@ def plan(request: HttpRequest) -> HttpResponse:
     form = _session_form(request, initial=initial)
     if request.method == "POST" and not _refreshing(request) and form.is_valid():
         try:
-            session = services.plan_session(request.user, form.plan())
+            with once(form):
+                session = services.plan_session(request.user, form.plan())
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SAVED)
+            return redirect("sessions:list")
         except services.SessionError as error:
             form.add_plan_error(error)
         else:

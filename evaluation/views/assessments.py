@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from collectives.services import backbone as backbone_services
 from qic import access
+from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 
 from .. import assessments as services
 from ..assessment_forms import SelfAssessmentForm
@@ -81,8 +82,13 @@ def assessment_add(request: HttpRequest, site_slug: str) -> HttpResponse:
         request.POST or None, initial=_initial(site) if request.method == "GET" else None
     )
     if request.method == "POST" and form.is_valid():
-        assessment = services.record(site, request.user, form.cleaned_data)
-        messages.success(request, f"Auto-évaluation du {assessment.assessed_on:%d/%m/%Y} enregistrée.")
+        try:
+            with once(form):
+                assessment = services.record(site, request.user, form.cleaned_data)
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SAVED)
+        else:
+            messages.success(request, f"Auto-évaluation du {assessment.assessed_on:%d/%m/%Y} enregistrée.")
         return redirect("evaluation:assessments", site_slug=site.slug)
     context = {
         "page_title": f"Nouvelle auto-évaluation — {site.name}",

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qic import access
+from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
 
 from .. import cycles as services
@@ -71,7 +72,14 @@ def cycle_edit(request: HttpRequest, site_slug: str, pk: int | None = None) -> H
     conflict = {}
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.save_cycle(form, site=site, user=request.user)
+            with once(form):
+                saved = services.save_cycle(form, site=site, user=request.user)
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SAVED)
+            return redirect("evaluation:cycles", site_slug=site.slug)
+        except services.CycleCannotClose as error:  # closed while this form was open
+            messages.error(request, " ".join(error.messages))
+            return redirect("evaluation:cycle_detail", site_slug=site.slug, pk=cycle.pk)
         except EditConflict as error:
             form.take_conflict(error)
             conflict = conflict_context(error, services.CYCLE_FIELDS)
@@ -98,10 +106,17 @@ def adjustment_add(request: HttpRequest, site_slug: str, pk: int) -> HttpRespons
         return redirect("evaluation:cycle_detail", site_slug=site.slug, pk=cycle.pk)
     form = AdjustmentForm(request.POST or None, site=site)
     if request.method == "POST" and form.is_valid():
-        services.add_adjustment(form, cycle=cycle)
-        messages.success(
-            request, "Ajustement ajouté : il sera appliqué à la stratégie à la clôture du cycle."
-        )
+        try:
+            with once(form):
+                services.add_adjustment(form, cycle=cycle)
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SAVED)
+        except services.CycleCannotClose as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, "Ajustement ajouté : il sera appliqué à la stratégie à la clôture du cycle."
+            )
         return redirect("evaluation:cycle_detail", site_slug=site.slug, pk=cycle.pk)
     context = {
         "page_title": f"Nouvel ajustement — {cycle.title}",

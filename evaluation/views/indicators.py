@@ -1,12 +1,14 @@
 """Indicators of a site's changes and their measurements, with a trend chart and its table."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qic import access
+from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
 
 from .. import services
@@ -37,7 +39,11 @@ def indicator_edit(request: HttpRequest, site_slug: str, pk: int | None = None) 
     conflict = {}
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.save_indicator(form, site=site, user=request.user)
+            with once(form):
+                saved = services.save_indicator(form, site=site, user=request.user)
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SAVED)
+            return redirect("evaluation:indicators", site_slug=site.slug)
         except EditConflict as error:
             form.take_conflict(error)
             conflict = conflict_context(error, services.INDICATOR_FIELDS)
@@ -64,18 +70,39 @@ def measurement_add(request: HttpRequest, site_slug: str, pk: int, measurement_p
     back = reverse("evaluation:indicators", args=[site.slug]) + f"#indicateur-{indicator.pk}"
     deleting = measurement is not None and request.method == "POST" and "supprimer" in request.POST
     if deleting and request.POST["supprimer"] == "confirmer":
-        services.delete_measurement(measurement)
-        messages.success(request, f"Mesure du {measurement.measured_on:%d/%m/%Y} supprimée.")
+        try:
+            services.delete_measurement(measurement, expected_version=_posted_version(request))
+        except EditConflict:
+            messages.error(
+                request,
+                f"La mesure du {measurement.measured_on:%d/%m/%Y} n’est pas supprimée : quelqu’un l’a "
+                "corrigée ou supprimée entre-temps. Relisez-la avant de recommencer.",
+            )
+        else:
+            messages.success(request, f"Mesure du {measurement.measured_on:%d/%m/%Y} supprimée.")
         return redirect(back)
     # A first click on "Supprimer" only asks: the page says which measurement would go, for good.
     form = MeasurementForm(
         None if deleting else request.POST or None, instance=measurement, indicator=indicator
     )
+    conflict = {}
     if request.method == "POST" and form.is_valid():
-        saved = services.save_measurement(form, indicator=indicator, user=request.user)
-        messages.success(request, f"Mesure du {saved.measured_on:%d/%m/%Y} enregistrée.")
-        return redirect(back)
+        try:
+            with once(form):
+                saved = services.save_measurement(form, indicator=indicator, user=request.user)
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SAVED)
+            return redirect(back)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except EditConflict as error:
+            form.take_conflict(error)
+            conflict = conflict_context(error, services.MEASUREMENT_FIELDS)
+        else:
+            messages.success(request, f"Mesure du {saved.measured_on:%d/%m/%Y} enregistrée.")
+            return redirect(back)
     context = {
+        **conflict,
         "page_title": ("Corriger la mesure" if measurement else "Nouvelle mesure") + f" — {indicator.name}",
         "site": site,
         "form": form,
@@ -84,3 +111,9 @@ def measurement_add(request: HttpRequest, site_slug: str, pk: int, measurement_p
         "confirm_delete": deleting,
     }
     return render(request, "evaluation/measurement_form.html", context)
+
+
+def _posted_version(request) -> int:
+    """The lock version a delete form was shown (none or malformed: a version no item has)."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1

@@ -8,6 +8,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from qic import access
 from qic.htmx import wants_fragment
+from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
+from qic.locking import EditConflict, conflict_context
 from sites.text import normalise
 
 from .. import services
@@ -40,11 +42,22 @@ def learning_edit(request: HttpRequest, site_slug: str, pk: int | None = None) -
     access.require(request.site_access.can_edit_work)
     entry = get_object_or_404(site.learnings, pk=pk) if pk else None
     form = LearningForm(request.POST or None, instance=entry)
+    conflict = {}
     if request.method == "POST" and form.is_valid():
-        entry = services.save_learning(form, site=site, user=request.user)
-        messages.success(request, f"Apprentissage « {entry.title} » enregistré.")
-        return redirect("evaluation:learnings", site_slug=site.slug)
+        try:
+            with once(form):
+                saved = services.save_learning(form, site=site, user=request.user)
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SAVED)
+            return redirect("evaluation:learnings", site_slug=site.slug)
+        except EditConflict as error:
+            form.take_conflict(error)
+            conflict = conflict_context(error, services.LEARNING_FIELDS)
+        else:
+            messages.success(request, f"Apprentissage « {saved.title} » enregistré.")
+            return redirect("evaluation:learnings", site_slug=site.slug)
     context = {
+        **conflict,
         "page_title": ("Modifier un apprentissage" if entry else "Nouvel apprentissage") + f" — {site.name}",
         "site": site,
         "form": form,

@@ -11,6 +11,8 @@ from .. import imports
 from ..forms import RegistrationUploadForm
 from ..models import RegistrationImport
 
+ALREADY_COMMITTED = "Cet import est déjà confirmé : rien n’a été importé deux fois."
+
 
 def _require_manager(request: HttpRequest) -> None:
     access.require(access.can_manage_registry(request.user))
@@ -51,12 +53,18 @@ def registration_preview(request: HttpRequest, token) -> HttpResponse:
     )
     if registration is None:
         raise Http404("Import introuvable")
-    if request.method == "POST" and registration.committed_at is None:
+    if request.method == "POST":
+        already = registration.committed_at is not None
         try:
-            summary = imports.commit(registration, request.user)
+            summary = None if already else imports.commit(registration, request.user)
         except imports.ImportRefused as error:
             messages.error(request, str(error))
         else:
+            if (
+                summary is None or registration.committed_at is None
+            ):  # confirmed before, or at the same moment
+                messages.info(request, ALREADY_COMMITTED)
+                return redirect(registration.get_absolute_url())
             messages.success(
                 request,
                 f"Import terminé : {summary['new_sites']} site(s) créé(s), "

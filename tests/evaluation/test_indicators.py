@@ -259,16 +259,24 @@ def test_a_measurement_is_corrected_or_deleted_within_its_site(client, world):
     url = reverse("evaluation:measurement_edit", args=[world.site_a.slug, indicator.pk, first.pk])
     page = client.get(reverse("evaluation:indicators", args=[world.site_a.slug])).content.decode()
     assert url in page  # the date of each row opens its correction
-    data = {"measured_on": "2026-04-15", "value": "19", "comment": "Recompté", "evidence_url": ""}
+    # The correction carries the version it was opened on (lost-update protection, issue 15).
+    data = {
+        "measured_on": "2026-04-15",
+        "value": "19",
+        "comment": "Recompté",
+        "evidence_url": "",
+        "version": "1",
+    }
     assert client.post(url, data).status_code == 302
     first.refresh_from_db()
     assert float(first.value) == 19 and first.comment == "Recompté"
     # Moving it onto the other measurement's date is refused, next to the field.
     content = client.post(url, {**data, "measured_on": "2026-07-15"}).content.decode()
     assert "Une mesure existe déjà à cette date" in content
-    # Deleting asks first (issue 15: a destructive action says beforehand what it removes).
-    assert client.post(url, {"supprimer": "1"}).status_code == 200
-    assert client.post(url, {"supprimer": "confirmer"}).status_code == 302
+    # Deleting asks first (issue 15: a destructive action says beforehand what it removes), on the version
+    # the confirmation was shown.
+    assert client.post(url, {"supprimer": "1", "version": "2"}).status_code == 200
+    assert client.post(url, {"supprimer": "confirmer", "version": "2"}).status_code == 302
     assert list(indicator.measurements.all()) == [second]
     # A partner reads the list but gets no correction link, and may not correct.
     world.login(client, world.partner_a)

@@ -288,7 +288,9 @@ def test_deleting_a_measurement_asks_for_confirmation_first(client, world, strat
     assert Measurement.objects.filter(pk=measurement.pk).exists()
     page = response.content.decode()
     assert f"{measurement.measured_on:%d/%m/%Y}" in page and "définitivement" in page
-    assert client.post(url, {"supprimer": "confirmer"}).status_code == 302
+    assert f'name="version" value="{measurement.version}"' in page
+    response = client.post(url, {"supprimer": "confirmer", "version": str(measurement.version)})
+    assert response.status_code == 302
     assert not Measurement.objects.filter(pk=measurement.pk).exists()
 
 

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.views.decorators.http import require_http_methods
 
 from qic import access
+from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict
 
 from .. import services
@@ -43,15 +44,18 @@ def action_add(request: HttpRequest, site_slug: str) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                action = services.add_action(
-                    site,
-                    request.user,
-                    name=data["name"],
-                    lead_organisation=data["lead_organisation"],
-                    status=data["status"],
-                    description=data["description"],
-                    changes=list(data["changes"]),
-                )
+                with once(form):
+                    action = services.add_action(
+                        site,
+                        request.user,
+                        name=data["name"],
+                        lead_organisation=data["lead_organisation"],
+                        status=data["status"],
+                        description=data["description"],
+                        changes=list(data["changes"]),
+                    )
+            except AlreadySubmitted:
+                return after_save(request, "actions", ALREADY_SAVED, anchor="actions")
             except ValidationError as error:
                 form.add_error("changes", error.messages)
             else:

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from qic import access
+from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 
 from .. import services
 from ..forms import CommentForm
@@ -44,9 +45,17 @@ def _comments(request: HttpRequest, change=None) -> HttpResponse:
         access.require(request.site_access.can_comment)
         form = CommentForm(request.POST)
         if form.is_valid():
-            services.add_comment(request.site, request.user, body=form.cleaned_data["body"], change=change)
+            try:
+                with once(form):
+                    services.add_comment(
+                        request.site, request.user, body=form.cleaned_data["body"], change=change
+                    )
+            except AlreadySubmitted:
+                message = ALREADY_SAVED
+            else:
+                message = "Votre commentaire est publié."
             if not request.htmx:
-                messages.success(request, "Votre commentaire est publié.")
+                messages.success(request, message)
                 return redirect(request.path)
             return _thread(request, change)
         return _thread(request, change, form)

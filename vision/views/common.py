@@ -19,6 +19,7 @@ from qic.locking import EditConflict, conflict_context
 from .. import document, rules
 from ..diagram import render_svg
 from ..enums import LEVEL_FOCUS, LEVEL_QUESTION, ChangeLevel, ChangeRegister, FactorKind
+from ..forms import CommentForm
 from ..models import Change, Comment, ContextFactor, PartnerAction, Revision
 from ..services import current_seats
 
@@ -201,6 +202,7 @@ def workspace_context(request: HttpRequest) -> dict:
         "vision_comments": [c for c in comments if c.about_vision],
         "other_comments": [c for c in comments if not c.about_vision and c.change_id is None],
         "open_comment_count": sum(1 for c in comments if not c.is_resolved),
+        "comment_form": CommentForm(),
         "hints": rules.statement_hints(vision.statement, vision.horizon_year)
         if vision and vision.statement
         else [],

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.views.decorators.http import require_http_methods
 
 from qic import access
+from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict
 
 from .. import services
@@ -24,9 +25,16 @@ def factor_add(request: HttpRequest, site_slug: str) -> HttpResponse:
     if request.method == "POST":
         form = FactorForm(request.POST, creating=True)
         if form.is_valid():
-            services.add_factor(
-                request.site, request.user, kind=form.cleaned_data["kind"], text=form.cleaned_data["text"]
-            )
+            try:
+                with once(form):
+                    services.add_factor(
+                        request.site,
+                        request.user,
+                        kind=form.cleaned_data["kind"],
+                        text=form.cleaned_data["text"],
+                    )
+            except AlreadySubmitted:
+                return after_save(request, "context", ALREADY_SAVED, anchor="contexte")
             return after_save(request, "context", "Le facteur est ajouté.", anchor="contexte")
     else:
         form = FactorForm(initial={"kind": kind}, creating=True)

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.views.decorators.http import require_http_methods
 
 from qic import access
+from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict
 
 from .. import services
@@ -55,16 +56,19 @@ def change_add(request: HttpRequest, site_slug: str) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                change = services.add_change(
-                    site,
-                    request.user,
-                    level=data["level"],
-                    register=data["register"],
-                    title=data["title"],
-                    description=data["description"],
-                    targets=list(data["contributes_to"]),
-                    to_vision=data["to_vision"],
-                )
+                with once(form):
+                    change = services.add_change(
+                        site,
+                        request.user,
+                        level=data["level"],
+                        register=data["register"],
+                        title=data["title"],
+                        description=data["description"],
+                        targets=list(data["contributes_to"]),
+                        to_vision=data["to_vision"],
+                    )
+            except AlreadySubmitted:
+                return after_save(request, "strategy", ALREADY_SAVED, anchor="strategie")
             except ValidationError as error:
                 _service_error(form, error)
             else:
