@@ -10,6 +10,7 @@ from django.utils import timezone
 from evaluation.enums import CONTINUUM_DESCRIPTIONS, ContinuumLevel
 from qic import access
 from qic.locking import VersionedForm
+from qic.params import ModelMultipleIdField, parse_id
 from sites.models import Region, Site
 
 from .enums import NATIONAL_SESSION_KINDS, SessionKind
@@ -85,7 +86,7 @@ class SessionForm(VersionedForm):
             "invalid": "Saisissez une adresse web valide, par exemple https://visio.exemple.fr/salle."
         },
     )
-    sites = forms.ModelMultipleChoiceField(
+    sites = ModelMultipleIdField(
         label="Sites concernés",
         queryset=Site.objects.none(),
         required=False,
@@ -95,7 +96,7 @@ class SessionForm(VersionedForm):
             "invalid_pk_value": "Site inconnu.",
         },
     )
-    facilitators = forms.ModelMultipleChoiceField(
+    facilitators = ModelMultipleIdField(
         label="Animation",
         queryset=User.objects.none(),
         required=False,
@@ -159,7 +160,8 @@ class SessionForm(VersionedForm):
             raw = session.region_id if session is not None else None
         if hasattr(raw, "pk"):
             raw = raw.pk
-        region = field.queryset.filter(pk=raw).first() if str(raw or "").isdigit() else None
+        raw = parse_id(raw)
+        region = field.queryset.filter(pk=raw).first() if raw else None
         if region is None and not access.is_national(self.user):
             return field.queryset.order_by("name").first()
         return region

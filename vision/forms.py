@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from qic.locking import VersionedForm
+from qic.params import ParsedIdsMixin
 
 from . import rules
 from .enums import LEVEL_RANK, ActionStatus, ChangeLevel, ChangeRegister, FactorKind
@@ -62,7 +63,7 @@ class FactorForm(_EditForm):
     )
 
 
-class _ChangeChoiceField(forms.ModelMultipleChoiceField):
+class _ChangeChoiceField(ParsedIdsMixin, forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.get_level_display()} — {obj.title}"
 
