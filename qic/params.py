@@ -2,8 +2,8 @@
 
 A parameter is text anyone can type. "²" passes `str.isdigit()` but not `int()`, "١٢" passes `int()` but
 is no number a person meant, a 5000-digit number exceeds `int()`'s limit, a 20-digit one exceeds
-PostgreSQL's columns and a NUL byte is refused by PostgreSQL: each is read here as "no value" (None), or
-refused with a 400 where the view cannot go on without it, never a server error.
+PostgreSQL's columns and a NUL byte is refused by PostgreSQL: each is read here as "no value" (None),
+which the view answers with no filter, a form error or a 404, never a server error.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import datetime as dt
 import re
 
 from django import forms
-from django.core.exceptions import BadRequest, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 
 # ASCII digits only (`\d` also matches "١٢" and the digits of other scripts), at most 18 of them: any such
 # number fits a 64-bit integer, so comparing it with the bounds below never overflows.
@@ -67,22 +66,6 @@ def parse_text(value, *, max_length: int = 200) -> str:
     if not isinstance(value, str):
         return ""
     return value.replace("\x00", "").strip()[:max_length]
-
-
-def require_int(value, *, min: int | None = 1, max: int | None = INT_MAX) -> int:
-    """The integer a view cannot go on without (a form's version, say): refused with a 400 when malformed."""
-    number = parse_int(value, min=min, max=max)
-    if number is None:
-        raise BadRequest("Paramètre invalide")
-    return number
-
-
-def id_or_404(value) -> int:
-    """An identifier that must name something: a malformed one names nothing (404)."""
-    number = parse_id(value)
-    if number is None:
-        raise Http404("Introuvable")
-    return number
 
 
 class ParsedIdsMixin:

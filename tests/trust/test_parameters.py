@@ -261,3 +261,12 @@ def test_the_parsing_helper_reads_only_plain_numbers_in_range():
         assert parse_int(value) is None, value
     assert parse_id("0") is None and parse_id("7") == 7
     assert parse_date("2024-02-29") is not None and parse_date("2024-02-30") is None
+
+
+def test_a_request_django_cannot_read_gets_the_french_400_page(client, world):
+    """Too many form fields (a forged request): Django refuses to read it; the answer is a French page."""
+    client.force_login(world.national)
+    fields = {f"champ{n}": "x" for n in range(1200)}
+    response = client.post(reverse("sessions:calendar"), fields)
+    assert response.status_code == 400
+    assert "Requête invalide" in response.content.decode()
