@@ -13,7 +13,7 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from collectives.enums import MemberRole
 from tests.collectives.factories import FacilitatorFactory, MembershipFactory
@@ -89,7 +89,10 @@ def _bad_paths(name, kwargs):
                 yield reverse(name, kwargs={**kwargs, key: bad})
         elif key == "token":
             for bad in ("²." + "a" * 10, "9" * 25 + ".x", "9" * 5000 + ".x", "1." + "a" * 5000):
-                yield reverse(name, kwargs={**kwargs, key: bad})
+                try:
+                    yield reverse(name, kwargs={**kwargs, key: bad})
+                except NoReverseMatch:  # the URL's converter refuses it (a 404 before any view runs)
+                    break
 
 
 class Crawl:
@@ -150,7 +153,8 @@ def test_malformed_parameters_never_give_a_server_error(client, world, name):
         plain = crawl.send("get", url, label=role)
         if plain is None:
             continue
-        content = plain.content.decode(errors="replace") if plain.status_code == 200 else ""
+        readable = plain.status_code == 200 and not plain.streaming  # a file download has no forms to read
+        content = plain.content.decode(errors="replace") if readable else ""
         names = sorted(_names(content) | set(COMMON_PARAMS))
         admitted = plain.status_code in (200, 405)
         values = (BAD_VALUES if role in FULL_ROLES else SHORT_VALUES) if admitted else DOOR_VALUES
