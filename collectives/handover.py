@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from qic.access import SiteAccess
 from qic.pdf import render_pdf
 
 from .enums import AgreementPart
@@ -127,6 +128,8 @@ def pack_context(site, user) -> dict:
         "document_title": f"Dossier de passation — {site.name}",
         "site": site,
         "reader": user,
+        # The collective's page rule: e-mail addresses only for those who invite (staff, CRPV, the trinôme).
+        "show_contacts": SiteAccess(user, site).can_see_contacts,
         "generated_at": timezone.now(),
         "seats": people["seats"],
         "members": people["members"],

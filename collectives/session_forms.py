@@ -11,6 +11,7 @@ from evaluation.enums import CONTINUUM_DESCRIPTIONS, ContinuumLevel
 from qic import access
 from qic.idempotency import OnceForm
 from qic.locking import VersionedForm
+from qic.params import ModelMultipleIdField, parse_id
 from sites.models import Region, Site
 
 from .enums import NATIONAL_SESSION_KINDS, SessionKind
@@ -86,7 +87,7 @@ class SessionForm(OnceForm, VersionedForm):
             "invalid": "Saisissez une adresse web valide, par exemple https://visio.exemple.fr/salle."
         },
     )
-    sites = forms.ModelMultipleChoiceField(
+    sites = ModelMultipleIdField(
         label="Sites concernés",
         queryset=Site.objects.none(),
         required=False,
@@ -96,7 +97,7 @@ class SessionForm(OnceForm, VersionedForm):
             "invalid_pk_value": "Site inconnu.",
         },
     )
-    facilitators = forms.ModelMultipleChoiceField(
+    facilitators = ModelMultipleIdField(
         label="Animation",
         queryset=User.objects.none(),
         required=False,
@@ -160,7 +161,8 @@ class SessionForm(OnceForm, VersionedForm):
             raw = session.region_id if session is not None else None
         if hasattr(raw, "pk"):
             raw = raw.pk
-        region = field.queryset.filter(pk=raw).first() if str(raw or "").isdigit() else None
+        raw = parse_id(raw)
+        region = field.queryset.filter(pk=raw).first() if raw else None
         if region is None and not access.is_national(self.user):
             return field.queryset.order_by("name").first()
         return region

@@ -410,8 +410,9 @@ class AdjustmentForm(OnceForm, forms.ModelForm):
                     self.add_error(name, message)
             data["action"] = None
         elif kind == AdjustmentKind.ACTION_STATUS:
-            if action is None and "action" not in self.errors:
-                self.add_error("action", "Choisissez l’action dont l’état change.")
+            if action is None:  # none chosen, or one that does not exist (already an error of its field)
+                if "action" not in self.errors:
+                    self.add_error("action", "Choisissez l’action dont l’état change.")
             elif not data.get("status"):
                 self.add_error("status", "Choisissez le nouvel état de l’action.")
             elif data["status"] == action.status:

@@ -19,8 +19,8 @@ class AuditEntry(models.Model):
     )
     actor_label = models.CharField("auteur", max_length=254, blank=True)
     action = models.CharField("action", max_length=10, choices=Action.choices)
-    # The log outlives what it records: a deleted site's entries keep its id and name (and the updates a site's
-    # deletion cascades into are written while the site row is going away), so no database constraint.
+    # The log outlives what it records: a deleted site's entries keep its id and name (and the updates a
+    # site's deletion cascades into are written while the site row is going away), so no database constraint.
     site = models.ForeignKey(
         "sites.Site",
         on_delete=models.DO_NOTHING,

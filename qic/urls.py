@@ -33,6 +33,7 @@ urlpatterns = [
     path("sante/", views.health, name="health"),
 ]
 
+handler400 = "qic.views.bad_request"
 handler403 = "qic.views.permission_denied"
 handler404 = "qic.views.page_not_found"
 handler500 = "qic.views.server_error"

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from qic import access
 from qic.htmx import wants_fragment
 from qic.models import AuditEntry
+from qic.params import parse_text
 
 
 @require_GET
@@ -15,9 +16,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     access.require(access.can_read_audit_log(request.user))
     entries = AuditEntry.objects.all()
     filters = {
-        "site": request.GET.get("site", "").strip(),
-        "auteur": request.GET.get("auteur", "").strip(),
-        "objet": request.GET.get("objet", "").strip(),
+        "site": parse_text(request.GET.get("site")),
+        "auteur": parse_text(request.GET.get("auteur")),
+        "objet": parse_text(request.GET.get("objet")),
     }
     if filters["site"]:
         entries = entries.filter(site_label__icontains=filters["site"])

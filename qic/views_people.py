@@ -10,12 +10,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from collectives.models import User
 from qic import access, personal_data
+from qic.params import parse_text
 
 
 @require_GET
 def people(request: HttpRequest) -> HttpResponse:
     access.require(access.can_manage_personal_data(request.user))
-    query = request.GET.get("q", "").strip()
+    query = parse_text(request.GET.get("q"))
     persons = User.objects.annotate(
         current_memberships=Count("memberships", filter=Q(memberships__ended_on__isnull=True))
     ).order_by("last_name", "first_name", "email")

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from qic.idempotency import OnceForm
 from qic.locking import VersionedForm
+from qic.params import ParsedIdsMixin
 
 from . import rules
 from .enums import LEVEL_RANK, ActionStatus, ChangeLevel, ChangeRegister, FactorKind
@@ -64,7 +65,7 @@ class FactorForm(_EditForm):
     )
 
 
-class _ChangeChoiceField(forms.ModelMultipleChoiceField):
+class _ChangeChoiceField(ParsedIdsMixin, forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.get_level_display()} — {obj.title}"
 

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from qic import access
+from qic.params import parse_id
 from qic.sanitize import clean_text
 
 from ..models import CalendarFeed, Session, User, hash_token
@@ -59,9 +61,10 @@ def feed_url(token: str) -> str:
 def find_feed(token: str) -> CalendarFeed | None:
     """The active feed this token opens, or None (unknown, malformed, wrong secret or revoked)."""
     pk, _, secret = token.partition(".")
-    if not pk.isdigit() or not secret or len(secret) > 100:
+    pk = parse_id(pk)
+    if pk is None or not secret or len(secret) > 100:
         return None
-    feed = CalendarFeed.objects.select_related("user").filter(pk=int(pk)).first()
+    feed = CalendarFeed.objects.select_related("user").filter(pk=pk).first()
     expected = feed.token_hash if feed is not None else hash_token("")
     matches = hmac.compare_digest(hash_token(secret), expected)
     if feed is None or not matches or feed.revoked_at is not None or not feed.user.is_active:
@@ -71,7 +74,9 @@ def find_feed(token: str) -> CalendarFeed | None:
 
 def feed_sessions(user, now=None):
     now = now or timezone.now()
-    sessions = my_sessions(user).filter(ends_at__gte=now - dt.timedelta(days=PAST_DAYS))
+    # Only what the person's pages show them (a facilitator who moved centre no longer sees their sessions).
+    sessions = access.visible_sessions(user, my_sessions(user))
+    sessions = sessions.filter(ends_at__gte=now - dt.timedelta(days=PAST_DAYS))
     return sessions.select_related("region").prefetch_related("sites", "facilitators").order_by("starts_at")
 
 

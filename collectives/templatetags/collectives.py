@@ -18,4 +18,6 @@ def collective_panel(context, site):
         "in_force": agreement_services.in_force(site),
         "backbone": coverage(site),
         "pending_seats": list(site.invitations.pending().filter(role__in=SEAT_VALUES)),
+        "show_contacts": getattr(context.get("request"), "site_access", None) is not None
+        and context["request"].site_access.can_see_contacts,
     }

@@ -12,6 +12,7 @@ from qic import access
 from qic.fragments import cached_page
 from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
+from qic.params import parse_int
 from qic.pdf import pdf_response
 
 from ..enums import AgreementPart
@@ -254,10 +255,8 @@ def delete_space(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     access.require(request.site_access.can_edit_work)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = parse_int(request.POST.get("version"))
+    version = -1 if version is None else version
     try:
         outcome = services.delete_space(site, space, expected_version=version, user=request.user)
     except EditConflict as error:

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from qic import access
+from qic.params import parse_id
 from sites.enums import SiteStatus
 from sites.models import ResourceCentre, Wave
 
@@ -27,13 +28,13 @@ def overview(request: HttpRequest) -> HttpResponse:
     centre = None
     if access.sees_all_sites(user):
         centres = ResourceCentre.objects.order_by("name")
-        raw = request.GET.get("crpv", "")
-        centre = centres.filter(pk=raw).first() if raw.isdigit() else None
+        raw = parse_id(request.GET.get("crpv"))
+        centre = centres.filter(pk=raw).first() if raw else None
         if centre is not None:
             sites = sites.filter(department__region__resource_centres=centre)
-    wave = request.GET.get("vague", "")
-    if wave.isdigit():
-        sites = sites.filter(wave__number=int(wave))
+    wave = parse_id(request.GET.get("vague"))
+    if wave:
+        sites = sites.filter(wave__number=wave)
     groups = services.overview(sites)
     # National roles also get one line per CRPV above the sites (a CRPV chosen narrows both).
     show_centres = access.sees_all_sites(user)

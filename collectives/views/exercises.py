@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from qic import access
 from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
+from qic.params import parse_int
 
 from ..services import exercises as services
 from ..services.sessions import person_name
@@ -234,9 +235,9 @@ def delete_output(request: HttpRequest, site_slug: str, pk: int, output_pk: int)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     access.require(can_write)
-    version = request.POST.get("version", "")
+    version = parse_int(request.POST.get("version"))
     try:
-        services.delete_output(output, expected_version=int(version) if version.isdigit() else 0)
+        services.delete_output(output, expected_version=0 if version is None else version)
     except EditConflict:
         messages.error(request, "Ce texte a été modifié entre-temps : relisez-le avant de le supprimer.")
     else:

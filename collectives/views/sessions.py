@@ -12,6 +12,7 @@ from qic.fragments import cached_page
 from qic.htmx import wants_fragment
 from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
+from qic.params import parse_text
 
 from ..enums import SessionKind
 from ..models import Session
@@ -109,8 +110,9 @@ def _session_form(request, *, session=None, initial=None) -> SessionForm:
 def plan(request: HttpRequest) -> HttpResponse:
     access.require(access.can_plan_sessions(request.user))
     initial = {}
-    if request.GET.get("site"):
-        site = access.runnable_sites(request.user).filter(slug=request.GET["site"]).first()
+    slug = parse_text(request.GET.get("site"), max_length=100)
+    if slug:
+        site = access.runnable_sites(request.user).filter(slug=slug).first()
         if site is not None:
             initial = {"region": site.department.region_id, "sites": [site.pk]}
             if request.GET.get("type") in SessionKind.values:

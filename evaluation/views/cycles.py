@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from qic import access
 from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
+from qic.params import parse_int
 
 from .. import cycles as services
 from ..forms import AdjustmentForm, CycleForm
@@ -153,10 +154,8 @@ def cycle_close(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
     if request.method != "POST":
         return redirect("evaluation:cycle_detail", site_slug=request.site.slug, pk=cycle.pk)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = parse_int(request.POST.get("version"))
+    version = -1 if version is None else version
     try:
         closed = services.close_cycle(cycle, request.user, expected_version=version)
     except services.CycleCannotClose as error:

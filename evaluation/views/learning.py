@@ -10,6 +10,7 @@ from qic import access
 from qic.htmx import wants_fragment
 from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
+from qic.params import parse_text
 from sites.text import normalise
 
 from .. import services
@@ -22,7 +23,7 @@ def learning_list(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_read)
     entries = site.learnings.select_related("author")
-    tag = normalise(request.GET.get("etiquette", "")).replace(",", "")
+    tag = normalise(parse_text(request.GET.get("etiquette"))).replace(",", "")
     if tag:
         entries = entries.filter(tags__contains=f",{tag},")
     page = Paginator(entries, 20).get_page(request.GET.get("page"))
@@ -69,7 +70,7 @@ def learning_edit(request: HttpRequest, site_slug: str, pk: int | None = None) -
 @require_GET
 def learning_search(request: HttpRequest) -> HttpResponse:
     """Search the learnings of every site the user may see (national staff, CRPV; members: their own)."""
-    query = request.GET.get("q", "").strip()[:200]
+    query = parse_text(request.GET.get("q"))
     results = search_learnings(request.user, query) if query else None
     page = Paginator(results, 20).get_page(request.GET.get("page")) if results is not None else None
     context = {"page_title": "Rechercher dans les apprentissages", "query": query, "page_obj": page}

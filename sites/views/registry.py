@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from collectives.enums import TRINOME_SEATS
 from qic import access
 from qic.fragments import cached_page
+from qic.params import parse_id, parse_text
 
 from .. import journal
 from ..forms import StatusChangeForm
@@ -21,10 +22,10 @@ JOURNAL_PREVIEW = 8
 @cached_page
 def site_list(request: HttpRequest) -> HttpResponse:
     sites = access.visible_sites(request.user).with_geography().order_by("wave__number", "name")
-    wave = request.GET.get("vague", "")
-    region = request.GET.get("region", "")
-    if wave.isdigit():
-        sites = sites.filter(wave__number=int(wave))
+    wave = parse_id(request.GET.get("vague"))
+    region = parse_text(request.GET.get("region"), max_length=10)
+    if wave:
+        sites = sites.filter(wave__number=wave)
     if region:
         sites = sites.filter(department__region__code=region)
     page = Paginator(sites, 50).get_page(request.GET.get("page"))

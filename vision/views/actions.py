@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from qic import access
 from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict
+from qic.params import parse_id
 
 from .. import services
 from ..enums import ActionStatus
@@ -62,9 +63,9 @@ def action_add(request: HttpRequest, site_slug: str) -> HttpResponse:
                 return after_save(request, "actions", "L’action est ajoutée.", anchor=f"action-{action.pk}")
     else:
         initial = {}
-        change = request.GET.get("changement", "")
-        if change.isdigit():
-            initial["changes"] = [int(change)]
+        change = parse_id(request.GET.get("changement"))
+        if change:
+            initial["changes"] = [change]
         form = ActionForm(site=site, creating=True, initial=initial)
     return render_form(
         request,

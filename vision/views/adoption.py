@@ -9,14 +9,15 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from qic import access
+from qic.params import parse_int
 
 from .. import services
 from .common import render_panels, workspace_url
 
 
 def _number(request) -> int:
-    value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else -1
+    number = parse_int(request.POST.get("version"), min=0)
+    return -1 if number is None else number
 
 
 def _answer(request: HttpRequest, message: str, *, error: bool = False) -> HttpResponse:

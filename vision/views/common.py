@@ -15,6 +15,7 @@ from django_htmx.http import reswap, retarget
 
 from qic import references
 from qic.locking import EditConflict, conflict_context
+from qic.params import parse_int
 
 from .. import document, rules
 from ..diagram import render_svg
@@ -94,10 +95,8 @@ def get_comment(site, pk) -> Comment:
 
 def posted_version(request: HttpRequest) -> int:
     """The lock version a delete form was shown (-1 if missing: the delete is then refused as stale)."""
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1
+    version = parse_int(request.POST.get("version"))
+    return -1 if version is None else version
 
 
 def workspace_url(site, anchor: str = "") -> str:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from qic import access
+from qic.params import parse_id
 
 from .. import document, rules, services
 from ..diagram import render_svg
@@ -81,8 +82,7 @@ def revision_detail(request: HttpRequest, site_slug: str, number: int) -> HttpRe
     )
 
 
-def _number(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+_number = parse_id
 
 
 @require_GET

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qic import access
 from qic.fragments import cached_page
 from qic.locking import EditConflict
+from qic.params import parse_id, parse_int
 
 from .. import document, rules, services
 from ..diagram import render_svg
@@ -32,9 +33,9 @@ def workspace(request: HttpRequest, site_slug: str) -> HttpResponse:
 
 def _version_snapshot(request: HttpRequest) -> tuple[dict, Revision | None]:
     """The snapshot asked for with ?version=N (a saved version of this site), else the draft."""
-    number = request.GET.get("version", "")
-    if number.isdigit():
-        revision = Revision.objects.filter(site=request.site, number=int(number)).first()
+    number = parse_id(request.GET.get("version"))
+    if number:
+        revision = Revision.objects.filter(site=request.site, number=number).first()
         if revision is not None:
             return revision.snapshot, revision
     return document.snapshot(document.load(request.site)), None
@@ -113,10 +114,7 @@ def statement(request: HttpRequest, site_slug: str) -> HttpResponse:
 
 
 def _year(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_int(value, min=1, max=9999)
 
 
 @require_POST
