@@ -76,6 +76,27 @@ def _fresh_dashboard_cache():
     fragments.bump()
 
 
+@pytest.fixture(scope="module")
+def demo_seeded_once(django_db_setup, django_db_blocker):
+    """`make demo`'s data, loaded once for a module's tests inside a transaction rolled back when the module
+    ends (what Django's TestCase.setUpTestData does): each test still runs in its own savepoint, so what one
+    test writes is gone for the next. The output of `seed_demo` is the fixture's value."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+    yield out.getvalue()
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
 @pytest.fixture
 def client():
     return StrictClient()

@@ -18,10 +18,8 @@ WAVE_1 = {
 
 
 @pytest.fixture
-def demo(db):
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
+def demo(demo_seeded_once, db):
+    return demo_seeded_once
 
 
 def test_demo_prints_the_logins(demo):

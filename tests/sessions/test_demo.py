@@ -14,8 +14,8 @@ from sites.models import Site
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=io.StringIO())
+def demo(demo_seeded_once, db):
+    return demo_seeded_once
 
 
 def test_the_crpv_has_past_and_upcoming_regional_modules_of_three_sites(demo):
