@@ -66,11 +66,13 @@ def printed(monkeypatch):
 
 
 @pytest.mark.usefixtures("printed")
-@pytest.mark.parametrize(("document", "page"), DOCUMENTS, ids=[d for d, _ in DOCUMENTS])
+@pytest.mark.parametrize(("document", "page_name"), DOCUMENTS, ids=[d for d, _ in DOCUMENTS])
 @pytest.mark.parametrize("role", ROLES)
-def test_a_role_gets_a_document_exactly_when_it_gets_its_page(client, world, people, document, page, role):
+def test_a_role_gets_a_document_exactly_when_it_gets_its_page(
+    client, world, people, document, page_name, role
+):
     client.force_login(people[role])
-    page_status = client.get(reverse(page, kwargs=RULES[page].kwargs(world))).status_code
+    page_status = client.get(reverse(page_name, kwargs=RULES[page_name].kwargs(world))).status_code
     document_status = client.get(reverse(document, kwargs=RULES[document].kwargs(world))).status_code
     assert (document_status == 200) == (page_status == 200), (page_status, document_status)
 
