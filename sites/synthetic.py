@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from collectives.enums import TRINOME_SEATS, MemberRole, PlatformRole
 from collectives.models import Membership, User
+from qic.models import AuditEntry
 
 from . import seats
 from . import synthetic_activity as activity
@@ -179,9 +180,13 @@ def _without_delete_signals():
 def clear() -> None:
     """Remove everything a previous run wrote (its sessions, sites with all their data, people)."""
     people = User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}")
+    sites = Site.objects.filter(slug__startswith=SLUG_PREFIX)
     with _without_delete_signals():
+        # The audit log outlives deleted sites (qic.models.AuditEntry): the entries of made-up sites go with
+        # them, or every run would leave its hundreds of thousands behind.
+        AuditEntry.objects.filter(site_id__in=sites.values("pk")).delete()
         activity.synthetic_sessions().delete()
-        Site.objects.filter(slug__startswith=SLUG_PREFIX).delete()
+        sites.delete()
         people.delete()
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from collectives.models import CooperationAgreement, Membership, Participant, Session, User
 from evaluation.models import Indicator, Measurement, SelfAssessment
 from evaluation.reports import national
+from qic.models import AuditEntry
 from sites import synthetic
 from sites.dashboard import cache as dashboard_cache
 from sites.dashboard import columns
@@ -225,7 +226,7 @@ def _table_counts() -> dict:
     from vision.models import Change, Vision
 
     models = (Site, User, Session, Participant, Revision, Vision, Change, Approval, CooperationAgreement)
-    models += (SelfAssessment, Indicator, Measurement, SiteEvent)
+    models += (SelfAssessment, Indicator, Measurement, SiteEvent, AuditEntry)
     return {model.__name__: model.objects.count() for model in models}
 
 
