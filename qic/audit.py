@@ -29,7 +29,7 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connections, models, transaction
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 AUDITED_APPS = ("sites", "collectives", "vision", "evaluation")
 # Reports are generated documents, not site data written by someone; their archive says who asked for them.
@@ -137,7 +137,8 @@ def _site_id_of(instance):
 
 @cache
 def is_audited(model) -> bool:
-    # Many-to-many link tables are left out: Django sends no save or delete signal for them.
+    # Many-to-many link tables have no entries of their own: a change of links is an UPDATE entry of the row
+    # whose links changed (`_m2m_changed`, below).
     if not _in_scope(model) or model._meta.auto_created:
         return False
     if model._meta.label_lower == "sites.site":
@@ -331,6 +332,51 @@ def _audit_managers(model) -> None:
         model._meta.__dict__.pop(cached, None)
 
 
+# --- Links between rows (many-to-many): one UPDATE entry on the row whose links changed -------------------
+
+
+def _m2m_side(sender, instance, reverse):
+    """The link field behind a many-to-many table, the name the entry gives it, and the columns of the table
+    that hold the instance's id and the linked ids."""
+    field = next(f for f in _m2m_fields() if f.remote_field.through is sender)
+    if reverse:
+        return field.remote_field.get_accessor_name(), field.m2m_reverse_field_name(), field.m2m_field_name()
+    return field.name, field.m2m_field_name(), field.m2m_reverse_field_name()
+
+
+def _linked_ids(sender, instance, source: str, target: str) -> list:
+    rows = sender._base_manager.filter(**{source: instance.pk}).values_list(f"{target}_id", flat=True)
+    return sorted(rows)
+
+
+LINK_ACTIONS = {"pre_add", "pre_remove", "pre_clear", "post_add", "post_remove", "post_clear"}
+
+
+def _m2m_changed(sender, instance, action, reverse, **kwargs):
+    """Links read before and after `add()`, `remove()`, `clear()` or `set()`: one entry with both lists."""
+    from qic.models import AuditEntry
+
+    if action not in LINK_ACTIONS or not is_audited(type(instance)):
+        return
+    name, source, target = _m2m_side(sender, instance, reverse)
+    pending = instance.__dict__.setdefault("_audit_links", {})
+    if action.startswith("pre_"):
+        pending[name] = _linked_ids(sender, instance, source, target)
+    elif name in pending:
+        after = _linked_ids(sender, instance, source, target)
+        _write(instance, AuditEntry.Action.UPDATE, {name: pending.pop(name)}, {name: after})
+
+
+@cache
+def _m2m_fields() -> tuple:
+    return tuple(
+        field
+        for model in audited_models()
+        for field in model._meta.local_many_to_many
+        if field.remote_field.through._meta.auto_created
+    )
+
+
 def audited_models() -> list:
     return [m for m in apps.get_models() if is_audited(m)]
 
@@ -342,3 +388,8 @@ def connect() -> None:
         pre_save.connect(_pre_save, sender=model, dispatch_uid=uid + "-pre")
         post_save.connect(_post_save, sender=model, dispatch_uid=uid + "-post")
         post_delete.connect(_post_delete, sender=model, dispatch_uid=uid + "-delete")
+    for field in _m2m_fields():
+        through = field.remote_field.through
+        m2m_changed.connect(
+            _m2m_changed, sender=through, dispatch_uid=f"qic-audit-{through._meta.label_lower}"
+        )

@@ -255,6 +255,29 @@ def test_resolving_and_reopening_a_comment_are_in_the_log(client, world):
     assert reopened.after == {"resolved_at": None, "resolved_by_id": None}
 
 
+def test_linking_changes_and_actions_is_in_the_log_with_the_links_before_and_after(world):
+    site, user = world.site_a, world.seat_holder_a
+    direct = vision.add_change(site, user, level="direct", register="knowledge", title="Savoir")
+    first, second = (
+        vision.add_change(site, user, level="intermediate", register="practices", title=title)
+        for title in ("Pratiques", "Coopération")
+    )
+    with acting_as(user):
+        direct.contributes_to.set([first])
+        direct.contributes_to.set([second])
+        second.contributors.clear()  # from the other side of the link
+    entries = AuditEntry.objects.filter(model="vision.change", action="update", object_id=str(direct.pk))
+    # set() removes, then adds: two entries, each with the links before and after it.
+    assert [(e.before, e.after) for e in entries.order_by("id")] == [
+        ({"contributes_to": []}, {"contributes_to": [first.pk]}),
+        ({"contributes_to": [first.pk]}, {"contributes_to": []}),
+        ({"contributes_to": []}, {"contributes_to": [second.pk]}),
+    ]
+    assert all(e.actor == user and e.site == site for e in entries)
+    unlinked = AuditEntry.objects.filter(model="vision.change", object_id=str(second.pk)).latest("id")
+    assert (unlinked.before, unlinked.after) == ({"contributors": [direct.pk]}, {"contributors": []})
+
+
 def test_national_staff_read_these_writes_in_the_audit_log(world):
     site = world.site_a
     comment = vision.add_comment(site, world.partner_a, body="Et les seniors ?")
