@@ -18,8 +18,8 @@ from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
-# Sent after `save_if_unchanged` applied its conditional UPDATE, which bypasses model signals (the dashboard's
-# cache listens to it: sites/dashboard/cache.py).
+# Sent after `save_if_unchanged` applied its conditional UPDATE, which bypasses model signals (what is kept
+# in step with a model, such as a site's stored facts, listens to it).
 saved = Signal()
 
 

@@ -224,27 +224,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Pages read again before any data changed are served from the cache (qic/fragments.py): on by default with
-# Redis, the cache every process shares (the version that says when data changed lives there).
-QIC_PAGE_CACHE = env_bool("QIC_PAGE_CACHE", bool(REDIS_URL))
-
 # Sessions are read from Redis and written through to the database: one query less per request, and no
 # one signed out when Redis restarts. Ending a session (sign-out, "end this session") goes through the
 # session store, which removes it from both.
 if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-
-# National dashboard (issue 3): its roll-ups per filter set, kept apart so that many searches never evict
-# other cached data; invalidated by a data version (sites/dashboard/cache.py), kept five minutes at most.
-if REDIS_URL:
-    CACHES["dashboard"] = {**CACHES["default"], "KEY_PREFIX": "dashboard", "TIMEOUT": 300}
-else:
-    CACHES["dashboard"] = {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "dashboard",
-        "TIMEOUT": 300,
-        "OPTIONS": {"MAX_ENTRIES": 5000},
-    }
 
 # Celery: with no REDIS_URL, tasks run in-process (the embedded default of `make demo`).
 CELERY_BROKER_URL = REDIS_URL or "memory://"

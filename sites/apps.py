@@ -6,11 +6,6 @@ class SitesConfig(AppConfig):
     verbose_name = "Sites et vagues"
 
     def ready(self):
-        from qic import fragments
-
         from . import seats
-        from .dashboard import cache
 
-        cache.connect()
         seats.connect()
-        fragments.connect()

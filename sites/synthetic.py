@@ -28,7 +28,6 @@ from qic.models import AuditEntry
 
 from . import seats
 from . import synthetic_activity as activity
-from .dashboard import cache as dashboard_cache
 from .enums import EventKind, SiteKind, SiteStatus, WavePrerequisite
 from .geography import ensure_geography
 from .models import (
@@ -378,7 +377,6 @@ def generate(count: int, seed: int = 2025) -> dict:
         site.last_activity_at = last.get(index)
     Site.objects.bulk_update(sites, ["last_activity_at"], batch_size=500)
     seats.recount([site.pk for site in sites])  # bulk writes bypass model signals
-    dashboard_cache.bump()
     return {
         "sites": len(sites),
         "people": len(users),

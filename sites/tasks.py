@@ -4,7 +4,6 @@ from celery import shared_task
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .dashboard import cache as dashboard_cache
 from .models import Site
 
 
@@ -17,5 +16,4 @@ def record_activity(site_id: int, at: str | None = None) -> bool:
         return False
     if site.last_activity_at is None or site.last_activity_at < moment:
         Site.objects.filter(pk=site_id).update(last_activity_at=moment)
-        dashboard_cache.bump()  # the update bypasses model signals
     return True

@@ -64,18 +64,6 @@ def pytest_collection_modifyitems(items):
         )
 
 
-@pytest.fixture(autouse=True)
-def _fresh_dashboard_cache():
-    """Each test's database starts over: so do the dashboard's cached roll-ups (local-memory cache) and the
-    cached fragments of site pages (their version moves on)."""
-    from django.core.cache import caches
-
-    from qic import fragments
-
-    caches["dashboard"].clear()
-    fragments.bump()
-
-
 @pytest.fixture(scope="module")
 def demo_seeded_once(django_db_setup, django_db_blocker):
     """`make demo`'s data, loaded once for a module's tests inside a transaction rolled back when the module

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import retarget
 
 from qic import access
-from qic.fragments import cached_page
 from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
 from qic.params import parse_int
@@ -86,7 +85,6 @@ def _outcome_notice(outcome: services.Outcome) -> str:
 
 
 @require_GET
-@cached_page
 def agreement(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_read)

@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qic import access
-from qic.fragments import cached_page
 from qic.pdf import pdf_response
 
 from ..forms import EndMembershipForm
@@ -15,7 +14,6 @@ from ..services import members as services
 
 
 @require_GET
-@cached_page
 def members(request: HttpRequest, site_slug: str) -> HttpResponse:
     site, site_access = request.site, request.site_access
     access.require(site_access.can_read)

@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qic import access
-from qic.fragments import cached_page
 from qic.htmx import wants_fragment
 from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
@@ -33,7 +32,6 @@ def _scopes(user) -> dict:
 
 
 @require_GET
-@cached_page
 def session_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     scopes = _scopes(user)

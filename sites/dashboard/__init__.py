@@ -18,7 +18,7 @@ from qic import access, charts
 
 from ..enums import SiteKind, SiteStatus
 from ..models import Region, ResourceCentre, Wave
-from . import cache, columns, rollups
+from . import columns, rollups
 from .filters import FILTER_PARAMS, DashboardFilter, without
 
 PAGE_SIZE = 50
@@ -106,10 +106,10 @@ def _render_rows(sites: list) -> dict[int, str]:
     return {site.pk: row_html(site) for site in sites}
 
 
-def rows_html(sites: list, data_version: str | None = None) -> SafeString:
-    """The table's body: each row from the cache, or through the column families when its data changed."""
-    rows = cache.rows(sites, _render_rows, data_version)
-    return mark_safe("\n".join(rows))  # noqa: S308 - every value is escaped in cell_html
+def rows_html(sites: list) -> SafeString:
+    """The table's body."""
+    rows = _render_rows(sites)
+    return mark_safe("\n".join(rows[site.pk] for site in sites))  # noqa: S308 - every value is escaped in cell_html
 
 
 @dataclass
@@ -129,7 +129,6 @@ class Dashboard:
     active_filters: list[tuple[str, str]]
     charts: dict = field(default_factory=dict)
     columns: tuple = columns.COLUMNS
-    panels_key: str = ""  # the roll-ups' cache key: the panels drawn from them are cached under it too
 
     @property
     def count(self) -> int:
@@ -237,13 +236,8 @@ class Panels:
     charts: dict
 
 
-def panels(user, params, data_version: str | None = None) -> tuple[str, Panels]:
-    """The roll-ups of the selection (the alert filter aside), from the cache when the data did not change,
-    and the key they are cached under."""
-    return cache.rollups(user, params, lambda: _compute_panels(user, params), data_version)
-
-
-def _compute_panels(user, params) -> Panels:
+def panels(user, params) -> Panels:
+    """The roll-ups of the selection (the alert filter aside)."""
     base = sites_queryset(user)
     scope = DashboardFilter(without(params, "alerte"), queryset=base).qs
     choices = _choices(user)
@@ -265,8 +259,7 @@ def _compute_panels(user, params) -> Panels:
 def build(user, params) -> Dashboard:
     table, filterset = filtered(user, params)
     key, descending = parse_sort(params.get("tri", ""))
-    data_version = cache.version()
-    panels_key, screen = panels(user, params, data_version)
+    screen = panels(user, params)
     # Without the alert filter, the table holds exactly the sites the totals counted.
     known = screen.totals.overall["total"] if not params.get("alerte") else None
     page = CountedPaginator(table, PAGE_SIZE, known_count=known).get_page(params.get("page"))
@@ -275,7 +268,7 @@ def build(user, params) -> Dashboard:
         filterset=filterset,
         page=page,
         rows=sites,
-        tbody=rows_html(sites, data_version),
+        tbody=rows_html(sites),
         sort=key,
         descending=descending,
         by_wave=screen.totals.by_wave,
@@ -286,5 +279,4 @@ def build(user, params) -> Dashboard:
         choices=screen.choices,
         active_filters=_active_filters(filterset, screen.choices),
         charts=screen.charts,
-        panels_key=panels_key,
     )

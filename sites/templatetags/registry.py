@@ -34,11 +34,3 @@ def query_without(context, *names):
     for name in (*names, "page"):
         query.pop(name, None)
     return query.urlencode()
-
-
-@register.simple_tag(takes_context=True)
-def site_fragment_key(context, site) -> str:
-    """The cache key of the site page's panels for the person reading it (qic.fragments)."""
-    from qic import fragments
-
-    return fragments.site_key(site, context["request"].user)

@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from qic import access, pagination
-from qic.fragments import cached_page
 from qic.htmx import wants_fragment
 
 from .. import dashboard, exports
@@ -45,7 +44,6 @@ def _without_page(request) -> str:
 
 
 @require_GET
-@cached_page
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     """Every visible site, filtered from the URL; HTMX requests get the results fragment only."""
     user = request.user
@@ -72,7 +70,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "headers": _headers(board, request, base_url),
         "pagination": pagination.links(board.page, request.GET, base_url),
         "page_obj": board.page,  # the usual name of a list page's current page
-        # The panels' links keep the filters and the sort: their cached copy depends on them.
+        # The panels' links keep the filters and the sort.
         "panels_query": _without_page(request),
         "params": {name: request.GET.get(name, "") for name in (*FILTER_PARAMS, "tri")},
         "dashboard_url": base_url,

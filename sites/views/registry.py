@@ -7,7 +7,6 @@ from django.views.decorators.http import require_GET
 
 from collectives.enums import TRINOME_SEATS
 from qic import access
-from qic.fragments import cached_page
 from qic.params import parse_id, parse_text
 
 from .. import journal
@@ -19,7 +18,6 @@ JOURNAL_PREVIEW = 8
 
 
 @require_GET
-@cached_page
 def site_list(request: HttpRequest) -> HttpResponse:
     sites = access.visible_sites(request.user).with_geography().order_by("wave__number", "name")
     wave = parse_id(request.GET.get("vague"))

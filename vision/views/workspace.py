@@ -8,7 +8,6 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qic import access
-from qic.fragments import cached_page
 from qic.locking import EditConflict
 from qic.params import parse_id, parse_int
 
@@ -20,7 +19,6 @@ from .common import PANELS, after_save, render_form, workspace_context
 
 
 @require_GET
-@cached_page
 def workspace(request: HttpRequest, site_slug: str) -> HttpResponse:
     panel = request.GET.get("panneau", "")
     if request.htmx and panel in PANELS:
