@@ -83,7 +83,7 @@ def worker(sites: int, requests: int) -> dict:
         executed.append(sql)
         return execute(sql, params, many, context)
 
-    from sites.dashboard import cache as dashboard_cache
+    from evaluation.dashboard import cache as dashboard_cache
 
     def measure(path: str, headers: dict, before=lambda: None) -> dict:
         for _ in range(5):  # warm caches (templates, URL resolvers, database pages)

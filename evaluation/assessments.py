@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch
 
 from collectives.enums import BackboneRole
 from sites import journal
@@ -114,23 +114,6 @@ def condition_groups() -> list[tuple[str, list]]:
 
 
 # --- Figures over many sites: the dashboard's column, the roll-ups by wave and region, the reports' facts ---
-
-
-def latest_continuum_subquery():
-    """The continuum level of a site's latest self-assessment that placed it on the continuum."""
-    return Subquery(
-        SelfAssessment.objects.filter(site=OuterRef("pk"), continuum_level__isnull=False)
-        .order_by("-assessed_on", "-id")
-        .values("continuum_level")[:1]
-    )
-
-
-def latest_assessment_date_subquery():
-    return Subquery(
-        SelfAssessment.objects.filter(site=OuterRef("pk"))
-        .order_by("-assessed_on", "-id")
-        .values("assessed_on")[:1]
-    )
 
 
 def continuum_label(level) -> str:

@@ -15,10 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from collectives.enums import TRINOME_SEATS
-from collectives.models import Membership
 from sites.enums import SiteStatus
 
-from .assessments import INTERVAL_MONTHS, latest_assessment_date_subquery
+from .assessments import INTERVAL_MONTHS
 from .models import EvaluationCycle, Indicator
 from .services import add_months, next_measurement_due
 
@@ -44,25 +43,28 @@ def due_by_site(
 ) -> dict[int, list[DueItem]]:
     """Each working site's due items, overdue first; items due within `soon_days` are listed as upcoming.
 
-    Five queries whatever the number of sites.
+    Three queries whatever the number of sites: the sites with their stored progress facts (last
+    self-assessment, agreement in force, seats held), their indicators, their open cycles.
     """
-    from collectives.services.agreement import in_force_since_subquery
-
     today = today or timezone.localdate()
     soon = today + dt.timedelta(days=soon_days)
     rows = list(
         sites.filter(status__in=WORKING)
         .order_by()
-        .annotate(
-            last_assessed_on=latest_assessment_date_subquery(), agreement_since=in_force_since_subquery()
+        .values_list(
+            "pk",
+            "slug",
+            "progress__last_assessed_on",
+            "progress__agreement_in_force_since",
+            "progress__seats_held",
         )
-        .values_list("pk", "slug", "last_assessed_on", "agreement_since")
     )
     ids = [pk for pk, *_ in rows]
     result: dict[int, list[DueItem]] = {pk: [] for pk in ids}
     slugs = {pk: slug for pk, slug, *_ in rows}
+    held = {pk: set(filter(None, (seats or "").split(","))) for pk, *_, seats in rows}
 
-    for pk, slug, last_assessed_on, agreement_since in rows:
+    for pk, slug, last_assessed_on, agreement_since, _seats in rows:
         url = reverse("evaluation:assessments", args=[slug])
         if last_assessed_on is None:
             result[pk].append(DueItem("self_assessment", "Première auto-évaluation à faire", url))
@@ -98,14 +100,9 @@ def due_by_site(
         text = f"Cycle d’évaluation « {cycle.title} » à clore"
         result[cycle.site_id].append(DueItem("cycle", text, url, cycle.ends_on))
 
-    held = set(
-        Membership.objects.current()
-        .filter(site__in=ids, role__in=TRINOME_SEATS)
-        .values_list("site_id", "role")
-    )
     for pk in ids:
         for seat in TRINOME_SEATS:
-            if (pk, seat.value) not in held:
+            if seat.value not in held[pk]:
                 url = reverse("collectives:members", args=[slugs[pk]])
                 result[pk].append(DueItem("seat", f"Siège à pourvoir : {seat.label.lower()}", url))
 

@@ -4,7 +4,9 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from evaluation.dashboard import urls as dashboard_urls
 from qic import views, views_audit, views_people
+from sites import urls as sites_urls
 
 admin.site.site_header = "Quartiers à impact collectif — administration"
 admin.site.site_title = "QIC administration"
@@ -14,7 +16,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("sites/", include("sites.urls")),
+    # The national dashboard (evaluation.dashboard, the top layer) keeps its addresses among the sites'.
+    path("sites/", include((dashboard_urls.urlpatterns + sites_urls.urlpatterns, "sites"))),
     path("sites/<slug:site_slug>/vision/", include("vision.urls")),
     path("", include("evaluation.reports.urls")),
     path("comptes/", include("collectives.security.urls")),

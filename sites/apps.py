@@ -6,6 +6,6 @@ class SitesConfig(AppConfig):
     verbose_name = "Sites et vagues"
 
     def ready(self):
-        from . import seats
+        from . import progress
 
-        seats.connect()
+        progress.connect(self)

@@ -133,9 +133,6 @@ class Site(models.Model):
         help_text="Vide : le budget par site de la vague.",
     )
     last_activity_at = models.DateTimeField("dernière activité", null=True, blank=True)
-    # How many of the three trinôme seats have a current holder: kept by `sites.seats` on every membership
-    # write, so that lists, alerts and totals read a column instead of counting memberships site by site.
-    seats_filled = models.PositiveSmallIntegerField("sièges du trinôme pourvus", default=0, editable=False)
     # Name, communes, department and QPV code without accents nor capitals, for the dashboard's search.
     search_text = models.CharField(max_length=600, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -291,15 +288,52 @@ class RegistrationImport(models.Model):
         return reverse("sites:import_preview", kwargs={"token": self.token})
 
 
-class DataVersion(models.Model):
-    """A counter moved forward after each committed write that cached figures depend on (the dashboard's
-    roll-ups): every process, whatever its cache backend, sees a change as soon as it is committed."""
+class SiteProgress(models.Model):
+    """A site's progress facts, one row per site: what the dashboard, its alerts and totals, the roll-ups
+    and bilans, the handover pack, the "À faire" list, the digest and the site page show of where a site is.
 
-    key = models.CharField(max_length=40, primary_key=True)
-    number = models.BigIntegerField(default=0)
+    Each fact is owned by the app whose data it sums up, which keeps it true in the same transaction as the
+    write that changes it (`sites.progress`, and the `progress.py` module of each app). Reading the facts of
+    any number of sites is one join; a site without a row has none of them yet (nothing adopted, signed...).
+    """
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, primary_key=True, related_name="progress")
+    # Trinôme (collectives): the seats with a current holder, as their role codes ("municipality,...").
+    seats_filled = models.PositiveSmallIntegerField("sièges du trinôme pourvus", default=0)
+    seats_held = models.CharField("sièges pourvus", max_length=100, blank=True)
+    handovers = models.PositiveIntegerField("passations", default=0)
+    # Vision and change strategy (vision): the latest adoption, with or without the strategy.
+    vision_adopted_at = models.DateTimeField("vision adoptée le", null=True, blank=True)
+    strategy_adopted_at = models.DateTimeField("stratégie adoptée le", null=True, blank=True)
+    strategy_change_count = models.PositiveIntegerField("changements de la stratégie", default=0)
+    # Cooperation agreement (collectives): the version in force, an open draft.
+    agreement_in_force_since = models.DateField("entente en vigueur depuis", null=True, blank=True)
+    agreement_draft_number = models.PositiveIntegerField("version en projet", null=True, blank=True)
+    # Sessions and coaching (collectives): the last session attended, the coaching minutes booked (held or
+    # to come; which of them are held depends on the hour, and is read with the page).
+    last_session_at = models.DateTimeField("dernière session suivie", null=True, blank=True)
+    last_session_id = models.PositiveIntegerField(null=True, blank=True)
+    last_session_title = models.CharField(max_length=200, blank=True)
+    coaching_booked_minutes = models.PositiveIntegerField("minutes d’accompagnement réservées", default=0)
+    # Self-assessment (evaluation): the latest one, and the latest position on the cooperation continuum.
+    last_assessed_on = models.DateField("dernière auto-évaluation", null=True, blank=True)
+    continuum_level = models.PositiveSmallIntegerField("position sur le continuum", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "version des données"
+        verbose_name = "avancement d’un site"
+        verbose_name_plural = "avancement des sites"
+        indexes = [
+            models.Index(fields=["seats_filled"]),
+            models.Index(fields=["vision_adopted_at"]),
+            models.Index(fields=["agreement_in_force_since"]),
+            models.Index(fields=["continuum_level"]),
+            models.Index(fields=["last_session_at"]),
+        ]
 
     def __str__(self):
-        return f"{self.key} v{self.number}"
+        return f"Avancement de {self.site_id}"
+
+    @property
+    def held_seats(self) -> set[str]:
+        return set(filter(None, self.seats_held.split(",")))

@@ -26,7 +26,7 @@ from collectives.enums import TRINOME_SEATS, MemberRole, PlatformRole
 from collectives.models import Membership, User
 from qic.models import AuditEntry
 
-from . import seats
+from . import progress
 from . import synthetic_activity as activity
 from .enums import EventKind, SiteKind, SiteStatus, WavePrerequisite
 from .geography import ensure_geography
@@ -376,7 +376,7 @@ def generate(count: int, seed: int = 2025) -> dict:
     for index, site in enumerate(sites):
         site.last_activity_at = last.get(index)
     Site.objects.bulk_update(sites, ["last_activity_at"], batch_size=500)
-    seats.recount([site.pk for site in sites])  # bulk writes bypass model signals
+    progress.rebuild([site.pk for site in sites])  # bulk writes bypass model signals
     return {
         "sites": len(sites),
         "people": len(users),

@@ -1,16 +1,12 @@
-from django.urls import path, re_path
+from django.urls import path
 
-from .views import dashboard, imports, lifecycle, registry
+from .views import imports, lifecycle, registry
 
 app_name = "sites"
 
 # Fixed paths come before `<slug:site_slug>/`; their first segment is in services.RESERVED_SLUGS.
 urlpatterns = [
     path("", registry.site_list, name="list"),
-    path("tableau-de-bord/", dashboard.dashboard_view, name="dashboard"),
-    re_path(
-        r"^tableau-de-bord/export\.(?P<fmt>csv|xlsx)$", dashboard.dashboard_export, name="dashboard_export"
-    ),
     path("inscriptions/import/", imports.registration_upload, name="import"),
     path("inscriptions/import/modele.csv", imports.registration_template, name="import_template"),
     path("inscriptions/import/<uuid:token>/", imports.registration_preview, name="import_preview"),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from collectives.models import User
 from sites.models import Site, SiteEvent
 
+from . import progress as vision_progress
 from . import services
 from .enums import ActionStatus, ChangeLevel, ChangeRegister, FactorKind
 from .models import Approval, ChangeStrategy, Comment, Revision, Vision
@@ -225,6 +226,7 @@ def _backdate(site, dates, adopted, *, adoption_day):
     Revision.objects.bulk_update(revisions, ["created_at"])
     adopted_at = _at(adoption_day, 17)
     Revision.objects.filter(pk=adopted.pk).update(adopted_at=adopted_at)
+    vision_progress.refresh([site.pk])  # the update bypasses model signals
     for offset, approval in enumerate(Approval.objects.filter(revision=adopted).order_by("approved_at")):
         Approval.objects.filter(pk=approval.pk).update(approved_at=adopted_at - dt.timedelta(days=2 - offset))
     SiteEvent.objects.filter(site=site, subject=f"vision.revision:{adopted.pk}").update(

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
-
 from . import document, rules
 from .diagram import render_svg
-from .models import Change, Revision
+from .models import Revision
 
 
 @dataclass(frozen=True)
@@ -79,30 +76,6 @@ def strategy_is_complete(snap: dict) -> bool:
     return bool(snap["changes"]) and not rules.strategy_problems(snap)
 
 
-def with_vision_status(queryset: QuerySet) -> QuerySet:
-    """Sites annotated for the national dashboard, in one query whatever their number.
-
-    - `vision_adopted_at`: when the latest adopted version was adopted (None: never);
-    - `strategy_adopted_at`: the same for the latest version adopted with a change strategy;
-    - `strategy_change_count`: changes in the draft strategy (0: not started);
-    - `strategy_drafted`: whether the draft strategy has at least one change.
-    """
-    adopted = Revision.objects.filter(site=OuterRef("pk"), adopted_at__isnull=False).order_by("-adopted_at")
-    changes = (
-        Change.objects.filter(site=OuterRef("pk"))
-        .order_by()
-        .values("site")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return queryset.annotate(
-        vision_adopted_at=Subquery(adopted.values("adopted_at")[:1]),
-        strategy_adopted_at=Subquery(adopted.filter(adopted_with_strategy=True).values("adopted_at")[:1]),
-        strategy_change_count=Coalesce(Subquery(changes), 0),
-        strategy_drafted=Exists(Change.objects.filter(site=OuterRef("pk"))),
-    )
-
-
 __all__ = [
     "AdoptedStrategy",
     "AdoptedVision",
@@ -111,5 +84,4 @@ __all__ = [
     "adopted_vision",
     "draft_snapshot",
     "strategy_is_complete",
-    "with_vision_status",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max
 from django.utils import timezone
 
 from qic.locking import EditConflict, delete_if_unchanged, save_if_unchanged
@@ -308,24 +308,3 @@ def versions(site) -> list[CooperationAgreement]:
                 authors.append(change.author)
         agreement.authors = authors
     return agreements
-
-
-def in_force_since_subquery():
-    """For dashboards: annotate sites with the date their agreement in force was signed, in the same query.
-
-    `Site.objects.annotate(agreement_in_force_since=in_force_since_subquery())`.
-    """
-    return Subquery(
-        CooperationAgreement.objects.filter(site=OuterRef("pk"), status=AgreementStatus.IN_FORCE).values(
-            "in_force_since"
-        )[:1]
-    )
-
-
-def draft_number_subquery():
-    """For dashboards: the number of the site's open draft, if any (a new version being written)."""
-    return Subquery(
-        CooperationAgreement.objects.filter(site=OuterRef("pk"), status=AgreementStatus.DRAFT).values(
-            "number"
-        )[:1]
-    )

@@ -68,21 +68,6 @@ def kind_badge(kind) -> str:
     return KIND_BADGES.get(kind, "")
 
 
-@register.inclusion_tag("sessions/includes/site_card.html", takes_context=True)
-def sessions_card(context, site):
-    """The small card of the site page: coaching hours used of the budget, and the next session."""
-    from ..services.sessions import site_sessions, upcoming
-
-    site_access = context.get("site_access")
-    next_session = upcoming(site_sessions(site).active()).first()
-    return {
-        "site": site,
-        "balance": coaching.balance_of(site),
-        "next_session": next_session,
-        "can_plan": bool(site_access and site_access.can_run_sessions),
-    }
-
-
 @register.filter
 def clock(value) -> str:
     """A time of day in French typography: 9 h 30, 14 h."""

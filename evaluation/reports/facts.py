@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from collectives.enums import TRINOME_SEATS, AgreementStatus
-from collectives.models import BackboneAssignment, CooperationAgreement, Membership, Participant
+from collectives.enums import TRINOME_SEATS
+from collectives.models import BackboneAssignment, Participant
 from collectives.services import coaching
 from evaluation.enums import CONDITIONS, ConditionLevel, ContinuumLevel
 from sites.enums import SiteStatus
@@ -67,39 +67,29 @@ def collect_status(sites: QuerySet) -> dict[int, dict]:
 # --- Trinôme: seats filled and handovers ------------------------------------------------------------------
 
 
+def _progress(sites: QuerySet, *fields: str):
+    """The stored progress facts of these sites (`sites.SiteProgress`): (pk, *fields) rows."""
+    return sites.order_by().values_list("pk", *(f"progress__{name}" for name in fields))
+
+
 def collect_trinome(sites: QuerySet) -> dict[int, dict]:
-    rows = (
-        Membership.objects.filter(site__in=_ids(sites), role__in=TRINOME_SEATS)
-        .order_by()
-        .values("site_id")
-        .annotate(
-            filled=Count("role", filter=Q(ended_on__isnull=True), distinct=True),
-            handovers=Count("pk", filter=Q(ended_on__isnull=False)),
-        )
-    )
-    result = {
-        pk: {"seats_filled": 0, "trinome_complete": False, "handovers": 0}
-        for pk in sites.values_list("pk", flat=True)
-    }
-    for row in rows:
-        result[row["site_id"]] = {
-            "seats_filled": row["filled"],
-            "trinome_complete": row["filled"] == len(TRINOME_SEATS),
-            "handovers": row["handovers"],
+    return {
+        pk: {
+            "seats_filled": filled or 0,
+            "trinome_complete": filled == len(TRINOME_SEATS),
+            "handovers": n or 0,
         }
-    return result
+        for pk, filled, n in _progress(sites, "seats_filled", "handovers")
+    }
 
 
 # --- Vision and change strategy (vision app) -------------------------------------------------------------
 
 
 def collect_vision(sites: QuerySet) -> dict[int, dict]:
-    from vision.selectors import with_vision_status
-
-    rows = with_vision_status(sites.order_by()).values_list("pk", "vision_adopted_at", "strategy_adopted_at")
     return {
         pk: {"vision_adopted": vision is not None, "strategy_adopted": strategy is not None}
-        for pk, vision, strategy in rows
+        for pk, vision, strategy in _progress(sites, "vision_adopted_at", "strategy_adopted_at")
     }
 
 
@@ -107,7 +97,6 @@ def collect_vision(sites: QuerySet) -> dict[int, dict]:
 
 
 def collect_agreement(sites: QuerySet) -> dict[int, dict]:
-    in_force = CooperationAgreement.objects.filter(site=OuterRef("pk"), status=AgreementStatus.IN_FORCE)
     carried = (
         BackboneAssignment.objects.filter(site=OuterRef("pk"))
         .filter(Q(person__isnull=False) | ~Q(organisation=""))
@@ -118,23 +107,20 @@ def collect_agreement(sites: QuerySet) -> dict[int, dict]:
     )
     rows = (
         sites.order_by()
-        .annotate(signed=Exists(in_force), roles=Subquery(carried, output_field=IntegerField()))
-        .values_list("pk", "signed", "roles")
+        .annotate(roles=Subquery(carried, output_field=IntegerField()))
+        .values_list("pk", "progress__agreement_in_force_since", "roles")
     )
-    return {pk: {"agreement_signed": signed, "backbone_roles": roles or 0} for pk, signed, roles in rows}
+    return {
+        pk: {"agreement_signed": since is not None, "backbone_roles": roles or 0} for pk, since, roles in rows
+    }
 
 
 # --- Self-assessments: the latest continuum position and the latest rating of each condition -------------
 
 
 def collect_self_assessment(sites: QuerySet) -> dict[int, dict]:
-    from evaluation.models import ConditionAssessment, SelfAssessment
+    from evaluation.models import ConditionAssessment
 
-    continuum = (
-        SelfAssessment.objects.filter(site=OuterRef("pk"), continuum_level__isnull=False)
-        .order_by("-assessed_on", "-id")
-        .values("continuum_level")[:1]
-    )
     ratings = {
         f"condition_{key.value}": Subquery(
             ConditionAssessment.objects.filter(self_assessment__site=OuterRef("pk"), condition=key)
@@ -145,7 +131,7 @@ def collect_self_assessment(sites: QuerySet) -> dict[int, dict]:
         for key in CONDITIONS
     }
     continuum_labels, condition_labels = dict(ContinuumLevel.choices), dict(ConditionLevel.choices)
-    rows = sites.order_by().annotate(continuum=Subquery(continuum, output_field=IntegerField()), **ratings)
+    rows = sites.order_by().annotate(continuum=F("progress__continuum_level"), **ratings)
     result = {}
     for row in rows.values("pk", "continuum", *ratings):
         facts = {"continuum": continuum_labels.get(row["continuum"])}

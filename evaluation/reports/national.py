@@ -1,9 +1,9 @@
 """The national roll-up's snapshot: counts and progress, funnel, distributions, alerts, every site in scope.
 
-Counts by wave and region, the funnel and the alerts are the national dashboard's (`sites.dashboard.rollups`,
-aggregate queries); progress, distributions and the annex come from the sites' facts (`facts.py`). Both read
-a fixed number of queries for any number of sites. Ordinal facts (continuum, conditions, statuses) are kept
-as distributions — counts per level — never as averages alone.
+Counts by wave and region, the funnel and the alerts are the national dashboard's
+(`evaluation.dashboard.rollups`, aggregate queries); progress, distributions and the annex come from the
+sites' facts (`facts.py`). Both read a fixed number of queries for any number of sites. Ordinal facts
+(continuum, conditions, statuses) are kept as distributions — counts per level — never as averages alone.
 
 HOOK: `NATIONAL_SECTIONS` lists one function per section, `(context) -> dict`; a section whose data has not
 landed says so (`pending`). Distributions of a new ordinal fact come for free once its fact family is wired.
@@ -18,7 +18,7 @@ from functools import cached_property
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from sites.dashboard import rollups
+from evaluation.dashboard import rollups
 from sites.enums import SiteStatus
 from sites.models import Region, Site, Wave
 

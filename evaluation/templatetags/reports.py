@@ -50,17 +50,3 @@ def index(sequence, position: int):
         return sequence[position]
     except (IndexError, KeyError, TypeError):
         return ""
-
-
-@register.simple_tag
-def latest_bilan(site):
-    """The site's most recent finished bilan, or None (for the "Bilan" card of the site page)."""
-    from evaluation.models import Report
-    from evaluation.reports.enums import ReportKind, ReportState
-
-    return (
-        Report.objects.filter(site=site, kind=ReportKind.SITE, state=ReportState.DONE)
-        .defer("snapshot")
-        .order_by("-data_date", "-pk")
-        .first()
-    )

@@ -9,7 +9,7 @@ from collectives.enums import TRINOME_SEATS
 from qic import access
 from qic.params import parse_id, parse_text
 
-from .. import journal
+from .. import journal, panels, progress
 from ..forms import StatusChangeForm
 from ..models import Region, Site, Wave
 from .lifecycle import prerequisites_context
@@ -19,7 +19,12 @@ JOURNAL_PREVIEW = 8
 
 @require_GET
 def site_list(request: HttpRequest) -> HttpResponse:
-    sites = access.visible_sites(request.user).with_geography().order_by("wave__number", "name")
+    sites = (
+        access.visible_sites(request.user)
+        .with_geography()
+        .select_related("progress")
+        .order_by("wave__number", "name")
+    )
     wave = parse_id(request.GET.get("vague"))
     region = parse_text(request.GET.get("region"), max_length=10)
     if wave:
@@ -27,6 +32,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
     if region:
         sites = sites.filter(department__region__code=region)
     page = Paginator(sites, 50).get_page(request.GET.get("page"))
+    page.object_list = progress.attach(page.object_list)
     context = {
         "page_title": "Sites",
         "page_obj": page,
@@ -61,6 +67,7 @@ def site_detail(request: HttpRequest, site_slug: str) -> HttpResponse:
         "events": journal.feed(site, limit=JOURNAL_PREVIEW),
         "status_form": StatusChangeForm(site=site) if site_access.can_manage else None,
         "site_access": site_access,
+        "panels": panels.gather(request, site),
         **prerequisites_context(site, site_access),
     }
     return render(request, "sites/site_detail.html", context)

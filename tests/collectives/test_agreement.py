@@ -238,5 +238,5 @@ def test_dashboard_column_shows_the_signed_agreement(client, world, trinome):
     html = response.content.decode()
     assert "Signée le" in html
     rows = {site.pk: site for site in response.context["board"].page}
-    assert rows[world.site_a.pk].agreement_in_force_since is not None
-    assert rows[world.site_b.pk].agreement_in_force_since is None
+    assert rows[world.site_a.pk].progress.agreement_in_force_since is not None
+    assert rows[world.site_b.pk].progress.agreement_in_force_since is None

@@ -40,12 +40,14 @@ def test_a_site_sees_each_kind_of_due_item(world):
 
 def test_the_next_self_assessment_is_due_six_months_after_the_last(world):
     site = world.site_a
-    SelfAssessment.objects.create(site=site, assessed_on=dt.date(2026, 7, 1), continuum_level=4)
+    assessment = SelfAssessment.objects.create(site=site, assessed_on=dt.date(2026, 7, 1), continuum_level=4)
     assert "self_assessment" not in _kinds(due_for_site(site, today=TODAY))
-    SelfAssessment.objects.filter(site=site).update(assessed_on=dt.date(2026, 5, 1))
+    assessment.assessed_on = dt.date(2026, 5, 1)
+    assessment.save()
     item = next(i for i in due_for_site(site, today=TODAY) if i.kind == "self_assessment")
     assert item.on == dt.date(2026, 11, 1) and item.overdue
-    SelfAssessment.objects.filter(site=site).update(assessed_on=dt.date(2026, 6, 10))
+    assessment.assessed_on = dt.date(2026, 6, 10)
+    assessment.save()
     item = next(i for i in due_for_site(site, today=TODAY) if i.kind == "self_assessment")
     assert item.on == dt.date(2026, 12, 10) and not item.overdue  # upcoming within a month
 

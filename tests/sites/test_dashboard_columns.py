@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from collectives.enums import SessionKind
 from collectives.models import Participant
-from sites.dashboard import columns
+from evaluation.dashboard import columns
+from sites import progress
 from sites.models import Site
 from tests.sessions.factories import at, make_session
 from tests.sites.factories import SiteFactory
@@ -30,14 +31,16 @@ def _revision(site, number, adopted_days_ago=None, with_strategy=False):
     )
 
 
-def test_enrichment_matches_the_sort_annotations(world):
+def test_the_stored_facts_follow_sessions_and_adoptions_and_agree_with_a_recomputation(world):
     busy, quiet = world.site_a, world.site_b
     bare = SiteFactory(name="Sans rien")
     # Sessions: an attended past one, a later attended one, a cancelled one, coaching past and to come.
     first = make_session([busy], title="Module 1", starts_at=at(days=-30))
     second = make_session([busy, quiet], title="Module 2", starts_at=at(days=-10))
     cancelled = make_session([busy], title="Annulée", starts_at=at(days=-5), cancelled_at=timezone.now())
-    Participant.objects.filter(session__in=[first, second, cancelled], site=busy).update(present=True)
+    for participant in Participant.objects.filter(session__in=[first, second, cancelled], site=busy):
+        participant.present = True
+        participant.save()
     make_session(
         [busy], kind=SessionKind.SITE_COACHING, title="Coaching fait", starts_at=at(days=-3), hours=2
     )
@@ -46,36 +49,34 @@ def test_enrichment_matches_the_sort_annotations(world):
     )
     # Vision: adopted twice (the latest with its strategy), a draft; changes in the strategy.
     _revision(busy, 1, adopted_days_ago=40)
-    _revision(busy, 2, adopted_days_ago=20, with_strategy=True)
+    latest = _revision(busy, 2, adopted_days_ago=20, with_strategy=True)
     _revision(busy, 3)
     _revision(quiet, 1, adopted_days_ago=15)
     ChangeFactory(site=busy)
     ChangeFactory(site=busy)
 
-    names = [
-        "vision_adopted_at",
-        "strategy_adopted_at",
-        "strategy_change_count",
-        "strategy_drafted",
-        "last_session_at",  # the sort key; the session's title and link are the page's (checked below)
-        "coaching_used_minutes",
-        "coaching_planned_minutes",
-        "coaching_booked_minutes",
-    ]
-    sites = columns.enrich(list(Site.objects.filter(pk__in=[busy.pk, quiet.pk, bare.pk]).order_by("pk")))
-    annotated = columns.annotate_sessions(columns.annotate_vision(Site.objects.all()))
-    expected = {row["pk"]: row for row in annotated.filter(pk__in=[s.pk for s in sites]).values("pk", *names)}
-    for site in sites:
-        assert {name: getattr(site, name) for name in names} == {
-            name: expected[site.pk][name] for name in names
-        }, site.name
-    by_name = {site.name: site for site in sites}
-    assert (by_name[busy.name].last_session_title, by_name[busy.name].last_session_id) == (
-        "Module 2",
-        second.pk,
+    sites = columns.enrich(
+        list(
+            Site.objects.select_related("progress").filter(pk__in=[busy.pk, quiet.pk, bare.pk]).order_by("pk")
+        )
     )
-    assert by_name[quiet.name].last_session_id is None  # invited to Module 2, nobody ticked present
-    assert by_name[busy.name].coaching_used_minutes == 120
+    by_name = {site.name: site for site in sites}
+    facts = by_name[busy.name].progress
+    assert (facts.last_session_title, facts.last_session_id) == ("Module 2", second.pk)
+    assert facts.last_session_at == second.starts_at
+    assert (facts.vision_adopted_at, facts.strategy_adopted_at) == (latest.adopted_at, latest.adopted_at)
+    assert facts.strategy_change_count == 2
+    assert facts.coaching_booked_minutes == 300
+    assert by_name[busy.name].coaching_used_minutes == 120  # held or to come: read with the page
     assert by_name[busy.name].coaching_planned_minutes == 180
-    assert by_name[busy.name].strategy_change_count == 2
-    assert by_name[bare.name].last_session_at is None and by_name[bare.name].vision_adopted_at is None
+    assert by_name[quiet.name].progress.last_session_id is None  # invited to Module 2, nobody ticked present
+    assert by_name[quiet.name].progress.strategy_adopted_at is None
+    assert by_name[bare.name].progress.last_session_at is None
+    assert by_name[bare.name].progress.vision_adopted_at is None
+
+    # Cancelling the last session attended moves the fact back, in the same transaction.
+    second.cancelled_at = timezone.now()
+    second.save()
+    busy_facts = Site.objects.select_related("progress").get(pk=busy.pk).progress
+    assert (busy_facts.last_session_title, busy_facts.last_session_at) == ("Module 1", first.starts_at)
+    assert progress.stale() == {}

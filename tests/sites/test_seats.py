@@ -5,14 +5,14 @@ from django.urls import reverse
 from collectives.enums import MemberRole
 from collectives.models import Membership
 from collectives.services import members
-from sites import seats
-from sites.models import Site
+from sites import progress
+from sites.models import Site, SiteProgress
 from tests.collectives.factories import MembershipFactory, UserFactory
 from tests.sites.factories import SiteFactory
 
 
 def _filled(site) -> int:
-    return Site.objects.values_list("seats_filled", flat=True).get(pk=site.pk)
+    return SiteProgress.objects.values_list("seats_filled", flat=True).get(site=site)
 
 
 def test_seats_filled_follows_joining_leaving_and_changing_role(db):
@@ -47,9 +47,9 @@ def test_recount_repairs_counts_after_writes_that_bypass_signals(db):
     )
     assert (_filled(first), _filled(second)) == (0, 0)  # bulk_create sends no signal
 
-    assert seats.recount([first.pk]) == 1
+    assert progress.rebuild([first.pk]) == 1
     assert (_filled(first), _filled(second)) == (2, 0)
-    assert seats.recount() == Site.objects.count()
+    assert progress.rebuild() == Site.objects.count()
 
 
 def test_the_dashboard_sorts_by_filled_seats_and_flags_vacant_seats(client, world):

@@ -63,3 +63,27 @@ def test_site_list_counts_the_current_trinome_seats_of_each_site(client, world):
     }
     assert "Complet" in rows["Quartier complet"]
     assert "1/3" in rows["Quartier partiel"] and "Complet" not in rows["Quartier partiel"]
+
+
+def test_site_page_reads_a_fixed_number_of_queries_whatever_the_sites_history(client, world):
+    """The trinôme's landing page gathers its panels in the view: its cost does not grow with the site's
+    members, sessions or journal."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.sessions.factories import at, make_session
+
+    client.force_login(world.national)
+    url = world.site_a.get_absolute_url()
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = count()
+    for index in range(6):
+        MembershipFactory(site=world.site_a, role=MemberRole.PARTNER)
+        make_session([world.site_a], title=f"Module {index}", starts_at=at(days=index - 3))
+    assert count() == few
+    assert few <= 40

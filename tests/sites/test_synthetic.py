@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from collectives.models import CooperationAgreement, Membership, Participant, Session, User
+from evaluation.dashboard import columns
 from evaluation.models import Indicator, Measurement, SelfAssessment
 from evaluation.reports import national
 from qic.models import AuditEntry
 from sites import synthetic
-from sites.dashboard import columns
 from sites.enums import EventKind
 from sites.models import ResourceCentre, Site, SiteEvent, SiteStatusChange
 from vision.models import Approval, Revision
@@ -243,7 +243,7 @@ def test_the_national_roll_up_reads_the_same_number_of_queries_whatever_the_site
 
 def test_the_alert_counts_match_the_sites_the_table_lists_for_each_alert(generated):
     """The "vision due" count leaves out the sites whose vision was adopted, as the filtered table does."""
-    from sites.dashboard import alerts, rollups
+    from evaluation.dashboard import alerts, rollups
     from sites.models import Region, Wave
 
     totals = rollups.totals(

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from collectives.enums import MemberRole
+from evaluation import dashboard
 from evaluation.models import SelfAssessment
-from sites import dashboard, services
+from sites import services
 from sites.enums import SiteKind, SiteStatus
 from sites.models import Site
 from tests.collectives.factories import MembershipFactory

@@ -39,8 +39,8 @@ def test_adoption_date_and_strategy_state_in_the_table(client, world):
     assert f"Adoptée le {timezone.localdate(adopted.adopted_at):%d/%m/%Y}" in page  # the day in France
     assert "En cours d’écriture" in page
     board = response.context["board"]
-    assert _row(board, world.site_a).vision_adopted_at == adopted.adopted_at
-    assert _row(board, world.site_b).strategy_change_count == 1
+    assert _row(board, world.site_a).progress.vision_adopted_at == adopted.adopted_at
+    assert _row(board, world.site_b).progress.strategy_change_count == 1
 
 
 def test_the_export_carries_the_adoption_date(client, world):

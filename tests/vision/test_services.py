@@ -358,21 +358,25 @@ def test_an_approval_of_a_holder_who_left_no_longer_counts(world):
     assert revision.is_adopted
 
 
-def test_dashboard_annotations_in_one_query(world, django_assert_num_queries):
+def test_adoption_and_drafting_keep_the_sites_progress_facts_true(world):
+    """What the dashboard, the roll-ups and the bilans read about a site's vision: stored by the services that
+    adopt and draft, in the same transaction."""
+    from sites import progress
+    from sites.models import SiteProgress
+
     site = world.site_a
     seats = full_trinome(site, civil_society=world.seat_holder_a)
     chain_strategy(site, world.seat_holder_a)
     for user in seats.values():
         services.approve(site, user, number=services.head(site).number)
     _change(world.site_b, world.seat_holder_b, "direct", "Brouillon de B")
-    from sites.models import Site
 
-    with django_assert_num_queries(1):
-        rows = {s.slug: s for s in selectors.with_vision_status(Site.objects.all())}
-    a, b = rows[site.slug], rows[world.site_b.slug]
+    rows = {row.site_id: row for row in SiteProgress.objects.filter(site__in=[site, world.site_b])}
+    a, b = rows[site.pk], rows[world.site_b.pk]
     assert a.vision_adopted_at is not None and a.strategy_adopted_at == a.vision_adopted_at
-    assert a.strategy_change_count == 4 and a.strategy_drafted
-    assert b.vision_adopted_at is None and b.strategy_change_count == 1 and b.strategy_drafted
+    assert a.strategy_change_count == 4
+    assert b.vision_adopted_at is None and b.strategy_change_count == 1
+    assert progress.stale() == {}
 
 
 def test_comments_keep_the_title_of_a_deleted_change(world):

@@ -9,9 +9,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from qic import spreadsheets
+from sites.enums import SiteKind
 
-from .dashboard import columns
-from .enums import SiteKind
+from . import columns
 
 # Identity columns in full, then every other column family of the dashboard (see dashboard/columns.py).
 IDENTITY: list[tuple[str, Callable, int]] = [

@@ -15,8 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from collectives.enums import TRINOME_SEATS
-
-from ..enums import SiteStatus
+from sites.enums import SiteStatus
 
 STALLED = "inactif"
 VACANT_SEAT = "siege-vacant"
@@ -41,8 +40,8 @@ STALL_STEP_MINUTES = 5
 
 
 def stall_cutoff(now=None) -> dt.datetime:
-    """Sites silent since before this moment stall. It moves by steps of a few minutes, so that the cached
-    alert counts (`cache.py`) and the live table filtered on the alert agree."""
+    """Sites silent since before this moment stall. It moves by steps of a few minutes, so that the counts
+    and the table filtered on the alert agree however long apart they are read."""
     now = now or timezone.now()
     now = now.replace(minute=now.minute - now.minute % STALL_STEP_MINUTES, second=0, microsecond=0)
     return now - dt.timedelta(days=settings.QIC_STALL_DAYS)
@@ -60,12 +59,8 @@ def vision_cutoff(today=None) -> dt.date:
 
 
 def vision_adopted() -> Q:
-    """Sites with an adopted version of their vision (self-contained: needs no annotation)."""
-    from django.db.models import Exists, OuterRef
-
-    from vision.models import Revision
-
-    return Q(Exists(Revision.objects.filter(site=OuterRef("pk"), adopted_at__isnull=False)))
+    """Sites with an adopted version of their vision (a stored fact of their progress row)."""
+    return Q(progress__vision_adopted_at__isnull=False)
 
 
 def silence() -> Q:
@@ -78,7 +73,7 @@ def condition(key: str) -> Q:
     if key == STALLED:
         return Q(status__in=ONGOING) & silence()
     if key == VACANT_SEAT:
-        return Q(status__in=WITH_TRINOME) & Q(seats_filled__lt=len(TRINOME_SEATS))
+        return Q(status__in=WITH_TRINOME) & Q(progress__seats_filled__lt=len(TRINOME_SEATS))
     if key == VISION_DUE:
         due = Q(status__in=TRAINED, wave__training_starts_on__lte=vision_cutoff())
         return due & ~vision_adopted() if VISION_TRACKED else due

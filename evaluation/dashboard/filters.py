@@ -3,8 +3,9 @@
 import django_filters
 from django.db.models import QuerySet
 
-from ..enums import SiteKind, SiteStatus
-from ..text import search_words
+from sites.enums import SiteKind, SiteStatus
+from sites.text import search_words
+
 from . import alerts
 
 # URL parameter → what it filters, in the order of the form.

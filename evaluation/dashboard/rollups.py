@@ -13,9 +13,9 @@ from django.conf import settings
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 
 from collectives.enums import TRINOME_SEATS
+from sites.enums import FUNNEL_STAGES, SiteStatus
+from sites.models import SiteStatusChange, Wave
 
-from ..enums import FUNNEL_STAGES, SiteStatus
-from ..models import SiteStatusChange, Wave
 from . import alerts
 
 STATUSES = list(SiteStatus)
@@ -70,15 +70,12 @@ def totals(queryset: QuerySet, waves: list[Wave], regions: dict[int, str]) -> To
     counting complete trinômes and silent sites in each group: a few hundred rows at most, whatever the number
     of sites; every total (and each group's continuum distribution and average) is summed from them.
     """
-    from evaluation.assessments import latest_continuum_subquery
-
-    complete = Case(When(seats_filled__gte=len(TRINOME_SEATS), then=1), default=0)
+    complete = Case(When(progress__seats_filled__gte=len(TRINOME_SEATS), then=1), default=0)
     stalled = Case(When(alerts.silence(), then=1), default=0)
     without_vision = Case(When(alerts.vision_adopted(), then=0), default=1)
     grouped = (
         queryset.order_by()
-        .annotate(continuum_level=latest_continuum_subquery())
-        .values_list("wave_id", "department__region_id", "status", "continuum_level")
+        .values_list("wave_id", "department__region_id", "status", "progress__continuum_level")
         .annotate(
             n=Count("pk"),
             n_complete=Sum(complete),

@@ -15,9 +15,9 @@ from django.db.models import F, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from qic import access, charts
+from sites.enums import SiteKind, SiteStatus
+from sites.models import Region, ResourceCentre, Wave
 
-from ..enums import SiteKind, SiteStatus
-from ..models import Region, ResourceCentre, Wave
 from . import columns, rollups
 from .filters import FILTER_PARAMS, DashboardFilter, without
 

@@ -7,11 +7,11 @@ from django.views.decorators.http import require_GET
 
 from qic import access, pagination
 from qic.htmx import wants_fragment
+from sites.enums import SiteStatus
 
-from .. import dashboard, exports
-from ..dashboard import alerts, columns
-from ..dashboard.filters import FILTER_PARAMS
-from ..enums import SiteStatus
+from .. import dashboard
+from . import alerts, columns, exports
+from .filters import FILTER_PARAMS
 
 
 def _headers(board, request, base_url: str) -> list[dict]:

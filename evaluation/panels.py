@@ -1,0 +1,36 @@
+"""The evaluation loop's panels on the site page (`sites.panels`): what is due, and the latest bilan."""
+
+from sites import panels
+
+from .due import WORKING, due_for_site
+
+
+def due_panel(request, site) -> dict:
+    """What is due on this site (the same list the weekly digest sends), for everyone who reads the site."""
+    return {"items": due_for_site(site), "working": site.status in WORKING}
+
+
+def bilan_panel(request, site) -> dict | None:
+    """The site's most recent finished bilan, for those who may produce and download bilans."""
+    from .models import Report
+    from .reports.enums import ReportKind, ReportState
+
+    site_access = getattr(request, "site_access", None)
+    if not (site_access and site_access.can_download_report):
+        return None
+    latest = (
+        Report.objects.filter(site=site, kind=ReportKind.SITE, state=ReportState.DONE)
+        .defer("snapshot")
+        .order_by("-data_date", "-pk")
+        .first()
+    )
+    return {"bilan": latest}
+
+
+def connect() -> None:
+    panels.register(panels.Panel("due", panels.SIDE_TOP, 10, "evaluation/includes/due_panel.html", due_panel))
+    panels.register(
+        panels.Panel(
+            "bilan", panels.SIDE_BOTTOM, 20, "evaluation/includes/site_bilan_panel.html", bilan_panel
+        )
+    )

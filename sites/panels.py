@@ -1,0 +1,42 @@
+"""The panels other apps put on a site's page (the trinôme's landing page): registered at start-up, gathered
+by the page's view.
+
+The site page belongs to the registry, below the apps whose work it shows (vision, collectives, evaluation):
+they register a panel each (`register`), and the view asks every panel for its context (`gather`): the
+queries run in the view, in a known number, and no template tag reads the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+
+MAIN, SIDE_TOP, SIDE_BOTTOM = "main", "side_top", "side_bottom"
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    slot: str  # MAIN (the page's main column), SIDE_TOP or SIDE_BOTTOM (around the status panel)
+    order: int
+    template: str
+    context: Callable  # (request, site) -> dict, or None to leave the panel out
+
+
+_panels: dict[str, Panel] = {}
+
+
+def register(panel: Panel) -> None:
+    _panels[panel.key] = panel
+
+
+def gather(request, site) -> dict[str, list[str]]:
+    """The rendered panels of this site's page, by slot, in order."""
+    slots: dict[str, list[str]] = {MAIN: [], SIDE_TOP: [], SIDE_BOTTOM: []}
+    for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key)):
+        context = panel.context(request, site)
+        if context is not None:
+            slots[panel.slot].append(render_to_string(panel.template, {"site": site, **context}, request))
+    return slots

@@ -1,0 +1,157 @@
+"""Each site's progress facts (`SiteProgress`): kept true by the apps that own them, read in one join.
+
+An app that owns facts (collectives: trinôme, agreement, sessions; vision: adoptions; evaluation:
+self-assessments) registers a contributor at start-up: a function that recomputes its facts for a set of
+sites in one `UPDATE` (`refresh(site_ids, **values)` below). It calls it from the services that change those
+facts, in the same transaction, and from receivers of its own models' writes, so that the admin and every
+other write path keep the row true too. Bulk writers (`bulk_create`, `QuerySet.update()`) call
+`rebuild(site_ids)` themselves.
+
+Readers never compute a fact: they join the row (`Site.objects.select_related("progress")`, or
+`progress__<fact>` in filters and orderings). A site without a row has none of the facts yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db.models.signals import post_delete, post_save
+
+from .models import Site, SiteProgress
+
+Contributor = Callable[[list[int]], None]
+_contributors: dict[str, Contributor] = {}
+
+
+def register(name: str, contributor: Contributor) -> None:
+    """An app's recomputation of the facts it owns, for a list of site ids (called at start-up)."""
+    _contributors[name] = contributor
+
+
+def contributors() -> dict[str, Contributor]:
+    return dict(_contributors)
+
+
+def _ids(site_ids: Iterable) -> list[int]:
+    return sorted({int(pk) for pk in site_ids if pk is not None})
+
+
+def ensure(site_ids: Iterable) -> list[int]:
+    """Make sure these sites have a progress row (one query when they all have one)."""
+    ids = _ids(site_ids)
+    if ids:
+        have = set(SiteProgress.objects.filter(site_id__in=ids).values_list("site_id", flat=True))
+        missing = [pk for pk in ids if pk not in have]
+        if missing:
+            existing = Site.objects.filter(pk__in=missing).values_list("pk", flat=True)
+            SiteProgress.objects.bulk_create(
+                [SiteProgress(site_id=pk) for pk in existing], ignore_conflicts=True
+            )
+    return ids
+
+
+def refresh(site_ids: Iterable, **values) -> int:
+    """Write facts of these sites: `values` are expressions over the progress row (`OuterRef("site_id")` in
+    subqueries). Called by the contributors, in the transaction of the write that changed the facts: one
+    `UPDATE` of the rows that exist (a row is made with its site, or by `rebuild`; never here, where a site
+    being deleted would get a row again from the cascade's own writes)."""
+    ids = _ids(site_ids)
+    if not ids:
+        return 0
+    return SiteProgress.objects.filter(site_id__in=ids).update(**values)
+
+
+def rebuild(site_ids: Iterable | None = None) -> int:
+    """Recompute every fact of these sites (all sites when None), contributor by contributor: after bulk
+    writes, and to check that the stored facts are true (`manage.py rebuild_progress --check`)."""
+    ids = _ids(Site.objects.values_list("pk", flat=True) if site_ids is None else site_ids)
+    for start in range(0, len(ids), 2000):
+        chunk = ensure(ids[start : start + 2000])
+        for contributor in _contributors.values():
+            contributor(chunk)
+    return len(ids)
+
+
+def attach(sites) -> list:
+    """Sites read with `select_related("progress")`: a site without a row yet gets an unsaved one with no
+    facts, so that pages read `site.progress` without a query nor an error."""
+    sites = list(sites)
+    for site in sites:
+        try:
+            site.progress  # noqa: B018 - read from select_related, or missing
+        except SiteProgress.DoesNotExist:
+            site.progress = SiteProgress(site_id=site.pk)
+    return sites
+
+
+FACT_FIELDS = tuple(
+    field.name for field in SiteProgress._meta.concrete_fields if field.name not in ("site", "updated_at")
+)
+
+
+def snapshot(site_ids: Iterable | None = None) -> dict[int, tuple]:
+    """The stored facts of these sites (all when None), to compare with a rebuild."""
+    rows = SiteProgress.objects.order_by("site_id")
+    if site_ids is not None:
+        rows = rows.filter(site_id__in=_ids(site_ids))
+    return {row[0]: row[1:] for row in rows.values_list("site_id", *FACT_FIELDS)}
+
+
+def stale() -> dict[int, tuple[tuple, tuple]]:
+    """The sites whose stored facts differ from a recomputation: {id: (stored, true)}. Recomputes inside a
+    transaction rolled back at the end: nothing is written."""
+    from django.db import transaction
+
+    stored = snapshot()
+
+    class _Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            rebuild()
+            fresh = snapshot()
+            raise _Rollback
+    except _Rollback:
+        pass
+    ids = set(stored) | set(fresh) | set(Site.objects.values_list("pk", flat=True))
+    return {pk: (stored.get(pk), fresh.get(pk)) for pk in sorted(ids) if stored.get(pk) != fresh.get(pk)}
+
+
+def _site_created(sender, instance, created, raw=False, **kwargs) -> None:
+    if created and not raw:
+        SiteProgress.objects.get_or_create(site=instance)
+
+
+def _after_migrate(sender, **kwargs) -> None:
+    """A database migrated from before the read model (or sites made without it) gets its progress rows."""
+    using = kwargs.get("using", "default")
+    missing = list(Site.objects.using(using).filter(progress__isnull=True).values_list("pk", flat=True))
+    if missing:
+        rebuild(missing)
+
+
+def connect(app_config) -> None:
+    from django.db.models.signals import post_migrate
+
+    post_save.connect(_site_created, sender=Site, dispatch_uid="progress-site-created")
+    post_migrate.connect(_after_migrate, sender=app_config, dispatch_uid="progress-after-migrate")
+
+
+def on_writes(models, site_ids_of: Callable, contributor: Contributor, uid: str) -> None:
+    """Keep a contributor's facts true on every ORM write of these models (saves, deletes, and
+    `save_if_unchanged`'s conditional updates): `site_ids_of(instance)` says which sites a row concerns."""
+    from qic import locking
+
+    def receiver(sender, instance, raw=False, **kwargs):
+        if raw:
+            return
+        ids = [pk for pk in site_ids_of(instance) if pk]
+        if ids:
+            contributor(ids)
+
+    for model in models:
+        name = f"progress-{uid}-{model._meta.label_lower}"
+        post_save.connect(receiver, sender=model, dispatch_uid=f"{name}-save", weak=False)
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"{name}-delete", weak=False)
+        locking.saved.connect(receiver, sender=model, dispatch_uid=f"{name}-locked", weak=False)
