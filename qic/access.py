@@ -10,11 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from collectives.enums import TRINOME_SEATS, MemberRole, PlatformRole
+from qic.roles import TRINOME_SEATS, MemberRole, PlatformRole
+
+
+def _model(label: str):
+    """A domain model by its label ("sites.Site"). Core sits below the apps that own the models it guards
+    (one-way layers, `[tool.importlinter]` in pyproject.toml): it reaches them through Django's app registry,
+    never by importing them."""
+    return apps.get_model(label)
 
 
 def _is(user, role: str) -> bool:
@@ -53,9 +61,7 @@ def can_manage_registry(user) -> bool:
 
 def visible_sites(user, queryset: QuerySet | None = None) -> QuerySet:
     """The sites this user may see at all."""
-    from sites.models import Site
-
-    qs = Site.objects.all() if queryset is None else queryset
+    qs = _model("sites.Site").objects.all() if queryset is None else queryset
     if not (user and user.is_authenticated and user.is_active):
         return qs.none()
     if sees_all_sites(user):
@@ -186,8 +192,7 @@ def can_request_national_reports(user) -> bool:
 
 def report_sites(user) -> QuerySet:
     """The sites whose bilans this user may download (queryset twin of `SiteAccess.can_download_report`)."""
-    from sites.models import Site
-
+    Site = _model("sites.Site")
     if sees_all_sites(user):
         return Site.objects.all()
     if is_facilitator(user):
@@ -230,9 +235,7 @@ def covered_region_ids(user) -> set[int]:
 
 def runnable_sites(user, queryset: QuerySet | None = None) -> QuerySet:
     """The sites this user may plan and run sessions for."""
-    from sites.models import Site
-
-    qs = Site.objects.all() if queryset is None else queryset
+    qs = _model("sites.Site").objects.all() if queryset is None else queryset
     if is_national(user):
         return qs
     if is_facilitator(user):
@@ -243,10 +246,8 @@ def runnable_sites(user, queryset: QuerySet | None = None) -> QuerySet:
 def visible_sessions(user, queryset: QuerySet | None = None) -> QuerySet:
     """The sessions this user may see: all for national roles; those of their regions (or that they
     facilitate) for a facilitator; those of their sites (or where they are invited) for a member."""
-    from django.db.models import Q
-
-    from collectives.models import Membership, Participant, Session, SessionSite
-
+    Membership, Participant = _model("collectives.Membership"), _model("collectives.Participant")
+    Session, SessionSite = _model("collectives.Session"), _model("collectives.SessionSite")
     qs = Session.objects.all() if queryset is None else queryset
     if not (user and user.is_authenticated and user.is_active):
         return qs.none()
@@ -308,10 +309,10 @@ class SessionAccess:
 
 def get_session_for_user(user, pk: int):
     """The session with this id and what the user may do with it, or 404 to anyone who may not see it."""
-    from collectives.models import Session
-
     session = (
-        visible_sessions(user, Session.objects.select_related("region", "created_by")).filter(pk=pk).first()
+        visible_sessions(user, _model("collectives.Session").objects.select_related("region", "created_by"))
+        .filter(pk=pk)
+        .first()
     )
     if session is None:
         raise Http404("Session introuvable")

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from evaluation.dashboard import urls as dashboard_urls
-from qic import views, views_audit, views_people
+from qic import views, views_audit
 from sites import urls as sites_urls
 
 admin.site.site_header = "Quartiers à impact collectif — administration"
@@ -27,9 +27,7 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("journal-d-audit/", views_audit.audit_log, name="audit_log"),
-    path("personnes/", views_people.people, name="people"),
-    path("personnes/<int:user_id>/", views_people.person, name="person"),
-    path("personnes/<int:user_id>/export/", views_people.person_export, name="person_export"),
+    path("personnes/", include("collectives.urls_people")),
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("donnees-personnelles/", views.personal_data, name="personal_data"),

@@ -363,7 +363,7 @@ def test_a_site_whose_work_is_recorded_in_a_session_is_not_taken_out_of_it(clien
 def test_anonymising_a_seat_holder_keeps_their_work_and_frees_their_seat(world, strategy, signed_draft):
     from collectives.enums import MemberRole
     from collectives.services import agreement
-    from qic.personal_data import anonymise
+    from collectives.services.personal_data import anonymise
     from sites.models import SiteEvent
     from tests.collectives.factories import MembershipFactory
 

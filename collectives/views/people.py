@@ -8,9 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from collectives.models import User
-from qic import access, personal_data
+from qic import access
 from qic.params import parse_text
+
+from ..models import User
+from ..services import personal_data
 
 
 @require_GET

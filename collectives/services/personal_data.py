@@ -4,10 +4,16 @@ Anonymising keeps every row the person is linked to (memberships, authorship, au
 history of the sites stays whole; only what identifies the person is replaced.
 """
 
+from allauth.account.models import EmailAddress
 from django.contrib.sessions.models import Session
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+
+from qic.models import AuditEntry
+
+from ..models import Membership
+from .members import end_membership
 
 SECRET_FIELDS = {"password", "token", "token_hash", "secret", "key", "session_key"}
 # Never exported: framework bookkeeping, and second-factor secrets (an export must not let anyone sign in).
@@ -71,12 +77,6 @@ def can_be_anonymised(user, by) -> tuple[bool, str]:
 @transaction.atomic
 def anonymise(user, *, by) -> None:
     """Replace what identifies the person; end their memberships; keep the history they belong to."""
-    from allauth.account.models import EmailAddress
-
-    from collectives.models import Membership
-    from collectives.services.members import end_membership
-    from qic.models import AuditEntry
-
     allowed, reason = can_be_anonymised(user, by)
     if not allowed:
         raise ValueError(reason)
