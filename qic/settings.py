@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "vision",
     "evaluation",
     "collectives.security",
+    "fixtures",  # seed_demo and seed_synthetic: demonstration and synthetic data, apart from the apps
 ]
 
 MIDDLEWARE = [

@@ -13,8 +13,8 @@ from collectives.models import CooperationAgreement, Membership, Participant, Se
 from evaluation.dashboard import columns
 from evaluation.models import Indicator, Measurement, SelfAssessment
 from evaluation.reports import national
+from fixtures.synthetic import sites as synthetic
 from qic.models import AuditEntry
-from sites import synthetic
 from sites.enums import EventKind
 from sites.models import ResourceCentre, Site, SiteEvent, SiteStatusChange
 from vision.models import Approval, Revision
