@@ -44,6 +44,45 @@ class AgreementPart(models.TextChoices):
     TALENTS = "talents", "Implication des talents"
 
 
+# --- The cooperation continuum: where a site's collective stands (sessions' exercise, self-assessments) -----
+
+
+class ContinuumLevel(models.IntegerChoices):
+    """The seven levels of the cooperation continuum, from rivalry to trust (least to most structure)."""
+
+    COMPETITION = 1, "Concurrence"
+    COEXISTENCE = 2, "Coexistence"
+    COMMUNICATION = 3, "Communication"
+    ASSISTANCE = 4, "Assistance"
+    COORDINATION = 5, "Coordination"
+    COLLABORATION = 6, "Collaboration"
+    INTEGRATION = 7, "Intégration"
+
+
+# What each level means, in the words of the wave 3 training deck ("Continuum de la coopération").
+CONTINUUM_DESCRIPTIONS: dict[int, str] = {
+    ContinuumLevel.COMPETITION: (
+        "Concurrence pour l’image, les ressources, les bénéficiaires, les partenaires "
+        "ou l’attention du public."
+    ),
+    ContinuumLevel.COEXISTENCE: "Absence de lien systématique entre les organisations.",
+    ContinuumLevel.COMMUNICATION: "Échanges d’information, réseautage, etc.",
+    ContinuumLevel.ASSISTANCE: (
+        "Relation fonctionnelle et souvent informelle, se manifestant généralement autour de projets et "
+        "d’actions."
+    ),
+    ContinuumLevel.COORDINATION: (
+        "Les organisations s’ajustent et harmonisent systématiquement leurs efforts afin d’obtenir de "
+        "meilleures retombées."
+    ),
+    ContinuumLevel.COLLABORATION: (
+        "Interactions durables basées sur une mission, une vision, des objectifs, des décisions et des "
+        "ressources partagés."
+    ),
+    ContinuumLevel.INTEGRATION: "Programmes, vision, planification et financement pleinement intégrés.",
+}
+
+
 # --- Sessions (issue 7) ------------------------------------------------------------------------------------
 
 

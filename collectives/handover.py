@@ -2,9 +2,9 @@
 
 Each section has one provider function and one template under `templates/collectives/pdf/handover/`.
 A provider returns the section's template context, or None while the site has nothing to show there (the PDF
-then says "Pas encore rédigé"). Later capabilities fill their section here, in their provider only:
-vision and change strategy (Vision issue), latest self-assessment (Evaluation issue), upcoming sessions
-(Sessions issue).
+then says "Pas encore rédigé"). The pack gathers every app, but collectives sits below vision and evaluation:
+those apps register their sections (vision and strategy, self-assessments) with `register_section` in their
+`AppConfig.ready`, and collectives never imports them.
 """
 
 from __future__ import annotations
@@ -21,29 +21,30 @@ from .enums import AgreementPart
 from .guide import AGREEMENT_QUESTIONS
 from .services import agreement as agreement_services
 from .services.backbone import coverage
+from .services.coaching import balance_of
 from .services.members import collective
+from .services.sessions import site_sessions, upcoming
 
 
-@dataclass
+@dataclass(frozen=True)
 class PackSection:
     key: str
     title: str
     template: str
     provider: Callable[[object], dict | None]
+    position: int  # the section's place in the pack, smallest first
 
 
-def vision_section(site) -> dict | None:
-    """The adopted vision (or the current draft) and its context analysis (vision app)."""
-    from vision.reports import vision_section as provide
-
-    return provide(site)
+_SECTIONS: dict[str, PackSection] = {}
 
 
-def strategy_section(site) -> dict | None:
-    """The change strategy and its one-page diagram (vision app)."""
-    from vision.reports import strategy_section as provide
+def register_section(section: PackSection) -> None:
+    """Add (or replace, by key) a section of the pack."""
+    _SECTIONS[section.key] = section
 
-    return provide(site)
+
+def registered_sections() -> list[PackSection]:
+    return sorted(_SECTIONS.values(), key=lambda section: section.position)
 
 
 def agreement_section(site) -> dict | None:
@@ -54,19 +55,8 @@ def agreement_section(site) -> dict | None:
     return agreement_context(agreement, site)
 
 
-def self_assessment_section(site) -> dict | None:
-    """The self-assessments over time: the bilan's section (evaluation.reports.families), same layout."""
-    from evaluation.reports.families import site_self_assessments
-
-    content = site_self_assessments(site)
-    return content if content["dates"] else None
-
-
 def sessions_section(site) -> dict | None:
     """The site's upcoming sessions (training days, coaching) and its coaching hours (Sessions issue)."""
-    from .services.coaching import balance_of
-    from .services.sessions import site_sessions, upcoming
-
     sessions = list(upcoming(site_sessions(site).active()).prefetch_related("facilitators")[:8])
     balance = balance_of(site)
     if not sessions and not balance.used_minutes and not balance.planned_minutes:
@@ -74,26 +64,21 @@ def sessions_section(site) -> dict | None:
     return {"sessions": sessions, "balance": balance}
 
 
-SECTIONS = [
+# Vision and strategy (positions 10, 20) come from vision, the self-assessments (40) from evaluation.
+register_section(
     PackSection(
-        "vision", "Vision et analyse de contexte", "collectives/pdf/handover/vision.html", vision_section
-    ),
+        "agreement",
+        "Entente de coopération",
+        "collectives/pdf/handover/agreement.html",
+        agreement_section,
+        30,
+    )
+)
+register_section(
     PackSection(
-        "strategy", "Stratégie de changement", "collectives/pdf/handover/strategy.html", strategy_section
-    ),
-    PackSection(
-        "agreement", "Entente de coopération", "collectives/pdf/handover/agreement.html", agreement_section
-    ),
-    PackSection(
-        "self_assessment",
-        "Dernière auto-évaluation",
-        "collectives/pdf/handover/self_assessment.html",
-        self_assessment_section,
-    ),
-    PackSection(
-        "sessions", "Prochaines sessions", "collectives/pdf/handover/sessions.html", sessions_section
-    ),
-]
+        "sessions", "Prochaines sessions", "collectives/pdf/handover/sessions.html", sessions_section, 50
+    )
+)
 
 
 def agreement_context(agreement, site) -> dict:
@@ -119,7 +104,7 @@ def agreement_context(agreement, site) -> dict:
 def pack_context(site, user) -> dict:
     people = collective(site)
     sections = []
-    for section in SECTIONS:
+    for section in registered_sections():
         content = section.provider(site)
         sections.append(
             {"key": section.key, "title": section.title, "template": section.template, "content": content}

@@ -11,7 +11,6 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluation.enums import ContinuumLevel
 from qic.audit import AuditedQuerySet
 from qic.locking import Versioned
 
@@ -20,6 +19,7 @@ from .enums import (
     AgreementPart,
     AgreementStatus,
     BackboneRole,
+    ContinuumLevel,
     InvitationStatus,
     MemberRole,
     PlatformRole,

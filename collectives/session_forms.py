@@ -7,14 +7,13 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from evaluation.enums import CONTINUUM_DESCRIPTIONS, ContinuumLevel
 from qic import access
 from qic.idempotency import OnceForm
 from qic.locking import VersionedForm
 from qic.params import ModelMultipleIdField, parse_id
 from sites.models import Region, Site
 
-from .enums import NATIONAL_SESSION_KINDS, SessionKind
+from .enums import CONTINUUM_DESCRIPTIONS, NATIONAL_SESSION_KINDS, ContinuumLevel, SessionKind
 from .models import User
 from .services import sessions as services
 

@@ -6,7 +6,24 @@ class EvaluationConfig(AppConfig):
     verbose_name = "Évaluation"
 
     def ready(self):
-        from . import panels, progress
+        # Collectives sits below evaluation: what it needs from evaluation is registered here.
+        from collectives.handover import PackSection, register_section
+        from collectives.services.exercises import continuum_closed
+
+        from . import assessments, panels, progress
+        from .reports import families
 
         progress.connect()
         panels.connect()
+        # A closed continuum exercise records each site's position as its self-assessment.
+        continuum_closed.connect(assessments.record_continuum, dispatch_uid="evaluation.record_continuum")
+        # The handover pack shows the self-assessments over time, laid out like the bilan's section.
+        register_section(
+            PackSection(
+                "self_assessment",
+                "Dernière auto-évaluation",
+                "collectives/pdf/handover/self_assessment.html",
+                families.handover_self_assessments,
+                40,
+            )
+        )

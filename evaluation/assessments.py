@@ -1,7 +1,8 @@
 """Business logic of the self-assessments: recording one, a site's history and trends, figures by group.
 
-A session's continuum exercise records its own self-assessments (`collectives.services.exercises`); this
-module records the full ones (conditions, continuum, backbone roles) typed by the trinôme, and reads them all.
+It records the full ones (conditions, continuum, backbone roles) typed by the trinôme, and those of a
+session's continuum exercise when it closes (`collectives.services.exercises.continuum_closed`), and reads
+them all.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from collectives.enums import BackboneRole
 from sites import journal
@@ -20,6 +22,38 @@ from .models import BackboneRoleAssessment, ConditionAssessment, SelfAssessment
 
 # Months between two self-assessments (the "what is due" default).
 INTERVAL_MONTHS = 6
+
+
+def record_continuum(sender, *, session, answers, user, **kwargs) -> list[SelfAssessment]:
+    """Receiver of `continuum_closed`: each answer of a closed continuum exercise is its site's
+    self-assessment, with the session as source."""
+    return [record_session_answer(session, answer, user=user) for answer in answers]
+
+
+def record_session_answer(session, answer, *, user, at=None) -> SelfAssessment:
+    """The site's self-assessment from this session (one per site and session: closing twice updates it)."""
+    assessment = SelfAssessment.objects.filter(site=answer.site, source_session=session).first()
+    values = {"continuum_level": answer.level, "continuum_moved_by": answer.moved_by}
+    label = ContinuumLevel(answer.level).label
+    if assessment is None:
+        assessment = SelfAssessment(
+            site=answer.site,
+            source_session=session,
+            assessed_on=timezone.localdate(session.starts_at),
+            recorded_by=answer.updated_by or user,
+            **values,
+        )
+        assessment.save()
+        summary = f"Continuum de la coopération : {label} (session « {session.title} »)"
+    elif any(getattr(assessment, k) != v for k, v in values.items()):
+        for key, value in values.items():
+            setattr(assessment, key, value)
+        assessment.save(update_fields=list(values))
+        summary = f"Continuum de la coopération revu : {label} (session « {session.title} »)"
+    else:
+        return assessment
+    journal.record(answer.site, EventKind.SELF_ASSESSMENT, summary, actor=user, at=at, subject=assessment)
+    return assessment
 
 
 @transaction.atomic

@@ -1,44 +1,13 @@
-"""Choices of the evaluation loop: the cooperation continuum, the preconditions and conditions of
-collective impact, the scales a self-assessment rates them on (labels: domain.md, wave 3 deck), and the kinds
-of indicators."""
+"""Choices of the evaluation loop: the preconditions and conditions of collective impact, the scales a
+self-assessment rates them on (labels: domain.md, wave 3 deck), and the kinds of indicators.
+
+The cooperation continuum is the collectives' (a session's exercise places sites on it, `collectives.enums`);
+a self-assessment records a position on it, so it is re-exported here.
+"""
 
 from django.db import models
 
-
-class ContinuumLevel(models.IntegerChoices):
-    """The seven levels of the cooperation continuum, from rivalry to trust (least to most structure)."""
-
-    COMPETITION = 1, "Concurrence"
-    COEXISTENCE = 2, "Coexistence"
-    COMMUNICATION = 3, "Communication"
-    ASSISTANCE = 4, "Assistance"
-    COORDINATION = 5, "Coordination"
-    COLLABORATION = 6, "Collaboration"
-    INTEGRATION = 7, "Intégration"
-
-
-# What each level means, in the words of the wave 3 training deck ("Continuum de la coopération").
-CONTINUUM_DESCRIPTIONS: dict[int, str] = {
-    ContinuumLevel.COMPETITION: (
-        "Concurrence pour l’image, les ressources, les bénéficiaires, les partenaires "
-        "ou l’attention du public."
-    ),
-    ContinuumLevel.COEXISTENCE: "Absence de lien systématique entre les organisations.",
-    ContinuumLevel.COMMUNICATION: "Échanges d’information, réseautage, etc.",
-    ContinuumLevel.ASSISTANCE: (
-        "Relation fonctionnelle et souvent informelle, se manifestant généralement autour de projets et "
-        "d’actions."
-    ),
-    ContinuumLevel.COORDINATION: (
-        "Les organisations s’ajustent et harmonisent systématiquement leurs efforts afin d’obtenir de "
-        "meilleures retombées."
-    ),
-    ContinuumLevel.COLLABORATION: (
-        "Interactions durables basées sur une mission, une vision, des objectifs, des décisions et des "
-        "ressources partagés."
-    ),
-    ContinuumLevel.INTEGRATION: "Programmes, vision, planification et financement pleinement intégrés.",
-}
+from collectives.enums import CONTINUUM_DESCRIPTIONS, ContinuumLevel  # noqa: F401
 
 
 class ConditionKind(models.TextChoices):

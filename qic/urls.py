@@ -4,6 +4,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from collectives import urls_registrations
 from evaluation.dashboard import urls as dashboard_urls
 from qic import views, views_audit
 from sites import urls as sites_urls
@@ -16,8 +17,15 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
-    # The national dashboard (evaluation.dashboard, the top layer) keeps its addresses among the sites'.
-    path("sites/", include((dashboard_urls.urlpatterns + sites_urls.urlpatterns, "sites"))),
+    # One `sites` namespace over three apps, so every address and URL name stays: the national dashboard
+    # (evaluation.dashboard, the top layer), the registrations import (collectives: it creates memberships and
+    # invitations) and the registry itself.
+    path(
+        "sites/",
+        include(
+            (dashboard_urls.urlpatterns + urls_registrations.urlpatterns + sites_urls.urlpatterns, "sites")
+        ),
+    ),
     path("sites/<slug:site_slug>/vision/", include("vision.urls")),
     path("", include("evaluation.reports.urls")),
     path("comptes/", include("collectives.security.urls")),

@@ -8,15 +8,18 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
-from evaluation.enums import CONTINUUM_DESCRIPTIONS, ContinuumLevel
-from evaluation.models import SelfAssessment
 from qic.locking import EditConflict, delete_if_unchanged, save_if_unchanged
-from sites import journal
-from sites.enums import EventKind
 
+from ..enums import CONTINUUM_DESCRIPTIONS, ContinuumLevel
 from ..models import ContinuumAnswer, ContinuumExercise, Session, SessionOutput
+
+# Sent by `close_continuum`, inside its transaction, with the session, every answer of the closed exercise and
+# who closed it. Evaluation (above collectives) records each answer as that site's self-assessment and returns
+# what it recorded (connected in `EvaluationConfig.ready`).
+continuum_closed = Signal()
 
 ANSWER_FIELDS = {"level": "Position", "moved_by": "Ce qui nous a fait bouger"}
 OUTPUT_FIELDS = {"title": "Titre", "text": "Contenu"}
@@ -125,8 +128,9 @@ def board(rows: list[Position]) -> list[dict]:
 
 
 @transaction.atomic
-def close_continuum(session: Session, *, user, now=None) -> list[SelfAssessment]:
-    """Close the exercise and record each site's answer as its self-assessment, with the session as source."""
+def close_continuum(session: Session, *, user, now=None) -> list:
+    """Close the exercise; each site's answer becomes its self-assessment, with the session as source
+    (recorded by evaluation through `continuum_closed`). Returns the self-assessments recorded."""
     now = now or timezone.now()
     exercise = ContinuumExercise.objects.select_for_update().filter(session=session).first()
     if exercise is None:
@@ -135,36 +139,9 @@ def close_continuum(session: Session, *, user, now=None) -> list[SelfAssessment]
         exercise.closed_at = now
         exercise.closed_by = user
         exercise.save(update_fields=["closed_at", "closed_by"])
-    return [
-        record_self_assessment(session, answer, user=user)
-        for answer in exercise.answers.select_related("site")
-    ]
-
-
-def record_self_assessment(session: Session, answer: ContinuumAnswer, *, user, at=None) -> SelfAssessment:
-    """The site's self-assessment from this session (one per site and session: closing twice updates it)."""
-    assessment = SelfAssessment.objects.filter(site=answer.site, source_session=session).first()
-    values = {"continuum_level": answer.level, "continuum_moved_by": answer.moved_by}
-    label = ContinuumLevel(answer.level).label
-    if assessment is None:
-        assessment = SelfAssessment(
-            site=answer.site,
-            source_session=session,
-            assessed_on=timezone.localdate(session.starts_at),
-            recorded_by=answer.updated_by or user,
-            **values,
-        )
-        assessment.save()
-        summary = f"Continuum de la coopération : {label} (session « {session.title} »)"
-    elif any(getattr(assessment, k) != v for k, v in values.items()):
-        for key, value in values.items():
-            setattr(assessment, key, value)
-        assessment.save(update_fields=list(values))
-        summary = f"Continuum de la coopération revu : {label} (session « {session.title} »)"
-    else:
-        return assessment
-    journal.record(answer.site, EventKind.SELF_ASSESSMENT, summary, actor=user, at=at, subject=assessment)
-    return assessment
+    answers = list(exercise.answers.select_related("site", "updated_by"))
+    responses = continuum_closed.send(sender=Session, session=session, answers=answers, user=user)
+    return [recorded for _receiver, records in responses for recorded in records]
 
 
 # --- Free outputs per site ----------------------------------------------------------------------------------

@@ -201,6 +201,12 @@ def site_self_assessments(site: Site) -> dict:
     }
 
 
+def handover_self_assessments(site: Site) -> dict | None:
+    """The handover pack's section (collectives.handover): the same layout, None while there is none."""
+    content = site_self_assessments(site)
+    return content if content["dates"] else None
+
+
 # --- Sessions and coaching hours (collectives app, sessions) ---------------------------------------------
 
 

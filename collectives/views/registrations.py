@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qic import access
+from sites.forms import RegistrationUploadForm
+from sites.models import RegistrationImport
 
-from .. import imports
-from ..forms import RegistrationUploadForm
-from ..models import RegistrationImport
+from ..services import registrations as imports
 
 ALREADY_COMMITTED = "Cet import est déjà confirmé : rien n’a été importé deux fois."
 

@@ -7,7 +7,7 @@ from openpyxl import Workbook
 
 from collectives.enums import MemberRole
 from collectives.models import Membership, User
-from sites import imports
+from collectives.services import registrations as imports
 from sites.models import Site, SiteEvent, SiteStatusChange
 from tests.collectives.factories import MembershipFactory, NationalFactory
 from tests.sites.factories import SiteFactory, WaveFactory, department

@@ -1,5 +1,7 @@
 """Import of a wave's registrations (CSV or XLSX): read, check against the registry, commit atomically.
 
+It lives with the collectives because it creates their memberships and invitations (and the registry's sites).
+
 One line per trinôme contact (a site with three contacts takes three lines; a site without contact yet, one
 line with the contact columns empty). `read_file` turns the upload into plain rows, `plan` checks them against
 the database and says, line by line, what would be created and what is wrong (in French), `commit` writes it
@@ -17,17 +19,17 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from collectives.enums import MemberRole, PlatformRole
-from collectives.models import Membership, User
-from collectives.services import identity, invitations
 from qic import spreadsheets, tables
 from qic.sanitize import clean_text
+from sites import journal
+from sites.enums import EventKind, SiteKind, SiteStatus
+from sites.models import Department, RegistrationImport, Site, SiteStatusChange, Wave, qpv_code_validator
+from sites.services import unique_site_slug
+from sites.text import normalise
 
-from . import journal
-from .enums import EventKind, SiteKind, SiteStatus
-from .models import Department, RegistrationImport, Site, SiteStatusChange, Wave, qpv_code_validator
-from .services import unique_site_slug
-from .text import normalise
+from ..enums import MemberRole, PlatformRole
+from ..models import Membership, User
+from . import identity, invitations
 
 MAX_ROWS = 5000
 
