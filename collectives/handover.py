@@ -23,7 +23,7 @@ from .services import agreement as agreement_services
 from .services.backbone import coverage
 from .services.coaching import balance_of
 from .services.members import collective
-from .services.sessions import site_sessions, upcoming
+from .sessions.services import site_sessions, upcoming
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ def collective_panel(request, site) -> dict:
 
 
 def sessions_card(request, site) -> dict:
-    from .services.sessions import site_sessions, upcoming
+    from .sessions.services import site_sessions, upcoming
 
     site_access = getattr(request, "site_access", None)
     return {

@@ -35,7 +35,7 @@ def queue_email(message) -> None:
 @shared_task
 def send_session_reminders() -> int:
     """Email the participants of tomorrow's sessions (each once, however often this runs)."""
-    from .services import reminders
+    from .sessions import reminders
 
     return reminders.send_due()
 

@@ -8,7 +8,7 @@ class EvaluationConfig(AppConfig):
     def ready(self):
         # Collectives sits below evaluation: what it needs from evaluation is registered here.
         from collectives.handover import PackSection, register_section
-        from collectives.services.exercises import continuum_closed
+        from collectives.sessions.exercises import continuum_closed
 
         from . import assessments, panels, progress
         from .reports import families

@@ -1,7 +1,7 @@
 """Business logic of the self-assessments: recording one, a site's history and trends, figures by group.
 
 It records the full ones (conditions, continuum, backbone roles) typed by the trinôme, and those of a
-session's continuum exercise when it closes (`collectives.services.exercises.continuum_closed`), and reads
+session's continuum exercise when it closes (`collectives.sessions.exercises.continuum_closed`), and reads
 them all.
 """
 

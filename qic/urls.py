@@ -31,7 +31,7 @@ urlpatterns = [
     path("comptes/", include("collectives.security.urls")),
     path("", include("collectives.urls")),
     path("", include("evaluation.urls")),
-    path("", include("collectives.urls_sessions")),
+    path("", include("collectives.sessions.urls")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("journal-d-audit/", views_audit.audit_log, name="audit_log"),

@@ -195,7 +195,7 @@ def _with_session_b(kwargs):
 
 
 def _calendar_token(w):
-    from collectives.services.calendar import create_feed
+    from collectives.sessions.calendar import create_feed
 
     return create_feed(w.seat_holder_a)[1]
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from collectives.enums import NATIONAL_SESSION_KINDS, SessionKind
 from collectives.models import Session, SessionOutput, SessionSite
-from collectives.services.sessions import sync_participants
+from collectives.sessions.services import sync_participants
 
 
 def at(days: int = 0, hour: int = 9, minute: int = 30) -> dt.datetime:

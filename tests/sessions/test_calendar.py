@@ -7,8 +7,7 @@ import re
 from django.urls import reverse
 
 from collectives.models import CalendarFeed, hash_token
-from collectives.services import calendar
-from collectives.services import sessions as services
+from collectives.sessions import calendar, services
 from tests.sessions.factories import at, make_session
 
 

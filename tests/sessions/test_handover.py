@@ -2,7 +2,7 @@
 
 from collectives.enums import SessionKind
 from collectives.handover import sessions_section
-from collectives.services import sessions as services
+from collectives.sessions import services
 from tests.sessions.factories import at, make_session
 
 

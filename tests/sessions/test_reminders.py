@@ -7,8 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from collectives.models import Participant
-from collectives.services import reminders
-from collectives.services import sessions as services
+from collectives.sessions import reminders, services
 from collectives.tasks import send_session_reminders
 from tests.sessions.factories import at, make_session
 

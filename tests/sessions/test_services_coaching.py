@@ -8,7 +8,7 @@ import pytest
 
 from collectives.enums import SessionKind
 from collectives.services import coaching
-from collectives.services import sessions as services
+from collectives.sessions import services
 from sites.enums import EventKind
 from sites.models import Site, SiteEvent
 from tests.sessions.factories import at, make_session

@@ -4,7 +4,7 @@ other, closing records each answer as the site's self-assessment with the sessio
 import pytest
 from django.utils import timezone
 
-from collectives.services import exercises as services
+from collectives.sessions import exercises as services
 from evaluation.enums import ContinuumLevel
 from evaluation.models import SelfAssessment
 from qic.locking import EditConflict

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from collectives.enums import MemberRole, SessionKind
-from collectives.services import sessions as services
+from collectives.sessions import services
 from sites.enums import EventKind
 from sites.models import SiteEvent
 from tests.collectives.factories import FacilitatorFactory, MembershipFactory

@@ -1,4 +1,4 @@
-"""Views of collectives/views/attendance.py: ticking presence (HTMX fragment, or a form POST without
+"""Views of collectives/sessions/views/attendance.py: ticking presence (HTMX fragment, or a form POST without
 JavaScript), guests, and the sign-in sheet PDF."""
 
 import shutil
@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from django.urls import reverse
 
-from collectives.services import sessions as services
+from collectives.sessions import services
 from sites.enums import EventKind
 from sites.models import SiteEvent
 from tests.collectives.factories import FacilitatorFactory

@@ -1,5 +1,5 @@
-"""Views of collectives/views/coaching.py: hours per CRPV and per site, the site page's card, and the national
-dashboard's session and coaching columns (the hook of the National tracking issue)."""
+"""Views of collectives/sessions/views/coaching.py: hours per CRPV and per site, the site page's card, and the
+national dashboard's session and coaching columns (the hook of the National tracking issue)."""
 
 import csv
 import io
@@ -7,7 +7,7 @@ import io
 from django.urls import reverse
 
 from collectives.enums import SessionKind
-from collectives.services import sessions as services
+from collectives.sessions import services
 from tests.sessions.factories import at, make_session
 from tests.sites.factories import SiteFactory, department
 

@@ -1,10 +1,10 @@
-"""Views of collectives/views/exercises.py: the facilitator's live board (polled by HTMX while open), opening
-and closing, each site's answer page (its own members, from a phone) and the free outputs."""
+"""Views of collectives/sessions/views/exercises.py: the facilitator's live board (polled by HTMX while open),
+opening and closing, each site's answer page (its own members, from a phone) and the free outputs."""
 
 import pytest
 from django.urls import reverse
 
-from collectives.services import exercises as services
+from collectives.sessions import exercises as services
 from evaluation.models import SelfAssessment
 from tests.sessions.factories import make_output, make_session
 

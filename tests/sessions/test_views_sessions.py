@@ -1,5 +1,5 @@
-"""Views of collectives/views/sessions.py: the list of one's sessions, planning, a session's page, editing
-(concurrent edits refused, both versions shown) and cancelling."""
+"""Views of collectives/sessions/views/sessions.py: the list of one's sessions, planning, a session's page,
+editing (concurrent edits refused, both versions shown) and cancelling."""
 
 import datetime as dt
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from collectives.enums import MemberRole
-from collectives.services.calendar import create_feed
+from collectives.sessions.calendar import create_feed
 from tests.collectives.factories import FacilitatorFactory, InvitationFactory, MembershipFactory
 from tests.sessions.factories import make_session
 from tests.sites.factories import ResourceCentreFactory, region
@@ -61,7 +61,7 @@ def printed(monkeypatch):
         return b"%PDF-1.7 test"
 
     monkeypatch.setattr("qic.pdf.html_to_pdf", capture)
-    monkeypatch.setattr("collectives.views.attendance.html_to_pdf", capture)
+    monkeypatch.setattr("collectives.sessions.views.attendance.html_to_pdf", capture)
     return pages
 
 

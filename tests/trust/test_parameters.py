@@ -132,7 +132,7 @@ def no_pdf_printing(monkeypatch):
         return b"%PDF-1.7 crawl"
 
     monkeypatch.setattr("qic.pdf.html_to_pdf", fake)
-    monkeypatch.setattr("collectives.views.attendance.html_to_pdf", fake)
+    monkeypatch.setattr("collectives.sessions.views.attendance.html_to_pdf", fake)
 
 
 @pytest.mark.usefixtures("quiet_request_log", "no_pdf_printing")

@@ -352,7 +352,7 @@ def test_the_invitation_email_carries_no_control_character_nor_markup(
 def test_an_email_written_from_older_data_is_cleaned_on_the_way_out(
     world, django_capture_on_commit_callbacks, mailoutbox
 ):
-    from collectives.services import reminders
+    from collectives.sessions import reminders
 
     session = make_session([world.site_a], starts_at=at(days=1, hour=9, minute=30))
     QicSession.objects.filter(pk=session.pk).update(title=f"Atelier{CONTROLS}", place=f"Salle{CONTROLS}")
@@ -404,7 +404,7 @@ def _project_forms():
     import importlib
 
     for module in (
-        "qic.locking", "sites.forms", "collectives.forms", "collectives.session_forms", "vision.forms",
+        "qic.locking", "sites.forms", "collectives.forms", "collectives.sessions.forms", "vision.forms",
         "evaluation.forms", "evaluation.assessment_forms", "evaluation.reports.forms", "evaluation.views.due",
     ):  # fmt: skip
         importlib.import_module(module)
@@ -448,7 +448,7 @@ def test_every_stored_text_has_the_limit_its_form_states():
         if isinstance(field, models.TextField) and field.max_length is None
     ]
     assert sorted(set(unlimited) - internal) == []
-    from collectives.session_forms import SessionForm
+    from collectives.sessions.forms import SessionForm
 
     assert SessionForm.base_fields["agenda"].max_length == QicSession._meta.get_field("agenda").max_length
 
@@ -483,7 +483,7 @@ def test_names_from_proconnect_are_cleaned_and_fit_like_typed_ones(client, world
 
 def test_the_calendar_feed_keeps_one_property_per_line_whatever_was_stored(client, world):
     """A lone CR stored long ago would end an iCalendar line and start a property of its own choosing."""
-    from collectives.services import calendar
+    from collectives.sessions import calendar
 
     session = _session(world)
     QicSession.objects.filter(pk=session.pk).update(title=f"Atelier\rATTENDEE:mailto:x@exemple.fr{CONTROLS}")

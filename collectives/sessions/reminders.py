@@ -16,8 +16,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import Participant, Session
-from .sessions import person_name
+from .models import Participant, Session
+from .services import person_name
 
 
 def tomorrow_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:

@@ -13,11 +13,11 @@ from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
 from qic.params import parse_text
 
-from ..enums import SessionKind
+from ...enums import SessionKind
+from ...services import coaching
+from .. import exercises, services
+from ..forms import CancelForm, SessionForm
 from ..models import Session
-from ..services import coaching, exercises
-from ..services import sessions as services
-from ..session_forms import CancelForm, SessionForm
 
 PAGE_SIZE = 20
 PERIODS = {"a-venir": "À venir", "passees": "Passées"}

@@ -20,8 +20,9 @@ from qic import access
 from qic.params import parse_id
 from qic.sanitize import clean_text
 
-from ..models import CalendarFeed, Session, User, hash_token
-from .sessions import my_sessions, person_name
+from ..models import User, hash_token
+from .models import CalendarFeed, Session
+from .services import my_sessions, person_name
 
 PAST_DAYS = 90
 PRODID = "-//ANCT//Quartiers a impact collectif//FR"

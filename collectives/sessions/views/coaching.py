@@ -11,9 +11,9 @@ from qic.params import parse_id
 from sites.enums import SiteStatus
 from sites.models import ResourceCentre, Wave
 
+from ...services import coaching as services
+from .. import services as session_services
 from ..models import SessionSite
-from ..services import coaching as services
-from ..services import sessions as session_services
 
 COACHED = (SiteStatus.IN_TRAINING, SiteStatus.ACTIVE, SiteStatus.PAUSED)
 

@@ -20,8 +20,9 @@ from sites.enums import EventKind
 from sites.models import SiteEvent
 
 from ..enums import NATIONAL_SESSION_KINDS, MemberRole, PlatformRole, SessionKind
-from ..models import ContinuumAnswer, Membership, Participant, Session, SessionOutput, SessionSite, User
-from . import coaching
+from ..models import Membership, User
+from ..services import coaching
+from .models import ContinuumAnswer, Participant, Session, SessionOutput, SessionSite
 
 MAX_SESSION_DAYS = 3
 # Fields of a session a planner types; the sites and facilitators are saved alongside.

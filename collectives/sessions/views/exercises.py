@@ -12,9 +12,9 @@ from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
 from qic.params import parse_int
 
-from ..services import exercises as services
-from ..services.sessions import person_name
-from ..session_forms import ContinuumAnswerForm, OutputForm
+from .. import exercises as services
+from ..forms import ContinuumAnswerForm, OutputForm
+from ..services import person_name
 from .sessions import session_or_404_in_site
 
 

@@ -13,9 +13,9 @@ from qic.locking import VersionedForm
 from qic.params import ModelMultipleIdField, parse_id
 from sites.models import Region, Site
 
-from .enums import CONTINUUM_DESCRIPTIONS, NATIONAL_SESSION_KINDS, ContinuumLevel, SessionKind
-from .models import User
-from .services import sessions as services
+from ..enums import CONTINUUM_DESCRIPTIONS, NATIONAL_SESSION_KINDS, ContinuumLevel, SessionKind
+from ..models import User
+from . import services
 
 LONG_TEXT = 10_000
 TOO_LONG = {"max_length": "Ce texte est trop long : %(limit_value)d caractères au plus."}

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from qic.idempotency import AlreadySubmitted, once
 
-from ..services import calendar as services
-from ..session_forms import CalendarFeedForm
+from .. import calendar as services
+from ..forms import CalendarFeedForm
 
 ALREADY_CREATED = (
     "Ce formulaire a déjà été envoyé : votre lien d’agenda est déjà créé. Il ne s’affiche qu’une fois ; "

@@ -14,7 +14,7 @@ from django.utils import timezone
 from qic.locking import EditConflict, delete_if_unchanged, save_if_unchanged
 
 from ..enums import CONTINUUM_DESCRIPTIONS, ContinuumLevel
-from ..models import ContinuumAnswer, ContinuumExercise, Session, SessionOutput
+from .models import ContinuumAnswer, ContinuumExercise, Session, SessionOutput
 
 # Sent by `close_continuum`, inside its transaction, with the session, every answer of the closed exercise and
 # who closed it. Evaluation (above collectives) records each answer as that site's self-assessment and returns

@@ -13,8 +13,8 @@ from qic import access
 from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.pdf import STYLESHEET, html_to_pdf, pdf_response
 
-from ..services import sessions as services
-from ..session_forms import GuestForm
+from .. import services
+from ..forms import GuestForm
 
 
 def _runnable(request, pk):
