@@ -1,4 +1,8 @@
-"""Reports: per-site bilans and national roll-ups, drawn from a frozen data snapshot and rendered by Celery.
+"""Reports, a sub-domain of evaluation: per-site bilans and national roll-ups, drawn from a frozen data
+snapshot and rendered by Celery.
+
+- `models.py`: the `Report` model (imported by `evaluation.models`: same app label, table and migrations);
+- `views.py`, `urls.py` (namespace `reports`), `forms.py`; templates under templates/reports/;
 
 - `snapshot.py`: the data, one function per family (later issues plug theirs in there);
 - `render.py`: the snapshot turned into PDF (WeasyPrint, `qic/pdf.py`) and XLSX;

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from qic import access
 
-from ..models import Report
 from .enums import ReportKind, ReportState, ReportTrigger
+from .models import Report
 
 # A report still waiting this long after it was asked for is sent to the workers again (tasks are idempotent):
 # the message may have been lost with a broker that restarted without persistence.

@@ -28,9 +28,9 @@ from django.utils.text import slugify
 
 from qic import spreadsheets
 
-from ..models import Report
 from . import national, render, snapshot
 from .enums import ReportKind, ReportState, ReportTrigger
+from .models import Report
 
 logger = logging.getLogger(__name__)
 

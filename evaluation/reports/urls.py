@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ..views import reports
+from . import views as reports
 
 app_name = "reports"
 

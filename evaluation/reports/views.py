@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from qic import access
 
-from ..models import Report
-from ..reports import services
-from ..reports.compare import compare_reports
-from ..reports.enums import FORMATS, ReportKind, ReportState
-from ..reports.forms import CompareForm, NationalReportForm
+from . import services
+from .compare import compare_reports
+from .enums import FORMATS, ReportKind, ReportState
+from .forms import CompareForm, NationalReportForm
+from .models import Report
 
 ARCHIVE_PAGE_SIZE = 30
 CONTENT_TYPES = {
