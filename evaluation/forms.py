@@ -4,7 +4,7 @@ from django import forms
 
 from qic.idempotency import OnceForm
 from qic.locking import VersionedForm
-from sites.text import normalise
+from qic.text import normalise
 from vision.enums import ActionStatus, ChangeLevel, ChangeRegister
 
 from .enums import AdjustmentKind, Direction, IndicatorKind

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from collectives.enums import BackboneRole
 from qic.locking import Versioned
-from sites.text import normalise
+from qic.text import normalise, number
 from vision.enums import ActionStatus, ChangeLevel, ChangeRegister
 
 from .enums import (
@@ -257,13 +257,13 @@ class Indicator(Versioned):
     @property
     def baseline_display(self) -> str:
         if self.is_quantitative:
-            return format_number(self.baseline_value, self.unit)
+            return number(self.baseline_value, unit=self.unit)
         return self.level_label(self.baseline_level)
 
     @property
     def target_display(self) -> str:
         if self.is_quantitative:
-            return format_number(self.target_value, self.unit)
+            return number(self.target_value, unit=self.unit)
         return self.level_label(self.target_level)
 
 
@@ -296,7 +296,7 @@ class Measurement(Versioned):
     @property
     def display(self) -> str:
         if self.indicator.is_quantitative:
-            return format_number(self.value, self.indicator.unit)
+            return number(self.value, unit=self.indicator.unit)
         return self.indicator.level_label(self.level)
 
 
@@ -447,13 +447,6 @@ class DigestPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} — {'désabonné' if self.opted_out else 'abonné'}"
-
-
-def format_number(value, unit="") -> str:
-    if value is None:
-        return ""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", "\u202f").replace(".", ",")
-    return f"{text}\u00a0{unit}" if unit else text
 
 
 # The reports are their own sub-domain (evaluation/reports/); their model is imported here so that Django

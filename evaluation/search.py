@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import F, QuerySet
 
 from qic import access
-from sites.text import search_words
+from qic.text import search_words
 
 from .models import LearningEntry
 

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from qic import charts
 from qic.locking import delete_if_unchanged, save_if_unchanged
 
 from .models import Indicator, LearningEntry, Measurement
@@ -125,8 +126,6 @@ def next_measurement_due(indicator, last_measured_on: dt.date | None) -> dt.date
 
 def indicators_with_measurements(site):
     """The site's indicators, each with its measurements (date order), chart and next due date: 2 queries."""
-    from .charts import trend_chart
-
     indicators = list(
         site.indicators.select_related("change").prefetch_related(
             Prefetch("measurements", queryset=Measurement.objects.order_by("measured_on"))
@@ -142,3 +141,32 @@ def indicators_with_measurements(site):
         indicator.overdue = indicator.next_due < today
         indicator.chart = trend_chart(indicator, rows, chart_id=f"indicateur-{indicator.pk}")
     return indicators
+
+
+def trend_chart(indicator, measurements, *, chart_id: str):
+    """The indicator's measurements over time, from the baseline toward the target (`qic.charts`)."""
+    if indicator.is_quantitative:
+        baseline, target = float(indicator.baseline_value or 0), float(indicator.target_value or 0)
+        points = [(m.measured_on, float(m.value)) for m in measurements if m.value is not None]
+    else:
+        baseline, target = float(indicator.baseline_level or 1), float(indicator.target_level or 1)
+        points = [(m.measured_on, float(m.level)) for m in measurements if m.level is not None]
+    desc = (
+        f"Départ : {indicator.baseline_display} le {indicator.baseline_on:%d/%m/%Y}. "
+        f"Cible : {indicator.target_display}"
+        + (f" au {indicator.target_on:%d/%m/%Y}" if indicator.target_on else "")
+        + f". {len(points)} mesure(s)"
+        + (f", la dernière : {measurements[-1].display}." if measurements else ".")
+    )
+    return charts.target_chart(
+        points,
+        baseline=baseline,
+        baseline_on=indicator.baseline_on,
+        target=target,
+        target_on=indicator.target_on,
+        quantitative=indicator.is_quantitative,
+        levels=len(indicator.scale),
+        chart_id=chart_id,
+        title=f"Évolution de l’indicateur « {indicator.name} »",
+        desc=desc,
+    )

@@ -1,4 +1,5 @@
-"""Charts drawn on the server as inline SVG: no script, no external file, usable in pages and in PDFs.
+"""Charts drawn on the server as inline SVG: no script, no external file, usable in pages and in PDFs. The
+platform's one chart module: bars, stacked bars, progress toward a target, positions on a scale over time.
 
 Every chart is a `role="img"` SVG with a title and a description; the page shows the same figures in a table
 next to it (the text equivalent for screen readers and for print). Labels use `currentColor`, so they follow
@@ -7,12 +8,14 @@ the page's theme; bars use the DSFR illustrative palette.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .sanitize import xml_safe
+from .text import number
 
 FONT = "Marianne, arial, sans-serif"
 WIDTH = 440
@@ -46,11 +49,6 @@ class Series:
     values: tuple[float, ...]
 
 
-def _number(value: float) -> str:
-    text = f"{value:,.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
-    return text.replace(",", "\u202f").replace(".", ",")
-
-
 def _text_width(text: str, size: float) -> float:
     return len(text) * size * 0.56
 
@@ -77,7 +75,7 @@ def bar_chart(bars: list[Bar], *, chart_id: str, title: str, desc: str, unit: st
     for index, bar in enumerate(bars):
         y = index * row + 2
         width = max(bar.value * scale, 2 if bar.value else 0)
-        value = _number(bar.value) + (f"\u00a0{unit}" if unit else "")
+        value = number(bar.value, decimals=1, unit=unit)
         if bar.note:
             value += f" ({bar.note})"
         parts += [
@@ -129,14 +127,158 @@ def stacked_bar_chart(
             if not value:
                 continue
             width = value * scale
+            label = f"{item.name} : {number(value, decimals=1)}"
             parts.append(
                 f'<rect x="{x:.1f}" y="{y + 20}" width="{width:.1f}" height="{bar_h}" '
-                f'fill="{escape(item.color)}"><title>{escape(item.name)} : {_number(value)}</title></rect>'
+                f'fill="{escape(item.color)}"><title>{escape(label)}</title></rect>'
             )
             x += width
         parts.append(
             f'<text x="{x + 8:.1f}" y="{y + 34}" fill="currentColor" font-weight="700">'
-            f"{_number(totals[index])}</text>"
+            f"{number(totals[index], decimals=1)}</text>"
         )
     parts.append("</svg>")
     return mark_safe(xml_safe("".join(parts)))  # noqa: S308 - every text above is escaped
+
+
+# --- Lines over time: progress toward a target, positions on a scale --------------------------------------
+
+HEIGHT = 230
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 22, 34
+TEXT = 'fill="currentColor" font-size="12"'
+
+
+def _ticks(low: float, high: float, quantitative: bool, levels: int) -> list[float]:
+    if not quantitative:
+        return [float(level) for level in range(1, levels + 1)]
+    raw = (high - low) / 4
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.ceil(low / step) * step
+    return [first + i * step for i in range(int((high - first) / step) + 1)]
+
+
+def target_chart(
+    points: list[tuple],
+    *,
+    baseline: float,
+    baseline_on,
+    target: float,
+    target_on=None,
+    quantitative: bool = True,
+    levels: int = 0,
+    chart_id: str,
+    title: str,
+    desc: str,
+) -> SafeString:
+    """Progress toward a target: the values (date, value) joined by a line starting at the baseline (hollow
+    point); dashed horizontal lines for the baseline (grey) and the target (green), the target's deadline
+    marked on its line. Quantities get round ticks; otherwise a scale of `levels` levels (one tick each)."""
+    if quantitative:
+        low = min([baseline, target, *(v for _, v in points)])
+        high = max([baseline, target, *(v for _, v in points)])
+        if high == low:
+            high = low + 1
+        pad = (high - low) * 0.1
+        low, high = max(low - pad, 0) if low >= 0 else low - pad, high + pad
+    else:
+        low, high = 0.6, max(levels, 2) + 0.4
+    dates = [baseline_on, *(d for d, _ in points)]
+    if target_on:
+        dates.append(target_on)
+    first, last = min(dates), max(dates)
+    span = max((last - first).days, 1)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(day) -> float:
+        return LEFT + (day - first).days / span * plot_w
+
+    def y(value: float) -> float:
+        return TOP + (high - value) / (high - low) * plot_h
+
+    parts = _open(chart_id, HEIGHT, title, desc)
+    axis = 'stroke="currentColor" stroke-opacity="0.35"'
+    for tick in _ticks(low, high, quantitative, levels):
+        ty = y(tick)
+        label = number(round(tick, 1), decimals=1) if quantitative else str(int(tick))
+        parts.append(f'<line x1="{LEFT - 4}" y1="{ty:.1f}" x2="{LEFT}" y2="{ty:.1f}" {axis}/>')
+        parts.append(f'<text x="{LEFT - 8}" y="{ty + 4:.1f}" text-anchor="end" {TEXT}>{escape(label)}</text>')
+    parts.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" {axis}/>')
+    parts.append(f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" {axis}/>')
+    lines = (("Départ", baseline, PALETTE["grey"]), ("Cible", target, PALETTE["success"]))
+    for label, value, color in lines:
+        ly = y(value)
+        parts.append(
+            f'<line x1="{LEFT}" y1="{ly:.1f}" x2="{WIDTH - RIGHT}" y2="{ly:.1f}" stroke="{color}" '
+            'stroke-width="2" stroke-dasharray="6 4"/>'
+        )
+        # The label sits above its line, or below it when the two lines are too close.
+        above = label == "Cible" if target >= baseline else label == "Départ"
+        ty = ly - 6 if above else ly + 15
+        parts.append(
+            f'<text x="{WIDTH - RIGHT}" y="{ty:.1f}" text-anchor="end" {TEXT} font-weight="700">'
+            f"{escape(label)}</text>"
+        )
+    if target_on:
+        tx, ty = x(target_on), y(target)
+        parts.append(f'<path d="M{tx:.1f},{ty - 7:.1f} l7,7 l-7,7 l-7,-7 z" fill="{PALETTE["success"]}"/>')
+    color = PALETTE["blue-france"]
+    path = [(baseline_on, baseline), *points]
+    if points:
+        coords = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in path)
+        parts.append(f'<polyline points="{coords}" fill="none" stroke="{color}" stroke-width="3"/>')
+    parts.append(
+        f'<circle cx="{x(baseline_on):.1f}" cy="{y(baseline):.1f}" r="5" fill="white" '
+        f'stroke="{color}" stroke-width="2"/>'
+    )
+    for d, v in points:
+        parts.append(f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="5" fill="{color}"/>')
+    for day, anchor in ((first, "start"), (last, "end")):
+        parts.append(
+            f'<text x="{x(day):.1f}" y="{HEIGHT - 10}" text-anchor="{anchor}" {TEXT}>{day:%m/%Y}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe(xml_safe("".join(parts)))  # noqa: S308 - every text above is escaped or a number
+
+
+def level_trend_chart(points, *, top: int, chart_id: str, title: str, desc: str) -> SafeString:
+    """A site's positions over time on a scale from 1 to `top` (continuum, average of the conditions)."""
+    parts = _open(chart_id, HEIGHT, title, desc)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    low, high = 0.6, top + 0.4
+    days = [day for day, _ in points]
+    first, last = (min(days), max(days)) if days else (None, None)
+    span = max((last - first).days, 1) if days else 1
+
+    def x(day) -> float:
+        if len(points) == 1:
+            return LEFT + plot_w / 2
+        return LEFT + (day - first).days / span * plot_w
+
+    def y(value: float) -> float:
+        return TOP + (high - value) / (high - low) * plot_h
+
+    axis = 'stroke="currentColor" stroke-opacity="0.35"'
+    for tick in range(1, top + 1):
+        ty = y(tick)
+        parts.append(
+            f'<line x1="{LEFT}" y1="{ty:.1f}" x2="{WIDTH - RIGHT}" y2="{ty:.1f}" {axis} '
+            'stroke-dasharray="2 4"/>'
+        )
+        parts.append(f'<text x="{LEFT - 8}" y="{ty + 4:.1f}" text-anchor="end" {TEXT}>{tick}</text>')
+    parts.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" {axis}/>')
+    parts.append(f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" {axis}/>')
+    color = PALETTE["blue-france"]
+    if len(points) > 1:
+        coords = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
+        parts.append(f'<polyline points="{coords}" fill="none" stroke="{color}" stroke-width="3"/>')
+    for d, v in points:
+        parts.append(f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="5" fill="{color}"/>')
+    if days:
+        ends = ((first, "start"), (last, "end")) if len(points) > 1 else ((first, "middle"),)
+        for day, anchor in ends:
+            parts.append(
+                f'<text x="{x(day):.1f}" y="{HEIGHT - 10}" text-anchor="{anchor}" {TEXT}>{day:%m/%Y}</text>'
+            )
+    parts.append("</svg>")
+    return mark_safe(xml_safe("".join(parts)))  # noqa: S308 - every text above is escaped or a number

@@ -1,5 +1,14 @@
-"""A list page's pagination links, built once per page (DSFR pagination: first, previous, numbers with an
-ellipsis around the current page, next, last). The filters and the sort of the query string are kept."""
+"""Pagination of every list page: the page asked for, and its links (DSFR pagination: first, previous,
+numbers with an ellipsis around the current page, next, last). The filters and the sort of the query string
+are kept."""
+
+from django.core.paginator import Page, Paginator
+
+
+def paginate(request, items, per_page: int) -> Page:
+    """The page of `items` asked for by `?page=`: the first for a missing or malformed number, the last past
+    the end (a stale link never fails)."""
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
 def links(page, query, base_url: str = "") -> dict | None:

@@ -1,6 +1,5 @@
 """The audit log, read by national staff: every write on site data, filterable by site, person and object."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -8,6 +7,7 @@ from django.views.decorators.http import require_GET
 from qic import access
 from qic.htmx import wants_fragment
 from qic.models import AuditEntry
+from qic.pagination import paginate
 from qic.params import parse_text
 
 
@@ -27,7 +27,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if filters["objet"]:
         entries = entries.filter(model=filters["objet"])
     models = AuditEntry.objects.order_by("model").values_list("model", flat=True).distinct()
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = paginate(request, entries, 50)
     context = {"page_title": "Journal d’audit", "page_obj": page, "filters": filters, "models": models}
     template = "audit/_entries.html" if wants_fragment(request) else "audit/list.html"
     return render(request, template, context)

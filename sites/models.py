@@ -8,9 +8,9 @@ from django.db import models
 from django.urls import reverse
 
 from qic.audit import AuditedQuerySet
+from qic.text import normalise
 
 from .enums import EventKind, SiteKind, SiteStatus, WavePrerequisite
-from .text import normalise
 
 
 class Region(models.Model):

@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from qic import spreadsheets, tables
 from qic.sanitize import clean_text
+from qic.text import normalise
 from sites import journal
 from sites.enums import EventKind, SiteKind, SiteStatus
 from sites.models import Department, RegistrationImport, Site, SiteStatusChange, Wave, qpv_code_validator
 from sites.services import unique_site_slug
-from sites.text import normalise
 
 from ..enums import MemberRole, PlatformRole
 from ..models import Membership, User

@@ -1,7 +1,6 @@
 """People and their personal data (RGPD), for national staff: find a person, export, anonymise."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qic import access
+from qic.pagination import paginate
 from qic.params import parse_text
 
 from ..models import User
@@ -26,7 +26,7 @@ def people(request: HttpRequest) -> HttpResponse:
         persons = persons.filter(
             Q(email__icontains=query) | Q(last_name__icontains=query) | Q(first_name__icontains=query)
         )
-    page = Paginator(persons, 50).get_page(request.GET.get("page"))
+    page = paginate(request, persons, 50)
     return render(request, "people/list.html", {"page_title": "Personnes", "page_obj": page, "q": query})
 
 

@@ -3,8 +3,8 @@
 import django_filters
 from django.db.models import QuerySet
 
+from qic.text import search_words
 from sites.enums import SiteKind, SiteStatus
-from sites.text import search_words
 
 from . import alerts
 

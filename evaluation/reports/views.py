@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qic import access
+from qic.pagination import paginate
 
 from . import services
 from .compare import compare_reports
@@ -118,7 +118,7 @@ def archive(request: HttpRequest) -> HttpResponse:
         reports = reports.filter(kind=kind)
     else:
         kind = ""
-    page = Paginator(reports, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, reports, ARCHIVE_PAGE_SIZE)
     can_request = access.can_request_national_reports(request.user)
     context = {
         "page_title": "Bilans",
@@ -185,9 +185,7 @@ def site_reports(request: HttpRequest, site_slug: str) -> HttpResponse:
         else:
             messages.info(request, f"Le bilan de {site.name} a déjà été demandé aujourd’hui : le voici.")
         return redirect(report.get_absolute_url())
-    page = Paginator(services.site_reports(site).defer(*services.LIST_DEFERRED), ARCHIVE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, services.site_reports(site).defer(*services.LIST_DEFERRED), ARCHIVE_PAGE_SIZE)
     context = {"page_title": f"Bilans — {site.name}", "site": site, "page_obj": page}
     return render(request, "reports/site_reports.html", context)
 

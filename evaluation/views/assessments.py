@@ -8,11 +8,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from collectives.services import backbone as backbone_services
 from qic import access
+from qic.charts import level_trend_chart
 from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 
 from .. import assessments as services
 from ..assessment_forms import SelfAssessmentForm
-from ..charts import level_trend_chart
 from ..enums import ConditionKey, ContinuumLevel, RoleCoverage
 
 

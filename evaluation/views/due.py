@@ -2,12 +2,12 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qic import access
+from qic.pagination import paginate
 
 from .. import digest
 from ..models import DigestPreference
@@ -18,7 +18,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
     """Every site one may see that has something due (national: all; CRPV: their regions; members: theirs)."""
     sites = access.visible_sites(request.user)
     entries = digest.digest_for(request.user, sites=sites)
-    page = Paginator(entries, 25).get_page(request.GET.get("page"))
+    page = paginate(request, entries, 25)
     context = {"page_title": "Ce qui est à faire sur les sites", "page_obj": page, "count": len(entries)}
     return render(request, "evaluation/due_list.html", context)
 

@@ -1,7 +1,6 @@
 """The learning log of a site, and the search of the learnings of every site one may see."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -10,8 +9,9 @@ from qic import access
 from qic.htmx import wants_fragment
 from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
+from qic.pagination import paginate
 from qic.params import parse_text
-from sites.text import normalise
+from qic.text import normalise
 
 from .. import services
 from ..forms import LearningForm
@@ -26,7 +26,7 @@ def learning_list(request: HttpRequest, site_slug: str) -> HttpResponse:
     tag = normalise(parse_text(request.GET.get("etiquette"))).replace(",", "")
     if tag:
         entries = entries.filter(tags__contains=f",{tag},")
-    page = Paginator(entries, 20).get_page(request.GET.get("page"))
+    page = paginate(request, entries, 20)
     context = {
         "page_title": f"Journal des apprentissages — {site.name}",
         "site": site,
@@ -72,7 +72,7 @@ def learning_search(request: HttpRequest) -> HttpResponse:
     """Search the learnings of every site the user may see (national staff, CRPV; members: their own)."""
     query = parse_text(request.GET.get("q"))
     results = search_learnings(request.user, query) if query else None
-    page = Paginator(results, 20).get_page(request.GET.get("page")) if results is not None else None
+    page = paginate(request, results, 20) if results is not None else None
     context = {"page_title": "Rechercher dans les apprentissages", "query": query, "page_obj": page}
     template = (
         "evaluation/includes/learning_results.html"

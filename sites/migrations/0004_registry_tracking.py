@@ -5,7 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
-from sites.text import normalise
+from qic.text import normalise
 
 
 def fill_search_text(apps, schema_editor):

@@ -1,13 +1,13 @@
 """A site's lifecycle: status changes with their reason, the wave prerequisites checklist, the journal."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from qic import access
+from qic.pagination import paginate
 
 from .. import services
 from ..enums import EventKind, SiteStatus, WavePrerequisite
@@ -98,7 +98,7 @@ def site_journal(request: HttpRequest, site_slug: str) -> HttpResponse:
         events = events.filter(kind=kind)
     else:
         kind = ""
-    page = Paginator(events, JOURNAL_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, events, JOURNAL_PAGE_SIZE)
     context = {
         "page_title": f"Journal — {site.name}",
         "site": site,

@@ -1,8 +1,9 @@
 """Server-drawn SVG charts: accessible names, escaped labels, bars proportional to values."""
 
 import re
+from decimal import Decimal
 
-from qic import charts
+from qic import charts, text
 
 
 def test_bar_chart_is_an_accessible_image_with_escaped_labels():
@@ -41,5 +42,7 @@ def test_stacked_bars_total_each_category_and_show_a_legend():
 
 
 def test_numbers_are_written_the_french_way():
-    assert charts._number(1234) == "1\u202f234"
-    assert charts._number(12.5) == "12,5"
+    assert text.number(1234) == "1\u202f234"
+    assert text.number(12.5) == "12,5"
+    assert text.number(Decimal("1234.50"), unit="€") == "1\u202f234,5\u00a0€"
+    assert text.number(2.25, decimals=1) == "2,2" and text.number(None) == ""

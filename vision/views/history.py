@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from qic import access
+from qic.pagination import paginate
 from qic.params import parse_id
 
 from .. import document, rules, services
@@ -30,7 +30,7 @@ def history(request: HttpRequest, site_slug: str) -> HttpResponse:
     revisions = (
         Revision.objects.filter(site=site).defer("snapshot").select_related("author").order_by("-number")
     )
-    page = Paginator(revisions, 50).get_page(request.GET.get("page"))
+    page = paginate(request, revisions, 50)
     head = revisions.first()
     return render(
         request,

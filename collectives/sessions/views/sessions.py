@@ -2,7 +2,6 @@
 and cancelling."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -11,6 +10,7 @@ from qic import access
 from qic.htmx import wants_fragment
 from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
+from qic.pagination import paginate
 from qic.params import parse_text
 
 from ...enums import SessionKind
@@ -47,7 +47,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
         sessions = sessions.filter(kind=kind)
     sessions = services.with_list_data(sessions)
     sessions = services.upcoming(sessions) if period == "a-venir" else services.past(sessions)
-    page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, sessions, PAGE_SIZE)
     context = {
         "page_title": "Sessions",
         "page_obj": page,
