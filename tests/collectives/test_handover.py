@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from collectives import handover
 from collectives.enums import MemberRole
 from collectives.models import AgreementSignature, Invitation, Membership, User
 from collectives.services import members as member_services
@@ -166,3 +167,15 @@ def test_ending_a_partner_membership_keeps_it_in_the_history(client, world):
     # The former partner no longer sees the site.
     world.login(client, world.partner_a)
     assert client.get(reverse("collectives:members", args=[world.site_a.slug])).status_code == 404
+
+
+def test_the_pack_gathers_every_app_in_reading_order():
+    """Vision and evaluation register their sections (collectives never imports them); the pack reads them in
+    the order a newcomer needs."""
+    assert [section.key for section in handover.registered_sections()] == [
+        "vision",
+        "strategy",
+        "agreement",
+        "self_assessment",
+        "sessions",
+    ]
