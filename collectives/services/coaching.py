@@ -15,6 +15,7 @@ from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from qic import text
 from sites import journal
 from sites.enums import EventKind
 from sites.models import ResourceCentre, Site, SiteEvent
@@ -26,10 +27,8 @@ SIXTY = Decimal(60)
 
 
 def hours(value) -> str:
-    """Minutes or hours as French hours: Decimal("2.5") → "2,5"; 10.0 → "10"."""
-    value = Decimal(value).quantize(Decimal("0.1"))
-    text = f"{value.normalize():f}"
-    return text.replace(".", ",")
+    """Minutes or hours as French hours: Decimal("2.5") → "2,5"; 10.0 → "10" (`qic.text.number`)."""
+    return text.number(Decimal(value), decimals=1)
 
 
 def to_hours(minutes: int) -> Decimal:

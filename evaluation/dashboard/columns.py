@@ -24,7 +24,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.urls import reverse
 
 from collectives.enums import TRINOME_SEATS
-from collectives.services.coaching import minutes_by_site, to_hours
+from collectives.services.coaching import hours, minutes_by_site, to_hours
 from evaluation.enums import ContinuumLevel
 from sites import progress
 from sites.enums import STATUS_ORDER, SiteKind, SiteStatus
@@ -325,11 +325,6 @@ def enrich_sessions(sites: list) -> None:
     minutes = minutes_by_site([site.pk for site in sites])
     for site in sites:
         site.coaching_used_minutes, site.coaching_planned_minutes = minutes.get(site.pk, (0, 0))
-
-
-def hours(value) -> str:
-    """10.0 → "10", 12.5 → "12,5" (French decimal comma)."""
-    return f"{value.normalize():f}".replace(".", ",")
 
 
 def _session_cell(site) -> Cell:

@@ -1,13 +1,12 @@
 """Views of the registry: the list of the sites a user may see, and one site's page."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from collectives.enums import TRINOME_SEATS
-from qic import access
+from qic import access, pagination
 from qic.params import parse_id, parse_text
+from qic.roles import TRINOME_SEATS
 
 from .. import journal, panels, progress
 from ..forms import StatusChangeForm
@@ -31,7 +30,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
         sites = sites.filter(wave__number=wave)
     if region:
         sites = sites.filter(department__region__code=region)
-    page = Paginator(sites, 50).get_page(request.GET.get("page"))
+    page = pagination.paginate(request, sites, 50)
     page.object_list = progress.attach(page.object_list)
     context = {
         "page_title": "Sites",
