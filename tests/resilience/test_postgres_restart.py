@@ -24,13 +24,14 @@ from .conftest import database_url_for_other_processes, free_port, wait_for
 
 RESTART_COMMAND = os.environ.get("QIC_PG_RESTART_COMMAND", "")
 
+if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    pytest.skip("needs PostgreSQL (DATABASE_URL): SQLite has no server to restart", allow_module_level=True)
+
 
 @pytest.fixture
 def web_server(transactional_db, tmp_path):
     """gunicorn serving the test database with two workers, each keeping its connection (CONN_MAX_AGE)."""
     database_url = database_url_for_other_processes()
-    if database_url is None:
-        pytest.skip("needs PostgreSQL (DATABASE_URL): SQLite has no server to restart")
     port = free_port()
     log = tmp_path / "gunicorn.log"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "qic.settings_test", "DATABASE_URL": database_url}
