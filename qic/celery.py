@@ -24,6 +24,11 @@ def lower_priority(**kwargs):
 @worker_ready.connect
 def publish_pending(**kwargs):
     """A worker that starts (after the broker came back, say) sends the tasks kept while it was away."""
+    from django.db import connection
+
     from qic import queue
 
-    queue.flush()
+    try:
+        queue.flush()
+    finally:
+        connection.close()  # the main process forks pool processes later: they must not share it

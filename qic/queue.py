@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import F
 
+from .celery import app
 from .models import PendingTask
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def enqueue(task: Task, *args, **kwargs) -> PendingTask | None:
     return pending
 
 
-def _send(app, row: PendingTask) -> bool:
+def _send(row: PendingTask) -> bool:
     try:
         # Nobody reads these tasks' results (what they produce is in the database): not asking for them
         # also spares a subscription to the result backend, another Redis connection.
@@ -71,13 +72,11 @@ def _send(app, row: PendingTask) -> bool:
 
 def publish(pk: int) -> bool:
     """Send one waiting task; True once the broker has it (or someone else sent it already)."""
-    from .celery import app
-
     with transaction.atomic():
         row = PendingTask.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
         if row is None:
             return True
-        if not _send(app, row):
+        if not _send(row):
             return False
         row.delete()
     return True
@@ -86,8 +85,6 @@ def publish(pk: int) -> bool:
 def flush(limit: int | None = None) -> int:
     """Send the waiting tasks, oldest first, until none is left, the limit is reached or the broker fails.
     Rows another process is sending are skipped (locked). Returns how many were sent."""
-    from .celery import app
-
     sent = 0
     while limit is None or sent < limit:
         batch = 100 if limit is None else min(100, limit - sent)
@@ -95,7 +92,7 @@ def flush(limit: int | None = None) -> int:
             rows = list(PendingTask.objects.select_for_update(skip_locked=True).order_by("pk")[:batch])
             done = []
             for row in rows:
-                if not _send(app, row):
+                if not _send(row):
                     break
                 done.append(row.pk)
             PendingTask.objects.filter(pk__in=done).delete()

@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
+from . import queue
+
 
 @shared_task(name="qic.publish_pending")
 def publish_pending() -> int:
     """Every minute (Celery beat): send the tasks kept while the broker was unavailable."""
-    from . import queue
-
     return queue.flush()

@@ -43,8 +43,8 @@ def web_server(transactional_db, tmp_path):
 
     def up():
         try:
-            return requests.get(f"{base}{reverse('account_login')}", timeout=5).status_code == 200
-        except requests.ConnectionError:
+            return requests.get(f"{base}{reverse('account_login')}", timeout=10).status_code == 200
+        except requests.RequestException:  # not listening yet, or a worker still loading
             return False
 
     try:
@@ -107,7 +107,7 @@ def test_after_a_postgres_restart_under_load_the_next_requests_work_and_nothing_
         while not stop.is_set():
             started = time.monotonic()
             try:
-                status = reader.get(url, timeout=10).status_code
+                status = reader.get(url, timeout=30).status_code
             except requests.RequestException as exc:
                 status = repr(exc)
             results.append((started, status))
