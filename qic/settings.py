@@ -242,9 +242,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # request never waits long on an unreachable Redis (a refused connection fails at once; these bound the rest).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
-    "socket_connect_timeout": 2,
+    "socket_connect_timeout": 1,
 }
-CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 CELERY_BEAT_SCHEDULE = {
     "qic.publish_pending": {"task": "qic.publish_pending", "schedule": 60.0},
 }
