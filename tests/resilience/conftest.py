@@ -160,7 +160,9 @@ class Worker:
             self.process = None
 
     def emails(self) -> list[str]:
-        return [path.read_text() for path in sorted(self.mail_dir.glob("*.log"))]
+        """The messages written so far (each file ends with a line of dashes once its message is complete)."""
+        texts = [path.read_text() for path in sorted(self.mail_dir.glob("*.log"))]
+        return [text for text in texts if text.endswith("-" * 79 + "\n")]
 
 
 @pytest.fixture
