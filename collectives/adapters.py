@@ -3,6 +3,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
 
+from qic import queue
+
 from .tasks import queue_email
 
 
@@ -15,7 +17,8 @@ class AccountAdapter(DefaultAccountAdapter):
         return reverse("home")
 
     def send_mail(self, template_prefix, email, context):
-        queue_email(self.render_mail(template_prefix, email, context))
+        pending = queue_email(self.render_mail(template_prefix, email, context))
+        queue.warn_if_held(self.request, pending, "l’e-mail partira dès son retour.")
 
     # Account security (collectives/security): sign-out through ProConnect, two-factor setup after sign-in.
     def get_logout_redirect_url(self, request):

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
 
+from qic import queue
 from qic.sanitize import xml_safe
 
 
@@ -17,16 +18,16 @@ def send_email(
     return len(to)
 
 
-def queue_email(message) -> None:
-    """Send a rendered EmailMessage from a worker once the current transaction commits."""
+def queue_email(message):
+    """Send a rendered EmailMessage from a worker once the current transaction commits (kept in the database
+    while the broker is unavailable: see `qic.queue.enqueue`, whose result this returns)."""
     html = None
     for content, mimetype in getattr(message, "alternatives", []):
         if mimetype == "text/html":
             html = xml_safe(content)
     # Typed text (a name, a session title) may hold control characters no mail client should receive.
-    send_email.delay_on_commit(
-        xml_safe(message.subject), xml_safe(message.body), list(message.to), html, message.from_email
-    )
+    subject, body = xml_safe(message.subject), xml_safe(message.body)
+    return queue.enqueue(send_email, subject, body, list(message.to), html, message.from_email)
 
 
 # --- Sessions (issue 7): scheduled by Celery beat (collectives/migrations/0005_session_schedules.py) --------

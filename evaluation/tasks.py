@@ -5,6 +5,8 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from qic import queue
+
 from .reports.tasks import assemble_batch, generate_batch, generate_report, scheduled_reports
 
 
@@ -16,7 +18,7 @@ def weekly_digests() -> int:
     week = digest.week_of(timezone.localdate()).isoformat()
     ids = digest.recipient_ids()
     for user_id in ids:
-        send_weekly_digest.delay_on_commit(user_id, week)
+        queue.enqueue(send_weekly_digest, user_id, week)
     return len(ids)
 
 

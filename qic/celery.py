@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qic.settings")
 
@@ -19,3 +19,16 @@ def lower_priority(**kwargs):
     from django.conf import settings
 
     os.nice(settings.QIC_WORKER_NICENESS)
+
+
+@worker_ready.connect
+def publish_pending(**kwargs):
+    """A worker that starts (after the broker came back, say) sends the tasks kept while it was away."""
+    from django.db import connection
+
+    from qic import queue
+
+    try:
+        queue.flush()
+    finally:
+        connection.close()  # the main process forks pool processes later: they must not share it

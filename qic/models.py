@@ -1,4 +1,5 @@
-"""Platform-wide records: the audit log of writes on site data."""
+"""Platform-wide records: the audit log of writes on site data, form submission tokens, tasks waiting for the
+broker."""
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -64,3 +65,23 @@ class SubmissionToken(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class PendingTask(models.Model):
+    """A background task written in the transaction that asked for it, deleted once the broker took it
+    (`qic.queue`): a task the broker could not take waits here until it returns."""
+
+    task = models.CharField("tâche", max_length=200)
+    args = models.JSONField("arguments", default=list, encoder=DjangoJSONEncoder)
+    kwargs = models.JSONField("arguments nommés", default=dict, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField("demandée le", auto_now_add=True)
+    attempts = models.PositiveIntegerField("envois manqués", default=0)
+    last_error = models.CharField("dernière erreur", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "tâche en attente du service de traitement"
+        verbose_name_plural = "tâches en attente du service de traitement"
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.task} {self.args}"

@@ -220,16 +220,16 @@ WHITENOISE_USE_FINDERS = DEBUG
 DSFR_USE_INTEGRITY_CHECKSUMS = False
 
 REDIS_URL = env_str("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The default cache holds security counters, not speed-ups: allauth's rate limits (sign-in failures, password
+# resets) and the two-factor codes already used (no replay). They live in the database, shared by every
+# process and there whenever anyone can sign in: a Redis cache would make Redis a dependency of signing in,
+# and one that swallows its errors would turn the rate limits off, or refuse every code, while it is down.
+# The table is created by a migration (qic/migrations).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "qic_cache"}}
 
-# Sessions are read from Redis and written through to the database: one query less per request, and no
-# one signed out when Redis restarts. Ending a session (sign-out, "end this session") goes through the
-# session store, which removes it from both.
-if REDIS_URL:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only (Django's default `db` engine), whether Redis runs or not: signing in
+# does not depend on Redis, and a session ended while Redis was down cannot come back from a cached copy.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Celery: with no REDIS_URL, tasks run in-process (the embedded default of `make demo`).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -239,7 +239,16 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Tasks are queued through qic/queue.py: kept in the database while Redis is down, sent when it is back. A
+# request never waits long on an unreachable Redis (a refused connection fails at once; these bound the rest).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": 1,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_BEAT_SCHEDULE = {
+    "qic.publish_pending": {"task": "qic.publish_pending", "schedule": 60.0},
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE

@@ -92,7 +92,9 @@ def test_password_reset_email_is_sent_by_the_worker(worker, client):
     response = client.post(reverse("account_reset_password"), {"email": "agent@exemple.fr"})
     assert response.status_code == 302
 
-    files = wait_for(lambda: list(Path(worker).glob("*.log")))
+    # The file appears before the worker has written the message (and its closing line of dashes) into it.
+    done = "-" * 79 + "\n"
+    files = wait_for(lambda: [f for f in Path(worker).glob("*.log") if f.read_text().endswith(done)])
     assert files, "the worker sent no email"
     message = files[0].read_text()
     assert "To: agent@exemple.fr" in message

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from qic import access
+from qic import access, queue
 
 from .enums import ReportKind, ReportState, ReportTrigger
 from .models import Report
@@ -24,12 +24,21 @@ def scope_key(kind: str, *, site=None, wave=None, region=None) -> str:
     return f"{kind}:wave={wave.pk if wave else 'all'}:region={region.pk if region else 'all'}"
 
 
-def enqueue(report: Report) -> None:
-    """Send the report to the workers once the current transaction commits."""
+def _task(report: Report):
     from .tasks import generate_batch, generate_report
 
-    task = generate_batch if report.kind == ReportKind.BATCH else generate_report
-    task.delay_on_commit(report.pk)
+    return generate_batch if report.kind == ReportKind.BATCH else generate_report
+
+
+def enqueue(report: Report) -> None:
+    """Send the report to the workers once the current transaction commits (kept in the database until the
+    broker takes it: `qic.queue`)."""
+    queue.enqueue(_task(report), report.pk)
+
+
+def waiting_for_broker(report: Report) -> bool:
+    """Whether the report waits for the processing service to come back before its production can start."""
+    return report.state == ReportState.PENDING and queue.is_waiting(_task(report), report.pk)
 
 
 def request_report(

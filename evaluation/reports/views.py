@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from qic import access
+from qic import access, queue
 from qic.pagination import paginate
 
 from . import services
@@ -48,8 +48,16 @@ def _site_report(request: HttpRequest, report_id: int) -> Report:
     return report
 
 
+# What the person who asked reads while the broker (Redis) is unavailable: their request is kept.
+WAITING_FOR_BROKER = f"{queue.UNAVAILABLE} : la production démarrera dès son retour."
+
+
 def _progress_context(report: Report) -> dict:
-    context = {"report": report, "formats": FORMATS[report.kind]}
+    context = {
+        "report": report,
+        "formats": FORMATS[report.kind],
+        "waiting_for_broker": WAITING_FOR_BROKER if services.waiting_for_broker(report) else "",
+    }
     if report.kind == ReportKind.BATCH:
         batch = services.batch_progress(report)
         context["batch"] = batch
@@ -143,7 +151,9 @@ def request_national(request: HttpRequest) -> HttpResponse:
             region=form.cleaned_data["region"],
             user=request.user,
         )
-        if created:
+        if services.waiting_for_broker(report):
+            messages.warning(request, f"{report.title} : demande enregistrée. {WAITING_FOR_BROKER}")
+        elif created:
             messages.success(request, f"{report.title} : demande enregistrée, la production commence.")
         else:
             messages.info(request, f"{report.title} : déjà demandée aujourd’hui, la voici.")
@@ -180,7 +190,9 @@ def site_reports(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     if request.method == "POST":
         report, created = services.request_report(ReportKind.SITE, site=site, user=request.user)
-        if created:
+        if services.waiting_for_broker(report):
+            messages.warning(request, f"Bilan de {site.name} : demande enregistrée. {WAITING_FOR_BROKER}")
+        elif created:
             messages.success(request, f"Bilan de {site.name} : demande enregistrée, la production commence.")
         else:
             messages.info(request, f"Le bilan de {site.name} a déjà été demandé aujourd’hui : le voici.")

@@ -9,7 +9,7 @@ from collectives.models import User
 
 
 @pytest.fixture(autouse=True)
-def _clear_rate_limits():
+def _clear_rate_limits(db):
     cache.clear()  # allauth keeps its rate-limit counters in the cache
     yield
     cache.clear()

@@ -19,7 +19,7 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>")
 
 
 @pytest.fixture(autouse=True)
-def _fresh(settings):
+def _fresh(settings, db):
     cache.clear()  # rate limits and used TOTP codes live in the cache
     settings.QIC_MFA_REQUIRED = True
     yield

@@ -17,7 +17,7 @@ LOGIN = reverse("account_login")
 
 
 @pytest.fixture(autouse=True)
-def _clear_rate_limits():
+def _clear_rate_limits(db):
     cache.clear()
     yield
     cache.clear()
