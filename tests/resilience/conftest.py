@@ -86,8 +86,8 @@ class RedisServer:
 
 
 def _reset_celery_connections():
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    # Dropped, not closed: kombu keeps each broker's pool in a registry shared by the whole process, and the
+    # pool of the configured broker must still work for the tests after these.
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
     celery_app._backend_cache = None
