@@ -298,6 +298,9 @@ class SiteProgress(models.Model):
     """
 
     site = models.OneToOneField(Site, on_delete=models.CASCADE, primary_key=True, related_name="progress")
+    # Registry (sites): how far along the mobilisation funnel the site ever got (0: interested... 3: active;
+    # a paused site had started its training), whatever it became since.
+    funnel_stage = models.PositiveSmallIntegerField("étape atteinte", default=0)
     # Trinôme (collectives): the seats with a current holder, as their role codes ("municipality,...").
     seats_filled = models.PositiveSmallIntegerField("sièges du trinôme pourvus", default=0)
     seats_held = models.CharField("sièges pourvus", max_length=100, blank=True)

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from django.db.models import Case, IntegerField, Max, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.db.models.signals import post_delete, post_save
 
-from .models import Site, SiteProgress
+from .enums import FUNNEL_STAGES, SiteStatus
+from .models import Site, SiteProgress, SiteStatusChange
 
 Contributor = Callable[[list[int]], None]
 _contributors: dict[str, Contributor] = {}
@@ -118,9 +121,42 @@ def stale() -> dict[int, tuple[tuple, tuple]]:
     return {pk: (stored.get(pk), fresh.get(pk)) for pk in sorted(ids) if stored.get(pk) != fresh.get(pk)}
 
 
+# --- The registry's own fact: the furthest stage of the mobilisation funnel a site reached ------------------
+
+
+def _stage_of(field: str) -> Case:
+    """A status's stage in the funnel (a paused site had started its training; withdrawn counts for none)."""
+    stages = {status.value: index for index, status in enumerate(FUNNEL_STAGES)}
+    stages[SiteStatus.PAUSED.value] = stages[SiteStatus.IN_TRAINING.value]
+    whens = [When(**{field: status}, then=Value(index)) for status, index in stages.items() if index]
+    return Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+def refresh_stage(site_ids) -> None:
+    """The furthest stage each site reached: its status now, or any status of its history."""
+    history = (
+        SiteStatusChange.objects.filter(site=OuterRef("site_id"))
+        .order_by()
+        .values("site")
+        .annotate(furthest=Max(_stage_of("to_status")))
+        .values("furthest")
+    )
+    now = Site.objects.filter(pk=OuterRef("site_id")).annotate(stage=_stage_of("status")).values("stage")
+    refresh(
+        site_ids,
+        funnel_stage=Greatest(
+            Coalesce(Subquery(history[:1], output_field=IntegerField()), Value(0)),
+            Coalesce(Subquery(now[:1], output_field=IntegerField()), Value(0)),
+        ),
+    )
+
+
 def _site_created(sender, instance, created, raw=False, **kwargs) -> None:
-    if created and not raw:
+    if raw:
+        return
+    if created:
         SiteProgress.objects.get_or_create(site=instance)
+    refresh_stage([instance.pk])
 
 
 def _after_migrate(sender, **kwargs) -> None:
@@ -134,7 +170,9 @@ def _after_migrate(sender, **kwargs) -> None:
 def connect(app_config) -> None:
     from django.db.models.signals import post_migrate
 
+    register("sites", refresh_stage)
     post_save.connect(_site_created, sender=Site, dispatch_uid="progress-site-created")
+    on_writes([SiteStatusChange], lambda change: [change.site_id], refresh_stage, "stage")
     post_migrate.connect(_after_migrate, sender=app_config, dispatch_uid="progress-after-migrate")
 
 

@@ -10,11 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, QuerySet, Sum, When
 
 from collectives.enums import TRINOME_SEATS
 from sites.enums import FUNNEL_STAGES, SiteStatus
-from sites.models import SiteStatusChange, Wave
+from sites.models import Wave
 
 from . import alerts
 
@@ -134,18 +134,6 @@ class FunnelStage:
     conversion: int | None  # percentage of the previous stage
 
 
-def _furthest_stage() -> Case:
-    """How far along the funnel a site got (0 to 3), from its status and its status history."""
-    whens = []
-    for index in range(len(FUNNEL_STAGES) - 1, 0, -1):
-        later = [stage.value for stage in FUNNEL_STAGES[index:]]
-        if index <= FUNNEL_STAGES.index(SiteStatus.IN_TRAINING):
-            later.append(SiteStatus.PAUSED.value)  # a paused site had started its training
-        history = SiteStatusChange.objects.filter(site=OuterRef("pk"), to_status__in=later)
-        whens.append(When(Q(status__in=later) | Q(Exists(history)), then=Value(index)))
-    return Case(*whens, default=Value(0), output_field=IntegerField())
-
-
 def funnel(queryset: QuerySet, wave: Wave | None) -> dict | None:
     """The mobilisation funnel of one wave: interested → registering → in training → active."""
     if wave is None:
@@ -153,13 +141,12 @@ def funnel(queryset: QuerySet, wave: Wave | None) -> dict | None:
     grouped = (
         queryset.filter(wave=wave)
         .order_by()
-        .annotate(stage=_furthest_stage())
-        .values("stage", "status")
+        .values("progress__funnel_stage", "status")
         .annotate(n=Count("pk"))
     )
     furthest, now = [0] * len(FUNNEL_STAGES), dict.fromkeys(SiteStatus.values, 0)
     for group in grouped:
-        furthest[group["stage"]] += group["n"]
+        furthest[group["progress__funnel_stage"] or 0] += group["n"]
         now[group["status"]] += group["n"]
     reached = [sum(furthest[index:]) for index in range(len(FUNNEL_STAGES))]
     stages = []
