@@ -216,13 +216,17 @@ def print_table(result: dict) -> None:
     )
     print(
         f"{'scénario (écriture avant chaque requête)':<44} {'p50 ms':>8} {'p95 ms':>8} {'CPU p50':>8} "
-        f"{'requêtes':>9} {'p95/plancher':>13}"
+        f"{'requêtes':>9} {'p95/plancher':>13} {'CPU/plancher':>13}"
     )
     for row in result["rows"]:
         print(
             f"{row['label']:<44} {row['p50']:>8.1f} {row['p95']:>8.1f} {row['cpu_p50']:>8.1f} "
-            f"{row['queries']:>9} {row['p95'] / floor['p95']:>12.1f}×"
+            f"{row['queries']:>9} {row['p95'] / floor['p95']:>12.1f}× "
+            f"{row['cpu_p50'] / floor['cpu_p50']:>12.1f}×"
         )
+    print(
+        "   (CPU : temps de processeur du processus, p50 ; moins sensible aux autres charges de la machine)"
+    )
 
 
 def mark(ok: bool) -> str:
