@@ -46,7 +46,8 @@ worker: install
 beat: install
 	$(BIN)/celery -A qic beat --loglevel=INFO
 
-# The dashboard (bench/run.py), then the reports (bench/reports.py): every figure is printed even when one misses.
+# The pages (bench/run.py), then the reports (bench/reports.py): every figure is printed even when a goal is missed;
+# the exit status says whether all were met.
 bench: install-dev
 	$(BIN)/python bench/run.py; dashboard=$$?; $(BIN)/python bench/reports.py && exit $$dashboard
 

@@ -4,13 +4,14 @@ Figures asked by the Reports issue, measured on PostgreSQL (the production datab
 started on loopback unless DATABASE_URL points at one) with Redis and real Celery worker processes:
 
 - the national roll-up of 2,000 sites, end to end (snapshot, PDF, XLSX, files written), and the peak memory
-  of the process that produced it (goal: ≤ 60 s and ≤ 600 MB);
+  of the process that produced it (goal of issue 16: ≤ 30 s and ≤ 400 MB);
 - per-site bilans (snapshot, PDF, file): time, and the number of queries for the sites with the least and the
   most data (goal: ≤ 2 s, a query count that does not grow with the site's data);
 - a batch of bilans fanned out across one, then two worker processes: bilans per minute.
 
-The benchmark database is `<name>_reports_bench` beside DATABASE_URL's database (filled once by
-`seed_synthetic`, reused by the next runs); files go to a temporary MEDIA_ROOT.
+The benchmark database is bench/run.py's `<name>_bench` beside DATABASE_URL's database (filled once by
+`seed_synthetic`, reused while the migrations and the seed code are the same); files go to a temporary
+MEDIA_ROOT. Every cache is Django's dummy one (bench/settings.py). The exit status is 1 when a goal is missed.
 
     python bench/reports.py [--sites 2000] [--batch-sites 60] [--bilans 8]
 """
@@ -28,15 +29,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import services  # noqa: E402
 
-GOAL_ROLLUP_SECONDS = 60
-GOAL_ROLLUP_MB = 600
+GOAL_ROLLUP_SECONDS = 30
+GOAL_ROLLUP_MB = 400
 GOAL_BILAN_SECONDS = 2
 
 
@@ -51,6 +51,10 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 
+def _mark(ok: bool) -> str:
+    return "✓" if ok else "✗"
+
+
 def _emit(result: dict) -> None:
     print(json.dumps(result), flush=True)
 
@@ -60,15 +64,10 @@ def _emit(result: dict) -> None:
 
 def step_prepare(sites: int) -> dict:
     _setup()
-    from django.core.management import call_command
-
     from sites.models import Site
 
-    call_command("migrate", verbosity=0, interactive=False)
-    started = time.perf_counter()
-    if Site.objects.count() < sites:
-        call_command("seed_synthetic", sites=sites, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    return {"sites": Site.objects.count(), "seed_seconds": time.perf_counter() - started}
+    prepared = services.seed_once(sites)
+    return {**prepared, "sites": Site.objects.filter(slug__startswith="synth-").count()}
 
 
 def _clear_reports() -> None:
@@ -207,12 +206,6 @@ def step_batch(workers: int, batch_sites: int, media_root: str) -> dict:
 # --- parent ---------------------------------------------------------------------------------------------
 
 
-def _bench_url(url: str) -> str:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") or "qic"
-    return urlunsplit(parts._replace(path=f"/{name}_reports_bench"))
-
-
 def _child(env: dict, *args: str) -> dict:
     command = [sys.executable, __file__, "--step", *args]
     out = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
@@ -247,14 +240,12 @@ def main() -> int:
     media = tempfile.mkdtemp(prefix="qic-bench-media-")
     try:
         with services.postgres() as database_url, services.redis() as redis_url:
-            url = _bench_url(database_url)
-            from bench.run import _ensure_postgres_database
-
-            _ensure_postgres_database(url)
+            url = services.bench_database_url(database_url, "bench")
+            services.ensure_postgres_database(url)
             env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "MEDIA_ROOT": media}
             print(f"Rapports sur PostgreSQL ({args.sites} sites synthétiques), {os.cpu_count()} cœurs")
             prepared = _child(env, "prepare", str(args.sites))
-            print(f"  base : {prepared['sites']} sites (remplissage {prepared['seed_seconds']:.0f} s)")
+            print(f"  base : {prepared['sites']} sites ({services.seeded_text(prepared, args.sites)})")
 
             rollup = _child(env, "rollup")
             good = rollup["seconds"] <= GOAL_ROLLUP_SECONDS and rollup["peak_mb"] <= GOAL_ROLLUP_MB
@@ -263,8 +254,7 @@ def main() -> int:
                 f"  synthèse nationale ({rollup['sites']} sites) : {rollup['seconds']:.1f} s, "
                 f"mémoire max {rollup['peak_mb']:.0f} Mo (dont {rollup['baseline_mb']:.0f} Mo au démarrage), "
                 f"PDF {rollup['pdf_pages']} p. {rollup['pdf_kb']} Ko, XLSX {rollup['xlsx_kb']} Ko "
-                f"— objectif ≤ {GOAL_ROLLUP_SECONDS} s et ≤ {GOAL_ROLLUP_MB} Mo : "
-                f"{'atteint' if good else 'MANQUÉ'}"
+                f"— objectif ≤ {GOAL_ROLLUP_SECONDS} s et ≤ {GOAL_ROLLUP_MB} Mo : {_mark(good)}"
             )
 
             bilans = _child(env, "bilans", str(args.bilans))["bilans"]
@@ -280,7 +270,7 @@ def main() -> int:
             print(
                 f"  bilan d’un site : au plus {slowest:.2f} s ; requêtes {light['queries']} (peu de données) "
                 f"/ {heavy['queries']} (plus de données) — objectif ≤ {GOAL_BILAN_SECONDS} s et nombre de "
-                f"requêtes constant : {'atteint' if good else 'MANQUÉ'}"
+                f"requêtes constant : {_mark(good)}"
             )
 
             for workers in (1, 2):
@@ -292,6 +282,7 @@ def main() -> int:
                 )
     finally:
         shutil.rmtree(media, ignore_errors=True)
+    print(f"\n{_mark(ok)} rapports : {'objectifs atteints' if ok else 'au moins un objectif manqué'}.")
     return 0 if ok else 1
 
 

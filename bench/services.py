@@ -2,7 +2,8 @@
 
     with postgres() as database_url, redis() as redis_url: ...
 
-Reuses DATABASE_URL / REDIS_URL from the environment when they are already set.
+Reuses DATABASE_URL / REDIS_URL from the environment when they are already set; a server of our own listens on
+$BENCH_REDIS_PORT when set. Also: the benchmark databases, filled once and reused (`seed_once`).
 """
 
 import glob
@@ -65,24 +66,141 @@ def postgres(name: str = "qic_bench"):
         shutil.rmtree(root, ignore_errors=True)
 
 
+class RedisServer:
+    """A redis-server of our own on loopback (port $BENCH_REDIS_PORT, or a free one), that can be stopped and
+    started again on the same port (bench/load.py's outage)."""
+
+    def __init__(self):
+        if not shutil.which("redis-server"):
+            raise SystemExit("Redis is not installed: apt-get install -y redis-server (or set REDIS_URL)")
+        self.port = int(os.environ.get("BENCH_REDIS_PORT") or 0) or free_port()
+        self.root = tempfile.mkdtemp(prefix="qic-bench-redis-")
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        args = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", ""]
+        self.process = subprocess.Popen(
+            [*args, "--appendonly", "no", "--dir", self.root], stdout=subprocess.DEVNULL
+        )
+        for _ in range(50):
+            ping = subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True)
+            if ping.stdout.strip() == "PONG":
+                return
+            time.sleep(0.1)
+        raise SystemExit(f"redis-server did not start on port {self.port}")
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+    def close(self):
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 @contextmanager
-def redis():
-    if os.environ.get("REDIS_URL"):
+def redis(own: bool = False):
+    """REDIS_URL when set (unless `own`), else a redis-server of our own for the duration."""
+    if os.environ.get("REDIS_URL") and not own:
         yield os.environ["REDIS_URL"]
         return
-    if not shutil.which("redis-server"):
-        raise SystemExit("Redis is not installed: apt-get install -y redis-server (or set REDIS_URL)")
-    port = free_port()
-    root = tempfile.mkdtemp(prefix="qic-bench-redis-")
-    args = ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
-    process = subprocess.Popen([*args, "--dir", root], stdout=subprocess.DEVNULL)
+    server = RedisServer()
     try:
-        for _ in range(50):
-            if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode == 0:
-                break
-            time.sleep(0.1)
-        yield f"redis://127.0.0.1:{port}/0"
+        server.start()
+        yield server.url
     finally:
-        process.terminate()
-        process.wait(10)
-        shutil.rmtree(root, ignore_errors=True)
+        server.close()
+
+
+# --- benchmark databases: beside DATABASE_URL's, filled once, reused while schema and seed stay the same ---
+
+
+def bench_database_url(url: str, suffix: str) -> str:
+    """`postgres://…/qic` → `postgres://…/qic_<suffix>` (the development database is never touched)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "qic"
+    return urlunsplit(parts._replace(path=f"/{name}_{suffix}"))
+
+
+def ensure_postgres_database(url: str) -> None:
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _seed_fingerprint(sites: int, demo: bool) -> str:
+    """What the seeded data depends on: the size, the migrations, and the demo and synthetic-data code."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    skip = {".git", ".venv", "node_modules", "bench", "tests", "staticfiles", "media", "__pycache__"}
+    digest = hashlib.sha256(f"{sites}:{demo}".encode())
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in skip and not d.startswith("."))
+        for name in sorted(files):
+            path = Path(folder) / name
+            relative = str(path.relative_to(root))
+            demo_data = "demo" in relative or relative.startswith("fixtures")
+            seeds = "synthetic" in relative or (demo and demo_data)
+            if seeds or ("/migrations/" in f"/{relative}" and name.endswith(".py")):
+                digest.update(relative.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def seed_once(sites: int, demo: bool = False) -> dict:
+    """Migrate, then fill the (set-up Django) database with `seed_synthetic` (and `seed_demo`), unless it
+    already holds exactly that: same size, no migration applied now, same seed code (a `bench_seed` row)."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    call_command("migrate", verbosity=0, interactive=False)
+    fingerprint = _seed_fingerprint(sites, demo)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_seed (fingerprint varchar(64) NOT NULL)")
+        cursor.execute("SELECT fingerprint FROM bench_seed")
+        row = cursor.fetchone()
+    if not pending and row and row[0] == fingerprint:
+        return {"reused": True, "seed_seconds": None}
+    started = time.perf_counter()
+    with open(os.devnull, "w") as quiet:
+        if demo:
+            call_command("seed_demo", stdout=quiet)
+        call_command("seed_synthetic", sites=sites, stdout=quiet)
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM bench_seed")
+        cursor.execute("INSERT INTO bench_seed (fingerprint) VALUES (%s)", [fingerprint])
+    return {"reused": False, "seed_seconds": seconds}
+
+
+def seeded_text(prepared: dict, sites: int) -> str:
+    if prepared["reused"]:
+        return f"base déjà remplie de {sites} sites, réutilisée"
+    return f"seed_synthetic : {prepared['seed_seconds']:.1f} s"
+
+
+if __name__ == "__main__":  # python bench/services.py seed <sites> [--demo]: with the environment's settings
+    import json
+    import sys
+
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    print(json.dumps(seed_once(int(sys.argv[2]), demo="--demo" in sys.argv)))
