@@ -1,11 +1,11 @@
 """Each site's progress facts (`SiteProgress`): kept true by the apps that own them, read in one join.
 
 An app that owns facts (collectives: trinôme, agreement, sessions; vision: adoptions; evaluation:
-self-assessments) registers a contributor at start-up: a function that recomputes its facts for a set of
-sites in one `UPDATE` (`refresh(site_ids, **values)` below). It calls it from the services that change those
-facts, in the same transaction, and from receivers of its own models' writes, so that the admin and every
-other write path keep the row true too. Bulk writers (`bulk_create`, `QuerySet.update()`) call
-`rebuild(site_ids)` themselves.
+self-assessments; the registry itself: the funnel stage) registers a contributor at start-up: a function
+that recomputes its facts for a set of sites with a few grouped queries and stores them (`write` below).
+It calls it from the services that change those facts, in the same transaction, and from receivers of its
+own models' writes, so that the admin and every other write path keep the row true too. Bulk writers
+(`bulk_create`, `QuerySet.update()`) call `rebuild(site_ids)` themselves.
 
 Readers never compute a fact: they join the row (`Site.objects.select_related("progress")`, or
 `progress__<fact>` in filters and orderings). A site without a row has none of the facts yet.
@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from django.db.models import Case, IntegerField, Max, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce, Greatest
 from django.db.models.signals import post_delete, post_save
 
 from .enums import FUNNEL_STAGES, SiteStatus
@@ -53,15 +51,23 @@ def ensure(site_ids: Iterable) -> list[int]:
     return ids
 
 
-def refresh(site_ids: Iterable, **values) -> int:
-    """Write facts of these sites: `values` are expressions over the progress row (`OuterRef("site_id")` in
-    subqueries). Called by the contributors, in the transaction of the write that changed the facts: one
-    `UPDATE` of the rows that exist (a row is made with its site, or by `rebuild`; never here, where a site
-    being deleted would get a row again from the cascade's own writes)."""
+def write(site_ids: Iterable, facts: dict[int, dict], empty: dict) -> int:
+    """Store facts of these sites: `facts` by site id, `empty` the value of each fact for a site that has none
+    (and the list of the fields written). Called by the contributors, in the transaction of the write that
+    changed the facts, after reading them with plain grouped queries (set-based: the cost of a correlated
+    subquery per site depends on the planner's statistics, which are wrong inside a transaction that has just
+    written many rows). Rows exist already (made with their site, or by `ensure`); never made here, where a
+    site being deleted would get a row again from the cascade's own writes."""
     ids = _ids(site_ids)
-    if not ids:
-        return 0
-    return SiteProgress.objects.filter(site_id__in=ids).update(**values)
+    if len(ids) == 1:
+        return SiteProgress.objects.filter(site_id=ids[0]).update(**{**empty, **facts.get(ids[0], {})})
+    rows = list(SiteProgress.objects.filter(site_id__in=ids).only("site_id"))
+    for row in rows:
+        for name, value in {**empty, **facts.get(row.site_id, {})}.items():
+            setattr(row, name, value)
+    if rows:
+        SiteProgress.objects.bulk_update(rows, list(empty), batch_size=500)
+    return len(rows)
 
 
 def rebuild(site_ids: Iterable | None = None) -> int:
@@ -124,31 +130,29 @@ def stale() -> dict[int, tuple[tuple, tuple]]:
 # --- The registry's own fact: the furthest stage of the mobilisation funnel a site reached ------------------
 
 
-def _stage_of(field: str) -> Case:
-    """A status's stage in the funnel (a paused site had started its training; withdrawn counts for none)."""
+def _stages() -> dict[str, int]:
+    """Each status's stage in the funnel (a paused site had started its training; withdrawn: none)."""
     stages = {status.value: index for index, status in enumerate(FUNNEL_STAGES)}
     stages[SiteStatus.PAUSED.value] = stages[SiteStatus.IN_TRAINING.value]
-    whens = [When(**{field: status}, then=Value(index)) for status, index in stages.items() if index]
-    return Case(*whens, default=Value(0), output_field=IntegerField())
+    return stages
 
 
 def refresh_stage(site_ids) -> None:
     """The furthest stage each site reached: its status now, or any status of its history."""
+    ids, stages = _ids(site_ids), _stages()
+    reached = {
+        pk: stages.get(status, 0)
+        for pk, status in Site.objects.filter(pk__in=ids).values_list("pk", "status")
+    }
     history = (
-        SiteStatusChange.objects.filter(site=OuterRef("site_id"))
+        SiteStatusChange.objects.filter(site__in=ids)
         .order_by()
-        .values("site")
-        .annotate(furthest=Max(_stage_of("to_status")))
-        .values("furthest")
+        .values_list("site_id", "to_status")
+        .distinct()
     )
-    now = Site.objects.filter(pk=OuterRef("site_id")).annotate(stage=_stage_of("status")).values("stage")
-    refresh(
-        site_ids,
-        funnel_stage=Greatest(
-            Coalesce(Subquery(history[:1], output_field=IntegerField()), Value(0)),
-            Coalesce(Subquery(now[:1], output_field=IntegerField()), Value(0)),
-        ),
-    )
+    for pk, status in history:
+        reached[pk] = max(reached.get(pk, 0), stages.get(status, 0))
+    write(ids, {pk: {"funnel_stage": stage} for pk, stage in reached.items()}, {"funnel_stage": 0})
 
 
 def _site_created(sender, instance, created, raw=False, **kwargs) -> None:

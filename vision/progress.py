@@ -3,24 +3,33 @@ when with its change strategy, and how many changes the strategy holds."""
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 
 from sites import progress
 
 from .models import Change, Revision
 
+NONE = {"vision_adopted_at": None, "strategy_adopted_at": None, "strategy_change_count": 0}
+
 
 def refresh(site_ids) -> None:
-    site = OuterRef("site_id")
-    adopted = Revision.objects.filter(site=site, adopted_at__isnull=False).order_by("-adopted_at")
-    changes = Change.objects.filter(site=site).order_by().values("site").annotate(n=Count("pk")).values("n")
-    progress.refresh(
-        site_ids,
-        vision_adopted_at=Subquery(adopted.values("adopted_at")[:1]),
-        strategy_adopted_at=Subquery(adopted.filter(adopted_with_strategy=True).values("adopted_at")[:1]),
-        strategy_change_count=Coalesce(Subquery(changes[:1], output_field=IntegerField()), Value(0)),
+    ids = list(site_ids)
+    facts: dict[int, dict] = {}
+    adopted = (
+        Revision.objects.filter(site__in=ids, adopted_at__isnull=False)
+        .order_by()
+        .values_list("site_id", "adopted_at", "adopted_with_strategy")
     )
+    for site_id, at, with_strategy in adopted:
+        site = facts.setdefault(site_id, dict(NONE))
+        if site["vision_adopted_at"] is None or at > site["vision_adopted_at"]:
+            site["vision_adopted_at"] = at
+        if with_strategy and (site["strategy_adopted_at"] is None or at > site["strategy_adopted_at"]):
+            site["strategy_adopted_at"] = at
+    changes = Change.objects.filter(site__in=ids).order_by().values("site_id").annotate(n=Count("pk"))
+    for site_id, count in changes.values_list("site_id", "n"):
+        facts.setdefault(site_id, dict(NONE))["strategy_change_count"] = count
+    progress.write(ids, facts, NONE)
 
 
 def connect() -> None:
