@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 
 MAIN, SIDE_TOP, SIDE_BOTTOM = "main", "side_top", "side_bottom"
@@ -33,10 +34,13 @@ def register(panel: Panel) -> None:
 
 
 def gather(request, site) -> dict[str, list[str]]:
-    """The rendered panels of this site's page, by slot, in order."""
+    """The rendered panels of this site's page, by slot, in order. Each panel's template gets its own context,
+    the site and the CSRF token (for its forms) only: rendering it with the request would run every context
+    processor again (the navigation's queries) for each panel."""
     slots: dict[str, list[str]] = {MAIN: [], SIDE_TOP: [], SIDE_BOTTOM: []}
+    base = {"site": site, "csrf_token": get_token(request)}
     for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key)):
         context = panel.context(request, site)
         if context is not None:
-            slots[panel.slot].append(render_to_string(panel.template, {"site": site, **context}, request))
+            slots[panel.slot].append(render_to_string(panel.template, {**base, **context}))
     return slots
