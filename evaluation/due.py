@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from collectives.enums import TRINOME_SEATS
 from sites.enums import SiteStatus
+from sites.models import SiteProgress
 
 from .assessments import INTERVAL_MONTHS
 from .models import EvaluationCycle, Indicator
@@ -62,7 +63,7 @@ def due_by_site(
     ids = [pk for pk, *_ in rows]
     result: dict[int, list[DueItem]] = {pk: [] for pk in ids}
     slugs = {pk: slug for pk, slug, *_ in rows}
-    held = {pk: set(filter(None, (seats or "").split(","))) for pk, *_, seats in rows}
+    held = {pk: SiteProgress.parse_seats(seats) for pk, *_, seats in rows}
 
     for pk, slug, last_assessed_on, agreement_since, _seats in rows:
         url = reverse("evaluation:assessments", args=[slug])

@@ -339,4 +339,9 @@ class SiteProgress(models.Model):
 
     @property
     def held_seats(self) -> set[str]:
-        return set(filter(None, self.seats_held.split(",")))
+        return self.parse_seats(self.seats_held)
+
+    @staticmethod
+    def parse_seats(seats_held: str | None) -> set[str]:
+        """The role codes of a stored `seats_held` ("municipality,civil_society,")."""
+        return set(filter(None, (seats_held or "").split(",")))
