@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from .enums import FUNNEL_STAGES, SiteStatus
@@ -51,6 +52,30 @@ def ensure(site_ids: Iterable) -> list[int]:
     return ids
 
 
+def lock(site_ids: Iterable) -> None:
+    """Take the progress rows of these sites before reading their facts (PostgreSQL row locks, in site order;
+    a no-op where the database serialises writers, as SQLite does). Two transactions that change the same
+    site's facts then recompute one after the other, the second reading what the first committed; without
+    it, each read its own snapshot and the last to write stored facts that missed the other's change."""
+    ids = _ids(site_ids)
+    if ids:
+        list(
+            SiteProgress.objects.select_for_update()
+            .filter(site_id__in=ids)
+            .order_by("site_id")
+            .values_list("pk")
+        )
+
+
+def recompute(contributor: Contributor, site_ids: Iterable) -> None:
+    """Run a contributor for these sites with their rows locked, in a transaction (the caller's if any)."""
+    ids = _ids(site_ids)
+    if ids:
+        with transaction.atomic():
+            lock(ids)
+            contributor(ids)
+
+
 def write(site_ids: Iterable, facts: dict[int, dict], empty: dict) -> int:
     """Store facts of these sites: `facts` by site id, `empty` the value of each fact for a site that has none
     (and the list of the fields written). Called by the contributors, in the transaction of the write that
@@ -76,8 +101,10 @@ def rebuild(site_ids: Iterable | None = None) -> int:
     ids = _ids(Site.objects.values_list("pk", flat=True) if site_ids is None else site_ids)
     for start in range(0, len(ids), 2000):
         chunk = ensure(ids[start : start + 2000])
-        for contributor in _contributors.values():
-            contributor(chunk)
+        with transaction.atomic():
+            lock(chunk)
+            for contributor in _contributors.values():
+                contributor(chunk)
     return len(ids)
 
 
@@ -109,8 +136,6 @@ def snapshot(site_ids: Iterable | None = None) -> dict[int, tuple]:
 def stale() -> dict[int, tuple[tuple, tuple]]:
     """The sites whose stored facts differ from a recomputation: {id: (stored, true)}. Recomputes inside a
     transaction rolled back at the end: nothing is written."""
-    from django.db import transaction
-
     stored = snapshot()
 
     class _Rollback(Exception):
@@ -160,7 +185,7 @@ def _site_created(sender, instance, created, raw=False, **kwargs) -> None:
         return
     if created:
         SiteProgress.objects.get_or_create(site=instance)
-    refresh_stage([instance.pk])
+    recompute(refresh_stage, [instance.pk])
 
 
 def _after_migrate(sender, **kwargs) -> None:
@@ -188,9 +213,7 @@ def on_writes(models, site_ids_of: Callable, contributor: Contributor, uid: str)
     def receiver(sender, instance, raw=False, **kwargs):
         if raw:
             return
-        ids = [pk for pk in site_ids_of(instance) if pk]
-        if ids:
-            contributor(ids)
+        recompute(contributor, site_ids_of(instance))
 
     for model in models:
         name = f"progress-{uid}-{model._meta.label_lower}"
