@@ -237,21 +237,29 @@ class Panels:
 
 
 def panels(user, params) -> Panels:
-    """The roll-ups of the selection (the alert filter aside)."""
+    """The roll-ups of the selection (the alert filter aside): one grouped query over the selection without
+    its wave and status filters (the funnel shows the whole current wave), those two applied to its rows for
+    the totals and the alerts' counts: wave and status are keys of the groups."""
     base = sites_queryset(user)
-    scope = DashboardFilter(without(params, "alerte"), queryset=base).qs
     choices = _choices(user)
     # Every visible site is in one of the regions offered as a filter.
     region_names = {region.pk: region.name for region in choices["regions"]}
-    totals = rollups.totals(scope, choices["waves"], region_names)
+    rows = rollups.grouped(DashboardFilter(without(params, "vague", "statut", "alerte"), queryset=base).qs)
+    scope_filter = DashboardFilter(without(params, "alerte"), queryset=base)
+    scope_filter.errors  # noqa: B018 - validates: an invalid value filters nothing, as in the table
+    wave_number, status = (scope_filter.form.cleaned_data.get(name) for name in ("vague", "statut"))
+    wave_ids = {
+        wave.pk for wave in choices["waves"] if wave_number in (None, "") or wave.number == wave_number
+    }
+    selected = [row for row in rows if row[0] in wave_ids and status in (None, "", row[2])]
+    totals = rollups.totals_of(selected, choices["waves"], region_names)
     current_wave = next((wave for wave in choices["waves"] if wave.is_current), None)
-    funnel_scope = DashboardFilter(without(params, "vague", "statut", "alerte"), queryset=base).qs
-    funnel = rollups.funnel(funnel_scope, current_wave)
+    funnel = rollups.funnel_of(rows, current_wave)
     return Panels(
         choices=choices,
         totals=totals,
         funnel=funnel,
-        alerts=rollups.alert_summary(scope, totals.alert_counts),
+        alerts=rollups.alert_summary(scope_filter.qs, totals.alert_counts),
         charts=_charts(totals.by_wave, totals.by_region, funnel),
     )
 

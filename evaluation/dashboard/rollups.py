@@ -1,7 +1,7 @@
 """Roll-ups of the dashboard: totals by wave and by region, the mobilisation funnel, the alerts' counts.
 
-The totals by wave, by region and the alert counts come from one grouped query (wave × region) summed in
-Python; the funnel is one aggregate; the alerts' examples two short lists. Whatever the number of sites.
+The totals by wave, by region, the funnel and the alert counts are summed in Python from one grouped query
+(`grouped`); the alerts' examples are three short lists. Whatever the number of sites.
 """
 
 from __future__ import annotations
@@ -63,19 +63,23 @@ class Totals:
     alert_counts: dict
 
 
-def totals(queryset: QuerySet, waves: list[Wave], regions: dict[int, str]) -> Totals:
-    """Sites by wave and by region (statuses, complete trinômes) and the alerts' counts, from one query.
-
-    The query groups the sites by wave, region, status and latest position on the cooperation continuum,
-    counting complete trinômes and silent sites in each group: a few hundred rows at most, whatever the number
-    of sites; every total (and each group's continuum distribution and average) is summed from them.
-    """
+def grouped(queryset: QuerySet) -> list[tuple]:
+    """The sites grouped by wave, region, status, position on the cooperation continuum and furthest funnel
+    stage, with each group's count of complete trinômes, silent sites and sites without an adopted vision: a
+    few hundred rows at most, whatever the number of sites. Every total, the funnel and the alerts' counts are
+    summed from them (`totals_of`, `funnel_of`)."""
     complete = Case(When(progress__seats_filled__gte=len(TRINOME_SEATS), then=1), default=0)
     stalled = Case(When(alerts.silence(), then=1), default=0)
     without_vision = Case(When(alerts.vision_adopted(), then=0), default=1)
-    grouped = (
+    return list(
         queryset.order_by()
-        .values_list("wave_id", "department__region_id", "status", "progress__continuum_level")
+        .values_list(
+            "wave_id",
+            "department__region_id",
+            "status",
+            "progress__continuum_level",
+            "progress__funnel_stage",
+        )
         .annotate(
             n=Count("pk"),
             n_complete=Sum(complete),
@@ -83,16 +87,24 @@ def totals(queryset: QuerySet, waves: list[Wave], regions: dict[int, str]) -> To
             n_without_vision=Sum(without_vision),
         )
     )
+
+
+def totals(queryset: QuerySet, waves: list[Wave], regions: dict[int, str]) -> Totals:
+    """Sites by wave and by region (statuses, complete trinômes) and the alerts' counts, from one query."""
+    return totals_of(grouped(queryset), waves, regions)
+
+
+def totals_of(rows: list[tuple], waves: list[Wave], regions: dict[int, str]) -> Totals:
     wave_by_id = {wave.pk: wave for wave in waves}
     vision_cutoff = alerts.vision_cutoff()
     rows_by_wave, rows_by_region, alert_counts = {}, {}, dict.fromkeys(ALERT_KEYS, 0)
-    for wave_id, region_id, status, level, n, n_complete, n_stalled, n_without_vision in grouped:
+    for wave_id, region_id, status, level, _stage, n, n_complete, n_stalled, n_without_vision in rows:
         wave, region_name = wave_by_id[wave_id], regions.get(region_id, "?")
-        for rows, key, label in (
+        for by, key, label in (
             (rows_by_wave, wave.number, wave.name),
             (rows_by_region, region_name, region_name),
         ):
-            row = rows.setdefault(key, _empty_row(key, label))
+            row = by.setdefault(key, _empty_row(key, label))
             row["by_status"][status] += n
             if level:
                 row["by_continuum"][level] += n
@@ -138,16 +150,18 @@ def funnel(queryset: QuerySet, wave: Wave | None) -> dict | None:
     """The mobilisation funnel of one wave: interested → registering → in training → active."""
     if wave is None:
         return None
-    grouped = (
-        queryset.filter(wave=wave)
-        .order_by()
-        .values("progress__funnel_stage", "status")
-        .annotate(n=Count("pk"))
-    )
+    return funnel_of(grouped(queryset.filter(wave=wave)), wave)
+
+
+def funnel_of(rows: list[tuple], wave: Wave | None) -> dict | None:
+    """The funnel of one wave, from `grouped` rows (those of other waves are left out)."""
+    if wave is None:
+        return None
     furthest, now = [0] * len(FUNNEL_STAGES), dict.fromkeys(SiteStatus.values, 0)
-    for group in grouped:
-        furthest[group["progress__funnel_stage"] or 0] += group["n"]
-        now[group["status"]] += group["n"]
+    for wave_id, _region, status, _level, stage, n, *_counts in rows:
+        if wave_id == wave.pk:
+            furthest[stage or 0] += n
+            now[status] += n
     reached = [sum(furthest[index:]) for index in range(len(FUNNEL_STAGES))]
     stages = []
     for index, status in enumerate(FUNNEL_STAGES):

@@ -148,6 +148,29 @@ def test_totals_by_wave_and_region(national, world):
     assert board.overall["total"] == 3
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"vague": "2"},
+        {"statut": "paused"},
+        {"vague": "3", "statut": "active"},
+        {"vague": "2", "region": "32"},
+        {"vague": "deux"},  # not a number: filters nothing, in the table as in the totals
+        {"statut": "inconnu"},
+    ],
+)
+def test_totals_count_exactly_the_sites_of_the_table_whatever_the_filters(national, world, params):
+    wave2 = WaveFactory(number=2)
+    SiteFactory(name="Autre", wave=wave2, department=department("59"), status="paused")
+    SiteFactory(name="Encore", wave=wave2, department=department("42"), status="active")
+    board = national.get(URL, params).context["board"]
+    table, _ = dashboard.filtered(world.national, params)
+    assert board.overall["total"] == table.count() == sum(row["total"] for row in board.by_region)
+    assert board.overall["by_status"] == {
+        status: table.filter(status=status).count() for status in board.overall["by_status"]
+    }
+
+
 def test_funnel_counts_sites_that_reached_each_stage(national, world):
     wave = WaveFactory(number=4, is_current=True)
     sites = [SiteFactory(wave=wave, status=SiteStatus.INTERESTED) for _ in range(4)]
