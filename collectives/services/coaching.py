@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -45,23 +45,28 @@ def _coaching_links(now, *, held: bool):
 
 
 def minutes_by_site(site_ids, now=None) -> dict[int, tuple[int, int]]:
-    """(used, planned) coaching minutes of these sites, in one grouped query: what `annotate_minutes` gives,
-    for a page of sites (sites without coaching are absent)."""
+    """(used, planned) coaching minutes of these sites (a page of them; sites without coaching are absent).
+
+    Two index lookups summed in Python: the sessions linked to these sites, then those sessions by key. As
+    one join, PostgreSQL hashes every session of the programme to find the few of one page (36 ms at 20,000
+    sessions against under 1 ms)."""
     now = now or timezone.now()
-    links = SessionSite.objects.filter(
-        site__in=site_ids, session__kind=SessionKind.SITE_COACHING, session__cancelled_at__isnull=True
-    )
-    duration = "session__duration_minutes"
-    rows = (
-        links.order_by()
-        .values("site_id")
-        .annotate(
-            used=Sum(duration, filter=Q(session__starts_at__lte=now), default=0),
-            planned=Sum(duration, filter=Q(session__starts_at__gt=now), default=0),
-        )
-        .values_list("site_id", "used", "planned")
-    )
-    return {site_id: (used, planned) for site_id, used, planned in rows}
+    links = list(SessionSite.objects.filter(site__in=list(site_ids)).values_list("site_id", "session_id"))
+    sessions = {
+        pk: (starts_at, minutes)
+        for pk, starts_at, minutes in Session.objects.filter(
+            pk__in={session_id for _, session_id in links},
+            kind=SessionKind.SITE_COACHING,
+            cancelled_at__isnull=True,
+        ).values_list("pk", "starts_at", "duration_minutes")
+    }
+    result: dict[int, tuple[int, int]] = {}
+    for site_id, session_id in links:
+        if session_id in sessions:
+            starts_at, minutes = sessions[session_id]
+            used, planned = result.get(site_id, (0, 0))
+            result[site_id] = (used + minutes, planned) if starts_at <= now else (used, planned + minutes)
+    return result
 
 
 def annotate_minutes(queryset: QuerySet, now=None) -> QuerySet:

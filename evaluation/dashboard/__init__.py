@@ -259,7 +259,9 @@ def panels(user, params) -> Panels:
         choices=choices,
         totals=totals,
         funnel=funnel,
-        alerts=rollups.alert_summary(scope_filter.qs, totals.alert_counts),
+        alerts=rollups.alert_summary(
+            scope_filter.qs, totals.alert_counts, vision_due_by_wave=totals.vision_due_by_wave
+        ),
         charts=_charts(totals.by_wave, totals.by_region, funnel),
     )
 

@@ -7,7 +7,7 @@ The totals by wave, by region, the funnel and the alert counts are summed in Pyt
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Case, Count, QuerySet, Sum, When
@@ -61,6 +61,7 @@ class Totals:
     by_region: list[dict]
     overall: dict
     alert_counts: dict
+    vision_due_by_wave: dict = field(default_factory=dict)  # {Wave: sites past the deadline without a vision}
 
 
 def grouped(queryset: QuerySet) -> list[tuple]:
@@ -98,6 +99,7 @@ def totals_of(rows: list[tuple], waves: list[Wave], regions: dict[int, str]) -> 
     wave_by_id = {wave.pk: wave for wave in waves}
     vision_cutoff = alerts.vision_cutoff()
     rows_by_wave, rows_by_region, alert_counts = {}, {}, dict.fromkeys(ALERT_KEYS, 0)
+    vision_due_by_wave: dict[Wave, int] = {}
     for wave_id, region_id, status, level, _stage, n, n_complete, n_stalled, n_without_vision in rows:
         wave, region_name = wave_by_id[wave_id], regions.get(region_id, "?")
         for by, key, label in (
@@ -117,10 +119,12 @@ def totals_of(rows: list[tuple], waves: list[Wave], regions: dict[int, str]) -> 
         started = wave.training_starts_on
         if status in alerts.TRAINED and started is not None and started <= vision_cutoff:
             # Past the deadline without an adopted vision (`alerts.condition`, as the table filters).
-            alert_counts[alerts.VISION_DUE] += n_without_vision if alerts.VISION_TRACKED else n
+            due = n_without_vision if alerts.VISION_TRACKED else n
+            alert_counts[alerts.VISION_DUE] += due
+            vision_due_by_wave[wave] = vision_due_by_wave.get(wave, 0) + due
     by_wave = [_finish(rows_by_wave[number]) for number in sorted(rows_by_wave)]
     by_region = sorted((_finish(r) for r in rows_by_region.values()), key=lambda r: (-r["total"], r["label"]))
-    return Totals(by_wave, by_region, overall(by_wave), alert_counts)
+    return Totals(by_wave, by_region, overall(by_wave), alert_counts, vision_due_by_wave)
 
 
 def overall(rows: list[dict]) -> dict:
@@ -184,8 +188,29 @@ def funnel_of(rows: list[tuple], wave: Wave | None) -> dict | None:
     }
 
 
-def alert_summary(queryset: QuerySet, counts: dict, examples: int = 5) -> list[alerts.Alert]:
+def _first_waves(due_by_wave: dict, examples: int) -> list[int] | None:
+    """The waves that hold the first `examples` sites whose vision is due, in order of training start (with
+    any wave that started the same day as the last one needed): the examples are looked for there only,
+    instead of sorting every due site of the programme."""
+    if not due_by_wave:
+        return None
+    ordered = sorted((wave for wave, n in due_by_wave.items() if n), key=lambda wave: wave.training_starts_on)
+    counted = 0
+    for wave in ordered:
+        counted += due_by_wave[wave]
+        if counted >= examples:
+            return [other.pk for other in ordered if other.training_starts_on <= wave.training_starts_on]
+    return [wave.pk for wave in ordered]
+
+
+def alert_summary(
+    queryset: QuerySet, counts: dict, examples: int = 5, *, vision_due_by_wave: dict | None = None
+) -> list[alerts.Alert]:
     """How many sites each alert concerns, and the first few of them (the longest silent first)."""
+    vision_due = queryset.filter(alerts.condition(alerts.VISION_DUE))
+    waves = _first_waves(vision_due_by_wave or {}, examples)
+    if waves is not None:
+        vision_due = vision_due.filter(wave__in=waves)
     stalled = list(
         queryset.filter(alerts.condition(alerts.STALLED))
         .order_by("last_activity_at", "pk")  # never active first (NULL), then the longest silent
@@ -195,8 +220,7 @@ def alert_summary(queryset: QuerySet, counts: dict, examples: int = 5) -> list[a
         queryset.filter(alerts.condition(alerts.VACANT_SEAT)).order_by("name").only("name", "slug")[:examples]
     )
     vision_due = list(
-        queryset.filter(alerts.condition(alerts.VISION_DUE))
-        .order_by("wave__training_starts_on", "name")
+        vision_due.order_by("wave__training_starts_on", "name")
         .select_related(None)
         .only("name", "slug")[:examples]
     )

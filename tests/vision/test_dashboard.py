@@ -69,3 +69,26 @@ def test_the_vision_alert_lists_trained_sites_without_an_adopted_vision(client, 
     names = [site.name for site in alerts["vision"].examples]
     assert alerts["vision"].tracked
     assert late.name in names and done.name not in names
+
+
+def test_the_vision_alert_names_the_longest_overdue_sites_first(client, world, settings):
+    """The examples come from the wave whose training started first, then the next ones as needed."""
+    settings.QIC_VISION_DUE_MONTHS = 6
+    first = WaveFactory(number=1, starts_on=dt.date(2021, 12, 1), training_starts_on=dt.date(2022, 4, 1))
+    second = WaveFactory(number=2, starts_on=dt.date(2022, 12, 1), training_starts_on=dt.date(2023, 4, 1))
+    recent = WaveFactory(number=5, starts_on=dt.date(2023, 6, 1), training_starts_on=dt.date(2023, 9, 1))
+    for name in ("Zola", "Arago"):
+        SiteFactory(name=f"Vague 1 {name}", wave=first, status="active")
+    for name in ("Bercy", "Anatole", "Carnot", "Dunant", "Eiffel"):
+        SiteFactory(name=f"Vague 2 {name}", wave=second, status="in_training")
+    SiteFactory(name="Vague 5 Aa", wave=recent, status="active")
+    world.login(client, world.national)
+    alerts = {alert.key: alert for alert in client.get(URL).context["board"].alerts}
+    assert [site.name for site in alerts["vision"].examples] == [
+        "Vague 1 Arago",
+        "Vague 1 Zola",
+        "Vague 2 Anatole",
+        "Vague 2 Bercy",
+        "Vague 2 Carnot",
+    ]
+    assert alerts["vision"].count >= 8
