@@ -13,6 +13,7 @@ Readers never compute a fact: they join the row (`Site.objects.select_related("p
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
@@ -23,6 +24,7 @@ from .models import Site, SiteProgress, SiteStatusChange
 
 Contributor = Callable[[list[int]], None]
 _contributors: dict[str, Contributor] = {}
+_gathering = threading.local()  # `rebuild` gathers every contributor's facts and writes each row once
 
 
 def register(name: str, contributor: Contributor) -> None:
@@ -84,14 +86,25 @@ def write(site_ids: Iterable, facts: dict[int, dict], empty: dict) -> int:
     written many rows). Rows exist already (made with their site, or by `ensure`); never made here, where a
     site being deleted would get a row again from the cascade's own writes."""
     ids = _ids(site_ids)
+    gathered = getattr(_gathering, "facts", None)
+    if gathered is not None:
+        for pk in ids:
+            gathered.setdefault(pk, {}).update({**empty, **facts.get(pk, {})})
+        return len(ids)
     if len(ids) == 1:
         return SiteProgress.objects.filter(site_id=ids[0]).update(**{**empty, **facts.get(ids[0], {})})
-    rows = list(SiteProgress.objects.filter(site_id__in=ids).only("site_id"))
+    return _store({pk: {**empty, **facts.get(pk, {})} for pk in ids})
+
+
+def _store(facts: dict[int, dict]) -> int:
+    """Update the rows of these sites with their facts, in batches."""
+    rows = list(SiteProgress.objects.filter(site_id__in=list(facts)).only("site_id"))
+    names = sorted({name for values in facts.values() for name in values})
     for row in rows:
-        for name, value in {**empty, **facts.get(row.site_id, {})}.items():
+        for name, value in facts[row.site_id].items():
             setattr(row, name, value)
     if rows:
-        SiteProgress.objects.bulk_update(rows, list(empty), batch_size=500)
+        SiteProgress.objects.bulk_update(rows, names, batch_size=500)
     return len(rows)
 
 
@@ -103,8 +116,14 @@ def rebuild(site_ids: Iterable | None = None) -> int:
         chunk = ensure(ids[start : start + 2000])
         with transaction.atomic():
             lock(chunk)
-            for contributor in _contributors.values():
-                contributor(chunk)
+            _gathering.facts = {}
+            try:
+                for contributor in _contributors.values():
+                    contributor(chunk)
+                gathered = _gathering.facts
+            finally:
+                _gathering.facts = None
+            _store(gathered)  # each row written once (every contributor's UPDATE left a dead row version)
     return len(ids)
 
 
