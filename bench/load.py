@@ -136,8 +136,10 @@ def run(env, redis, outage):
         cwd=ROOT, env={**env, "QIC_CPU_LOG": str(cpu_log)}, stdout=logs.open("w"),
         stderr=subprocess.STDOUT,
     )  # fmt: skip
+    # As in production (docker-compose.yml's cpu_shares): the worker yields the processor to the pages.
     worker = subprocess.Popen(
-        [PYTHON, "-m", "celery", "-A", "qic", "worker", "--concurrency=1", "--loglevel=WARNING"],
+        ["nice", "-n", "10", PYTHON, "-m", "celery", "-A", "qic", "worker", "--concurrency=1",
+         "--loglevel=WARNING"],
         cwd=ROOT, env=env, stdout=(RESULTS / f"{prefix}-worker.log").open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
@@ -212,6 +214,7 @@ PAGES = [
     (r"^/sites/tableau-de-bord/$", "dashboard"),
     (r"^/sites/(\?.*)?$", "facilitator sites"),
     (r"^/sessions/", "sessions"),
+    (r"^/sites/[^/]+/vision/enonce/", "vision statement (form, save)"),
     (r"^/sites/[^/]+/vision/", "site workspace vision"),
     (r"^/sites/[^/]+/entente/", "site workspace entente"),
     (r"^/sites/[^/]+/collectif/", "site workspace collectif"),

@@ -11,6 +11,7 @@ import os
 import random
 import re
 import time
+from html import unescape
 
 import gevent
 from locust import HttpUser, events, task
@@ -146,11 +147,34 @@ class Trinome(Journey):
     weight = 3
     email = "trinome@demo.qic.fr"
 
-    @task
+    @task(2)
     def workspace(self):
         html = self.get("/sites/saint-etienne/", "site page").text
         for url in links(html, r"^/sites/saint-etienne/(vision|strategie|entente|collectif)")[:3]:
             self.get(url, "site workspace " + url.split("/")[3])
+
+    @task(1)
+    def rewrite_vision(self):
+        """Opens the vision's statement and saves it reworded: a write through the service (revision, journal,
+        progress facts) under the same conditions as the reads. Fifteen users share the trinôme's account, so
+        some saves meet a newer version: the page says so (a conflict is a 200, not an error)."""
+        form = self.get("/sites/saint-etienne/vision/enonce/", "vision statement (form)").text
+        fields = dict(re.findall(r'name="(csrfmiddlewaretoken|version|horizon_year)" value="([^"]*)"', form))
+        statement = re.search(r'<textarea[^>]*name="statement"[^>]*>([^<]*)</textarea>', form)
+        if not statement or "version" not in fields:
+            return
+        text = unescape(statement.group(1)).strip().removesuffix(" ensemble.").removesuffix(".")
+        self.task_requests += 1
+        self.client.post(
+            "/sites/saint-etienne/vision/enonce/",
+            {
+                **fields,
+                "statement": text + random.choice([".", " ensemble."]),
+                "horizon_year": fields.get("horizon_year") or "2036",
+            },
+            headers={"Referer": self.host + "/sites/saint-etienne/vision/enonce/"},
+            name="vision statement (save)",
+        )
 
 
 class Facilitator(Journey):
