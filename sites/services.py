@@ -39,7 +39,7 @@ def change_status(site: Site, to_status: str, *, by=None, reason: str = "") -> S
     now = timezone.now()
     Site.objects.filter(pk=site.pk).update(status=to_status, status_changed_at=now)
     locked.status, locked.status_changed_at = to_status, now
-    summary = f"Statut : {SiteStatus(locked.status).label} → {SiteStatus(to_status).label}"
+    summary = f"Statut : {SiteStatus(change.from_status).label} → {SiteStatus(to_status).label}"
     journal.record(
         locked, EventKind.STATUS_CHANGED, summary + (f" ({reason})" if reason else ""), actor=by, at=now
     )

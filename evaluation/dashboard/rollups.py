@@ -106,7 +106,9 @@ def totals_of(rows: list[tuple], waves: list[Wave], regions: dict[int, str]) -> 
             (rows_by_wave, wave.number, wave.name),
             (rows_by_region, region_name, region_name),
         ):
-            row = by.setdefault(key, _empty_row(key, label))
+            row = by.get(key)
+            if row is None:
+                row = by[key] = _empty_row(key, label)
             row["by_status"][status] += n
             if level:
                 row["by_continuum"][level] += n

@@ -32,6 +32,7 @@ def test_move_site_keeps_the_dated_transition_with_its_reason_and_journals_it():
     event = SiteEvent.objects.get(site=site)
     assert event.kind == EventKind.STATUS_CHANGED
     assert "Lettre d’engagement reçue" in event.summary
+    assert event.summary.startswith("Statut : Intéressé → En inscription")  # from where, to where
     assert site.last_activity_at == event.occurred_at
 
 
