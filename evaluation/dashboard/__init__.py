@@ -7,7 +7,7 @@ capabilities plug into).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape as _html_escape
 
 from django.core.paginator import Page, Paginator
@@ -237,9 +237,10 @@ class Panels:
 
 
 def panels(user, params) -> Panels:
-    """The roll-ups of the selection (the alert filter aside): one grouped query over the selection without
-    its wave and status filters (the funnel shows the whole current wave), those two applied to its rows for
-    the totals and the alerts' counts: wave and status are keys of the groups."""
+    """The roll-ups of the selection: one grouped query over the selection without its wave, status and alert
+    filters (the funnel shows the whole current wave), the wave and status filters applied to its rows for
+    the alerts' counts (keys of the groups). The totals and tiles count the sites the table lists: the same
+    rows, or with an alert filter, one more grouped query over the table's selection."""
     base = sites_queryset(user)
     choices = _choices(user)
     # Every visible site is in one of the regions offered as a filter.
@@ -253,6 +254,13 @@ def panels(user, params) -> Panels:
     }
     selected = [row for row in rows if row[0] in wave_ids and status in (None, "", row[2])]
     totals = rollups.totals_of(selected, choices["waves"], region_names)
+    table_filter = DashboardFilter(params, queryset=base)
+    table_filter.errors  # noqa: B018 - validates, as above
+    if table_filter.form.cleaned_data.get("alerte"):
+        listed = rollups.totals_of(rollups.grouped(table_filter.qs), choices["waves"], region_names)
+        totals = replace(
+            listed, alert_counts=totals.alert_counts, vision_due_by_wave=totals.vision_due_by_wave
+        )
     current_wave = next((wave for wave in choices["waves"] if wave.is_current), None)
     funnel = rollups.funnel_of(rows, current_wave)
     return Panels(
@@ -270,8 +278,8 @@ def build(user, params) -> Dashboard:
     table, filterset = filtered(user, params)
     key, descending = parse_sort(params.get("tri", ""))
     screen = panels(user, params)
-    # Without the alert filter, the table holds exactly the sites the totals counted.
-    known = screen.totals.overall["total"] if not params.get("alerte") else None
+    # The table holds exactly the sites the totals counted (with or without an alert filter).
+    known = screen.totals.overall["total"]
     page = CountedPaginator(table, PAGE_SIZE, known_count=known).get_page(params.get("page"))
     sites = list(page.object_list)
     return Dashboard(

@@ -157,6 +157,9 @@ def test_totals_by_wave_and_region(national, world):
         {"vague": "2", "region": "32"},
         {"vague": "deux"},  # not a number: filters nothing, in the table as in the totals
         {"statut": "inconnu"},
+        {"alerte": "siege-vacant"},  # the tiles count the sites of the alert, as the table lists them
+        {"alerte": "siege-vacant", "vague": "2"},
+        {"alerte": "inactif", "statut": "active"},
     ],
 )
 def test_totals_count_exactly_the_sites_of_the_table_whatever_the_filters(national, world, params):
