@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from qic import access
+from qic import access, text
 from qic.locking import save_if_unchanged
 from sites import journal
 from sites.enums import EventKind
@@ -273,20 +273,33 @@ def sync_participants(session: Session, *, actor=None) -> None:
 
 
 def add_guest(session: Session, *, name: str, organisation: str, email: str, site=None, actor) -> Participant:
-    email = email.strip().lower()
-    if email and session.participants.filter(Q(email__iexact=email) | Q(user__email__iexact=email)).exists():
-        raise SessionError("Cette personne est déjà invitée à la session.", "email")
+    """A named guest; the same person (same address, or same name and organisation, accents and case aside)
+    is invited once. The session is locked while checking, so that two facilitators adding the same guest at
+    the same moment add one."""
+    email, name, organisation = email.strip().lower(), name.strip(), organisation.strip()
     if site is not None and not session.session_sites.filter(site=site).exists():
         raise SessionError("Ce site ne participe pas à la session.", "site")
     try:
         with transaction.atomic():
+            Session.objects.select_for_update().filter(pk=session.pk).first()
+            if (
+                email
+                and session.participants.filter(
+                    Q(email__iexact=email) | Q(user__email__iexact=email)
+                ).exists()
+            ):
+                raise SessionError("Cette personne est déjà invitée à la session.", "email")
+            same = (text.normalise(name), text.normalise(organisation))
+            for other_name, other_organisation in session.participants.filter(user__isnull=True).values_list(
+                "name", "organisation"
+            ):
+                if (text.normalise(other_name), text.normalise(other_organisation)) == same:
+                    raise SessionError(
+                        f"{name} ({organisation or 'sans organisation'}) est déjà invité·e à la session.",
+                        "name",
+                    )
             return Participant.objects.create(
-                session=session,
-                site=site,
-                name=name.strip(),
-                organisation=organisation.strip(),
-                email=email,
-                added_by=actor,
+                session=session, site=site, name=name, organisation=organisation, email=email, added_by=actor
             )
     except IntegrityError:
         raise SessionError("Cette personne est déjà invitée à la session.", "email") from None

@@ -165,6 +165,18 @@ def test_guests_are_named_once(world, module):
         )
 
 
+def test_a_guest_without_address_is_named_once_whatever_the_accents_and_case(world, module):
+    services.add_guest(module, name="Inès Martin", organisation="CAF de la Loire", email="", actor=None)
+    with pytest.raises(services.SessionError) as error:
+        services.add_guest(
+            module, name="  ines MARTIN ", organisation="caf de la loire", email="", actor=None
+        )
+    assert error.value.field == "name" and "déjà invité·e" in error.value.message
+    # A namesake from another organisation is another person.
+    services.add_guest(module, name="Inès Martin", organisation="Mairie", email="", actor=None)
+    assert module.participants.filter(user__isnull=True).count() == 2
+
+
 def test_a_guest_comes_for_a_site_of_the_session_only(world, module):
     with pytest.raises(services.SessionError) as error:
         services.add_guest(module, name="X", organisation="", email="", site=world.site_b, actor=None)
