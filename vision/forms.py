@@ -107,6 +107,11 @@ class ChangeForm(_EditForm):
         if change is not None:
             candidates = candidates.exclude(pk=change.pk)
         self.fields["contributes_to"].queryset = candidates.order_by("-level", "position", "id")
+        # A change contributes to higher levels only: those of the chosen level and below are not offered
+        # (hidden, and shown again by vision.js when another level is chosen in the form).
+        level = self["level"].value() or (change.level if change else None)
+        rank = LEVEL_RANK.get(level, 0)
+        self.hidden_target_levels = [value for value, other in LEVEL_RANK.items() if other <= rank]
 
     def clean(self):
         data = super().clean()

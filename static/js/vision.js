@@ -14,3 +14,24 @@
     }
   });
 })();
+
+// The change form: "contributes to" offers the changes of a higher level than the one chosen (the server
+// renders it so for the level the form opened with; this follows the level select when it changes).
+(function () {
+  "use strict";
+  var RANK = { direct: 1, intermediate: 2, ultimate: 3 };
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches(".qic-change--editing select[name=level]")) {
+      return;
+    }
+    var rank = RANK[select.value] || 0;
+    select.form.querySelectorAll("[data-qic-level]").forEach(function (option) {
+      var reachable = (RANK[option.getAttribute("data-qic-level")] || 0) > rank;
+      option.hidden = !reachable;
+      if (!reachable) {
+        option.querySelector("input").checked = false;
+      }
+    });
+  });
+})();

@@ -231,6 +231,20 @@ def test_add_edit_move_and_delete_changes_with_htmx(client, world):
     assert list(Change.objects.filter(site=site)) == [second]
 
 
+def test_the_change_form_offers_only_changes_it_may_contribute_to(client, world):
+    """An intermediate change contributes to ultimate ones: the other intermediate changes are not offered
+    (hidden, to be shown by the page's script if another level is chosen), so no refusal follows a choice."""
+    site = world.site_a
+    practice = _change(site, world.seat_holder_a, "intermediate", "Pratique voisine")
+    culture = _change(site, world.seat_holder_a, "ultimate", "Culture commune")
+    world.login(client, world.seat_holder_a)
+    page = client.get(url("change_add", site) + "?niveau=intermediate", **HX).content.decode()
+    assert 'data-qic-level="intermediate" hidden>' in page and f'value="{practice.pk}"' in page
+    assert 'data-qic-level="ultimate">' in page and f'value="{culture.pk}"' in page
+    direct_form = client.get(url("change_add", site) + "?niveau=direct", **HX).content.decode()
+    assert "hidden>" not in direct_form.split("Contribue à")[1].split("</fieldset>")[0]
+
+
 def test_an_invalid_link_is_explained_next_to_the_field(client, world):
     site = world.site_a
     direct = _change(site, world.seat_holder_a, "direct", "Connaissance")
