@@ -1,5 +1,7 @@
 """The workspace pages: plain forms without JavaScript, HTMX fragments, conflicts, adoption, comments."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -384,7 +386,13 @@ def test_history_compare_and_restore(client, world):
     )
     history = client.get(url("history", site)).content.decode()
     assert "Version 2" in history and "Vision modifiée (horizon 2046)" in history
+    # The pickers tell versions apart: number, day, author.
+    author = world.seat_holder_a.get_full_name() or world.seat_holder_a.email
+    assert re.search(
+        rf'<option value="2" selected>Version 2 · \d+ \w+ \d{{4}} · {re.escape(author)}</option>', history
+    )
     compare = client.get(url("compare", site) + "?de=1&a=2").content.decode()
+    assert "Version 1 · " in compare
     assert "<del>fier</del>" in compare and "<ins>ouvert</ins>" in compare
     assert "<del>2045</del>" in compare and "<ins>2046</ins>" in compare
     assert client.get(url("revision", site, number=1)).status_code == 200

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from qic import access
@@ -15,6 +16,28 @@ from qic.params import parse_id
 from .. import document, rules, services
 from ..diagram import render_svg
 from ..models import Revision
+
+
+def version_choices(site, limit: int = 500) -> list[tuple[int, str]]:
+    """The versions offered by the compare pickers, newest first, each said as a person tells them apart:
+    "Version 12 · 3 novembre 2026 · Inès Martin · adoptée" (a bare "Version 12" said nothing)."""
+    rows = (
+        Revision.objects.filter(site=site)
+        .order_by("-number")
+        .values_list(
+            "number", "created_at", "author__first_name", "author__last_name", "author__email", "adopted_at"
+        )[:limit]
+    )
+    choices = []
+    for number, created_at, first_name, last_name, email, adopted_at in rows:
+        parts = [f"Version {number}", dateformat.format(timezone.localtime(created_at), "j F Y")]
+        author = f"{first_name} {last_name}".strip() or email
+        if author:
+            parts.append(author)
+        if adopted_at:
+            parts.append("adoptée")
+        choices.append((number, " · ".join(parts)))
+    return choices
 
 
 def _revision(site, number) -> Revision:
@@ -40,7 +63,7 @@ def history(request: HttpRequest, site_slug: str) -> HttpResponse:
             "site": site,
             "page_obj": page,
             "head": head,
-            "numbers": list(revisions.values_list("number", flat=True)[:500]),
+            "versions": version_choices(site),
         },
     )
 
@@ -110,9 +133,7 @@ def compare(request: HttpRequest, site_slug: str) -> HttpResponse:
             "new": new,
             "sections": sections,
             "identical": not document.has_differences(sections),
-            "numbers": list(
-                Revision.objects.filter(site=site).order_by("-number").values_list("number", flat=True)[:500]
-            ),
+            "versions": version_choices(site),
         },
     )
 
