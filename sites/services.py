@@ -3,10 +3,13 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import ngettext
+
+from qic.roles import TRINOME_SEATS
 
 from . import journal
 from .enums import ALLOWED_TRANSITIONS, EventKind, SiteStatus, WavePrerequisite
-from .models import PrerequisiteCheck, Site, SiteStatusChange
+from .models import PrerequisiteCheck, Site, SiteProgress, SiteStatusChange
 
 # Paths of the registry that sit beside site pages under /sites/: no site may take them as its slug.
 RESERVED_SLUGS = frozenset({"tableau-de-bord", "inscriptions"})
@@ -96,6 +99,20 @@ def check_prerequisite(site: Site, prerequisite: str, *, by) -> PrerequisiteChec
     existing = site.prerequisite_checks.filter(prerequisite=prerequisite).first()
     if existing is not None:
         return None
+    if prerequisite == WavePrerequisite.TRINOME:
+        held = SiteProgress.parse_seats(
+            SiteProgress.objects.filter(site=site).values_list("seats_held", flat=True).first()
+        )
+        vacant = [seat.label.lower() for seat in TRINOME_SEATS if seat.value not in held]
+        if vacant:
+            raise LifecycleError(
+                "Le trinôme n’est pas constitué : "
+                + ngettext(
+                    "le siège %(seats)s est vacant.", "les sièges %(seats)s sont vacants.", len(vacant)
+                )
+                % {"seats": " et ".join(", ".join(f"« {seat} »" for seat in vacant).rsplit(", ", 1))}
+                + " Invitez les personnes qui les occupent avant de valider ce prérequis."
+            )
     try:
         with transaction.atomic():
             check = PrerequisiteCheck.objects.create(site=site, prerequisite=prerequisite, checked_by=by)

@@ -68,6 +68,7 @@ def site_status(request: HttpRequest, site_slug: str) -> HttpResponse:
 def site_prerequisites(request: HttpRequest, site_slug: str) -> HttpResponse:
     """The wave prerequisites checklist; national staff and the site's CRPV tick or untick them."""
     site: Site = request.site
+    refused = ""
     if request.method == "POST":
         access.require(request.site_access.can_check_prerequisites)
         prerequisite = request.POST.get("prerequisite", "")
@@ -78,10 +79,15 @@ def site_prerequisites(request: HttpRequest, site_slug: str) -> HttpResponse:
         elif request.POST.get("action") == "uncheck":
             services.uncheck_prerequisite(site, prerequisite, by=request.user)
         else:
-            services.check_prerequisite(site, prerequisite, by=request.user)
+            try:
+                services.check_prerequisite(site, prerequisite, by=request.user)
+            except services.LifecycleError as error:
+                refused = str(error)
+                if not request.htmx:
+                    messages.error(request, refused)
         if not request.htmx:
             return redirect(f"{site.get_absolute_url()}#prerequis")
-    context = {"page_title": f"Prérequis — {site.name}", "site": site}
+    context = {"page_title": f"Prérequis — {site.name}", "site": site, "refused": refused}
     context.update(prerequisites_context(site, request.site_access))
     if request.htmx:
         return render(request, "sites/includes/prerequisites.html", context)

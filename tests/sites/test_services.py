@@ -2,10 +2,11 @@
 
 import pytest
 
+from collectives.enums import MemberRole
 from sites import services
 from sites.enums import EventKind, SiteStatus, WavePrerequisite
 from sites.models import PrerequisiteCheck, Site, SiteEvent, SiteStatusChange
-from tests.collectives.factories import NationalFactory
+from tests.collectives.factories import MembershipFactory, NationalFactory
 from tests.sites.factories import SiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +72,13 @@ def test_training_needs_the_three_prerequisites():
         )
     assert "Trinôme constitué" in str(error.value)
     assert "Adhère" not in str(error.value)
+    # "Trinôme constitué" is ticked once the three seats are held, and says which are vacant until then.
+    MembershipFactory(site=site, role=MemberRole.MUNICIPALITY)
+    with pytest.raises(services.LifecycleError) as error:
+        services.check_prerequisite(site, WavePrerequisite.TRINOME, by=None)
+    assert "les sièges « délégué·e du préfet » et « société civile » sont vacants" in str(error.value)
+    MembershipFactory(site=site, role=MemberRole.PREFECT_DELEGATE)
+    MembershipFactory(site=site, role=MemberRole.CIVIL_SOCIETY)
     services.check_prerequisite(site, WavePrerequisite.TRINOME, by=None)
     services.check_prerequisite(site, WavePrerequisite.COMMITS, by=None)
     services.move_site(site, SiteStatus.IN_TRAINING, by=None, reason="Formation", seen_status="registering")

@@ -3,9 +3,11 @@
 import pytest
 from django.urls import reverse
 
+from collectives.enums import MemberRole
 from sites import journal
 from sites.enums import EventKind, SiteStatus, WavePrerequisite
 from sites.models import PrerequisiteCheck, Site, SiteStatusChange
+from tests.collectives.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,11 +95,12 @@ def test_facilitator_ticks_a_prerequisite_of_a_registering_site_with_htmx(client
     site = world.site_a
     Site.objects.filter(pk=site.pk).update(status=SiteStatus.REGISTERING)
     world.login(client, world.facilitator_a)
-    response = client.post(
-        _prerequisites_url(site),
-        {"prerequisite": "trinome", "action": "check"},
-        headers={"HX-Request": "true"},
-    )
+    tick = {"prerequisite": "trinome", "action": "check"}
+    refused = client.post(_prerequisites_url(site), tick, headers={"HX-Request": "true"}).content.decode()
+    assert "Le trinôme n’est pas constitué" in refused and "0 sur 3 validés" in refused  # seats are vacant
+    for seat in (MemberRole.PREFECT_DELEGATE, MemberRole.MUNICIPALITY):
+        MembershipFactory(site=site, role=seat)
+    response = client.post(_prerequisites_url(site), tick, headers={"HX-Request": "true"})
     assert response.status_code == 200
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="prerequis-checklist">')
