@@ -228,6 +228,16 @@ def test_pdf_export_carries_the_text_the_spaces_and_the_signatures(client, world
     text = pdf_text(response.content)
     assert "Entente de coopération" in text and "Confiance et régularité." in text
     assert "Lieu 1" in text and "Karim Benali" in text and "Page 1 sur" in text
+    assert "Comment créer un climat de confiance" in text  # a draft carries the writing prompts
+
+
+def test_the_signed_agreement_is_printed_without_the_writing_prompts(client, world, trinome, pdf_text):
+    agreement_for(world.site_a, texts={"principles": "Confiance et régularité."})
+    _sign_all(world.site_a, trinome)
+    world.login(client, world.steering)
+    text = pdf_text(client.get(reverse("collectives:agreement_pdf", args=[world.site_a.slug, 1])).content)
+    assert "EN VIGUEUR" in text.upper() and "Confiance et régularité." in text
+    assert "Comment créer un climat de confiance" not in text and "Qui décide de quoi" not in text
 
 
 def test_dashboard_column_shows_the_signed_agreement(client, world, trinome):
