@@ -188,3 +188,15 @@ def test_the_roll_up_annex_groups_sites_by_wave_and_region_in_compact_rows(world
     assert cells["Sessions · heures"] == "3 · 2,5 h"
     html = render.report_html(data, data_date=DATA_DATE)
     assert f"Vague {site_a.wave.number} — {site_a.department.region.name} : 1 site" in html
+
+
+def test_every_glyph_of_a_bilan_is_marianne_nested_list_markers_included(world):
+    """The strategy's chain of changes is a list three levels deep: its markers used to come from a fallback
+    font (◦ and ▪ are not in Marianne)."""
+    from tests.vision.factories import chain_strategy
+
+    chain_strategy(world.site_a, world.seat_holder_a)
+    content = render.report_pdf(snapshot.site_snapshot(world.site_a.pk), data_date=DATA_DATE)
+    fonts = [line.split()[0] for line in pdf_fonts(content).splitlines()[2:]]
+    assert fonts and all("+Marianne" in name for name in fonts), fonts
+    assert "CHANGEMENT DIRECT" in pdf_text(content).upper()
