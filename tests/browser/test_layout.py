@@ -58,20 +58,18 @@ ROLES = {
     "trinome": "trinome@demo.qic.fr",
     "partenaire": "partenaire@demo.qic.fr",
 }
-# The pages whose content depends on who looks (landing pages, lists filtered by role, role-bound actions).
+# The pages whose content depends most on who looks: where each role lands, the lists filtered by role, the
+# pages with role-bound tools (the trinôme approves, a partner reads). The other pages differ by role only in
+# the buttons national staff have in addition: they are looked at once, by national staff (CI's time budget).
 ROLE_PAGES = frozenset(
     {
         "home",
         "sites:list",
         "sites:detail",
-        "sites:dashboard",
         "evaluation:due",
         "evaluation:learnings",
         "vision:workspace",
-        "collectives:members",
-        "collectives:agreement",
         "sessions:list",
-        "sessions:detail",
         "reports:archive",
     }
 )
