@@ -3,7 +3,7 @@ platform's one chart module: bars, stacked bars, progress toward a target, posit
 
 Every chart is a `role="img"` SVG with a title and a description; the page shows the same figures in a table
 next to it (the text equivalent for screen readers and for print). Labels use `currentColor`, so they follow
-the page's theme; bars use the DSFR illustrative palette.
+the page's theme; lines and bars use the DSFR illustrative palette, each colour in its variant of the theme.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ FONT = "Marianne, arial, sans-serif"
 WIDTH = 440
 BLUE_FRANCE = "#000091"
 
-# DSFR illustrative colours, readable on white and on the dark theme's grey.
+# DSFR illustrative colours, as drawn on white (PDFs, the light theme).
 PALETTE = {
     "blue-france": "#000091",
     "blue-ecume": "#465F9D",
@@ -32,6 +32,18 @@ PALETTE = {
     "grey": "#929292",
     "purple": "#6E445A",
 }
+# Charts are drawn with these colours as SVG attributes, which PDFs keep, and a class for each, by which the
+# pages' stylesheet gives the colour of the current theme (static/css/qic.css, "chart inks"): #000091 would
+# vanish into the dark theme's background.
+_INKS = {colour: name for name, colour in PALETTE.items()} | {"white": "page"}
+
+
+def _paint(*, fill: str = "", stroke: str = "") -> str:
+    """The fill and stroke attributes of a shape, with their classes."""
+    paints = [(kind, colour) for kind, colour in (("fill", fill), ("stroke", stroke)) if colour]
+    attributes = [f'{kind}="{escape(colour)}"' for kind, colour in paints]
+    classes = [f"qic-{kind}--{_INKS[colour]}" for kind, colour in paints if colour in _INKS]
+    return " ".join(attributes + ([f'class="{" ".join(classes)}"'] if classes else []))
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,7 @@ def bar_chart(bars: list[Bar], *, chart_id: str, title: str, desc: str, unit: st
         parts += [
             f'<text x="0" y="{y + 14}" fill="currentColor">{escape(bar.label)}</text>',
             f'<rect x="0" y="{y + label_h + 2}" width="{width:.1f}" height="{bar_h}" rx="2" '
-            f'fill="{escape(bar.color)}"/>',
+            f"{_paint(fill=bar.color)}/>",
             f'<text x="{width + 8:.1f}" y="{y + label_h + 16}" fill="currentColor" font-weight="700">'
             f"{escape(value)}</text>",
         ]
@@ -114,7 +126,7 @@ def stacked_bar_chart(
         for x, item in line:
             y = line_index * 22
             parts += [
-                f'<rect x="{x:.1f}" y="{y + 3}" width="14" height="14" rx="2" fill="{escape(item.color)}"/>',
+                f'<rect x="{x:.1f}" y="{y + 3}" width="14" height="14" rx="2" {_paint(fill=item.color)}/>',
                 f'<text x="{x + 20:.1f}" y="{y + 15}" font-size="13" fill="currentColor">'
                 f"{escape(item.name)}</text>",
             ]
@@ -130,7 +142,7 @@ def stacked_bar_chart(
             label = f"{item.name} : {number(value, decimals=1)}"
             parts.append(
                 f'<rect x="{x:.1f}" y="{y + 20}" width="{width:.1f}" height="{bar_h}" '
-                f'fill="{escape(item.color)}"><title>{escape(label)}</title></rect>'
+                f"{_paint(fill=item.color)}><title>{escape(label)}</title></rect>"
             )
             x += width
         parts.append(
@@ -209,7 +221,7 @@ def target_chart(
     for label, value, color in lines:
         ly = y(value)
         parts.append(
-            f'<line x1="{LEFT}" y1="{ly:.1f}" x2="{WIDTH - RIGHT}" y2="{ly:.1f}" stroke="{color}" '
+            f'<line x1="{LEFT}" y1="{ly:.1f}" x2="{WIDTH - RIGHT}" y2="{ly:.1f}" {_paint(stroke=color)} '
             'stroke-width="2" stroke-dasharray="6 4"/>'
         )
         # The label sits above its line, or below it when the two lines are too close.
@@ -221,18 +233,20 @@ def target_chart(
         )
     if target_on:
         tx, ty = x(target_on), y(target)
-        parts.append(f'<path d="M{tx:.1f},{ty - 7:.1f} l7,7 l-7,7 l-7,-7 z" fill="{PALETTE["success"]}"/>')
+        parts.append(
+            f'<path d="M{tx:.1f},{ty - 7:.1f} l7,7 l-7,7 l-7,-7 z" {_paint(fill=PALETTE["success"])}/>'
+        )
     color = PALETTE["blue-france"]
     path = [(baseline_on, baseline), *points]
     if points:
         coords = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in path)
-        parts.append(f'<polyline points="{coords}" fill="none" stroke="{color}" stroke-width="3"/>')
+        parts.append(f'<polyline points="{coords}" fill="none" {_paint(stroke=color)} stroke-width="3"/>')
     parts.append(
-        f'<circle cx="{x(baseline_on):.1f}" cy="{y(baseline):.1f}" r="5" fill="white" '
-        f'stroke="{color}" stroke-width="2"/>'
+        f'<circle cx="{x(baseline_on):.1f}" cy="{y(baseline):.1f}" r="5" '
+        f'{_paint(fill="white", stroke=color)} stroke-width="2"/>'
     )
     for d, v in points:
-        parts.append(f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="5" fill="{color}"/>')
+        parts.append(f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="5" {_paint(fill=color)}/>')
     for day, anchor in ((first, "start"), (last, "end")):
         parts.append(
             f'<text x="{x(day):.1f}" y="{HEIGHT - 10}" text-anchor="{anchor}" {TEXT}>{day:%m/%Y}</text>'
@@ -271,9 +285,9 @@ def level_trend_chart(points, *, top: int, chart_id: str, title: str, desc: str)
     color = PALETTE["blue-france"]
     if len(points) > 1:
         coords = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
-        parts.append(f'<polyline points="{coords}" fill="none" stroke="{color}" stroke-width="3"/>')
+        parts.append(f'<polyline points="{coords}" fill="none" {_paint(stroke=color)} stroke-width="3"/>')
     for d, v in points:
-        parts.append(f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="5" fill="{color}"/>')
+        parts.append(f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="5" {_paint(fill=color)}/>')
     if days:
         ends = ((first, "start"), (last, "end")) if len(points) > 1 else ((first, "middle"),)
         for day, anchor in ends:

@@ -466,13 +466,12 @@ def _vision_x(w, name) -> dict:
 
 
 def _registration_import(world):
-    from sites.models import RegistrationImport
+    """A pending import of the template file plus one wrong line: its preview shows rows and an error."""
+    from collectives.services import registrations
 
-    return RegistrationImport.objects.get_or_create(
-        digest="0" * 64,
-        created_by=world.national,
-        defaults={"filename": "inscriptions.csv", "wave": world.site_a.wave, "rows": []},
-    )[0]
+    wrong = "Quartier inconnu;QPV;Nulle-part;999;;Léa;Petit;pas-une-adresse;Trésorière;Association"
+    content = f"{registrations.template_csv().rstrip()}\r\n{wrong}\r\n".encode()
+    return registrations.stash(content, "inscriptions.csv", world.site_a.wave, "registering", world.national)
 
 
 # Third-party URL sets that are not site data: allauth's pages act on the signed-in person's own account,

@@ -1,0 +1,259 @@
+"""Layout of every page: the URL walk of tests/test_tenancy.py on the demo data, on a phone (390 px) and a
+desk (1280 px), in the DSFR's light and dark themes. It fails when content is drawn over other content or over
+the footer, when the page scrolls sideways, when text falls under 4.5:1 contrast (axe-core's color-contrast
+rule) or a chart's lines and bars under 3:1. A screenshot of each page, width and theme is kept in
+$QIC_LAYOUT_SHOTS (a temporary directory otherwise; printed) for people to look at. QIC_LAYOUT_PAGES=name,name
+looks at those only.
+
+Who opens what: national staff open every page (they see the most: every site, every form); the other roles
+open the pages whose content depends on who looks (ROLE_PAGES); anonymous visitors open the public pages. Each
+page is loaded once per role, then measured at each width and in each theme (see `_look`).
+"""
+
+import base64
+import os
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import resolve, reverse
+from playwright.sync_api import Error as PlaywrightError
+
+from collectives.models import User
+from sites.models import Site
+from tests.browser.conftest import AXE
+from tests.test_tenancy import RULES
+
+pytestmark = pytest.mark.browser
+
+LAYOUT_JS = Path(__file__).with_name("layout.js")
+WINDOW = {"width": 1280, "height": 800}
+WIDTHS = {1280: 800, 390: 844}  # width: height of the window
+THEMES = ("light", "dark")
+# URLs that answer a file (PDF, CSV, XLSX, SVG, iCalendar, JSON), not a page.
+FILES = frozenset(
+    {
+        "health",
+        "person_export",
+        "sites:import_template",
+        "sites:dashboard_export",
+        "collectives:handover_pack",
+        "collectives:agreement_pdf",
+        "reports:download",
+        "reports:site_download",
+        "vision:diagram_svg",
+        "sessions:calendar_feed",
+        "sessions:sign_in_sheet",
+    }
+)
+ROLES = {
+    "national": "national@demo.qic.fr",
+    "comite": "comite@demo.qic.fr",
+    "crpv": "crpv@demo.qic.fr",
+    "trinome": "trinome@demo.qic.fr",
+    "partenaire": "partenaire@demo.qic.fr",
+}
+# The pages whose content depends most on who looks: where each role lands, the lists filtered by role, the
+# pages with role-bound tools (the trinôme approves, a partner reads). The other pages differ by role only in
+# the buttons national staff have in addition: they are looked at once, by national staff (CI's time budget).
+ROLE_PAGES = frozenset(
+    {
+        "home",
+        "sites:list",
+        "sites:detail",
+        "evaluation:due",
+        "evaluation:learnings",
+        "vision:workspace",
+        "sessions:list",
+        "reports:archive",
+    }
+)
+
+SET_THEME = """theme => {
+    document.documentElement.setAttribute('data-fr-scheme', theme);
+    document.documentElement.setAttribute('data-fr-theme', theme);
+    return Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)));
+}"""
+# axe-core's options of its color-contrast check (4.5:1, 3:1 for large text), but for the pseudo-elements: the
+# DSFR draws its icons with them, beside the text, and axe-core would leave the text of every icon unchecked.
+CONTRAST = """async () => {
+    axe.configure({checks: [{id: 'color-contrast', options: {
+        ignoreUnicode: true, ignoreLength: false, ignorePseudo: true, boldValue: 700, boldTextPt: 14,
+        largeTextPt: 18, contrastRatio: {normal: {expected: 4.5}, large: {expected: 3}},
+        pseudoSizeThreshold: 0.25, shadowOutlineEmMax: 0.2, textStrokeEmMin: 0.03}}]});
+    qicLayout.flatten();
+    const result = await axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']},
+                                            resultTypes: ['violations']}).finally(qicLayout.restore);
+    return result.violations.flatMap(v => v.nodes).map(n => {
+        const data = (n.any[0] || {}).data || {};
+        return `${data.contrastRatio}:1 (${data.fgColor} on ${data.bgColor}) ${n.target.join(' ')}`;
+    });
+}"""
+
+
+def _walk_world():
+    """What the tenancy rules' URL arguments read: site B is Saint-Étienne, the demo's fullest site."""
+    site = Site.objects.get(slug="saint-etienne")
+    trinome = User.objects.get(email="trinome@demo.qic.fr")
+    return SimpleNamespace(
+        site_b=site,
+        site_a=Site.objects.exclude(pk=site.pk).order_by("pk").first(),
+        seat_holder_b=trinome,
+        seat_holder_a=trinome,
+        national=User.objects.get(email="national@demo.qic.fr"),
+    )
+
+
+def _pages(world, only):
+    """(role, URL) of every page to look at (of the URL names in `only`, when given)."""
+    for name, rule in RULES.items():
+        if only and name not in only:
+            continue
+        if name in FILES or rule.kind == "sign_in_flow" or (rule.kind == "site" and not rule.readers):
+            continue
+        url = reverse(name, kwargs=rule.kwargs(world))
+        if rule.kind == "public":
+            yield "anonyme", url
+        else:
+            yield from ((role, url) for role in (ROLES if name in ROLE_PAGES else ["national"]))
+
+
+class Tab:
+    """A browser tab signed in as one role (by its session cookie), with axe-core and layout.js."""
+
+    def __init__(self, browser, live_server, email):
+        self.context = browser.new_context(
+            locale="fr-FR", timezone_id="Europe/Paris", reduced_motion="reduce", viewport=WINDOW
+        )
+        self.context.add_init_script(path=str(AXE))
+        self.context.add_init_script(path=str(LAYOUT_JS))
+        if email:
+            client = Client()
+            client.force_login(User.objects.get(email=email))
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+            self.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+        self._open()
+
+    def _open(self):
+        self.page = self.context.new_page()
+        self.cdp = self.context.new_cdp_session(self.page)
+
+    def goto(self, url):
+        """The page's response, or None for an empty error answer (a POST-only URL answering 405 to GET)."""
+        try:
+            return self.page.goto(url)
+        except PlaywrightError as error:
+            if "ERR_HTTP_RESPONSE_CODE_FAILURE" not in str(error):
+                raise
+            self.page.close()  # it is still drawing Chromium's error page
+            self._open()
+            return None
+
+    def screenshot(self, path: Path):
+        """The whole page, drawn beyond the window (whose height is kept: `vh` units keep their size), in
+        Chromium's fast PNG encoding: half the time of Playwright's full-page screenshot."""
+        width, height = self.page.evaluate("[innerWidth, document.documentElement.scrollHeight]")
+        clip = {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}
+        options = {"format": "png", "optimizeForSpeed": True, "captureBeyondViewport": True, "clip": clip}
+        path.write_bytes(base64.b64decode(self.cdp.send("Page.captureScreenshot", options)["data"]))
+
+
+def _look(tab: Tab, shots: Path, label: str) -> list[str]:
+    """The page loaded in `tab` at each width and in each theme: what is wrong, and a screenshot of each.
+
+    Geometry (overlaps, sideways scrolling) does not depend on the theme: it is measured once per width.
+    Colours do not depend on the width: contrast is measured once per theme, at the desk width."""
+    page, problems = tab.page, {}
+    for width, height in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        for theme in THEMES if width == max(WIDTHS) else reversed(THEMES):
+            page.evaluate(SET_THEME, theme)
+            found = []  # (what, where)
+            if theme == THEMES[0]:
+                layout = page.evaluate("qicLayout.measure()")
+                if layout["sideways"]:
+                    wide = ", ".join(layout["wide"])
+                    found.append((f"scrolls sideways by {layout['sideways']} px: {wide}", width))
+                found += [(f"{a} overlaps {b}", width) for a, b in layout["overlaps"]]
+                found += [(f"{a} is drawn under the footer", width) for a in layout["footer"]]
+            if width == max(WIDTHS):
+                found += [(f"text contrast {c}", theme) for c in page.evaluate(CONTRAST)]
+                found += [(f"chart contrast {c}", theme) for c in page.evaluate("qicLayout.graphics()")]
+            for problem, where in found:
+                problems.setdefault(problem, []).append(f"{where} px" if where == width else where)
+            tab.screenshot(shots / f"{label.replace(' ', '--').replace(':', '-')}--{width}-{theme}.png")
+    return [f"{label} ({', '.join(where)}): {problem}" for problem, where in problems.items()]
+
+
+def walk(browser, live_server, shots: Path) -> tuple[list[str], int]:
+    """Look at every page of every role: what is wrong, and how many pages were looked at."""
+    only = {name for name in os.environ.get("QIC_LAYOUT_PAGES", "").split(",") if name}
+    problems, tabs, seen = [], {}, set()
+    for role, url in _pages(_walk_world(), only):
+        tab = tabs.get(role) or tabs.setdefault(role, Tab(browser, live_server, ROLES.get(role)))
+        response = tab.goto(live_server.url + url)
+        if response is None or response.status in (403, 404, 405):
+            continue  # not this role's page (the tenancy test checks who may see what)
+        content_type = response.headers.get("content-type", "")
+        if response.status != 200 or not content_type.startswith("text/html"):
+            problems.append(f"{role} {url}: {response.status} {content_type} (a file? list it in FILES)")
+            continue
+        path = urlsplit(response.url).path
+        if (role, path) in seen:  # a redirection to a page already looked at (home)
+            continue
+        seen.add((role, path))
+        problems += _look(tab, shots, f"{role} {resolve(path).view_name}")
+    for tab in tabs.values():
+        tab.context.close()
+    return problems, len(seen)
+
+
+def test_every_page_holds_its_layout(live_server, demo, browser, capsys):
+    shots = Path(os.environ.get("QIC_LAYOUT_SHOTS") or tempfile.mkdtemp(prefix="qic-layout-"))
+    shots.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    problems, looked = walk(browser, live_server, shots)
+    with capsys.disabled():
+        took = time.monotonic() - started
+        print(f"\nLayout: {looked} pages looked at in {took:.0f} s, screenshots in {shots}")
+    assert not problems, f"{len(problems)} layout faults:\n" + "\n".join(problems)
+
+
+FAULTY = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Une page mal faite</title>
+<style>
+  body { margin: 0; font: 16px sans-serif; background: #fff; color: #161616 }
+  .over { margin-top: -2.5em } .pale { color: #bbb } .wide { width: 1500px } .dark { background: #161616 }
+  footer { margin-top: -2em; background: #eee }
+</style></head><body><main>
+  <h1>Une page mal faite</h1>
+  <p>Un paragraphe</p><p class="over">posé sur le précédent</p>
+  <p class="pale">Un texte trop pâle</p>
+  <div class="wide">Un bloc plus large que l’écran</div>
+  <div class="dark"><svg role="img" width="200" height="60"><title>Une courbe</title>
+    <polyline points="0,10 100,50 200,20" fill="none" stroke="#000091" stroke-width="3"/></svg></div>
+  <p>Le dernier paragraphe</p>
+</main><footer class="fr-footer"><p>Le pied de page, remonté sur le contenu</p></footer></body></html>"""
+
+
+def test_the_layout_check_finds_each_fault(browser, tmp_path):
+    tab = Tab(browser, None, None)
+    html = "text/html; charset=utf-8"
+    tab.page.route("http://qic.test/", lambda route: route.fulfill(body=FAULTY, content_type=html))
+    tab.page.goto("http://qic.test/")
+    problems = "\n".join(_look(tab, tmp_path, "faulty page"))
+    tab.context.close()
+    for fault in (
+        "(1280 px, 390 px): <p.over> « posé sur le précédent » overlaps <p> « Un paragraphe »",
+        "(1280 px, 390 px): <p> « Le dernier paragraphe » is drawn under the footer",
+        "(1280 px): scrolls sideways by 220 px: <div.wide> « Un bloc plus large que l’écran »",
+        "(390 px): scrolls sideways by 1110 px: <div.wide>",
+        "(light, dark): text contrast 1.91:1 (#bbbbbb on #ffffff) .pale",
+        "(light, dark): chart contrast « Une courbe »: <polyline> in rgb(0,0,145) on rgb(22,22,22): 1.21:1",
+    ):
+        assert fault in problems, problems
+    assert len(list(tmp_path.glob("faulty--page--*.png"))) == 4
