@@ -194,9 +194,9 @@ def _first_waves(due_by_wave: dict, examples: int) -> list[int] | None:
     """The waves that hold the first `examples` sites whose vision is due, in order of training start (with
     any wave that started the same day as the last one needed): the examples are looked for there only,
     instead of sorting every due site of the programme."""
-    if not due_by_wave:
-        return None
     ordered = sorted((wave for wave, n in due_by_wave.items() if n), key=lambda wave: wave.training_starts_on)
+    if not ordered:
+        return None  # nothing due: the plain query finds nothing (and the page makes the same queries)
     counted = 0
     for wave in ordered:
         counted += due_by_wave[wave]
