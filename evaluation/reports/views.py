@@ -52,6 +52,21 @@ def _site_report(request: HttpRequest, report_id: int) -> Report:
 WAITING_FOR_BROKER = f"{queue.UNAVAILABLE} : la production démarrera dès son retour."
 
 
+def _announce(request: HttpRequest, report: Report, created: bool, label: str, again: str) -> None:
+    """What the person who asked reads above the report's progress: consistent with it. A report produced
+    in-process (no broker) is already finished here; one sent to a worker is still to be produced."""
+    if services.waiting_for_broker(report):
+        messages.warning(request, f"{label} : demande enregistrée. {WAITING_FOR_BROKER}")
+    elif not created:
+        messages.info(request, again)
+    else:
+        report.refresh_from_db(fields=["state"])
+        outcome = {ReportState.DONE: ", le document est prêt", ReportState.FAILED: ""}.get(
+            report.state, ", la production commence"
+        )
+        messages.success(request, f"{label} : demande enregistrée{outcome}.")
+
+
 def _progress_context(report: Report) -> dict:
     context = {
         "report": report,
@@ -151,12 +166,8 @@ def request_national(request: HttpRequest) -> HttpResponse:
             region=form.cleaned_data["region"],
             user=request.user,
         )
-        if services.waiting_for_broker(report):
-            messages.warning(request, f"{report.title} : demande enregistrée. {WAITING_FOR_BROKER}")
-        elif created:
-            messages.success(request, f"{report.title} : demande enregistrée, la production commence.")
-        else:
-            messages.info(request, f"{report.title} : déjà demandée aujourd’hui, la voici.")
+        again = f"{report.title} : déjà demandée aujourd’hui, la voici."
+        _announce(request, report, created, report.title, again)
         return redirect(report.get_absolute_url())
     context = {"page_title": "Demander une synthèse", "form": form}
     return render(request, "reports/request.html", context, status=400 if form.errors else 200)
@@ -190,12 +201,8 @@ def site_reports(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     if request.method == "POST":
         report, created = services.request_report(ReportKind.SITE, site=site, user=request.user)
-        if services.waiting_for_broker(report):
-            messages.warning(request, f"Bilan de {site.name} : demande enregistrée. {WAITING_FOR_BROKER}")
-        elif created:
-            messages.success(request, f"Bilan de {site.name} : demande enregistrée, la production commence.")
-        else:
-            messages.info(request, f"Le bilan de {site.name} a déjà été demandé aujourd’hui : le voici.")
+        again = f"Le bilan de {site.name} a déjà été demandé aujourd’hui : le voici."
+        _announce(request, report, created, f"Bilan de {site.name}", again)
         return redirect(report.get_absolute_url())
     page = paginate(request, services.site_reports(site).defer(*services.LIST_DEFERRED), ARCHIVE_PAGE_SIZE)
     context = {"page_title": f"Bilans — {site.name}", "site": site, "page_obj": page}
