@@ -17,7 +17,7 @@ $(VENV)/.base-installed: requirements/base.txt | $(BIN)/python
 
 $(VENV)/.dev-installed: requirements/dev.txt package-lock.json | $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
-	npm ci --no-audit --no-fund --silent
+	npm ci --no-audit --no-fund --silent --ignore-scripts
 	touch $(VENV)/.base-installed $@
 
 install: $(VENV)/.base-installed

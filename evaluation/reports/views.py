@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from qic import access, queue
 from qic.pagination import paginate
@@ -128,7 +128,7 @@ def _compare(request: HttpRequest, report: Report, page_context: dict, template:
 # --- The archive and national roll-ups --------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def archive(request: HttpRequest) -> HttpResponse:
     """Every report this user may download, newest first; national roles also ask for roll-ups here."""
     reports = (
@@ -154,7 +154,7 @@ def archive(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/archive.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_national(request: HttpRequest) -> HttpResponse:
     """Ask for a national roll-up or a batch of bilans (idempotent: the same scope today is one report)."""
     access.require(access.can_request_national_reports(request.user))
@@ -173,19 +173,19 @@ def request_national(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/request.html", context, status=400 if form.errors else 200)
 
 
-@require_GET
+@require_safe
 def detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _national_report(request, report_id)
     context = {"page_title": report.title, "poll_url": request.path}
     return _detail(request, report, context, "reports/detail.html")
 
 
-@require_GET
+@require_safe
 def download(request: HttpRequest, report_id: int, fmt: str) -> FileResponse:
     return _download(_national_report(request, report_id), fmt)
 
 
-@require_GET
+@require_safe
 def compare(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _national_report(request, report_id)
     return _compare(request, report, {"compare_url": request.path}, "reports/compare.html")
@@ -194,7 +194,7 @@ def compare(request: HttpRequest, report_id: int) -> HttpResponse:
 # --- A site's bilans ------------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def site_reports(request: HttpRequest, site_slug: str) -> HttpResponse:
     """The bilans of one site; asking for today's bilan (POST) leads to its progress."""
     access.require(request.site_access.can_download_report)
@@ -212,22 +212,22 @@ def site_reports(request: HttpRequest, site_slug: str) -> HttpResponse:
 # Site views look the report up before checking the method: another site's id is a 404 whatever the method.
 def site_detail(request: HttpRequest, site_slug: str, report_id: int) -> HttpResponse:
     report = _site_report(request, report_id)
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     context = {"page_title": report.title, "site": request.site, "poll_url": request.path}
     return _detail(request, report, context, "reports/site_detail.html")
 
 
 def site_download(request: HttpRequest, site_slug: str, report_id: int) -> HttpResponse:
     report = _site_report(request, report_id)
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     return _download(report, "pdf")
 
 
 def site_compare(request: HttpRequest, site_slug: str, report_id: int) -> HttpResponse:
     report = _site_report(request, report_id)
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     context = {"site": request.site, "compare_url": request.path}
     return _compare(request, report, context, "reports/site_compare.html")
