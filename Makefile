@@ -1,4 +1,5 @@
-# The two commands of the README: `make demo` (install, migrate, load demo data, serve) and `make test`.
+# The two commands of the README: `make demo` (install, migrate, load demo data, serve with a Celery worker on a
+# folder as broker: no Redis) and `make test`.
 PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -16,7 +17,7 @@ $(VENV)/.base-installed: requirements/base.txt | $(BIN)/python
 
 $(VENV)/.dev-installed: requirements/dev.txt package-lock.json | $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
-	npm ci --no-audit --no-fund --silent
+	npm ci --no-audit --no-fund --silent --ignore-scripts
 	touch $(VENV)/.base-installed $@
 
 install: $(VENV)/.base-installed
@@ -25,8 +26,8 @@ install-dev: $(VENV)/.dev-installed
 demo: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
-	@echo "Plateforme servie sur http://$(HOST)/ (Ctrl+C pour arrêter)"
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST)
+	@echo "Plateforme servie sur http://$(HOST)/ avec son processus de production (Ctrl+C pour arrêter)"
+	DEBUG=true $(BIN)/python manage.py rundemo $(HOST)
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -59,4 +60,4 @@ load: install-dev
 	$(BIN)/python bench/load.py
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3* sent_emails
+	rm -rf $(VENV) staticfiles db.sqlite3* sent_emails .demo-broker

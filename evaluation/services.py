@@ -139,7 +139,7 @@ def indicators_with_measurements(site):
         indicator.rows = rows
         indicator.next_due = next_measurement_due(indicator, rows[-1].measured_on if rows else None)
         indicator.overdue = indicator.next_due < today
-        indicator.chart = trend_chart(indicator, rows, chart_id=f"indicateur-{indicator.pk}")
+        indicator.chart = trend_chart(indicator, rows, chart_id=f"indicateur-{indicator.pk}-graphique")
     return indicators
 
 

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -231,10 +232,15 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", 
 # does not depend on Redis, and a session ended while Redis was down cannot come back from a cached copy.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# Celery: with no REDIS_URL, tasks run in-process (the embedded default of `make demo`).
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Celery. Production: Redis (REDIS_URL). `make demo`: a folder as the broker (QIC_BROKER_DIR, kombu's
+# filesystem transport: nothing to install) shared by the web server and its worker (fixtures' `rundemo`).
+# With neither, tasks run in-process, after commit (the tests; a bare `manage.py runserver`).
+QIC_BROKER_DIR = env_str("QIC_BROKER_DIR", "")
+if REDIS_URL and QIC_BROKER_DIR:
+    raise ImproperlyConfigured("REDIS_URL and QIC_BROKER_DIR are two brokers: set one of them")
+CELERY_BROKER_URL = REDIS_URL or ("filesystem://localhost//" if QIC_BROKER_DIR else "memory://")
 CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not (REDIS_URL or QIC_BROKER_DIR)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -246,6 +252,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
 }
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+if QIC_BROKER_DIR:
+    _broker = Path(QIC_BROKER_DIR).resolve()
+    for _folder in ("queue", "control", "results"):
+        (_broker / _folder).mkdir(parents=True, exist_ok=True)
+    # One folder is both ends of the queue; results (a batch's chord counts its bilans) are files beside it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker / "queue"),
+        "data_folder_out": str(_broker / "queue"),
+        "control_folder": str(_broker / "control"),
+    }
+    CELERY_RESULT_BACKEND = f"file://{_broker / 'results'}"  # Celery reads the path as is (no %-decoding)
 CELERY_BEAT_SCHEDULE = {
     "qic.publish_pending": {"task": "qic.publish_pending", "schedule": 60.0},
 }
@@ -331,6 +348,36 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+# Permissions-Policy: no page of the platform uses the browser's sensors, devices or payment, so none may
+# (nor anything an injected script could ask for); fullscreen stays for our own pages. Only features Chromium
+# knows: it warns in the console about others (ambient-light-sensor, bluetooth).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+PERMISSIONS_POLICY["fullscreen"] = ["self"]
 if PROCONNECT_ISSUER:
     # Sign-in and sign-out forms are answered by a redirect to ProConnect: form-action must allow it.
     from urllib.parse import urlsplit

@@ -4,12 +4,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from qic import access
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on its own start page."""
     user = request.user
@@ -24,25 +24,25 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def legal_notice(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/legal_notice.html", {"page_title": "Mentions légales"})
 
 
 @login_not_required
-@require_GET
+@require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/accessibility.html", {"page_title": "Déclaration d’accessibilité"})
 
 
 @login_not_required
-@require_GET
+@require_safe
 def personal_data(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/personal_data.html", {"page_title": "Données personnelles"})
 
 
 @login_not_required
-@require_GET
+@require_safe
 def health(request: HttpRequest) -> JsonResponse:
     """For load balancers: the process answers and reaches its database."""
     with connection.cursor() as cursor:

@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from qic import access
 from qic.htmx import wants_fragment
@@ -11,7 +11,7 @@ from qic.pagination import paginate
 from qic.params import parse_text
 
 
-@require_GET
+@require_safe
 def audit_log(request: HttpRequest) -> HttpResponse:
     access.require(access.can_read_audit_log(request.user))
     entries = AuditEntry.objects.all()

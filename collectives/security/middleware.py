@@ -54,7 +54,7 @@ class SessionLifetimeMiddleware:
                 logout(request)  # flushes the session: its row is deleted from the store
                 messages.warning(request, EXPIRED_MESSAGES[reason])
                 login_url = reverse("account_login")
-                if request.method == "GET" and request.headers.get("HX-Request") != "true":
+                if request.method in ("GET", "HEAD") and request.headers.get("HX-Request") != "true":
                     login_url += "?" + urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
                 return _redirect(request, login_url)
             seen_before = request.session.get(services.SEEN_AT_KEY)

@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from collectives.services import identity
 from sites.models import ResourceCentre
@@ -76,7 +76,7 @@ def proconnect_login(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 @proconnect_enabled
 def proconnect_callback(request: HttpRequest) -> HttpResponse:
     try:
@@ -100,7 +100,7 @@ def proconnect_callback(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 @proconnect_enabled
 def proconnect_unknown(request: HttpRequest) -> HttpResponse:
     """The agent is who ProConnect says, but nobody invited them here: tell them whom to ask."""
@@ -137,7 +137,7 @@ def proconnect_logout(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 @proconnect_enabled
 def proconnect_logged_out(request: HttpRequest) -> HttpResponse:
     """ProConnect sends the browser back here after its end-session, with the state we gave it."""
@@ -170,7 +170,7 @@ def remember_provider_logout(request: HttpRequest) -> None:
         request.session[services.LOGOUT_STATE_KEY] = state
 
 
-@require_GET
+@require_safe
 def account_security(request: HttpRequest) -> HttpResponse:
     user = request.user
     authenticators = {a.type: a for a in Authenticator.objects.filter(user=user)}

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import retarget
 
 from qic import access
@@ -84,7 +84,7 @@ def _outcome_notice(outcome: services.Outcome) -> str:
     return " ".join(notes)
 
 
-@require_GET
+@require_safe
 def agreement(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_read)
@@ -107,12 +107,12 @@ def _part_or_404(part: str) -> AgreementPart:
     return AgreementPart(part)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def edit_section(request: HttpRequest, site_slug: str, part: str) -> HttpResponse:
     site = request.site
     part = _part_or_404(part)
     index = list(AgreementPart).index(part) + 1
-    if request.method == "GET" and request.GET.get("mode") == "view":
+    if request.method in ("GET", "HEAD") and request.GET.get("mode") == "view":
         access.require(request.site_access.can_read)
         section = services.section_for_edit(site, part)
         working = services.working_version(site)
@@ -170,11 +170,11 @@ def _site_space(request, pk) -> CooperationSpace:
     return get_object_or_404(CooperationSpace.objects.filter(agreement__site=request.site), pk=pk)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def add_space(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_edit_work)
-    if request.method == "GET" and request.GET.get("mode") == "cancel":
+    if request.method in ("GET", "HEAD") and request.GET.get("mode") == "cancel":
         return render(request, "collectives/agreement/_space_add_button.html", _context(request, site))
     form = SpaceForm(request.POST or None, initial={"version": 1})
     if request.method == "POST" and form.is_valid():
@@ -202,11 +202,11 @@ def add_space(request: HttpRequest, site_slug: str) -> HttpResponse:
     return render(request, "collectives/agreement/space_edit.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def edit_space(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
     site = request.site
     space = _site_space(request, pk)
-    if request.method == "GET" and request.GET.get("mode") == "view":
+    if request.method in ("GET", "HEAD") and request.GET.get("mode") == "view":
         access.require(request.site_access.can_read)
         context = _context(request, site, space=space, replaced_pk=None)
         return render(request, "collectives/agreement/_space.html", context)
@@ -301,7 +301,7 @@ def sign(request: HttpRequest, site_slug: str) -> HttpResponse:
     return redirect(reverse("collectives:agreement", args=[site.slug]) + "#agreement-status")
 
 
-@require_GET
+@require_safe
 def version_list(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_read)
@@ -315,7 +315,7 @@ def _site_version(request, number):
     return get_object_or_404(request.site.agreements.select_related("created_by"), number=number)
 
 
-@require_GET
+@require_safe
 def version_detail(request: HttpRequest, site_slug: str, number: int) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_read)
@@ -332,7 +332,7 @@ def version_detail(request: HttpRequest, site_slug: str, number: int) -> HttpRes
     return render(request, "collectives/agreement/version.html", context)
 
 
-@require_GET
+@require_safe
 def version_pdf(request: HttpRequest, site_slug: str, number: int) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_read)

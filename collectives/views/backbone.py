@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from qic import access
 from qic.locking import EditConflict, conflict_context
@@ -14,7 +14,7 @@ from ..forms import BackboneForm
 from ..services import backbone as services
 
 
-@require_GET
+@require_safe
 def coverage(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_read)
@@ -27,12 +27,12 @@ def coverage(request: HttpRequest, site_slug: str) -> HttpResponse:
     return render(request, "collectives/backbone.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def edit_role(request: HttpRequest, site_slug: str, role: str) -> HttpResponse:
     site = request.site
     if role not in BackboneRole.values:
         raise Http404("Rôle inconnu")
-    if request.method == "GET" and request.GET.get("mode") == "view":
+    if request.method in ("GET", "HEAD") and request.GET.get("mode") == "view":
         access.require(request.site_access.can_read)
         row = services.role_coverage(site, role)
         context = {"site": site, "row": row, "editable": request.site_access.can_edit_work}

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from qic import access
 
@@ -43,7 +43,7 @@ def _sent_message(request, invitation) -> None:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def invite(request: HttpRequest, site_slug: str) -> HttpResponse:
     site, site_access = request.site, request.site_access
     roles = site_access.invitable_roles
@@ -64,7 +64,7 @@ def invite(request: HttpRequest, site_slug: str) -> HttpResponse:
     return render(request, "collectives/invite.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def handover(request: HttpRequest, site_slug: str, seat: str) -> HttpResponse:
     site, site_access = request.site, request.site_access
     if seat not in TRINOME_SEATS:
@@ -98,7 +98,7 @@ def handover(request: HttpRequest, site_slug: str, seat: str) -> HttpResponse:
     return render(request, "collectives/handover.html", context)
 
 
-@require_GET
+@require_safe
 def invitation_list(request: HttpRequest, site_slug: str) -> HttpResponse:
     site, site_access = request.site, request.site_access
     access.require(bool(site_access.invitable_roles))
@@ -165,7 +165,7 @@ def _unusable(request, invitation: Invitation | None) -> HttpResponse:
 
 
 @login_not_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def accept(request: HttpRequest, token: str) -> HttpResponse:
     """The invitee's link: set a name and password on a first visit, or attach the existing account."""
     invitation = Invitation.objects.find(token)

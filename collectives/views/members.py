@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from qic import access
 from qic.pdf import pdf_response
@@ -13,7 +13,7 @@ from ..handover import render_pack
 from ..services import members as services
 
 
-@require_GET
+@require_safe
 def members(request: HttpRequest, site_slug: str) -> HttpResponse:
     site, site_access = request.site, request.site_access
     access.require(site_access.can_read)
@@ -26,7 +26,7 @@ def members(request: HttpRequest, site_slug: str) -> HttpResponse:
     return render(request, "collectives/members.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def end_membership(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
     site, site_access = request.site, request.site_access
     membership = get_object_or_404(site.memberships.current().select_related("user"), pk=pk)
@@ -53,7 +53,7 @@ def end_membership(request: HttpRequest, site_slug: str, pk: int) -> HttpRespons
     return render(request, "collectives/membership_end.html", context)
 
 
-@require_GET
+@require_safe
 def handover_pack(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_read)

@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from qic import access
 from qic.pagination import paginate
@@ -15,7 +15,7 @@ from ..models import User
 from ..services import personal_data
 
 
-@require_GET
+@require_safe
 def people(request: HttpRequest) -> HttpResponse:
     access.require(access.can_manage_personal_data(request.user))
     query = parse_text(request.GET.get("q"))
@@ -30,7 +30,7 @@ def people(request: HttpRequest) -> HttpResponse:
     return render(request, "people/list.html", {"page_title": "Personnes", "page_obj": page, "q": query})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def person(request: HttpRequest, user_id: int) -> HttpResponse:
     access.require(access.can_manage_personal_data(request.user))
     subject = get_object_or_404(User, pk=user_id)
@@ -59,7 +59,7 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(request, "people/detail.html", context, status=400 if error else 200)
 
 
-@require_GET
+@require_safe
 def person_export(request: HttpRequest, user_id: int) -> HttpResponse:
     access.require(access.can_manage_personal_data(request.user))
     subject = get_object_or_404(User, pk=user_id)

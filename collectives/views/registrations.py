@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from qic import access
 from sites.forms import RegistrationUploadForm
@@ -18,7 +18,7 @@ def _require_manager(request: HttpRequest) -> None:
     access.require(access.can_manage_registry(request.user))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def registration_upload(request: HttpRequest) -> HttpResponse:
     """Step 1: choose the wave and the file. Nothing is written to the registry yet."""
     _require_manager(request)
@@ -43,7 +43,7 @@ def registration_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "sites/imports/upload.html", context, status=400 if form.errors else 200)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def registration_preview(request: HttpRequest, token) -> HttpResponse:
     """Step 2: what the file would do, line by line; confirming writes it all at once, or nothing."""
     _require_manager(request)
@@ -87,7 +87,7 @@ def registration_preview(request: HttpRequest, token) -> HttpResponse:
     return render(request, "sites/imports/preview.html", context)
 
 
-@require_GET
+@require_safe
 def registration_template(request: HttpRequest) -> HttpResponse:
     """A file to fill in, with the expected columns and one example site."""
     _require_manager(request)

@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from qic import access, pagination
 from qic.htmx import wants_fragment
@@ -43,7 +43,7 @@ def _without_page(request) -> str:
     return query.urlencode()
 
 
-@require_GET
+@require_safe
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     """Every visible site, filtered from the URL; HTMX requests get the results fragment only."""
     user = request.user
@@ -87,7 +87,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     return render(request, "sites/dashboard/page.html", context)
 
 
-@require_GET
+@require_safe
 def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered, sorted table in full (every page), as CSV or XLSX."""
     access.require(access.can_view_dashboard(request.user))

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from qic import access, queue
 from qic.pagination import paginate
@@ -50,6 +50,21 @@ def _site_report(request: HttpRequest, report_id: int) -> Report:
 
 # What the person who asked reads while the broker (Redis) is unavailable: their request is kept.
 WAITING_FOR_BROKER = f"{queue.UNAVAILABLE} : la production démarrera dès son retour."
+
+
+def _announce(request: HttpRequest, report: Report, created: bool, label: str, again: str) -> None:
+    """What the person who asked reads above the report's progress: consistent with it. A report produced
+    in-process (no broker) is already finished here; one sent to a worker is still to be produced."""
+    if services.waiting_for_broker(report):
+        messages.warning(request, f"{label} : demande enregistrée. {WAITING_FOR_BROKER}")
+    elif not created:
+        messages.info(request, again)
+    else:
+        report.refresh_from_db(fields=["state"])
+        outcome = {ReportState.DONE: ", le document est prêt", ReportState.FAILED: ""}.get(
+            report.state, ", la production commence"
+        )
+        messages.success(request, f"{label} : demande enregistrée{outcome}.")
 
 
 def _progress_context(report: Report) -> dict:
@@ -113,7 +128,7 @@ def _compare(request: HttpRequest, report: Report, page_context: dict, template:
 # --- The archive and national roll-ups --------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def archive(request: HttpRequest) -> HttpResponse:
     """Every report this user may download, newest first; national roles also ask for roll-ups here."""
     reports = (
@@ -139,7 +154,7 @@ def archive(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/archive.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_national(request: HttpRequest) -> HttpResponse:
     """Ask for a national roll-up or a batch of bilans (idempotent: the same scope today is one report)."""
     access.require(access.can_request_national_reports(request.user))
@@ -151,30 +166,26 @@ def request_national(request: HttpRequest) -> HttpResponse:
             region=form.cleaned_data["region"],
             user=request.user,
         )
-        if services.waiting_for_broker(report):
-            messages.warning(request, f"{report.title} : demande enregistrée. {WAITING_FOR_BROKER}")
-        elif created:
-            messages.success(request, f"{report.title} : demande enregistrée, la production commence.")
-        else:
-            messages.info(request, f"{report.title} : déjà demandée aujourd’hui, la voici.")
+        again = f"{report.title} : déjà demandée aujourd’hui, la voici."
+        _announce(request, report, created, report.title, again)
         return redirect(report.get_absolute_url())
     context = {"page_title": "Demander une synthèse", "form": form}
     return render(request, "reports/request.html", context, status=400 if form.errors else 200)
 
 
-@require_GET
+@require_safe
 def detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _national_report(request, report_id)
     context = {"page_title": report.title, "poll_url": request.path}
     return _detail(request, report, context, "reports/detail.html")
 
 
-@require_GET
+@require_safe
 def download(request: HttpRequest, report_id: int, fmt: str) -> FileResponse:
     return _download(_national_report(request, report_id), fmt)
 
 
-@require_GET
+@require_safe
 def compare(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _national_report(request, report_id)
     return _compare(request, report, {"compare_url": request.path}, "reports/compare.html")
@@ -183,19 +194,15 @@ def compare(request: HttpRequest, report_id: int) -> HttpResponse:
 # --- A site's bilans ------------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def site_reports(request: HttpRequest, site_slug: str) -> HttpResponse:
     """The bilans of one site; asking for today's bilan (POST) leads to its progress."""
     access.require(request.site_access.can_download_report)
     site = request.site
     if request.method == "POST":
         report, created = services.request_report(ReportKind.SITE, site=site, user=request.user)
-        if services.waiting_for_broker(report):
-            messages.warning(request, f"Bilan de {site.name} : demande enregistrée. {WAITING_FOR_BROKER}")
-        elif created:
-            messages.success(request, f"Bilan de {site.name} : demande enregistrée, la production commence.")
-        else:
-            messages.info(request, f"Le bilan de {site.name} a déjà été demandé aujourd’hui : le voici.")
+        again = f"Le bilan de {site.name} a déjà été demandé aujourd’hui : le voici."
+        _announce(request, report, created, f"Bilan de {site.name}", again)
         return redirect(report.get_absolute_url())
     page = paginate(request, services.site_reports(site).defer(*services.LIST_DEFERRED), ARCHIVE_PAGE_SIZE)
     context = {"page_title": f"Bilans — {site.name}", "site": site, "page_obj": page}
@@ -205,22 +212,22 @@ def site_reports(request: HttpRequest, site_slug: str) -> HttpResponse:
 # Site views look the report up before checking the method: another site's id is a 404 whatever the method.
 def site_detail(request: HttpRequest, site_slug: str, report_id: int) -> HttpResponse:
     report = _site_report(request, report_id)
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     context = {"page_title": report.title, "site": request.site, "poll_url": request.path}
     return _detail(request, report, context, "reports/site_detail.html")
 
 
 def site_download(request: HttpRequest, site_slug: str, report_id: int) -> HttpResponse:
     report = _site_report(request, report_id)
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     return _download(report, "pdf")
 
 
 def site_compare(request: HttpRequest, site_slug: str, report_id: int) -> HttpResponse:
     report = _site_report(request, report_id)
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     context = {"site": request.site, "compare_url": request.path}
     return _compare(request, report, context, "reports/site_compare.html")

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from collectives.services import backbone as backbone_services
 from qic import access
@@ -16,7 +16,7 @@ from ..assessment_forms import SelfAssessmentForm
 from ..enums import ConditionKey, ContinuumLevel, RoleCoverage
 
 
-@require_GET
+@require_safe
 def assessment_list(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_read)
@@ -74,12 +74,12 @@ def _initial(site) -> dict:
     return initial
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def assessment_add(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_edit_work)
     form = SelfAssessmentForm(
-        request.POST or None, initial=_initial(site) if request.method == "GET" else None
+        request.POST or None, initial=_initial(site) if request.method != "POST" else None
     )
     if request.method == "POST" and form.is_valid():
         try:

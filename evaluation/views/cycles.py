@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from qic import access
 from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
@@ -20,7 +20,7 @@ def _cycle(request, pk):
     return get_object_or_404(request.site.evaluation_cycles.select_related("closed_by", "learning"), pk=pk)
 
 
-@require_GET
+@require_safe
 def cycle_list(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_read)
@@ -34,11 +34,11 @@ def cycle_list(request: HttpRequest, site_slug: str) -> HttpResponse:
     return render(request, "evaluation/cycle_list.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def cycle_detail(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
     access.require(request.site_access.can_read)
     cycle = _cycle(request, pk)
-    if request.method != "GET":
+    if request.method not in ("GET", "HEAD"):
         return redirect("evaluation:cycle_detail", site_slug=request.site.slug, pk=cycle.pk)
     return _render_detail(request, cycle)
 
@@ -61,7 +61,7 @@ def _render_detail(request, cycle, *, errors=(), status=200):
     return render(request, "evaluation/cycle_detail.html", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def cycle_edit(request: HttpRequest, site_slug: str, pk: int | None = None) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_edit_work)
@@ -97,7 +97,7 @@ def cycle_edit(request: HttpRequest, site_slug: str, pk: int | None = None) -> H
     return render(request, "evaluation/cycle_form.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def adjustment_add(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_edit_work)
@@ -132,7 +132,7 @@ def adjustment_add(request: HttpRequest, site_slug: str, pk: int) -> HttpRespons
 # sent back to the cycle's page.
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def adjustment_delete(request: HttpRequest, site_slug: str, pk: int, adjustment_pk: int) -> HttpResponse:
     access.require(request.site_access.can_edit_work)
     cycle = _cycle(request, pk)
@@ -148,7 +148,7 @@ def adjustment_delete(request: HttpRequest, site_slug: str, pk: int, adjustment_
     return redirect("evaluation:cycle_detail", site_slug=request.site.slug, pk=cycle.pk)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def cycle_close(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
     access.require(request.site_access.can_edit_work)
     cycle = _cycle(request, pk)

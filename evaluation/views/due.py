@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from qic import access
 from qic.pagination import paginate
@@ -13,7 +13,7 @@ from .. import digest
 from ..models import DigestPreference
 
 
-@require_GET
+@require_safe
 def due_list(request: HttpRequest) -> HttpResponse:
     """Every site one may see that has something due (national: all; CRPV: their regions; members: theirs)."""
     sites = access.visible_sites(request.user)
@@ -30,7 +30,7 @@ class DigestPreferenceForm(forms.Form):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def digest_preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = DigestPreferenceForm(

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from qic import access
 from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
@@ -15,7 +15,7 @@ from .. import services
 from ..forms import IndicatorForm, MeasurementForm
 
 
-@require_GET
+@require_safe
 def indicator_list(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_read)
@@ -29,7 +29,7 @@ def indicator_list(request: HttpRequest, site_slug: str) -> HttpResponse:
     return render(request, "evaluation/indicator_list.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def indicator_edit(request: HttpRequest, site_slug: str, pk: int | None = None) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_edit_work)
@@ -60,7 +60,7 @@ def indicator_edit(request: HttpRequest, site_slug: str, pk: int | None = None) 
     return render(request, "evaluation/indicator_form.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def measurement_add(request: HttpRequest, site_slug: str, pk: int, measurement_pk: int | None = None):
     """Record a measurement, or correct (or delete) one: both looked up within the site of the URL."""
     site = request.site

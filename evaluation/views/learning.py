@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from qic import access
 from qic.htmx import wants_fragment
@@ -18,7 +18,7 @@ from ..forms import LearningForm
 from ..search import search_learnings
 
 
-@require_GET
+@require_safe
 def learning_list(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_read)
@@ -37,7 +37,7 @@ def learning_list(request: HttpRequest, site_slug: str) -> HttpResponse:
     return render(request, "evaluation/learning_list.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def learning_edit(request: HttpRequest, site_slug: str, pk: int | None = None) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_edit_work)
@@ -67,7 +67,7 @@ def learning_edit(request: HttpRequest, site_slug: str, pk: int | None = None) -
     return render(request, "evaluation/learning_form.html", context)
 
 
-@require_GET
+@require_safe
 def learning_search(request: HttpRequest) -> HttpResponse:
     """Search the learnings of every site the user may see (national staff, CRPV; members: their own)."""
     query = parse_text(request.GET.get("q"))

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from qic import access
 from qic.pagination import paginate
@@ -31,7 +31,7 @@ def prerequisites_context(site: Site, site_access) -> dict:
     }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def site_status(request: HttpRequest, site_slug: str) -> HttpResponse:
     """The status history of a site; national staff change the status here (with a reason)."""
     site: Site = request.site
@@ -64,7 +64,7 @@ def site_status(request: HttpRequest, site_slug: str) -> HttpResponse:
     return render(request, "sites/site_status.html", context, status=400 if form and form.errors else 200)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def site_prerequisites(request: HttpRequest, site_slug: str) -> HttpResponse:
     """The wave prerequisites checklist; national staff and the site's CRPV tick or untick them."""
     site: Site = request.site
@@ -94,7 +94,7 @@ def site_prerequisites(request: HttpRequest, site_slug: str) -> HttpResponse:
     return render(request, "sites/site_prerequisites.html", context)
 
 
-@require_http_methods(["GET"])
+@require_safe
 def site_journal(request: HttpRequest, site_slug: str) -> HttpResponse:
     """Every dated event of a site in one feed, newest first, optionally of one kind."""
     site: Site = request.site

@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from qic import access, pagination
 from qic.params import parse_id, parse_text
@@ -16,7 +16,7 @@ from .lifecycle import prerequisites_context
 JOURNAL_PREVIEW = 8
 
 
-@require_GET
+@require_safe
 def site_list(request: HttpRequest) -> HttpResponse:
     sites = (
         access.visible_sites(request.user)
@@ -46,7 +46,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
     return render(request, "sites/site_list.html", context)
 
 
-@require_GET
+@require_safe
 def site_detail(request: HttpRequest, site_slug: str) -> HttpResponse:
     site: Site = request.site
     site_access = request.site_access

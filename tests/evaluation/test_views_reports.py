@@ -186,6 +186,26 @@ def test_a_seat_holder_asks_for_the_bilan_of_their_site_and_downloads_it(
     assert report.download_url() in client.get(world.site_a.get_absolute_url()).content.decode()
 
 
+def test_a_bilan_produced_in_process_is_announced_as_ready(transactional_db, client, world):
+    """Without a broker the task runs as the request commits: the message must not say it starts."""
+    world.login(client, world.seat_holder_a)
+    response = client.post(reverse("reports:site_reports", kwargs={"site_slug": world.site_a.slug}))
+    page = client.get(response.url).content.decode()
+    assert "demande enregistrée, le document est prêt." in page and "Document prêt" in page
+    assert "la production commence" not in page
+
+
+def test_a_bilan_left_to_the_worker_shows_its_progress_under_the_message(
+    client, world, django_capture_on_commit_callbacks
+):
+    world.login(client, world.seat_holder_a)
+    with django_capture_on_commit_callbacks(execute=False):  # sent to a worker that has not started it yet
+        response = client.post(reverse("reports:site_reports", kwargs={"site_slug": world.site_a.slug}))
+    page = client.get(response.url).content.decode()
+    assert "demande enregistrée, la production commence." in page
+    assert "En attente de production" in page and "<progress" in page and "Document prêt" not in page
+
+
 def test_partners_see_no_bilan_card_and_may_not_download(client, world):
     report = ReportFactory(site=world.site_a, state=ReportState.DONE)
     world.login(client, world.partner_a)

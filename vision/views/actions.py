@@ -36,7 +36,7 @@ def _initial(action) -> dict:
     }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def action_add(request: HttpRequest, site_slug: str) -> HttpResponse:
     access.require(request.site_access.can_edit_work)
     site = request.site
@@ -76,7 +76,7 @@ def action_add(request: HttpRequest, site_slug: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def action_edit(request: HttpRequest, site_slug: str, action_id: int) -> HttpResponse:
     access.require(request.site_access.can_edit_work)
     site = request.site

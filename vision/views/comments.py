@@ -62,12 +62,12 @@ def _comments(request: HttpRequest, change=None) -> HttpResponse:
     return _thread(request, change)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def vision_comments(request: HttpRequest, site_slug: str) -> HttpResponse:
     return _comments(request)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def change_comments(request: HttpRequest, site_slug: str, change_id: int) -> HttpResponse:
     return _comments(request, get_change(request.site, change_id))
 

@@ -17,7 +17,7 @@ from .common import after_save, get_factor, posted_version, render_form
 FIELDS = {"text": "Facteur"}
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def factor_add(request: HttpRequest, site_slug: str) -> HttpResponse:
     access.require(request.site_access.can_edit_work)
     kind = request.POST.get("kind") or request.GET.get("nature") or FactorKind.POSITIVE
@@ -47,7 +47,7 @@ def factor_add(request: HttpRequest, site_slug: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def factor_edit(request: HttpRequest, site_slug: str, factor_id: int) -> HttpResponse:
     access.require(request.site_access.can_edit_work)
     factor = get_factor(request.site, factor_id)

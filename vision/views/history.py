@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from qic import access
 from qic.pagination import paginate
@@ -47,7 +47,7 @@ def _revision(site, number) -> Revision:
     return revision
 
 
-@require_GET
+@require_safe
 def history(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     revisions = (
@@ -68,7 +68,7 @@ def history(request: HttpRequest, site_slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def revision_detail(request: HttpRequest, site_slug: str, number: int) -> HttpResponse:
     site = request.site
     revision = _revision(site, number)
@@ -108,7 +108,7 @@ def revision_detail(request: HttpRequest, site_slug: str, number: int) -> HttpRe
 _number = parse_id
 
 
-@require_GET
+@require_safe
 def compare(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     old_n, new_n = _number(request.GET.get("de")), _number(request.GET.get("a"))

@@ -45,7 +45,7 @@ def _service_error(form, error: ValidationError) -> None:
     form.add_error("contributes_to" if "contribue" in " ".join(error.messages) else None, error.messages)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def change_add(request: HttpRequest, site_slug: str) -> HttpResponse:
     access.require(request.site_access.can_edit_work)
     site = request.site
@@ -93,7 +93,7 @@ def change_add(request: HttpRequest, site_slug: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def change_edit(request: HttpRequest, site_slug: str, change_id: int) -> HttpResponse:
     access.require(request.site_access.can_edit_work)
     site = request.site
@@ -151,7 +151,7 @@ def change_edit(request: HttpRequest, site_slug: str, change_id: int) -> HttpRes
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def change_links(request: HttpRequest, site_slug: str, change_id: int) -> HttpResponse:
     """What a change contributes to, edited on its own (the quick link editor)."""
     access.require(request.site_access.can_edit_work)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from qic import access
 from qic.locking import EditConflict
@@ -18,7 +18,7 @@ from ..models import ChangeStrategy, Revision, Vision
 from .common import PANELS, after_save, render_form, workspace_context
 
 
-@require_GET
+@require_safe
 def workspace(request: HttpRequest, site_slug: str) -> HttpResponse:
     panel = request.GET.get("panneau", "")
     if request.htmx and panel in PANELS:
@@ -39,7 +39,7 @@ def _version_snapshot(request: HttpRequest) -> tuple[dict, Revision | None]:
     return document.snapshot(document.load(request.site)), None
 
 
-@require_GET
+@require_safe
 def diagram(request: HttpRequest, site_slug: str) -> HttpResponse:
     snap, revision = _version_snapshot(request)
     title = f"Stratégie de changement — {request.site.name}"
@@ -57,7 +57,7 @@ def diagram(request: HttpRequest, site_slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def diagram_svg(request: HttpRequest, site_slug: str) -> HttpResponse:
     snap, revision = _version_snapshot(request)
     svg = render_svg(snap, title=f"Stratégie de changement — {request.site.name}")
@@ -71,7 +71,7 @@ def diagram_svg(request: HttpRequest, site_slug: str) -> HttpResponse:
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def statement(request: HttpRequest, site_slug: str) -> HttpResponse:
     access.require(request.site_access.can_edit_work)
     site = request.site
@@ -124,7 +124,7 @@ def statement_hints(request: HttpRequest, site_slug: str) -> HttpResponse:
     return render(request, "vision/includes/statement_hints.html", {"hints": hints})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def narrative(request: HttpRequest, site_slug: str) -> HttpResponse:
     access.require(request.site_access.can_edit_work)
     site = request.site

@@ -31,7 +31,7 @@ def _attendance_url(session, participant=None) -> str:
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     session, _ = _runnable(request, pk)
     if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET"])
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     rows = services.participants(session)
     context = {
         "page_title": f"Présences — {session.title}",
@@ -67,7 +67,7 @@ def mark(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
     return redirect(_attendance_url(session, participant))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def add_guest(request: HttpRequest, pk: int) -> HttpResponse:
     session, _ = _runnable(request, pk)
     access.require(not session.is_cancelled)
@@ -118,7 +118,7 @@ BLANK_LINES = 6
 def sign_in_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     session, _ = _runnable(request, pk)
     if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET"])
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     rows = services.participants(session)
     for number, row in enumerate(rows, start=1):
         row.number = number  # one numbering across the site groups: the count of signatures expected

@@ -4,7 +4,7 @@ sessions page, which also lists the site's sessions to come and past."""
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from qic import access
 from qic.params import parse_id
@@ -18,7 +18,7 @@ from ..models import SessionSite
 COACHED = (SiteStatus.IN_TRAINING, SiteStatus.ACTIVE, SiteStatus.PAUSED)
 
 
-@require_GET
+@require_safe
 def overview(request: HttpRequest) -> HttpResponse:
     user = request.user
     access.require(access.can_view_coaching_overview(user))
@@ -51,7 +51,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "sessions/coaching.html", context)
 
 
-@require_GET
+@require_safe
 def site_sessions(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_read)

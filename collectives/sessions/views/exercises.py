@@ -36,7 +36,7 @@ def _board_context(session, session_access) -> dict:
 def board(request: HttpRequest, pk: int) -> HttpResponse:
     session, session_access = access.get_session_for_user(request.user, pk)
     if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET"])
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     access.require(session_access.sees_participants)
     context = _board_context(session, session_access)
     if request.htmx:
@@ -88,7 +88,7 @@ def _site_session(request, pk):
     return session, can_write
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def site_answer(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
     site = request.site
     session, can_write = _site_session(request, pk)
@@ -151,7 +151,7 @@ def site_answer(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
     return render(request, "sessions/site_continuum.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def site_outputs(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
     site = request.site
     session, can_write = _site_session(request, pk)
@@ -189,7 +189,7 @@ def site_outputs(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
     return render(request, "sessions/site_outputs.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def edit_output(request: HttpRequest, site_slug: str, pk: int, output_pk: int) -> HttpResponse:
     site = request.site
     session, can_write = _site_session(request, pk)

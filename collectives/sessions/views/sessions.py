@@ -4,7 +4,7 @@ and cancelling."""
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from qic import access
 from qic.htmx import wants_fragment
@@ -31,7 +31,7 @@ def _scopes(user) -> dict:
     return {}
 
 
-@require_GET
+@require_safe
 def session_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     scopes = _scopes(user)
@@ -104,7 +104,7 @@ def _session_form(request, *, session=None, initial=None) -> SessionForm:
     return form
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def plan(request: HttpRequest) -> HttpResponse:
     access.require(access.can_plan_sessions(request.user))
     initial = {}
@@ -140,7 +140,7 @@ def plan(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     session, session_access = access.get_session_for_user(request.user, pk)
     if request.method not in ("GET", "HEAD"):  # after the lookup: outsiders get a 404 whatever the method
-        return HttpResponseNotAllowed(["GET"])
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     session_sites = list(session.sites.select_related("department__region", "wave").order_by("name"))
     my_sites = {
         m.site_id for m in request.user.memberships.current().filter(site__in=[s.pk for s in session_sites])
@@ -163,7 +163,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sessions/detail.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     session, session_access = access.get_session_for_user(request.user, pk)
     access.require(session_access.can_edit)
@@ -191,7 +191,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sessions/form.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     session, session_access = access.get_session_for_user(request.user, pk)
     access.require(session_access.can_cancel)
