@@ -51,7 +51,7 @@ def manage(env, *args, check=True):
     )
 
 
-def wait_http(url, timeout=60):
+def wait_http(url, timeout=180):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
