@@ -37,7 +37,7 @@ GOOD = [
     "ines@exemple.fr",
     "Société civile",
 ]
-PREVIEW_OK = "Aucune erreur : rien n’est encore enregistré"
+PREVIEW_OK = "Aucune erreur\u00a0: rien n’est encore enregistré"
 
 
 def _text(*rows, delimiter=";") -> str:
@@ -160,7 +160,7 @@ def test_files_in_every_usual_encoding_and_layout_give_a_correct_preview(nationa
 
 def test_the_preview_names_the_real_line_of_each_row(national):
     _, page = _upload(national, _csv(HEADER, [], GOOD, [*GOOD[:7], "lea@", GOOD[8]]))
-    assert "<strong>Ligne 4</strong>, Courriel : Courriel « lea@ » mal formé." in page
+    assert "<strong>Ligne 4</strong>, Courriel\u00a0: Courriel « lea@ » mal formé." in page
 
 
 _random = random.Random(15)
@@ -315,7 +315,7 @@ def test_a_value_longer_than_its_column_is_an_error_of_its_line_not_a_database_e
     long_name = "Quartier" + " très" * 45  # 233 characters: under the file's limit, over a site's name
     status, page = _upload(national, _csv(HEADER, [long_name, *GOOD[1:]]))
     assert (
-        "<strong>Ligne 2</strong>, Nom du site : Texte trop long : 200 caractères au maximum "
+        "<strong>Ligne 2</strong>, Nom du site\u00a0: Texte trop long : 200 caractères au maximum "
         "(celui-ci en compte 233)." in page
     )
     registration = RegistrationImport.objects.get()
