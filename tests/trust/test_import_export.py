@@ -433,7 +433,7 @@ def test_dashboard_csv_export_neutralises_formulas_and_keeps_numbers(client, wor
     communes = rows[0].index("Commune(s)")
     assert {f"Ville{i}, {p}" for i, p in enumerate(PAYLOADS)} <= {row[communes] for row in rows}
     budget = rows[0].index("Budget d’accompagnement (heures)")
-    assert "-3.5" in [row[budget] for row in rows]  # a number, not made text
+    assert "-3,5" in [row[budget] for row in rows]  # a number (decimal comma), not made text
 
 
 def test_dashboard_xlsx_export_writes_formulas_as_text_and_numbers_as_numbers(client, world, planted):
