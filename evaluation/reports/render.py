@@ -61,7 +61,7 @@ def histogram(distribution: dict, chart_id: str) -> str:
     colors = _level_colors(len(levels))
     return charts.bar_chart(
         [
-            charts.Bar(item["level"], item["count"], colors[i], note=f"{item['share']} %")
+            charts.Bar(item["level"], item["count"], colors[i], note=f"{item['share']}{text.NBSP}%")
             for i, item in enumerate(levels)
         ],
         chart_id=chart_id,
