@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
 
+from qic import text
 from qic.idempotency import OnceForm
 from qic.locking import VersionedForm
 
@@ -98,7 +99,8 @@ class HandoverForm(PersonFields):
             raise forms.ValidationError("La fin du mandat ne peut pas être dans le futur.")
         if self.holder is not None and ended_on < self.holder.started_on:
             raise forms.ValidationError(
-                f"Le mandat a commencé le {self.holder.started_on:%d/%m/%Y} : la fin ne peut pas le précéder."
+                f"Le mandat a commencé le {text.date(self.holder.started_on)} : "
+                "la fin ne peut pas le précéder."
             )
         return ended_on
 

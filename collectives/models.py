@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 
+from qic import text
 from qic.audit import AuditedQuerySet
 from qic.locking import Versioned
 
@@ -368,7 +369,7 @@ class AgreementSignature(models.Model):
         constraints = [models.UniqueConstraint(fields=["agreement", "seat"], name="one_signature_per_seat")]
 
     def __str__(self):
-        return f"{self.get_seat_display()} : {self.signed_by} ({self.signed_on:%d/%m/%Y})"
+        return f"{self.get_seat_display()} : {self.signed_by} ({text.date(self.signed_on)})"
 
 
 class AgreementChange(models.Model):

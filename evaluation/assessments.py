@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from collectives.enums import BackboneRole
+from qic import text
 from sites import journal
 from sites.enums import EventKind
 
@@ -81,8 +82,8 @@ def record(site, user, data: dict) -> SelfAssessment:
     journal.record(
         site,
         EventKind.SELF_ASSESSMENT,
-        f"Auto-évaluation du {assessment.assessed_on:%d/%m/%Y} : continuum « {level} », "
-        f"conditions {average_label(condition_average(assessment))} en moyenne",
+        f"Auto-évaluation du {text.date(assessment.assessed_on)} : continuum « {level} », "
+        f"conditions {text.average(condition_average(assessment), 4)} en moyenne",
         actor=user,
         subject=assessment,
     )
@@ -92,12 +93,6 @@ def record(site, user, data: dict) -> SelfAssessment:
 def condition_average(assessment) -> float | None:
     levels = [c.level for c in assessment.conditions.all()]
     return sum(levels) / len(levels) if levels else None
-
-
-def average_label(value: float | None, scale: int = 4) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.1f}".replace(".", ",") + f"/{scale}"
 
 
 @dataclass

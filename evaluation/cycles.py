@@ -135,7 +135,7 @@ def close_cycle(cycle: EvaluationCycle, user, *, expected_version: int) -> Evalu
             what_happened=locked.observed,
             what_we_learned=locked.learned,
             what_we_change=locked.adjustments_summary,
-            tags=",cycle-d-evaluation,",
+            tags=",cycle d’évaluation,",
             author=user,
         )
         learning.save()

@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from collectives.enums import TRINOME_SEATS, PlatformRole
 from collectives.models import User
-from qic import access
+from qic import access, text
 from qic.sanitize import xml_safe
 
 from .due import due_by_site
@@ -110,7 +110,7 @@ def _send(user, entries, week: dt.date) -> None:
         "due_url": base + reverse("evaluation:due"),
         "preferences_url": base + reverse("evaluation:digest_preferences"),
     }
-    subject = f"Ce qui est à faire sur vos sites — semaine du {week:%d/%m/%Y}"
+    subject = f"Ce qui est à faire sur vos sites — semaine du {text.date(week)}"
     message = EmailMultiAlternatives(
         subject=subject,
         body=xml_safe(render_to_string("evaluation/email/digest.txt", context)),

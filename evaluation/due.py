@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from collectives.enums import TRINOME_SEATS
+from qic import text
 from sites.enums import SiteStatus
 from sites.models import SiteProgress
 
@@ -72,8 +73,8 @@ def due_by_site(
         else:
             next_on = add_months(last_assessed_on, INTERVAL_MONTHS)
             if next_on <= soon:
-                text = f"Auto-évaluation à faire (la dernière date du {last_assessed_on:%d/%m/%Y})"
-                result[pk].append(DueItem("self_assessment", text, url, next_on, next_on <= today))
+                label = f"Auto-évaluation à faire (la dernière date du {text.date(last_assessed_on)})"
+                result[pk].append(DueItem("self_assessment", label, url, next_on, next_on <= today))
         if agreement_since is None:
             url = reverse("collectives:agreement", args=[slug])
             result[pk].append(DueItem("agreement", "Entente de coopération pas encore signée", url))
@@ -90,16 +91,16 @@ def due_by_site(
                 reverse("evaluation:indicators", args=[slugs[indicator.site_id]])
                 + f"#indicateur-{indicator.pk}"
             )
-            text = f"Mesure de l’indicateur « {indicator.name} »"
-            result[indicator.site_id].append(DueItem("measurement", text, url, next_on, next_on <= today))
+            label = f"Mesure de l’indicateur « {indicator.name} »"
+            result[indicator.site_id].append(DueItem("measurement", label, url, next_on, next_on <= today))
 
     cycles = EvaluationCycle.objects.filter(site__in=ids, closed_at__isnull=True, ends_on__lt=today).only(
         "pk", "site_id", "title", "ends_on"
     )
     for cycle in cycles:
         url = reverse("evaluation:cycle_detail", args=[slugs[cycle.site_id], cycle.pk])
-        text = f"Cycle d’évaluation « {cycle.title} » à clore"
-        result[cycle.site_id].append(DueItem("cycle", text, url, cycle.ends_on))
+        label = f"Cycle d’évaluation « {cycle.title} » à clore"
+        result[cycle.site_id].append(DueItem("cycle", label, url, cycle.ends_on))
 
     for pk in ids:
         for seat in TRINOME_SEATS:

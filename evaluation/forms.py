@@ -2,6 +2,7 @@
 
 from django import forms
 
+from qic import text
 from qic.idempotency import OnceForm
 from qic.locking import VersionedForm
 from qic.text import normalise
@@ -71,10 +72,11 @@ class LearningForm(OnceForm, forms.ModelForm):
         VersionedForm.take_conflict(self, conflict)
 
     def clean_tags(self):
-        tags = []
+        tags, seen = [], set()
         for raw in self.cleaned_data["tags"].split(","):
-            tag = normalise(raw).replace(",", "")
-            if tag and tag not in tags:
+            tag = text.tag(raw)  # kept as written ("coopération"); one tag however it is accented or cased
+            if tag and normalise(tag) not in seen:
+                seen.add(normalise(tag))
                 tags.append(tag)
         if len(tags) > 10:
             raise forms.ValidationError("Dix étiquettes au plus.")
@@ -219,7 +221,7 @@ class IndicatorForm(OnceForm, forms.ModelForm):
         if data.get("baseline_on") and data["baseline_on"] > first:
             self.add_error(
                 "baseline_on",
-                f"La situation de départ doit précéder la première mesure ({first:%d/%m/%Y}).",
+                f"La situation de départ doit précéder la première mesure ({text.date(first)}).",
             )
         top = max((level or 0 for _, level in measurements), default=0)
         if data.get("kind") == IndicatorKind.QUALITATIVE and top > len(data.get("scale", [])):
@@ -282,7 +284,7 @@ class MeasurementForm(OnceForm, forms.ModelForm):
         if measured_on < self.indicator.baseline_on:
             raise forms.ValidationError(
                 "Cette date précède la situation de départ de l’indicateur "
-                f"({self.indicator.baseline_on:%d/%m/%Y}) : une mesure vient après."
+                f"({text.date(self.indicator.baseline_on)}) : une mesure vient après."
             )
         others = self.indicator.measurements.exclude(pk=self.instance.pk).filter(measured_on=measured_on)
         if others.exists():

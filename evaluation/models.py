@@ -6,6 +6,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from collectives.enums import BackboneRole
+from qic import text
 from qic.locking import Versioned
 from qic.text import normalise, number
 from vision.enums import ActionStatus, ChangeLevel, ChangeRegister
@@ -37,7 +38,8 @@ class LearningEntry(Versioned):
     what_happened = models.TextField("ce qui s’est passé", max_length=5000)
     what_we_learned = models.TextField("ce que nous avons appris", max_length=5000)
     what_we_change = models.TextField("ce que nous ferons autrement", blank=True, max_length=5000)
-    # Normalised tags between commas (",habitants,mobilisation,") so that one tag is one exact `contains`.
+    # Tags as written, in lower case, between commas (",habitants,coopération,"): one tag is one exact
+    # `contains` (`qic.text.tag`).
     tags = models.CharField("étiquettes", max_length=300, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -133,7 +135,7 @@ class SelfAssessment(models.Model):
         ]
 
     def __str__(self):
-        return f"Auto-évaluation de {self.site} du {self.assessed_on:%d/%m/%Y}"
+        return f"Auto-évaluation de {self.site} du {text.date(self.assessed_on)}"
 
 
 class ConditionAssessment(models.Model):
@@ -291,7 +293,7 @@ class Measurement(Versioned):
         ]
 
     def __str__(self):
-        return f"{self.indicator} au {self.measured_on:%d/%m/%Y}"
+        return f"{self.indicator} au {text.date(self.measured_on)}"
 
     @property
     def display(self) -> str:

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from qic import charts
+from qic import charts, text
 from qic.locking import delete_if_unchanged, save_if_unchanged
 
 from .models import Indicator, LearningEntry, Measurement
@@ -152,10 +152,10 @@ def trend_chart(indicator, measurements, *, chart_id: str):
         baseline, target = float(indicator.baseline_level or 1), float(indicator.target_level or 1)
         points = [(m.measured_on, float(m.level)) for m in measurements if m.level is not None]
     desc = (
-        f"Départ : {indicator.baseline_display} le {indicator.baseline_on:%d/%m/%Y}. "
+        f"Départ : {indicator.baseline_display} le {text.date(indicator.baseline_on)}. "
         f"Cible : {indicator.target_display}"
-        + (f" au {indicator.target_on:%d/%m/%Y}" if indicator.target_on else "")
-        + f". {len(points)} mesure(s)"
+        + (f" au {text.date(indicator.target_on)}" if indicator.target_on else "")
+        + f". {text.plural(len(points), 'mesure', 'mesures')}"
         + (f", la dernière : {measurements[-1].display}." if measurements else ".")
     )
     return charts.target_chart(

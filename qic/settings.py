@@ -120,6 +120,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "qic.context_processors.platform",
             ],
+            # The French text filters (dates, numbers, plurals, spaces) are available in every template.
+            "builtins": ["qic.templatetags.qic_text"],
         },
     },
 ]

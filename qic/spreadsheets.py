@@ -1,16 +1,20 @@
 """Cells of the CSV and XLSX files people open in a spreadsheet: text a spreadsheet would run as a formula is
-made inert (CSV injection), the text itself is kept, numbers stay numbers. Every writer of the platform goes
-through `csv_value` (CSV) or `xlsx_cell` (XLSX)."""
+made inert (CSV injection), the text itself is kept, numbers and dates stay numbers and dates (real XLSX
+dates; in CSV, "01/12/2026" and "2,5", which a French spreadsheet reads as a date and a number). Every writer
+of the platform goes through `csv_value` (CSV) or `xlsx_cell` (XLSX)."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 
 from openpyxl.cell import WriteOnlyCell
 
+from qic import text
 from qic.sanitize import xml_safe
 
 # First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (or a DDE call),
@@ -39,7 +43,29 @@ def csv_value(value):
         value = _clean(value)
         if looks_like_formula(value):
             return "'" + value
+        return value
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, dt.datetime):
+        value = _local(value)
+        return f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, float | Decimal):
+        # A decimal comma, no thousands separator: a French spreadsheet reads it as a number.
+        written = f"{value:f}"
+        if "." in written:
+            written = written.rstrip("0").rstrip(".")
+        return written.replace(".", ",")
     return value
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    """Spreadsheets know no time zones: a moment is written as the Paris time it was."""
+    return value.astimezone(text.zone()).replace(tzinfo=None) if value.tzinfo else value
+
+
+DATE_FORMAT, DATETIME_FORMAT = "DD/MM/YYYY", "DD/MM/YYYY HH:MM"
 
 
 def csv_text(rows: Iterable[Iterable], *, bom: bool = True) -> str:
@@ -60,11 +86,17 @@ def xlsx_cell(sheet, value):
     "quote prefix", so that editing the cell in Excel keeps it text. The text itself is kept as typed."""
     if isinstance(value, str):
         value = _clean(value)
+    elif isinstance(value, dt.datetime):
+        value = _local(value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"
         if looks_like_formula(value):
             cell.quotePrefix = True
+    elif isinstance(value, dt.datetime):
+        cell.number_format = DATETIME_FORMAT
+    elif isinstance(value, dt.date):
+        cell.number_format = DATE_FORMAT
     return cell
 
 

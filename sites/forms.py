@@ -3,6 +3,8 @@
 from django import forms
 from django.conf import settings
 
+from qic import text
+
 from .enums import SiteStatus
 from .models import Wave
 from .services import allowed_transitions
@@ -60,8 +62,8 @@ class RegistrationUploadForm(forms.Form):
         if not name.endswith((".csv", ".xlsx")):
             raise forms.ValidationError("Le fichier doit être au format CSV (.csv) ou Excel (.xlsx).")
         if upload.size > IMPORT_MAX_BYTES:
+            size = text.number(upload.size / 1024 / 1024, decimals=1, unit="Mo")
             raise forms.ValidationError(
-                f"Le fichier pèse {upload.size / 1024 / 1024:.1f} Mo : 2 Mo au plus. "
-                "Découpez-le en plusieurs fichiers."
+                f"Le fichier pèse {size}{text.NBSP}: 2 Mo au plus. Découpez-le en plusieurs fichiers."
             )
         return upload

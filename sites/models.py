@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 
+from qic import text
 from qic.audit import AuditedQuerySet
 from qic.text import normalise
 
@@ -249,7 +250,7 @@ class SiteEvent(models.Model):
         indexes = [models.Index(fields=["site", "-occurred_at"])]
 
     def __str__(self):
-        return f"{self.site} — {self.get_kind_display()} ({self.occurred_at:%d/%m/%Y})"
+        return f"{self.site} — {self.get_kind_display()} ({text.date(self.occurred_at)})"
 
 
 class RegistrationImport(models.Model):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from qic import text
 from qic.locking import EditConflict, delete_if_unchanged, save_if_unchanged
 from sites import journal
 from sites.enums import EventKind
@@ -134,7 +135,7 @@ def _withdraw(agreement, signatures, why: str) -> int:
             agreement,
             None,
             f"Signature retirée ({why}) : {person_name(signature.signed_by)}, "
-            f"siège « {signature.get_seat_display()} », signée le {signature.signed_on:%d/%m/%Y}",
+            f"siège « {signature.get_seat_display()} », signée le {text.date(signature.signed_on)}",
         )
     if signatures:
         AgreementSignature.objects.filter(pk__in=[s.pk for s in signatures]).delete()

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from qic import text
 from sites import journal
 from sites.enums import EventKind
 
@@ -215,7 +216,7 @@ def resend(invitation: Invitation, *, actor, seen_send_count: int | None = None)
         if seen_send_count is not None and locked.send_count != seen_send_count:
             raise InvitationError(
                 f"Cette invitation vient d’être renvoyée à {locked.email} : le dernier lien envoyé est "
-                f"valable jusqu’au {timezone.localtime(locked.expires_at):%d/%m/%Y}."
+                f"valable jusqu’au {text.date(timezone.localtime(locked.expires_at))}."
             )
         token = Invitation.new_token()
         locked.set_token(token)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from qic import text
 from sites import journal
 from sites.enums import EventKind
 
@@ -81,7 +82,7 @@ def end_membership(membership: Membership, *, ended_on: dt.date | None = None, a
         raise MembershipError("Cette participation est déjà terminée.")
     if ended_on < membership.started_on:
         raise MembershipError(
-            f"La date de fin ne peut pas précéder le début ({membership.started_on:%d/%m/%Y})."
+            f"La date de fin ne peut pas précéder le début ({text.date(membership.started_on)})."
         )
     if ended_on > timezone.localdate():
         raise MembershipError("La date de fin ne peut pas être dans le futur.")

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from qic import access
+from qic import access, text
 from qic.params import parse_id
 from qic.sanitize import clean_text
 
@@ -109,17 +109,19 @@ def utc(value: dt.datetime) -> str:
 
 
 def _description(session: Session) -> str:
-    parts = [session.get_kind_display()]
+    """What the calendar shows under the event, written the French way (`qic.text`)."""
+    label = f"{{}}{text.NBSP}: {{}}".format
+    parts = [session.get_kind_display(), text.session_span(session.starts_at, session.ends_at)]
     sites = ", ".join(site.name for site in session.sites.all())
     if sites:
-        parts.append(f"Sites : {sites}")
+        parts.append(label("Sites", sites))
     people = ", ".join(person_name(u) for u in session.facilitators.all())
     if people:
-        parts.append(f"Animation : {people}")
+        parts.append(label("Animation", people))
     if session.online_url:
-        parts.append(f"Connexion : {session.online_url}")
+        parts.append(label("Connexion", session.online_url))
     if session.agenda:
-        parts.append(f"Ordre du jour :\n{session.agenda}")
+        parts.append(f"Ordre du jour{text.NBSP}:\n{session.agenda}")
     parts.append(settings.SITE_URL + session.get_absolute_url())
     return "\n\n".join(parts)
 

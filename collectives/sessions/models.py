@@ -12,7 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from qic import access
+from qic import access, text
 from qic.locking import Versioned
 
 from ..enums import ContinuumLevel, MemberRole, SessionKind
@@ -99,7 +99,7 @@ class Session(Versioned):
         ]
 
     def __str__(self):
-        return f"{self.title} ({timezone.localtime(self.starts_at):%d/%m/%Y})"
+        return f"{self.title} ({text.date(timezone.localtime(self.starts_at))})"
 
     def save(self, *args, **kwargs):
         self.duration_minutes = self.compute_duration()

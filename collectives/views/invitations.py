@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
-from qic import access
+from qic import access, text
 
 from ..enums import TRINOME_SEATS, MemberRole
 from ..forms import AccountForm, HandoverForm, InviteForm
@@ -39,7 +39,7 @@ def _sent_message(request, invitation) -> None:
     messages.success(
         request,
         f"Invitation envoyée à {invitation.email} ({invitation.get_role_display()}). "
-        f"Le lien est valable jusqu’au {invitation.expires_at:%d/%m/%Y}.",
+        f"Le lien est valable jusqu’au {text.date(invitation.expires_at)}.",
     )
 
 
@@ -135,7 +135,7 @@ def resend(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
         messages.success(
             request,
             f"Invitation renvoyée à {invitation.email} avec un nouveau lien, valable jusqu’au "
-            f"{invitation.expires_at:%d/%m/%Y}. L’ancien lien ne fonctionne plus.",
+            f"{text.date(invitation.expires_at)}. L’ancien lien ne fonctionne plus.",
         )
     return redirect("collectives:invitations", site_slug=request.site.slug)
 

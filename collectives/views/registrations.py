@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from qic import access
+from qic import access, text
 from sites.forms import RegistrationUploadForm
 from sites.models import RegistrationImport
 
@@ -67,10 +67,11 @@ def registration_preview(request: HttpRequest, token) -> HttpResponse:
                 return redirect(registration.get_absolute_url())
             messages.success(
                 request,
-                f"Import terminé : {summary['new_sites']} site(s) créé(s), "
-                f"{summary['new_seats']} siège(s) attribué(s)"
+                f"Import terminé : {text.plural(summary['new_sites'], 'site créé', 'sites créés')}, "
+                f"{text.plural(summary['new_seats'], 'siège attribué', 'sièges attribués')}"
                 + (
-                    f", {summary['invited_seats']} invitation(s) envoyée(s) aux adresses non vérifiées."
+                    f", {text.plural(summary['invited_seats'], 'invitation envoyée', 'invitations envoyées')}"
+                    " aux adresses non vérifiées."
                     if summary.get("invited_seats")
                     else "."
                 ),

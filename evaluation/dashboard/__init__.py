@@ -14,7 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
-from qic import access, charts
+from qic import access, charts, text
 from sites.enums import SiteKind, SiteStatus
 from sites.models import Region, ResourceCentre, Wave
 
@@ -181,7 +181,9 @@ def _charts(by_wave: list[dict], by_region: list[dict], funnel: dict | None) -> 
         stages = funnel["stages"]
         result["funnel"] = charts.bar_chart(
             [
-                charts.Bar(stage.label, stage.reached, STATUS_COLORS[stage.status], note=f"{stage.share} %")
+                charts.Bar(
+                    stage.label, stage.reached, STATUS_COLORS[stage.status], note=f"{stage.share}{text.NBSP}%"
+                )
                 for stage in stages
             ],
             chart_id="chart-funnel",

@@ -14,18 +14,18 @@ the export leaves the column empty.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.urls import reverse
 
 from collectives.enums import TRINOME_SEATS
-from collectives.services.coaching import hours, minutes_by_site, to_hours
+from collectives.services.coaching import minutes_by_site, to_hours
 from evaluation.enums import ContinuumLevel
+from qic import text
 from sites import progress
 from sites.enums import STATUS_ORDER, SiteKind, SiteStatus
 from sites.templatetags.registry import STATUS_BADGES
@@ -77,7 +77,7 @@ class Family:
 
 
 def _date(value) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+    return text.date(value)
 
 
 def _pending_export(site) -> str:
@@ -166,7 +166,7 @@ def _trinome_cell(site) -> Cell:
         return Cell("Complet", badge="success")
     if len(vacant) == len(TRINOME_SEATS):
         return Cell("À constituer", badge="grey")
-    return Cell("Vacant : " + ", ".join(vacant), badge="warning")
+    return Cell(f"Vacant{text.NBSP}: " + ", ".join(vacant), badge="warning")
 
 
 def _trinome_export(site) -> str:
@@ -183,15 +183,14 @@ TRINOME = Family(
 # --- Vision and change strategy -----------------------------------------------------------------------------
 
 
-@functools.cache
-def _france():
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
 def _day(moment) -> str:
-    """A stored moment as the day it was in France (dates are shown in Europe/Paris, the platform's only time
-    zone: looking the active one up for every cell of the page costs more than the rest of the cell)."""
-    return _date(moment.astimezone(_france())) if moment else ""
+    """A stored moment as the day it was in France ("1er décembre 2026")."""
+    return text.date(moment)
+
+
+def _on(moment) -> dt.date | None:
+    """A stored moment as the day it was in France, for exports (a real date in a spreadsheet)."""
+    return text.local_day(moment)
 
 
 def _vision_cell(site) -> Cell:
@@ -201,7 +200,7 @@ def _vision_cell(site) -> Cell:
 
 
 def _changes(count: int) -> str:
-    return f"{count} changement{'s' if count > 1 else ''}"
+    return text.plural(count, "changement", "changements")
 
 
 def _strategy_cell(site) -> Cell:
@@ -211,7 +210,7 @@ def _strategy_cell(site) -> Cell:
         return Cell(
             f"Adoptée le {_day(facts.strategy_adopted_at)}",
             badge="success",
-            detail=f"brouillon : {_changes(count)}",
+            detail=f"brouillon{text.NBSP}: {_changes(count)}",
         )
     if count:
         return Cell("En cours d’écriture", badge="new", detail=_changes(count))
@@ -232,7 +231,7 @@ VISION = Family(
             "vision",
             "Vision adoptée",
             _vision_cell,
-            lambda s: _day(s.progress.vision_adopted_at),
+            lambda s: _on(s.progress.vision_adopted_at),
             order_by="progress__vision_adopted_at",
         ),
         Column(
@@ -262,10 +261,10 @@ def _agreement_cell(site) -> Cell:
     return Cell("Pas commencée", badge="grey")
 
 
-def _agreement_export(site) -> str:
+def _agreement_export(site) -> dt.date | str:
     facts = site.progress
     if facts.agreement_in_force_since:
-        return facts.agreement_in_force_since.isoformat()
+        return facts.agreement_in_force_since
     return "en projet" if facts.agreement_draft_number else ""
 
 
@@ -345,11 +344,11 @@ def _coaching_hours(site):
 def _coaching_cell(site) -> Cell:
     used, planned = _coaching_hours(site)
     budget = site.coaching_budget
-    text = f"{hours(used)} h / {hours(budget)} h"
+    written = f"{text.hours(used)} / {text.hours(budget)}"
     if used + planned > budget:
-        return Cell(text, badge="error", detail=f"dépassement de {hours(used + planned - budget)} h")
-    detail = f"+ {hours(planned)} h prévues" if planned else f"reste {hours(budget - used)} h"
-    return Cell(text, detail=detail)
+        return Cell(written, badge="error", detail=f"dépassement de {text.hours(used + planned - budget)}")
+    detail = f"+ {text.hours(planned)} prévues" if planned else f"reste {text.hours(budget - used)}"
+    return Cell(written, detail=detail)
 
 
 SESSIONS = Family(
@@ -360,7 +359,7 @@ SESSIONS = Family(
             "session",
             "Dernière session",
             _session_cell,
-            lambda s: _day(s.progress.last_session_at),
+            lambda s: _on(s.progress.last_session_at),
             "progress__last_session_at",
         ),
         Column(
@@ -385,7 +384,7 @@ ACTIVITY = Family(
             "activite",
             "Dernière activité",
             lambda s: Cell(_day(s.last_activity_at) or "aucune"),
-            lambda s: _day(s.last_activity_at),
+            lambda s: _on(s.last_activity_at),
             "last_activity_at",
         ),
     ),

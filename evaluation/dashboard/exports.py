@@ -8,7 +8,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from qic import spreadsheets
+from qic import spreadsheets, text
 from sites.enums import SiteKind
 
 from . import columns
@@ -23,7 +23,7 @@ IDENTITY: list[tuple[str, Callable, int]] = [
     ("Vague", lambda s: s.wave.number, 8),
     ("Code QPV", lambda s: s.qpv_code, 12),
     ("Statut", lambda s: s.get_status_display(), 16),
-    ("Statut depuis le", lambda s: timezone.localtime(s.status_changed_at).strftime("%d/%m/%Y"), 14),
+    ("Statut depuis le", lambda s: text.local_day(s.status_changed_at), 14),
 ]
 
 

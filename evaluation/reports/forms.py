@@ -2,6 +2,7 @@
 
 from django import forms
 
+from qic import text
 from sites.models import Region, Wave
 
 from .enums import ReportKind
@@ -48,4 +49,4 @@ class CompareForm(forms.Form):
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["other"].choices = [(r.pk, f"{r.data_date:%d/%m/%Y} (n° {r.pk})") for r in candidates]
+        self.fields["other"].choices = [(r.pk, f"{text.date(r.data_date)} (n° {r.pk})") for r in candidates]

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from qic import text
+
 from .enums import ReportKind, ReportState, ReportTrigger
 
 
@@ -87,7 +89,7 @@ class Report(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.title} — données du {self.data_date:%d/%m/%Y}"
+        return f"{self.title} — données du {text.date(self.data_date)}"
 
     def get_absolute_url(self):
         if self.kind == ReportKind.SITE:

@@ -20,9 +20,9 @@ from django.utils.safestring import mark_safe
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from evaluation.templatetags.reports import frnumber
-from qic import charts, pdf, spreadsheets
+from qic import charts, pdf, spreadsheets, text
 from qic.sanitize import xml_safe
+from qic.templatetags.qic_text import frnumber
 
 STYLESHEETS = ("css/pdf.css", "css/reports-pdf.css")
 STATUS_COLORS = (
@@ -61,7 +61,7 @@ def histogram(distribution: dict, chart_id: str) -> str:
     colors = _level_colors(len(levels))
     return charts.bar_chart(
         [
-            charts.Bar(item["level"], item["count"], colors[i], note=f"{item['share']} %")
+            charts.Bar(item["level"], item["count"], colors[i], note=f"{item['share']}{text.NBSP}%")
             for i, item in enumerate(levels)
         ],
         chart_id=chart_id,
@@ -122,7 +122,9 @@ def national_charts(sections: dict) -> dict:
     result["funnels"] = [
         charts.bar_chart(
             [
-                charts.Bar(stage["label"], stage["reached"], STATUS_COLORS[i], note=f"{stage['share']} %")
+                charts.Bar(
+                    stage["label"], stage["reached"], STATUS_COLORS[i], note=f"{stage['share']}{text.NBSP}%"
+                )
                 for i, stage in enumerate(funnel["stages"])
             ],
             chart_id=f"chart-funnel-{index}",
@@ -194,7 +196,7 @@ def site_charts(sections: dict) -> dict:
 
 
 def _short_date(value: str) -> str:
-    return dt.date.fromisoformat(value[:10]).strftime("%d/%m/%Y")
+    return text.date(value[:10], "short")
 
 
 def _context(data: dict, data_date: dt.date) -> dict:
@@ -226,8 +228,8 @@ ANNEX_DONE = {"vision_adopted": "vision", "strategy_adopted": "stratégie", "agr
 
 
 def _fact_text(value, unit: str = "") -> str:
-    text = frnumber(value)
-    return f"{text} {unit}" if unit and value is not None else text
+    written = frnumber(value)
+    return f"{written}{text.NBSP}{unit}" if unit and value is not None else written
 
 
 def _sessions_and_hours(facts: dict) -> str:
@@ -350,7 +352,7 @@ def national_xlsx(data: dict, *, data_date: dt.date) -> bytes:
     summary.title = "Synthèse"
     _append(summary, [data["title"]])
     summary["A1"].font = TITLE_FONT
-    _append(summary, [f"Données du {data_date:%d/%m/%Y}"])
+    _append(summary, ["Données du", data_date])
     _append(summary, [])
     overview = sections["overview"]
     _append(summary, ["Sites du périmètre", overview["total"]])
@@ -359,7 +361,9 @@ def national_xlsx(data: dict, *, data_date: dt.date) -> bytes:
     for label, count in zip(overview["statuses"], overview["by_status"], strict=True):
         _append(summary, [f"Statut : {label}", count])
     for item in overview["progress"]:
-        value = f"{item['count']} ({item['share']} %)" if item["available"] else "pas encore disponible"
+        value = (
+            f"{item['count']} ({item['share']}{text.NBSP}%)" if item["available"] else "pas encore disponible"
+        )
         _append(summary, [item["label"], value])
     summary.column_dimensions["A"].width = 48
     summary.column_dimensions["B"].width = 24

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from collectives.services import backbone as backbone_services
-from qic import access
+from qic import access, text
 from qic.charts import level_trend_chart
 from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 
@@ -33,7 +33,7 @@ def assessment_list(request: HttpRequest, site_slug: str) -> HttpResponse:
             chart_id="tendance-continuum",
             title="Position sur le continuum de la coopération",
             desc="Niveaux de 1 (concurrence) à 7 (intégration) : "
-            + ", ".join(f"{day:%d/%m/%Y} : {ContinuumLevel(level).label}" for day, level in continuum)
+            + ", ".join(f"{text.date(day)} : {ContinuumLevel(level).label}" for day, level in continuum)
             + ".",
         )
     if conditions:
@@ -43,7 +43,7 @@ def assessment_list(request: HttpRequest, site_slug: str) -> HttpResponse:
             chart_id="tendance-conditions",
             title="Moyenne des préconditions et des conditions",
             desc="Niveaux de 1 (absente) à 4 (bien établie) : "
-            + ", ".join(f"{day:%d/%m/%Y} : {services.average_label(value)}" for day, value in conditions)
+            + ", ".join(f"{text.date(day)} : {text.average(value, 4)}" for day, value in conditions)
             + ".",
         )
     context = {
@@ -88,7 +88,7 @@ def assessment_add(request: HttpRequest, site_slug: str) -> HttpResponse:
         except AlreadySubmitted:
             messages.info(request, ALREADY_SAVED)
         else:
-            messages.success(request, f"Auto-évaluation du {assessment.assessed_on:%d/%m/%Y} enregistrée.")
+            messages.success(request, f"Auto-évaluation du {text.date(assessment.assessed_on)} enregistrée.")
         return redirect("evaluation:assessments", site_slug=site.slug)
     context = {
         "page_title": f"Nouvelle auto-évaluation — {site.name}",

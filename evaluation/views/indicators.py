@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from qic import access
+from qic import access, text
 from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
 
@@ -75,11 +75,11 @@ def measurement_add(request: HttpRequest, site_slug: str, pk: int, measurement_p
         except EditConflict:
             messages.error(
                 request,
-                f"La mesure du {measurement.measured_on:%d/%m/%Y} n’est pas supprimée : quelqu’un l’a "
+                f"La mesure du {text.date(measurement.measured_on)} n’est pas supprimée : quelqu’un l’a "
                 "corrigée ou supprimée entre-temps. Relisez-la avant de recommencer.",
             )
         else:
-            messages.success(request, f"Mesure du {measurement.measured_on:%d/%m/%Y} supprimée.")
+            messages.success(request, f"Mesure du {text.date(measurement.measured_on)} supprimée.")
         return redirect(back)
     # A first click on "Supprimer" only asks: the page says which measurement would go, for good.
     form = MeasurementForm(
@@ -99,7 +99,7 @@ def measurement_add(request: HttpRequest, site_slug: str, pk: int, measurement_p
             form.take_conflict(error)
             conflict = conflict_context(error, services.MEASUREMENT_FIELDS)
         else:
-            messages.success(request, f"Mesure du {saved.measured_on:%d/%m/%Y} enregistrée.")
+            messages.success(request, f"Mesure du {text.date(saved.measured_on)} enregistrée.")
             return redirect(back)
     context = {
         **conflict,

@@ -5,13 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from qic import access
+from qic import access, text
 from qic.htmx import wants_fragment
 from qic.idempotency import ALREADY_SAVED, AlreadySubmitted, once
 from qic.locking import EditConflict, conflict_context
 from qic.pagination import paginate
 from qic.params import parse_text
-from qic.text import normalise
 
 from .. import services
 from ..forms import LearningForm
@@ -23,7 +22,7 @@ def learning_list(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_read)
     entries = site.learnings.select_related("author")
-    tag = normalise(parse_text(request.GET.get("etiquette"))).replace(",", "")
+    tag = text.tag(parse_text(request.GET.get("etiquette")))
     if tag:
         entries = entries.filter(tags__contains=f",{tag},")
     page = paginate(request, entries, 20)

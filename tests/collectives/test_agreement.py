@@ -135,7 +135,7 @@ def test_three_signatures_put_the_agreement_in_force(client, world, trinome):
         services.sign(world.site_a, trinome.prefect)
     world.login(client, trinome.civil_society)
     page = _page(client, world.site_a)
-    assert "Signer pour le siège « Société civile »" in page
+    assert "Signer pour le siège «\u00a0Société civile\u00a0»" in page
     response = client.post(reverse("collectives:agreement_sign", args=[world.site_a.slug]), follow=True)
     assert "la version 1 de l’entente est en vigueur" in response.content.decode()
     draft.refresh_from_db()

@@ -37,7 +37,7 @@ def test_handover_ends_the_mandate_keeps_history_and_shows_the_pending_invitatio
     old = world.site_a.memberships.get(user=trinome.prefect)
     world.login(client, world.facilitator_a)
     form = client.get(_handover_url(world.site_a)).content.decode()
-    assert "Titulaire actuel : Karim Benali" in form
+    assert "Titulaire actuel\u00a0: Karim Benali" in form
     with sent():
         response = client.post(
             _handover_url(world.site_a),

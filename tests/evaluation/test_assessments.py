@@ -47,7 +47,7 @@ def test_seat_holder_records_a_self_assessment_and_sees_the_trend(client, world)
     )
     page = client.get(reverse("evaluation:assessments", args=[site.slug])).content.decode()
     assert page.count("<polyline") == 2  # continuum and conditions, two points each
-    assert "12/05/2026" in page and "3,0/4" in page and "2,0/4" in page
+    assert "12 mai 2026" in page and "3,0/4" in page and "2,0/4" in page
     assert "7/7" in page and "Saisie par le trinôme" in page
 
 

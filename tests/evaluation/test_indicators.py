@@ -144,7 +144,7 @@ def test_impossible_measurements_are_refused_next_to_the_field(client, world):
     content = _measure(client, indicator, value="beaucoup").content.decode()
     assert "Saisissez un nombre, par exemple 12 ou 12,5." in content
     content = _measure(client, indicator, measured_on="2025-12-01", value="3").content.decode()
-    assert "Cette date précède la situation de départ de l’indicateur (15/01/2026)" in content
+    assert "Cette date précède la situation de départ de l’indicateur (15 janvier 2026)" in content
     content = _measure(client, qualitative, level="4").content.decode()
     assert "Sélectionnez un choix valide" in content or "Ce niveau n’existe pas" in content
     assert not Measurement.objects.exists()
@@ -231,7 +231,7 @@ def test_an_edit_may_not_strand_recorded_measurements(client, world):
     ).content.decode()
     assert "la nature de l’indicateur ne change plus" in content
     content = client.post(url, _edit_data(indicator, baseline_on="2026-04-01")).content.decode()
-    assert "La situation de départ doit précéder la première mesure (01/03/2026)." in content
+    assert "La situation de départ doit précéder la première mesure (1er mars 2026)." in content
     indicator.refresh_from_db()
     assert (indicator.kind, indicator.baseline_on, indicator.version) == (
         "quantitative",

@@ -39,6 +39,19 @@ def test_seat_holder_writes_a_learning_with_normalised_tags(client, world):
     assert "Porte-à-porte de printemps" not in other.content.decode()
 
 
+def test_tags_keep_their_accents_on_the_page_and_in_the_filter(client, world):
+    """A tag is shown as written ("coopération", never "cooperation"); "Coopération" and "cooperation" typed
+    again on the same entry are the same tag."""
+    world.login(client, world.seat_holder_a)
+    _post(client, world.site_a, tags="Coopération, cooperation, Éducation populaire")
+    entry = LearningEntry.objects.get(site=world.site_a)
+    assert entry.tag_list == ["coopération", "éducation populaire"]
+    url = reverse("evaluation:learnings", args=[world.site_a.slug])
+    page = client.get(url).content.decode()
+    assert ">coopération<" in page and "cooperation" not in page
+    assert "Porte-à-porte de printemps" in client.get(url, {"etiquette": "Coopération"}).content.decode()
+
+
 def test_missing_fields_and_bad_date_are_explained_in_french(client, world):
     world.login(client, world.seat_holder_a)
     response = _post(client, world.site_a, title="", what_learned="", occurred_on="32/13/2026")

@@ -92,6 +92,32 @@ def test_national_roll_up_xlsx_has_one_sheet_per_section_and_every_site(world):
     continuum = list(workbook["Continuum"].iter_rows(values_only=True))
     assert continuum[0] == ("Question", "Niveau", "Sites", "Part (%)") and len(continuum) == 1 + 7
     assert len(list(workbook["Conditions"].iter_rows())) == 1 + 5 * 4  # ordinal data as distributions
+    assert workbook["Synthèse"]["B2"].is_date  # "Données du" and a real date, not text
+
+
+def test_site_bilan_writes_dates_tags_and_spaces_the_french_way(world):
+    """The PDF as a reader sees it: "1er décembre 2026" (never "1 Déc 2026" nor "01/12/2026"), tags as
+    written ("coopération", not a slug), no-break spaces before colons."""
+    from sites.models import SiteStatusChange
+    from tests.evaluation.factories import LearningFactory
+
+    site = world.site_a
+    change = SiteStatusChange.objects.create(site=site, from_status="interested", to_status="registering")
+    SiteStatusChange.objects.filter(pk=change.pk).update(
+        changed_at=dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
+    )
+    LearningFactory(
+        site=site, title="Le forum", tags=",coopération,habitants,", occurred_on=dt.date(2026, 9, 1)
+    )
+
+    data = snapshot.site_snapshot(site.pk)
+    text = pdf_text(render.report_pdf(data, data_date=dt.date(2026, 12, 1)))
+
+    assert "1er décembre 2026" in text and "1er septembre 2026" in text
+    assert "Déc" not in text and "01/12/2026" not in text
+    assert "coopération, habitants" in text and "cooperation" not in text
+    # pdftotext writes no-break spaces as plain ones: the HTML given to WeasyPrint shows them.
+    assert "Étiquettes\u00a0: coopération" in render.report_html(data, data_date=dt.date(2026, 12, 1))
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
@@ -185,9 +211,9 @@ def test_the_roll_up_annex_groups_sites_by_wave_and_region_in_compact_rows(world
     cells = dict(zip(labels, next(c for c in group["rows"] if c[0].startswith("Quartier A")), strict=True))
     assert cells["Site (dép.)"] == f"Quartier A ({site_a.department.code})"
     assert cells["Vision / stratégie / entente"] == "vision, entente"
-    assert cells["Sessions · heures"] == "3 · 2,5 h"
+    assert cells["Sessions · heures"] == "3 · 2,5\u00a0h"
     html = render.report_html(data, data_date=DATA_DATE)
-    assert f"Vague {site_a.wave.number} — {site_a.department.region.name} : 1 site" in html
+    assert f"Vague {site_a.wave.number} — {site_a.department.region.name}\u00a0: 1 site" in html
 
 
 def test_every_glyph_of_a_bilan_is_marianne_nested_list_markers_included(world):

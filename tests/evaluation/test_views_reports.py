@@ -154,7 +154,7 @@ def test_progress_is_read_from_the_database_and_served_as_a_fragment_to_htmx(cli
 
     page = client.get(url).content.decode()
     assert 'hx-get="' + url + '"' in page and 'hx-trigger="every 1s"' in page
-    assert "<h1>" in page and "40 % — Mise en page du PDF" in page
+    assert "<h1>" in page and "40\u00a0% — Mise en page du PDF" in page
 
     fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "<h1>" not in fragment and 'value="40"' in fragment

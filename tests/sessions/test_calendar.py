@@ -5,9 +5,11 @@ import datetime as dt
 import re
 
 from django.urls import reverse
+from django.utils import timezone
 
 from collectives.models import CalendarFeed, hash_token
 from collectives.sessions import calendar, services
+from qic import text
 from tests.sessions.factories import at, make_session
 
 
@@ -152,3 +154,15 @@ def test_the_calendar_page_shows_the_link_once_then_revokes_it(client, world):
     assert "révoqué" in response.content.decode()
     client.logout()
     assert client.get(match[1].split("8000", 1)[-1]).status_code == 404
+
+
+def test_the_description_says_when_in_french(client, world):
+    """The event's text, as a calendar shows it: the day and times written the French way (qic.text), the
+    labels with a no-break space before their colon."""
+    session = make_session([world.site_a], starts_at=at(days=3, hour=9, minute=30), hours=3)
+    _, token = calendar.create_feed(world.seat_holder_a)
+    (event,) = _events(client.get(_feed_url(token)).content.decode())
+    start = timezone.localtime(session.starts_at)
+    when = f"{text.date(start, 'weekday')}\\, 9\u00a0h\u00a030 – 12\u00a0h\u00a030"
+    assert when in event["DESCRIPTION"]
+    assert "Sites\u00a0: Quartier A" in event["DESCRIPTION"]

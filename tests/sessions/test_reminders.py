@@ -38,7 +38,7 @@ def test_participants_of_tomorrow_get_one_reminder_each(world, site_a2, django_c
     )
     assert recipients == expected
     message = next(m for m in mail.outbox if m.to == [world.seat_holder_a.email])
-    assert message.subject == "[QIC] Rappel : Module 3 — l’entente, demain à 9 h 30"
+    assert message.subject == "[QIC] Rappel\u00a0: Module 3 — l’entente, demain à 9\u00a0h\u00a030"
     assert "Salle des fêtes" in message.body
     assert f"/sessions/{session.pk}/" in message.body
     guest_message = next(m for m in mail.outbox if m.to == ["ines@exemple.fr"])

@@ -65,8 +65,8 @@ def test_a_sites_sessions_page_shows_its_hours_and_overbooking(client, world):
     make_session([world.site_a], title="Module à venir", starts_at=at(days=8))
     world.login(client, world.seat_holder_a)
     page = client.get(reverse("sessions:site_sessions", args=[world.site_a.slug])).content.decode()
-    assert "9 h" in page and "2 h" in page and "Dépassement" in page
-    assert "Hors budget : Passation du siège" in page
+    assert "9\u00a0h" in page and "2\u00a0h" in page and "Dépassement" in page
+    assert "Hors budget\u00a0: Passation du siège" in page
     assert "Module à venir" in page
     assert "Planifier un accompagnement" not in page  # members do not plan
 
@@ -77,7 +77,7 @@ def test_the_site_page_card_shows_hours_and_the_next_session(client, world):
     world.login(client, world.partner_a)
     page = client.get(reverse("sites:detail", args=[world.site_a.slug])).content.decode()
     card = page[page.index('id="sessions-card-title"') :]
-    assert "2 h</strong> utilisée" in card and "8 h</strong> restante" in card
+    assert "2\u00a0h</strong> utilisée" in card and "8\u00a0h</strong> restante" in card
     assert "Module à venir" in card
 
 
@@ -93,8 +93,9 @@ def test_the_dashboard_shows_hours_used_of_the_budget_and_the_last_session(clien
     _coaching(world.site_b, days=-4, hours=11)
     world.login(client, world.national)
     page = client.get(DASHBOARD).content.decode()
-    assert "2 h / 10 h" in page and "reste 8 h" in page
-    assert "11 h / 10 h" in page and "dépassement de 1 h" in page
+    # Hours the French way: a no-break space before the unit (qic.text.hours).
+    assert "2\u00a0h / 10\u00a0h" in page and "reste 8\u00a0h" in page
+    assert "11\u00a0h / 10\u00a0h" in page and "dépassement de 1\u00a0h" in page
     assert "Accompagnement du 4" in page  # the last session attended
     rows = list(
         csv.reader(
@@ -110,7 +111,7 @@ def test_the_dashboard_shows_hours_used_of_the_budget_and_the_last_session(clien
         header.index("Budget d’accompagnement (heures)"),
     )
     row_a = next(r for r in rows if r[0] == world.site_a.name)
-    assert (row_a[used], row_a[budget]) == ("2.0", "10.0")
+    assert (row_a[used], row_a[budget]) == ("2", "10")  # numbers a French spreadsheet reads
 
 
 def test_the_dashboard_sorts_on_coaching_hours(client, world):

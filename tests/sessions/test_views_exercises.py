@@ -86,7 +86,7 @@ def test_answering_with_htmx_keeps_the_form_at_the_new_version(client, world, op
         _answer_url(world.site_a, open_module), {"version": "0", "level": "3"}, HTTP_HX_REQUEST="true"
     )
     content = response.content.decode()
-    assert "<html" not in content and "Position enregistrée : Communication" in content
+    assert "<html" not in content and "Position enregistrée\u00a0: Communication" in content
     assert 'name="version" value="1"' in content
 
 

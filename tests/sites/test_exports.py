@@ -1,7 +1,9 @@
 """Exports of the dashboard: the filtered table in full, as CSV and XLSX, safe to open in a spreadsheet."""
 
 import csv
+import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -72,3 +74,37 @@ def test_xlsx_export_opens_with_the_filtered_sites(client, world):
 def test_unknown_export_format_is_not_found(client, world):
     world.login(client, world.national)
     assert client.get("/sites/tableau-de-bord/export.pdf").status_code == 404
+
+
+def test_exports_hold_real_dates_and_numbers_that_a_french_spreadsheet_reads(client, world):
+    """XLSX: dates and numbers are typed cells (not text); CSV: "01/12/2026" and "12,5" (a decimal comma),
+    which LibreOffice and Excel in French read as a date and a number; the QPV code is there."""
+    from sites.models import Site
+
+    Site.objects.filter(pk=world.site_a.pk).update(
+        qpv_code="QN04201M",
+        status_changed_at=dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC),  # 1 December in Paris
+        coaching_hours_budget=Decimal("12.5"),
+    )
+    world.login(client, world.national)
+    url = lambda fmt: reverse("sites:dashboard_export", kwargs={"fmt": fmt})  # noqa: E731
+
+    sheet = load_workbook(io.BytesIO(client.get(url("xlsx"), {"q": "Quartier A"}).content)).active
+    header, row = (list(r) for r in sheet.iter_rows(min_row=1, max_row=2))
+    cells = {h.value: c for h, c in zip(header, row, strict=True)}
+    assert cells["Code QPV"].value == "QN04201M"
+    since = cells["Statut depuis le"]
+    assert (
+        since.is_date and since.value.date() == dt.date(2026, 12, 1) and since.number_format == "DD/MM/YYYY"
+    )
+    budget = cells["Budget d’accompagnement (heures)"]
+    assert budget.data_type == "n" and budget.value == 12.5
+    assert cells["Vague"].data_type == "n"
+    assert sheet.freeze_panes == "B2" and sheet.column_dimensions["A"].width >= 30
+
+    rows = _csv(client.get(url("csv"), {"q": "Quartier A"}))
+    values = dict(zip(rows[0], rows[1], strict=True))
+    assert values["Code QPV"] == "QN04201M"
+    assert values["Statut depuis le"] == "01/12/2026"
+    assert values["Budget d’accompagnement (heures)"] == "12,5"
+    assert values["Heures d’accompagnement utilisées"] == "0"

@@ -146,7 +146,7 @@ def test_sites_not_yet_in_training_have_nothing(generated):
         assert row["Entente de coopération"] == "Pas commencée"
         assert row["Dernière auto-évaluation"] == "Aucune"
         assert row["Dernière session"] == "aucune"
-        assert row["Accompagnement (heures)"].startswith("0 h /")
+        assert row["Accompagnement (heures)"].startswith("0\u00a0h /")
     assert not Revision.objects.filter(site__in=early).exists()
     assert not Participant.objects.filter(site__in=early).exists()
     assert not SelfAssessment.objects.filter(site__in=early).exists()

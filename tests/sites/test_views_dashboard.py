@@ -121,7 +121,7 @@ def test_trinome_column_names_the_vacant_seat(national, world):
     _trinome(site)
     table = _table(national.get(URL))
     # site A has only its civil-society seat filled
-    assert "Vacant : délégué·e du préfet, collectivité" in table
+    assert "Vacant\u00a0: délégué·e du préfet, collectivité" in table
     assert "Complet" in table
 
 
@@ -129,12 +129,12 @@ def test_every_column_is_wired_now(national, world):
     page = national.get(URL).content.decode()
     assert "pas encore disponible" not in page
     # Coaching hours are wired (Sessions issue): hours used of the site's budget.
-    assert "0 h / 10 h" in page
+    assert "0\u00a0h / 10\u00a0h" in page
     # The last self-assessment (Evaluation loop): none yet, then the continuum position and its date.
     assert "Aucune" in _table(national.get(URL))
     SelfAssessment.objects.create(site=world.site_a, assessed_on=dt.date(2026, 3, 12), continuum_level=5)
     table = _table(national.get(URL, {"tri": "-autoevaluation"}))
-    assert "Coordination (5/7)" in table and "le 12/03/2026" in table
+    assert "Coordination (5/7)" in table and "le 12 mars 2026" in table
     assert table.index("Coordination (5/7)") < table.index("Aucune")  # sorted by the position, highest first
 
 
@@ -238,7 +238,7 @@ def test_pagination_around_a_far_page_and_last_activity_in_local_time(national, 
     Site.objects.filter(pk=world.site_a.pk).update(
         last_activity_at=dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC)
     )
-    assert "01/04/2026" in _table(national.get(URL, {"q": "Quartier A"}))
+    assert "1er avril 2026" in _table(national.get(URL, {"q": "Quartier A"}))
 
 
 def test_query_count_does_not_grow_with_the_number_of_sites(

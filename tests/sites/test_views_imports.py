@@ -54,9 +54,9 @@ def test_a_file_with_two_bad_lines_shows_both_errors_and_writes_nothing(national
     assert response.status_code == 302
     preview = national.get(response.url)
     page = preview.content.decode()
-    assert "2 erreurs : rien ne sera importé" in page
-    assert "<strong>Ligne 3</strong>, Département : Département « 99 » inconnu." in page
-    assert "<strong>Ligne 4</strong>, Courriel : Courriel « lea.roux@ » mal formé." in page
+    assert "2 erreurs\u00a0: rien ne sera importé" in page
+    assert "<strong>Ligne 3</strong>, Département\u00a0: Département « 99 » inconnu." in page
+    assert "<strong>Ligne 4</strong>, Courriel\u00a0: Courriel « lea.roux@ » mal formé." in page
     assert "Confirmer l’import" not in page
     # Even a forged confirmation writes nothing.
     assert national.post(response.url).status_code == 302
@@ -67,14 +67,14 @@ def test_a_file_with_two_bad_lines_shows_both_errors_and_writes_nothing(national
 def test_a_clean_file_is_previewed_then_committed_on_confirmation(national):
     response = _upload(national, GOOD)
     page = national.get(response.url).content.decode()
-    assert "Aucune erreur : rien n’est encore enregistré" in page
+    assert "Aucune erreur\u00a0: rien n’est encore enregistré" in page
     assert "nouveau site" in page
     assert not Site.objects.filter(name="Les Aygalades").exists()
     confirmed = national.post(response.url)
     assert confirmed.status_code == 302
     assert Site.objects.get(name="Les Aygalades").memberships.get().user.email == "camille@exemple.fr"
     result = national.get(response.url).content.decode()
-    assert "Import terminé" in result and "1 site(s) créé(s)" in result
+    assert "Import terminé" in result and "1 site créé, 1 siège attribué" in result
 
 
 def test_the_rows_are_kept_server_side_not_in_the_form(national):

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from collectives.models import AgreementChange, AgreementSignature
 from evaluation.models import Adjustment, Indicator, Measurement
+from qic import text
 from tests.evaluation.factories import cycle_for, indicator_for
 from tests.sessions.factories import make_output
 from tests.vision.factories import chain_strategy
@@ -167,7 +168,7 @@ def test_the_revision_page_says_what_a_restore_takes_out_and_what_stays(client, 
     world.login(client, world.seat_holder_a)
     url = reverse("vision:revision", kwargs={"site_slug": world.site_a.slug, "number": strategy["before"]})
     page = client.get(url).content.decode()
-    assert "Changement « Les parents connaissent le collège »" in page
+    assert "Changement «\u00a0Les parents connaissent le collège\u00a0»" in page
     assert "1 indicateur" in page and "1 commentaire" in page and "1 ajustement" in page
 
 
@@ -246,7 +247,7 @@ def test_editing_a_signed_draft_keeps_the_withdrawn_signature_in_its_history(wor
     history = " ".join(
         AgreementChange.objects.filter(agreement=signed_draft).values_list("summary", flat=True)
     )
-    assert "Signature retirée" in history and "02/03/2026" in history
+    assert "Signature retirée" in history and "2 mars 2026" in history
 
 
 def test_a_seat_changing_hands_keeps_the_withdrawn_signature_in_the_history(world, signed_draft):
@@ -259,7 +260,7 @@ def test_a_seat_changing_hands_keeps_the_withdrawn_signature_in_the_history(worl
     history = " ".join(
         AgreementChange.objects.filter(agreement=signed_draft).values_list("summary", flat=True)
     )
-    assert "Signature retirée" in history and "02/03/2026" in history
+    assert "Signature retirée" in history and "2 mars 2026" in history
 
 
 def test_the_agreement_editor_warns_before_a_save_withdraws_signatures(client, world, signed_draft):
@@ -287,7 +288,7 @@ def test_deleting_a_measurement_asks_for_confirmation_first(client, world, strat
     assert response.status_code == 200
     assert Measurement.objects.filter(pk=measurement.pk).exists()
     page = response.content.decode()
-    assert f"{measurement.measured_on:%d/%m/%Y}" in page and "définitivement" in page
+    assert text.date(measurement.measured_on) in page and "définitivement" in page
     assert f'name="version" value="{measurement.version}"' in page
     response = client.post(url, {"supprimer": "confirmer", "version": str(measurement.version)})
     assert response.status_code == 302

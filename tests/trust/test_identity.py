@@ -164,7 +164,7 @@ def test_an_address_made_a_login_address_without_proof_gets_an_invitation_not_th
     world.login(client, world.national)
     with django_capture_on_commit_callbacks(execute=True):
         page = _import(client, f"Les Aygalades;QPV;Marseille;13;;Inès;Morel;{OWNED};Délégué·e du préfet")
-    assert "1 invitation(s) envoyée(s) aux adresses non vérifiées" in page.content.decode()
+    assert "1 invitation envoyée aux adresses non vérifiées" in page.content.decode()
     site = Site.objects.get(name="Les Aygalades")
     assert not Membership.objects.filter(site=site, role=MemberRole.PREFECT_DELEGATE).exists()
     invitation = Invitation.objects.get(site=site)

@@ -37,7 +37,7 @@ GOOD = [
     "ines@exemple.fr",
     "Société civile",
 ]
-PREVIEW_OK = "Aucune erreur : rien n’est encore enregistré"
+PREVIEW_OK = "Aucune erreur\u00a0: rien n’est encore enregistré"
 
 
 def _text(*rows, delimiter=";") -> str:
@@ -160,7 +160,7 @@ def test_files_in_every_usual_encoding_and_layout_give_a_correct_preview(nationa
 
 def test_the_preview_names_the_real_line_of_each_row(national):
     _, page = _upload(national, _csv(HEADER, [], GOOD, [*GOOD[:7], "lea@", GOOD[8]]))
-    assert "<strong>Ligne 4</strong>, Courriel : Courriel « lea@ » mal formé." in page
+    assert "<strong>Ligne 4</strong>, Courriel\u00a0: Courriel « lea@ » mal formé." in page
 
 
 _random = random.Random(15)
@@ -286,7 +286,7 @@ def test_odd_or_malicious_files_get_a_french_message_and_write_nothing(national,
 def test_a_file_over_the_upload_cap_is_refused_next_to_the_field(national):
     status, page = _upload(national, b"x" * (3 * 1024 * 1024))
     assert status == 400
-    assert "Le fichier pèse 3.0 Mo : 2 Mo au plus." in page
+    assert "Le fichier pèse 3\u00a0Mo\u00a0: 2 Mo au plus." in page  # the size written the French way
     assert not RegistrationImport.objects.exists()
 
 
@@ -315,7 +315,7 @@ def test_a_value_longer_than_its_column_is_an_error_of_its_line_not_a_database_e
     long_name = "Quartier" + " très" * 45  # 233 characters: under the file's limit, over a site's name
     status, page = _upload(national, _csv(HEADER, [long_name, *GOOD[1:]]))
     assert (
-        "<strong>Ligne 2</strong>, Nom du site : Texte trop long : 200 caractères au maximum "
+        "<strong>Ligne 2</strong>, Nom du site\u00a0: Texte trop long : 200 caractères au maximum "
         "(celui-ci en compte 233)." in page
     )
     registration = RegistrationImport.objects.get()
@@ -433,7 +433,7 @@ def test_dashboard_csv_export_neutralises_formulas_and_keeps_numbers(client, wor
     communes = rows[0].index("Commune(s)")
     assert {f"Ville{i}, {p}" for i, p in enumerate(PAYLOADS)} <= {row[communes] for row in rows}
     budget = rows[0].index("Budget d’accompagnement (heures)")
-    assert "-3.5" in [row[budget] for row in rows]  # a number, not made text
+    assert "-3,5" in [row[budget] for row in rows]  # a number (decimal comma), not made text
 
 
 def test_dashboard_xlsx_export_writes_formulas_as_text_and_numbers_as_numbers(client, world, planted):

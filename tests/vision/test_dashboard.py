@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from qic import text
 from tests.sites.factories import SiteFactory, WaveFactory
 from tests.vision.factories import chain_strategy, full_trinome
 from vision import services
@@ -36,7 +37,7 @@ def test_adoption_date_and_strategy_state_in_the_table(client, world):
     world.login(client, world.national)
     response = client.get(URL)
     page = response.content.decode()
-    assert f"Adoptée le {timezone.localdate(adopted.adopted_at):%d/%m/%Y}" in page  # the day in France
+    assert f"Adoptée le {text.date(adopted.adopted_at)}" in page  # the day in France
     assert "En cours d’écriture" in page
     board = response.context["board"]
     assert _row(board, world.site_a).progress.vision_adopted_at == adopted.adopted_at

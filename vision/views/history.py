@@ -6,10 +6,9 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from qic import access
+from qic import access, text
 from qic.pagination import paginate
 from qic.params import parse_id
 
@@ -30,7 +29,7 @@ def version_choices(site, limit: int = 500) -> list[tuple[int, str]]:
     )
     choices = []
     for number, created_at, first_name, last_name, email, adopted_at in rows:
-        parts = [f"Version {number}", dateformat.format(timezone.localtime(created_at), "j F Y")]
+        parts = [f"Version {number}", text.date(created_at)]
         author = f"{first_name} {last_name}".strip() or email
         if author:
             parts.append(author)

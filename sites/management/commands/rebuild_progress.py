@@ -6,6 +6,7 @@ the services that write keep them true, this proves it on a real database.
 
 from django.core.management.base import BaseCommand, CommandError
 
+from qic import text
 from sites import progress
 
 
@@ -24,5 +25,7 @@ class Command(BaseCommand):
         if stale:
             for pk, (stored, fresh) in list(stale.items())[:20]:
                 self.stdout.write(f"site {pk} : enregistré {stored}, attendu {fresh}")
-            raise CommandError(f"{len(stale)} site(s) dont l’avancement enregistré n’est pas à jour.")
+            raise CommandError(
+                f"{text.plural(len(stale), 'site', 'sites')} dont l’avancement enregistré n’est pas à jour."
+            )
         self.stdout.write("L’avancement enregistré de chaque site est à jour.")
