@@ -183,11 +183,18 @@ def test_the_text_of_every_template_has_its_typographic_spaces():
 
 def test_templates_format_dates_and_plurals_the_french_way():
     """Django's `date` filter writes "1 décembre" and "Déc"; `pluralize` writes "0 sites". Only the machine
-    form of a date (`|date:'c'` in a `datetime` attribute) is left to it."""
+    form of a date (`|date:'c'`, or to the minute `|date:'Y-m-d\\TH:iO'` as the Nu checker prefers, in a
+    `datetime` attribute) is left to it."""
     wrong = []
     for path in TEMPLATES:
         source = path.read_text()
         for match in re.finditer(r"\|(date|time|pluralize|floatformat)\b(:['\"][^'\"]*['\"])?", source):
-            if match.group(0) not in ("|date:'c'", '|date:"c"', '|date:"j"', '|floatformat:"-1"'):
+            if match.group(0) not in (
+                "|date:'c'",
+                '|date:"c"',
+                "|date:'Y-m-d\\TH:iO'",
+                '|date:"j"',
+                '|floatformat:"-1"',
+            ):
                 wrong.append(f"{path.name}: {match.group(0)}")
     assert not wrong, "Use frdate, frdatetime, frtime, fr_plural, frnumber:\n" + "\n".join(wrong)
