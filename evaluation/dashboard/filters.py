@@ -8,16 +8,23 @@ from sites.enums import SiteKind, SiteStatus
 
 from . import alerts
 
+ID_MAX = 2**31 - 1
+
 # URL parameter → what it filters, in the order of the form.
 FILTER_PARAMS = ("vague", "region", "type", "statut", "crpv", "alerte", "q")
 
 
 class DashboardFilter(django_filters.FilterSet):
-    vague = django_filters.NumberFilter(field_name="wave__number", label="Vague")
+    # Numbers out of a database integer's range are malformed: not a filter (SQLite raised on binding them).
+    vague = django_filters.NumberFilter(
+        field_name="wave__number", label="Vague", min_value=0, max_value=ID_MAX, decimal_places=0
+    )
     region = django_filters.CharFilter(field_name="department__region__code", label="Région")
     type = django_filters.ChoiceFilter(field_name="kind", choices=SiteKind.choices, label="Type")
     statut = django_filters.ChoiceFilter(field_name="status", choices=SiteStatus.choices, label="Statut")
-    crpv = django_filters.NumberFilter(method="filter_resource_centre", label="CRPV")
+    crpv = django_filters.NumberFilter(
+        method="filter_resource_centre", label="CRPV", min_value=1, max_value=ID_MAX, decimal_places=0
+    )
     alerte = django_filters.ChoiceFilter(method="filter_alert", choices=alerts.CHOICES, label="Alerte")
     q = django_filters.CharFilter(method="filter_search", label="Recherche")
 
