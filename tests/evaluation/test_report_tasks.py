@@ -1,5 +1,6 @@
 """Producing reports: idempotent requests, frozen documents, crash-safe files, retries, batches, schedule."""
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import default_storage
 from django.db import OperationalError
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from evaluation.models import Report
@@ -215,3 +217,24 @@ def test_the_request_report_command_asks_like_the_interface(world, django_captur
     assert "déjà demandé aujourd’hui" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("request_report", "--scope", "national", "--wave", "42")
+
+
+def test_a_batch_waits_for_its_bilans_until_they_stop_moving_then_lists_the_missing_ones(world):
+    batch, _ = request_report(ReportKind.BATCH, user=world.national, send=False)
+    bilans = {child.site: child for child in tasks.batch_children(batch)}
+    tasks.produce(bilans[world.site_a].pk)  # site B's bilan never comes (its message was lost, say)
+    batch.refresh_from_db()
+    children = list(Report.objects.filter(pk__in=batch.snapshot["reports"]))
+    now = timezone.now()
+
+    assert not tasks.stalled(batch, children, now=now)  # site A's bilan has just been produced: wait
+    assert not tasks.stalled(batch, children, now=now + tasks.BATCH_STALL - dt.timedelta(minutes=1))
+    assert tasks.stalled(batch, children, now=now + tasks.BATCH_STALL + dt.timedelta(minutes=1))
+
+    assert tasks.assemble_batch.apply(args=[batch.pk]).get() == "done"
+    batch.refresh_from_db()
+    assert batch.state == ReportState.DONE and batch.error == "Bilans manquants : Quartier B"
+    with zipfile.ZipFile(_file(batch, "archive")) as archive:
+        assert archive.namelist() == ["bilan-quartier-a.pdf", "sommaire.csv"]
+        lines = archive.read("sommaire.csv").decode().splitlines()
+    assert any(line.startswith("Quartier B;") and line.endswith(";manquant") for line in lines)
