@@ -41,11 +41,19 @@ class Context:
     definitions: dict[str, dict]
 
     @cached_property
+    def grouped(self) -> list[tuple]:
+        """The dashboard's grouped rows (wave, region, status, continuum, funnel stage), one query."""
+        return rollups.grouped(self.sites)
+
+    @cached_property
+    def waves(self) -> list[Wave]:
+        return list(Wave.objects.filter(pk__in={row[0] for row in self.grouped}).order_by("number"))
+
+    @cached_property
     def totals(self) -> rollups.Totals:
-        """The dashboard's totals by wave and region and its alert counts, from one grouped query."""
-        waves = list(Wave.objects.filter(pk__in=self.sites.order_by().values("wave")))
+        """The dashboard's totals by wave and region and its alert counts, summed from the grouped rows."""
         regions = dict(Region.objects.values_list("pk", "name"))
-        return rollups.totals(self.sites, waves, regions)
+        return rollups.totals_of(self.grouped, self.waves, regions)
 
 
 def scope_sites(wave_id: int | None = None, region_id: int | None = None) -> QuerySet:
@@ -121,10 +129,9 @@ def by_region(ctx: Context) -> dict:
 
 def funnel(ctx: Context) -> dict:
     """Per wave (the dashboard's funnel): how many sites reached each stage, whatever they became since."""
-    waves = Wave.objects.filter(pk__in=ctx.sites.order_by().values("wave")).order_by("number")
     result = []
-    for wave in waves:
-        data = rollups.funnel(ctx.sites, wave)
+    for wave in ctx.waves:
+        data = rollups.funnel_of(ctx.grouped, wave)
         result.append(
             {
                 "wave": wave.name,
@@ -182,7 +189,13 @@ def conditions(ctx: Context) -> dict:
 def alerts(ctx: Context) -> dict:
     """The dashboard's alerts (same definitions and thresholds), with the sites they concern."""
     items = []
-    for alert in rollups.alert_summary(ctx.sites, ctx.totals.alert_counts, examples=ALERT_EXAMPLES):
+    summary = rollups.alert_summary(
+        ctx.sites,
+        ctx.totals.alert_counts,
+        examples=ALERT_EXAMPLES,
+        vision_due_by_wave=ctx.totals.vision_due_by_wave,
+    )
+    for alert in summary:
         if not alert.tracked:
             items.append({"title": alert.title, "pending": "Cette alerte arrive avec la vision adoptée."})
             continue

@@ -146,7 +146,9 @@ def test_national_snapshot_counts_by_wave_and_region_and_lists_every_site(two_wa
     assert continuum["known"] == 0 and continuum["unknown"] == 3  # nobody has positioned itself yet
 
 
-def test_national_snapshot_query_count_does_not_grow_with_sites(two_waves, django_assert_max_num_queries):
+def test_national_snapshot_query_count_does_not_grow_with_sites_or_waves(
+    two_waves, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -155,9 +157,12 @@ def test_national_snapshot_query_count_does_not_grow_with_sites(two_waves, djang
     wave2 = two_waves[0]
     for _ in range(40):
         SiteFactory(wave=wave2, department=department("13"))
+    for number in (4, 5):
+        SiteFactory(wave=WaveFactory(number=number, name=f"Vague {number}"), department=department("29"))
     with django_assert_max_num_queries(len(few.captured_queries)):
         data = national.national_snapshot()
-    assert len(data["sites"]) == 44
+    assert len(data["sites"]) == 46
+    assert len(_sections(data)["funnel"]["waves"]) == 4  # one funnel per wave, from the same grouped rows
 
 
 def test_a_fact_family_plugged_in_later_fills_distributions_and_the_annex(two_waves, monkeypatch):
