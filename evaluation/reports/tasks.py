@@ -234,7 +234,9 @@ def assemble_batch(self, batch_id: int) -> str:
     if batch is None or batch.state == ReportState.DONE:
         return "already done" if batch else "gone"
     children = list(
-        Report.objects.filter(pk__in=batch.snapshot["reports"]).select_related("site").order_by("site__name")
+        Report.objects.filter(pk__in=batch.snapshot["reports"])
+        .select_related("site__wave")
+        .order_by("site__name")
     )
     finished = sum(1 for c in children if c.is_finished)
     # In-process tasks (no broker) have produced every bilan they could before this runs: nothing to wait for.
@@ -256,10 +258,10 @@ def assemble_batch(self, batch_id: int) -> str:
         for child in children:
             if child.state == ReportState.DONE and child.pdf:
                 archive.write(default_storage.path(child.pdf.name), f"bilan-{child.site.slug}.pdf")
-                lines.append([child.site.name, child.site.wave_id, "produit"])
+                lines.append([child.site.name, child.site.wave.number, "produit"])
             else:
                 missing.append(child.site.name)
-                lines.append([child.site.name, child.site.wave_id, "manquant"])
+                lines.append([child.site.name, child.site.wave.number, "manquant"])
         archive.writestr("sommaire.csv", spreadsheets.csv_text(lines))
     with open(temporary, "rb") as handle:
         os.fsync(handle.fileno())

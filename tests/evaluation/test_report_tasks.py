@@ -18,6 +18,8 @@ from evaluation.reports import render, tasks
 from evaluation.reports.enums import ReportKind, ReportState, ReportTrigger
 from evaluation.reports.schedule import SCHEDULE_NAME, ensure_schedule
 from evaluation.reports.services import request_report
+from sites.models import Site
+from tests.sites.factories import WaveFactory
 
 
 def _ask(django_capture_on_commit_callbacks, **kwargs):
@@ -155,6 +157,7 @@ def test_other_errors_mark_the_report_failed_and_asking_again_queues_it(
 
 
 def test_a_batch_produces_one_bilan_per_site_then_a_zip(world, django_capture_on_commit_callbacks):
+    Site.objects.filter(pk=world.site_b.pk).update(wave=WaveFactory(number=9))  # its number, not its id
     already, _, _ = _ask(django_capture_on_commit_callbacks, site=world.site_a)
 
     batch, created, _ = _ask(django_capture_on_commit_callbacks, kind=ReportKind.BATCH, user=world.national)
@@ -168,7 +171,7 @@ def test_a_batch_produces_one_bilan_per_site_then_a_zip(world, django_capture_on
         names = sorted(archive.namelist())
         assert names == ["bilan-quartier-a.pdf", "bilan-quartier-b.pdf", "sommaire.csv"]
         assert archive.read("bilan-quartier-b.pdf").startswith(b"%PDF")
-        assert "Quartier B;" in archive.read("sommaire.csv").decode()
+        assert "Quartier B;9;produit" in archive.read("sommaire.csv").decode()
 
 
 def test_the_scheduled_run_asks_for_roll_ups_and_bilans_once(world, django_capture_on_commit_callbacks):
