@@ -1,8 +1,8 @@
 """Facts: the few comparable values of each site (status, trinôme, adoptions, continuum, hours…), in bulk.
 
-Facts feed the annex of the national roll-up, its distributions (ordinal facts are shown as distributions) and
-the comparison of two reports. Each `FactFamily` reads its facts for a whole queryset of sites with a fixed
-number of queries, whatever the number of sites.
+Facts feed the national roll-up (its progress by wave and region, its distributions — ordinal facts are shown
+as distributions — and its spreadsheet's list of sites) and the comparison of two reports. Each `FactFamily`
+reads its facts for a whole queryset of sites with a fixed number of queries, whatever the number of sites.
 
 HOOK for later issues: a family whose data has not landed yet has `collect=None`; its facts are listed as
 "pas encore disponible". To plug one in, write `collect_<family>(sites) -> {site_id: {fact_key: value}}` (JSON
@@ -36,7 +36,6 @@ class Fact:
     kind: str = "text"  # "ordinal" (levels, lowest first), "bool", "number" or "text"
     levels: tuple[str, ...] = ()
     unit: str = ""
-    short: str = ""  # the column header of the annex table
 
 
 @dataclass(frozen=True)
@@ -177,7 +176,7 @@ FAMILIES: tuple[FactFamily, ...] = (
         "Trinôme",
         (
             Fact("trinome_complete", "Trinôme complet", "bool"),
-            Fact("seats_filled", "Sièges pourvus", "number", short="Sièges (/3)"),
+            Fact("seats_filled", "Sièges pourvus", "number"),
             Fact("handovers", "Passations", "number"),
         ),
         collect_trinome,
@@ -186,8 +185,8 @@ FAMILIES: tuple[FactFamily, ...] = (
         "vision",
         "Vision et stratégie",
         (
-            Fact("vision_adopted", "Vision adoptée", "bool", short="Vision"),
-            Fact("strategy_adopted", "Stratégie de changement adoptée", "bool", short="Stratégie"),
+            Fact("vision_adopted", "Vision adoptée", "bool"),
+            Fact("strategy_adopted", "Stratégie de changement adoptée", "bool"),
         ),
         collect_vision,
     ),
@@ -195,13 +194,8 @@ FAMILIES: tuple[FactFamily, ...] = (
         "agreement",
         "Entente de coopération",
         (
-            Fact("agreement_signed", "Entente de coopération signée", "bool", short="Entente"),
-            Fact(
-                "backbone_roles",
-                "Rôles de la structure de soutien portés (sur 7)",
-                "number",
-                short="Soutien (/7)",
-            ),
+            Fact("agreement_signed", "Entente de coopération signée", "bool"),
+            Fact("backbone_roles", "Rôles de la structure de soutien portés (sur 7)", "number"),
         ),
         collect_agreement,
     ),
@@ -209,7 +203,7 @@ FAMILIES: tuple[FactFamily, ...] = (
         "self_assessment",
         "Auto-évaluation",
         (
-            Fact("continuum", "Continuum de la coopération", "ordinal", CONTINUUM_LEVELS, short="Continuum"),
+            Fact("continuum", "Continuum de la coopération", "ordinal", CONTINUUM_LEVELS),
             *(Fact(f"condition_{key.value}", key.label, "ordinal", CONDITION_LEVELS) for key in CONDITIONS),
         ),
         collect_self_assessment,
@@ -218,8 +212,8 @@ FAMILIES: tuple[FactFamily, ...] = (
         "sessions",
         "Sessions et accompagnement",
         (
-            Fact("sessions_attended", "Sessions suivies", "number", short="Sessions"),
-            Fact("coaching_hours", "Heures d’accompagnement réalisées", "number", unit="h", short="Heures"),
+            Fact("sessions_attended", "Sessions suivies", "number"),
+            Fact("coaching_hours", "Heures d’accompagnement réalisées", "number", unit="h"),
         ),
         collect_sessions,
     ),
@@ -246,7 +240,6 @@ def collect(sites: QuerySet, families: tuple[FactFamily, ...] = FAMILIES) -> Fac
                     "kind": fact.kind,
                     "levels": list(fact.levels),
                     "unit": fact.unit,
-                    "short": fact.short or fact.label,
                     "family": family.key,
                     "available": family.available,
                     "pending": family.pending,

@@ -1,9 +1,13 @@
 """The national roll-up's snapshot: counts and progress, funnel, distributions, alerts, every site in scope.
 
 Counts by wave and region, the funnel and the alerts are the national dashboard's
-(`evaluation.dashboard.rollups`, aggregate queries); progress, distributions and the annex come from the
-sites' facts (`facts.py`). Both read a fixed number of queries for any number of sites. Ordinal facts
-(continuum, conditions, statuses) are kept as distributions — counts per level — never as averages alone.
+(`evaluation.dashboard.rollups`, aggregate queries); progress (overall, by wave and by region),
+distributions and the list of sites come from the sites' facts (`facts.py`, read from the sites' progress
+read model). Both read a fixed number of queries for any number of sites. Ordinal facts (continuum,
+conditions, statuses) are kept as distributions — counts per level — never as averages alone.
+
+The document is a synthesis for a steering committee: its size depends on the number of waves and regions,
+not of sites. Every site, with each of its facts, is in the spreadsheet (`render.national_xlsx`).
 
 HOOK: `NATIONAL_SECTIONS` lists one function per section, `(context) -> dict`; a section whose data has not
 landed says so (`pending`). Distributions of a new ordinal fact come for free once its fact family is wired.
@@ -37,11 +41,19 @@ class Context:
     definitions: dict[str, dict]
 
     @cached_property
+    def grouped(self) -> list[tuple]:
+        """The dashboard's grouped rows (wave, region, status, continuum, funnel stage), one query."""
+        return rollups.grouped(self.sites)
+
+    @cached_property
+    def waves(self) -> list[Wave]:
+        return list(Wave.objects.filter(pk__in={row[0] for row in self.grouped}).order_by("number"))
+
+    @cached_property
     def totals(self) -> rollups.Totals:
-        """The dashboard's totals by wave and region and its alert counts, from one grouped query."""
-        waves = list(Wave.objects.filter(pk__in=self.sites.order_by().values("wave")))
+        """The dashboard's totals by wave and region and its alert counts, summed from the grouped rows."""
         regions = dict(Region.objects.values_list("pk", "name"))
-        return rollups.totals(self.sites, waves, regions)
+        return rollups.totals_of(self.grouped, self.waves, regions)
 
 
 def scope_sites(wave_id: int | None = None, region_id: int | None = None) -> QuerySet:
@@ -67,12 +79,15 @@ def _share(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
 
 
+def _steps(ctx: Context) -> list[dict]:
+    """The yes/no facts (trinôme complete, vision adopted...): the steps of the approach of a site."""
+    return [d for d in ctx.definitions.values() if d["kind"] == "bool"]
+
+
 def overview(ctx: Context) -> dict:
     counts = _counts(ctx.rows)
     progress = []
-    for definition in ctx.definitions.values():
-        if definition["kind"] != "bool":
-            continue
+    for definition in _steps(ctx):
         item = {"label": definition["label"], "available": definition["available"]}
         if definition["available"]:
             done = sum(1 for r in ctx.rows if r["facts"].get(definition["key"]))
@@ -83,20 +98,40 @@ def overview(ctx: Context) -> dict:
     return {"available": True, "statuses": STATUS_LABELS, **counts, "progress": progress}
 
 
+def _with_progress(ctx: Context, rows: list[dict], group: str) -> dict:
+    """The dashboard's rows of a grouping (`group`: the sites' "wave" or "region"), each with how many of its
+    sites reached each step of the approach, and the share of the group's sites."""
+    steps = [d for d in _steps(ctx) if d["available"]]
+    done: dict = {}
+    for site in ctx.rows:
+        counts = done.setdefault(site[group], [0] * len(steps))
+        for index, step in enumerate(steps):
+            if site["facts"].get(step["key"]):
+                counts[index] += 1
+    for row in rows:
+        counts = done.get(row["key"], [0] * len(steps))
+        row["progress"] = [{"count": n, "share": _share(n, row["total"])} for n in counts]
+    return {
+        "available": True,
+        "statuses": STATUS_LABELS,
+        "steps": [step["label"] for step in steps],
+        "rows": rows,
+    }
+
+
 def by_wave(ctx: Context) -> dict:
-    return {"available": True, "statuses": STATUS_LABELS, "rows": ctx.totals.by_wave}
+    return _with_progress(ctx, ctx.totals.by_wave, "wave")
 
 
 def by_region(ctx: Context) -> dict:
-    return {"available": True, "statuses": STATUS_LABELS, "rows": ctx.totals.by_region}
+    return _with_progress(ctx, ctx.totals.by_region, "region")
 
 
 def funnel(ctx: Context) -> dict:
     """Per wave (the dashboard's funnel): how many sites reached each stage, whatever they became since."""
-    waves = Wave.objects.filter(pk__in=ctx.sites.order_by().values("wave")).order_by("number")
     result = []
-    for wave in waves:
-        data = rollups.funnel(ctx.sites, wave)
+    for wave in ctx.waves:
+        data = rollups.funnel_of(ctx.grouped, wave)
         result.append(
             {
                 "wave": wave.name,
@@ -154,7 +189,13 @@ def conditions(ctx: Context) -> dict:
 def alerts(ctx: Context) -> dict:
     """The dashboard's alerts (same definitions and thresholds), with the sites they concern."""
     items = []
-    for alert in rollups.alert_summary(ctx.sites, ctx.totals.alert_counts, examples=ALERT_EXAMPLES):
+    summary = rollups.alert_summary(
+        ctx.sites,
+        ctx.totals.alert_counts,
+        examples=ALERT_EXAMPLES,
+        vision_due_by_wave=ctx.totals.vision_due_by_wave,
+    )
+    for alert in summary:
         if not alert.tracked:
             items.append({"title": alert.title, "pending": "Cette alerte arrive avec la vision adoptée."})
             continue
@@ -170,24 +211,20 @@ def alerts(ctx: Context) -> dict:
     return {"available": True, "alerts": items}
 
 
-# Facts shown in the annex table, in this order, once their family is available.
-ANNEX_FACTS = (
-    "status",
-    "seats_filled",
-    "vision_adopted",
-    "strategy_adopted",
-    "agreement_signed",
-    "backbone_roles",
-    "continuum",
-    "sessions_attended",
-    "coaching_hours",
-)
-
-
 def annex(ctx: Context) -> dict:
-    shown = [ctx.definitions[k] for k in ANNEX_FACTS if ctx.definitions[k]["available"]]
-    waiting = [ctx.definitions[k]["label"] for k in ANNEX_FACTS if not ctx.definitions[k]["available"]]
-    return {"available": True, "columns": [d["key"] for d in shown], "waiting": waiting}
+    """Where each site's facts are: the spreadsheet's "Sites" sheet, one column per available fact.
+
+    A per-site table does not belong in a committee's synthesis (2,000 sites made 70 landscape pages nobody
+    reads, and most of the document's cost); a spreadsheet can be sorted and filtered, and each site has its
+    own bilan.
+    """
+    definitions = ctx.definitions.values()
+    return {
+        "available": True,
+        "count": len(ctx.rows),
+        "columns": [d["key"] for d in definitions if d["available"]],
+        "waiting": [d["label"] for d in definitions if not d["available"]],
+    }
 
 
 NATIONAL_SECTIONS: tuple[Section, ...] = (
@@ -198,7 +235,7 @@ NATIONAL_SECTIONS: tuple[Section, ...] = (
     Section("continuum", "Continuum de coopération", continuum),
     Section("conditions", "Les cinq conditions", conditions),
     Section("alerts", "Alertes", alerts),
-    Section("annex", "Annexe : les sites du périmètre", annex),
+    Section("annex", "Le détail par site", annex),
 )
 
 

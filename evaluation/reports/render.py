@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
-from itertools import groupby
 
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
@@ -19,10 +17,10 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from qic import charts, pdf, spreadsheets, text
 from qic.sanitize import xml_safe
-from qic.templatetags.qic_text import frnumber
 
 STYLESHEETS = ("css/pdf.css", "css/reports-pdf.css")
 STATUS_COLORS = (
@@ -213,92 +211,10 @@ def _context(data: dict, data_date: dt.date) -> dict:
     }
     if data["kind"] == "national":
         context["charts"] = national_charts(by_key)
-        columns, cells = annex_layout(context["facts"], by_key["annex"]["columns"])
-        context["annex_columns"] = columns
-        context["annex_groups"] = annex_groups(data.get("sites", []), cells)
     else:
         context["site"] = by_key["identity"]
         context["site_charts"] = site_charts(by_key)
     return context
-
-
-ANNEX_ROWS_PER_TABLE = 40
-# Yes/no facts shown together in one column of the annex, by the word naming what is done.
-ANNEX_DONE = {"vision_adopted": "vision", "strategy_adopted": "stratégie", "agreement_signed": "entente"}
-
-
-def _fact_text(value, unit: str = "") -> str:
-    written = frnumber(value)
-    return f"{written}{text.NBSP}{unit}" if unit and value is not None else written
-
-
-def _sessions_and_hours(facts: dict) -> str:
-    return f"{frnumber(facts.get('sessions_attended'))} · {_fact_text(facts.get('coaching_hours'), 'h')}"
-
-
-def _one_fact(key: str, unit: str) -> Callable[[dict], str]:
-    return lambda facts: _fact_text(facts.get(key), unit)
-
-
-def annex_layout(facts: dict, keys: list[str]) -> tuple[list[dict], Callable[[dict], list[str]]]:
-    """The columns of the PDF annex and the function giving a site's cells.
-
-    Every cell costs WeasyPrint memory for as long as the document lives (about 30 KB): with 2,000 sites, the
-    annex keeps to seven cells a row. The site's department goes with its name, the adoption and signature
-    facts share a column naming what is done, and the sessions share a column with the coaching hours. The
-    XLSX keeps one column per fact.
-    """
-    columns: list[dict] = [{"label": "Site (dép.)", "num": False, "class": "annex-name"}]
-    getters: list[Callable[[dict], str]] = []
-    done = [key for key in keys if key in ANNEX_DONE]
-    paired_hours = "sessions_attended" in keys and "coaching_hours" in keys
-    for key in keys:
-        fact = facts[key]
-        if key in ANNEX_DONE:
-            if key == done[0]:
-                label = " / ".join(ANNEX_DONE[k] for k in done).capitalize()
-                columns.append({"label": label, "num": False, "class": ""})
-                getters.append(lambda f: ", ".join(ANNEX_DONE[k] for k in done if f.get(k)) or "—")
-            continue
-        if key == "coaching_hours" and paired_hours:
-            continue
-        if key == "sessions_attended" and paired_hours:
-            columns.append({"label": "Sessions · heures", "num": True, "class": ""})
-            getters.append(_sessions_and_hours)
-            continue
-        # Snapshots taken before a fact had a short label show its label.
-        label = fact.get("short") or fact["label"]
-        columns.append({"label": label, "num": fact["kind"] == "number", "class": ""})
-        getters.append(_one_fact(key, fact.get("unit", "")))
-
-    def cells(row: dict) -> list[str]:
-        values = row.get("facts", {})
-        name = f"{row['name']} ({row['department']})" if row.get("department") else row["name"]
-        return [name, *(getter(values) for getter in getters)]
-
-    return columns, cells
-
-
-def annex_groups(rows: list[dict], cells: Callable[[dict], list[str]]) -> list[dict]:
-    """The annex's sites by wave and region, in tables of at most `ANNEX_ROWS_PER_TABLE` rows.
-
-    Easier to read than one table with a wave and a region column, and much cheaper to lay out: WeasyPrint's
-    time grows with the square of a table's length when the table runs over many pages.
-    """
-    groups = []
-    for (wave, region), members in groupby(rows, key=lambda row: (row["wave"], row["region"])):
-        members = list(members)
-        for start in range(0, len(members), ANNEX_ROWS_PER_TABLE):
-            groups.append(
-                {
-                    "wave": wave,
-                    "region": region,
-                    "count": len(members),
-                    "continued": start > 0,
-                    "rows": [cells(row) for row in members[start : start + ANNEX_ROWS_PER_TABLE]],
-                }
-            )
-    return groups
 
 
 def report_html(data: dict, *, data_date: dt.date) -> str:
@@ -316,6 +232,7 @@ def report_pdf(data: dict, *, data_date: dt.date) -> bytes:
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="000091")
 TITLE_FONT = Font(bold=True, size=14, color="000091")
+HEADER_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
 
 
 def _cell_value(value):
@@ -329,29 +246,52 @@ def _append(sheet, row) -> None:
     sheet.append(spreadsheets.xlsx_row(sheet, [_cell_value(v) for v in row]))
 
 
+def _styled(sheet, value, **style):
+    cell = spreadsheets.xlsx_cell(sheet, value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
 def _sheet(workbook: Workbook, title: str, header: list[str], rows, widths: list[int] | None = None):
+    """A sheet of a write-only workbook: widths and frozen header set first, then the rows streamed in."""
     sheet = workbook.create_sheet(title)
-    _append(sheet, header)
-    for cell in sheet[1]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    for index, width in enumerate(widths or [], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    header_style = {"font": HEADER_FONT, "fill": HEADER_FILL, "alignment": HEADER_ALIGNMENT}
+    sheet.append([_styled(sheet, label, **header_style) for label in header])
     for row in rows:
         _append(sheet, row)
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate(widths or [], start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
     return sheet
 
 
+def _group_sheet(workbook: Workbook, title: str, section: dict) -> None:
+    """By wave or by region: the sites by status, then how many reached each step of the approach."""
+    steps = section.get("steps", [])
+    _sheet(
+        workbook,
+        title,
+        [title.removeprefix("Par ").capitalize(), "Sites", *section["statuses"], *steps],
+        (
+            [r["label"], r["total"], *r["statuses"], *(step["count"] for step in r.get("progress", []))]
+            for r in section["rows"]
+        ),
+        [34, 10, *[14] * len(section["statuses"]), *[16] * len(steps)],
+    )
+
+
 def national_xlsx(data: dict, *, data_date: dt.date) -> bytes:
-    """The roll-up as a workbook: one sheet per section, then every site with every available fact."""
+    """The roll-up as a workbook: one sheet per section, then every site with every available fact.
+
+    Write-only (streamed) workbook: its memory does not grow with the number of sites.
+    """
     sections = {s["key"]: s for s in data["sections"]}
-    workbook = Workbook()
-    summary = workbook.active
-    summary.title = "Synthèse"
-    _append(summary, [data["title"]])
-    summary["A1"].font = TITLE_FONT
+    workbook = Workbook(write_only=True)
+    summary = workbook.create_sheet("Synthèse")
+    summary.column_dimensions["A"].width = 48
+    summary.column_dimensions["B"].width = 24
+    summary.append([_styled(summary, data["title"], font=TITLE_FONT)])
     _append(summary, ["Données du", data_date])
     _append(summary, [])
     overview = sections["overview"]
@@ -365,18 +305,13 @@ def national_xlsx(data: dict, *, data_date: dt.date) -> bytes:
             f"{item['count']} ({item['share']}{text.NBSP}%)" if item["available"] else "pas encore disponible"
         )
         _append(summary, [item["label"], value])
-    summary.column_dimensions["A"].width = 48
-    summary.column_dimensions["B"].width = 24
+    waiting = [d["label"] for d in data["facts"] if not d["available"]]
+    if waiting:
+        _append(summary, [])
+        _append(summary, ["Pas encore disponible : " + ", ".join(waiting)])
 
-    for key, title in (("by_wave", "Par vague"), ("by_region", "Par région")):
-        section = sections[key]
-        _sheet(
-            workbook,
-            title,
-            [title.removeprefix("Par ").capitalize(), "Sites", *section["statuses"], "Trinôme complet"],
-            ([r["label"], r["total"], *r["statuses"], r["trinome_complete"]] for r in section["rows"]),
-            [34, 10, *[14] * len(section["statuses"]), 16],
-        )
+    _group_sheet(workbook, "Par vague", sections["by_wave"])
+    _group_sheet(workbook, "Par région", sections["by_region"])
     _sheet(
         workbook,
         "Mobilisation",
@@ -421,10 +356,6 @@ def national_xlsx(data: dict, *, data_date: dt.date) -> bytes:
         ),
         [34, 26, 12, 26, 8, *[16] * len(shown)],
     )
-    waiting = [d["label"] for d in data["facts"] if not d["available"]]
-    if waiting:
-        _append(summary, [])
-        _append(summary, ["Pas encore disponible : " + ", ".join(waiting)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

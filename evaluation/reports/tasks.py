@@ -6,11 +6,14 @@
   (`task_acks_late`) to another worker, which removes the leftover temporary file and completes the report.
 - Transient errors (database, disk) are retried with exponential backoff; any other error marks the report
   failed with its message, and asking for it again queues it again.
-- A batch fans out one task per site (a Celery chord), then zips the bilans: more workers, faster batches.
+- A batch fans out one task per site, then zips the bilans once they are all finished: more workers, faster
+  batches. Every task, the fan-out's included, is queued through the task outbox (`qic.queue`): a task the
+  broker cannot take while Redis is away is kept in the database and sent when it is back.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import time
@@ -18,7 +21,7 @@ import uuid
 import zipfile
 from pathlib import Path
 
-from celery import chord, shared_task
+from celery import shared_task
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError
@@ -26,7 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from qic import spreadsheets
+from qic import queue, spreadsheets
 
 from . import national, render, snapshot
 from .enums import ReportKind, ReportState, ReportTrigger
@@ -37,8 +40,10 @@ logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError, OSError)
 MAX_RETRIES = 5
 BACKOFF_BASE = 10  # seconds: 10, 20, 40, 80, 160
-BATCH_WAIT = 10  # seconds between checks while a batch's bilans are still being produced
-BATCH_WAIT_ROUNDS = 360
+BATCH_WAIT = 5  # seconds between checks while a batch's bilans are still being produced
+# A batch whose bilans have all stopped moving (none finished for this long: a bilan's message lost with a
+# broker restarted without persistence, say) is assembled with what is there, the rest listed as missing.
+BATCH_STALL = dt.timedelta(minutes=30)
 
 
 def backoff(retries: int) -> int:
@@ -209,12 +214,18 @@ def generate_batch(self, batch_id: int) -> str:
     )
     children = batch_children(batch)
     progress(batch_id, 5, f"Production de {len(children)} bilans")
-    header = [generate_report.si(child.pk) for child in children if child.state != ReportState.DONE]
-    if header:
-        chord(header)(assemble_batch.si(batch_id))
-    else:
-        assemble_batch.delay(batch_id)
-    return f"{len(header)} bilans queued"
+    queued = [child.pk for child in children if child.state != ReportState.DONE]
+    for child_id in queued:
+        queue.enqueue(generate_report, child_id)
+    # Queued after the bilans: it assembles the archive once they are all finished.
+    queue.enqueue(assemble_batch, batch_id)
+    return f"{len(queued)} bilans queued"
+
+
+def stalled(batch: Report, children: list[Report], now=None) -> bool:
+    """Whether none of the batch's bilans has finished for `BATCH_STALL` (nor the batch started since)."""
+    moments = [batch.started_at or batch.requested_at, *(c.finished_at for c in children if c.finished_at)]
+    return max(moments) < (now or timezone.now()) - BATCH_STALL
 
 
 @shared_task(bind=True, name="evaluation.reports.assemble_batch", acks_late=True, reject_on_worker_lost=True)
@@ -223,12 +234,17 @@ def assemble_batch(self, batch_id: int) -> str:
     if batch is None or batch.state == ReportState.DONE:
         return "already done" if batch else "gone"
     children = list(
-        Report.objects.filter(pk__in=batch.snapshot["reports"]).select_related("site").order_by("site__name")
+        Report.objects.filter(pk__in=batch.snapshot["reports"])
+        .select_related("site__wave")
+        .order_by("site__name")
     )
-    waiting = [c for c in children if not c.is_finished]
-    if waiting and self.request.retries < BATCH_WAIT_ROUNDS:
-        # A bilan of the batch is being produced by another request: wait for it.
-        raise self.retry(countdown=BATCH_WAIT, max_retries=BATCH_WAIT_ROUNDS)
+    finished = sum(1 for c in children if c.is_finished)
+    # In-process tasks (no broker) have produced every bilan they could before this runs: nothing to wait for.
+    if finished < len(children) and not self.request.is_eager and not stalled(batch, children):
+        # Bilans are still being produced (by this batch's tasks, or by another request): check again soon.
+        percent = 5 + 90 * finished // max(len(children), 1)
+        progress(batch_id, percent, f"{finished} bilans produits sur {len(children)}")
+        raise self.retry(countdown=BATCH_WAIT, max_retries=None)
     progress(batch_id, 95, "Assemblage de l’archive")
     name = file_name(batch, "zip")
     path = Path(default_storage.path(name))
@@ -242,10 +258,10 @@ def assemble_batch(self, batch_id: int) -> str:
         for child in children:
             if child.state == ReportState.DONE and child.pdf:
                 archive.write(default_storage.path(child.pdf.name), f"bilan-{child.site.slug}.pdf")
-                lines.append([child.site.name, child.site.wave_id, "produit"])
+                lines.append([child.site.name, child.site.wave.number, "produit"])
             else:
                 missing.append(child.site.name)
-                lines.append([child.site.name, child.site.wave_id, "manquant"])
+                lines.append([child.site.name, child.site.wave.number, "manquant"])
         archive.writestr("sommaire.csv", spreadsheets.csv_text(lines))
     with open(temporary, "rb") as handle:
         os.fsync(handle.fileno())

@@ -7,12 +7,6 @@ register = template.Library()
 
 
 @register.filter
-def fact(row: dict, key: str):
-    """The value of one fact of an annex row."""
-    return row.get("facts", {}).get(key)
-
-
-@register.filter
 def index(sequence, position: int):
     try:
         return sequence[position]

@@ -53,19 +53,22 @@ def test_site_bilan_is_a_french_tagged_a4_pdf_with_contents_and_page_numbers(wor
     assert "siège vacant" in text.lower()
 
 
-def test_national_roll_up_pdf_has_charts_tables_and_a_landscape_annex_of_every_site(world):
+def test_national_roll_up_pdf_is_a_synthesis_by_wave_and_region_that_sends_to_the_spreadsheet(world):
+    """A committee's document: its length follows the waves and regions, not the sites (each site, with every
+    fact, is in the spreadsheet, which the last section says)."""
     data = national.national_snapshot()
 
     content = render.report_pdf(data, data_date=DATA_DATE)
 
     text = pdf_text(content)
     assert "Synthèse nationale" in text and "toutes les vagues, toutes les régions" in text
-    for title in ("Chiffres clés", "Par vague", "Par région", "Mobilisation des sites", "Alertes", "Annexe"):
+    for title in ("Chiffres clés", "Par vague", "Par région", "Mobilisation des sites", "Alertes"):
         assert title in text
-    assert "Quartier A" in text and "Quartier B" in text  # the annex
-    assert "842 x 595" in subprocess.run(
-        ["pdfinfo", "-l", "99", "-"], input=content, capture_output=True, check=True
-    ).stdout.decode().replace("841.89", "842").replace("595.28", "595")
+    assert "Avancement de la démarche par région" in text
+    assert "Le détail par site" in text and "Les 2 sites du périmètre sont dans le tableur" in text
+    assert "onglet « Sites »" in text
+    sizes = subprocess.run(["pdfinfo", "-l", "99", "-"], input=content, capture_output=True, check=True)
+    assert "842 x 595" not in sizes.stdout.decode().replace("841.89", "842").replace("595.28", "595")
     html = render.report_html(data, data_date=DATA_DATE)
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="qic-chart"') >= 3
 
@@ -88,6 +91,17 @@ def test_national_roll_up_xlsx_has_one_sheet_per_section_and_every_site(world):
     sites = list(workbook["Sites"].iter_rows(values_only=True))
     assert sites[0][:5] == ("Site", "Communes", "Département", "Région", "Vague")
     assert {row[0] for row in sites[1:]} == {"Quartier A", "Quartier B"}
+    assert workbook["Sites"].freeze_panes == "A2"
+    for key in ("vision_adopted", "continuum", "coaching_hours"):  # one column per fact
+        assert next(d["label"] for d in data["facts"] if d["key"] == key) in sites[0]
+    regions = list(workbook["Par région"].iter_rows(values_only=True))
+    assert regions[0][:2] == ("Région", "Sites") and regions[0][-4:] == (
+        "Trinôme complet",
+        "Vision adoptée",
+        "Stratégie de changement adoptée",
+        "Entente de coopération signée",
+    )
+    assert sum(row[1] for row in regions[1:]) == 2
     assert workbook["Synthèse"]["B4"].value == 2
     continuum = list(workbook["Continuum"].iter_rows(values_only=True))
     assert continuum[0] == ("Question", "Niveau", "Sites", "Part (%)") and len(continuum) == 1 + 7
@@ -190,30 +204,6 @@ def test_the_renderer_itself_refuses_network_and_local_files(web_server, caplog)
     # Static files are served from disk: the Marianne font of the DSFR.
     font = fetcher.fetch(f"{pdf.BASE_URL}static/dsfr/dist/fonts/Marianne-Regular.woff2")
     assert font is not None
-
-
-def test_the_roll_up_annex_groups_sites_by_wave_and_region_in_compact_rows(world):
-    """Seven cells a row (WeasyPrint's memory grows with cells): department with the name, what is adopted or
-    signed in one column, sessions with coaching hours; one table per wave and region."""
-    data = national.national_snapshot()
-    row = next(r for r in data["sites"] if r["name"] == "Quartier A")
-    row["facts"].update(vision_adopted=True, strategy_adopted=False, agreement_signed=True)
-    row["facts"].update(sessions_attended=3, coaching_hours=2.5)
-
-    context = render._context(data, DATA_DATE)
-
-    labels = [column["label"] for column in context["annex_columns"]]
-    assert labels[0] == "Site (dép.)" and "Vision / stratégie / entente" in labels
-    assert "Sessions · heures" in labels and "Heures" not in labels and len(labels) <= 7
-    groups = {(g["wave"], g["region"]): g for g in context["annex_groups"]}
-    site_a = world.site_a
-    group = groups[(site_a.wave.number, site_a.department.region.name)]
-    cells = dict(zip(labels, next(c for c in group["rows"] if c[0].startswith("Quartier A")), strict=True))
-    assert cells["Site (dép.)"] == f"Quartier A ({site_a.department.code})"
-    assert cells["Vision / stratégie / entente"] == "vision, entente"
-    assert cells["Sessions · heures"] == "3 · 2,5\u00a0h"
-    html = render.report_html(data, data_date=DATA_DATE)
-    assert f"Vague {site_a.wave.number} — {site_a.department.region.name}\u00a0: 1 site" in html
 
 
 def test_every_glyph_of_a_bilan_is_marianne_nested_list_markers_included(world):

@@ -5,11 +5,13 @@ import json
 
 import pytest
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from collectives.enums import MemberRole
 from evaluation.reports import facts, national, snapshot
 from sites import journal
 from sites.enums import EventKind, SiteStatus
+from sites.models import SiteProgress
 from tests.collectives.factories import MembershipFactory
 from tests.sites.factories import SiteFactory, WaveFactory, department
 
@@ -107,6 +109,7 @@ def two_waves(db):
 
 def test_national_snapshot_counts_by_wave_and_region_and_lists_every_site(two_waves):
     wave2, wave3, sites = two_waves
+    SiteProgress.objects.update_or_create(site=sites[1], defaults={"vision_adopted_at": timezone.now()})
 
     data = national.national_snapshot(wave_id=wave2.pk)
 
@@ -124,6 +127,17 @@ def test_national_snapshot_counts_by_wave_and_region_and_lists_every_site(two_wa
     regions = {row["label"]: row["total"] for row in sections["by_region"]["rows"]}
     assert regions == {"Auvergne-Rhône-Alpes": 2, "Hauts-de-France": 1}
     assert [row["total"] for row in sections["by_wave"]["rows"]] == [3]
+    # Each wave and region: how many of its sites reached each step, and their share of the group.
+    steps = sections["by_region"]["steps"]
+    assert steps[:2] == ["Trinôme complet", "Vision adoptée"]
+    progress = {
+        row["label"]: dict(zip(steps, row["progress"], strict=True)) for row in sections["by_region"]["rows"]
+    }
+    assert progress["Auvergne-Rhône-Alpes"]["Trinôme complet"] == {"count": 1, "share": 50}
+    assert progress["Auvergne-Rhône-Alpes"]["Vision adoptée"] == {"count": 1, "share": 50}
+    assert progress["Hauts-de-France"]["Vision adoptée"] == {"count": 0, "share": 0}
+    wave = dict(zip(sections["by_wave"]["steps"], sections["by_wave"]["rows"][0]["progress"], strict=True))
+    assert wave["Trinôme complet"] == {"count": 1, "share": 33}
     assert [f["wave"] for f in sections["funnel"]["waves"]] == ["Vague 2"]
     assert len(data["sites"]) == 3 and {r["id"] for r in data["sites"]} == {s.pk for s in sites[:3]}
     vacant = next(a for a in sections["alerts"]["alerts"] if a["title"] == "Siège du trinôme vacant")
@@ -132,7 +146,9 @@ def test_national_snapshot_counts_by_wave_and_region_and_lists_every_site(two_wa
     assert continuum["known"] == 0 and continuum["unknown"] == 3  # nobody has positioned itself yet
 
 
-def test_national_snapshot_query_count_does_not_grow_with_sites(two_waves, django_assert_max_num_queries):
+def test_national_snapshot_query_count_does_not_grow_with_sites_or_waves(
+    two_waves, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -141,9 +157,12 @@ def test_national_snapshot_query_count_does_not_grow_with_sites(two_waves, djang
     wave2 = two_waves[0]
     for _ in range(40):
         SiteFactory(wave=wave2, department=department("13"))
+    for number in (4, 5):
+        SiteFactory(wave=WaveFactory(number=number, name=f"Vague {number}"), department=department("29"))
     with django_assert_max_num_queries(len(few.captured_queries)):
         data = national.national_snapshot()
-    assert len(data["sites"]) == 44
+    assert len(data["sites"]) == 46
+    assert len(_sections(data)["funnel"]["waves"]) == 4  # one funnel per wave, from the same grouped rows
 
 
 def test_a_fact_family_plugged_in_later_fills_distributions_and_the_annex(two_waves, monkeypatch):

@@ -1,5 +1,6 @@
 """Producing reports: idempotent requests, frozen documents, crash-safe files, retries, batches, schedule."""
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import default_storage
 from django.db import OperationalError
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from evaluation.models import Report
@@ -16,6 +18,8 @@ from evaluation.reports import render, tasks
 from evaluation.reports.enums import ReportKind, ReportState, ReportTrigger
 from evaluation.reports.schedule import SCHEDULE_NAME, ensure_schedule
 from evaluation.reports.services import request_report
+from sites.models import Site
+from tests.sites.factories import WaveFactory
 
 
 def _ask(django_capture_on_commit_callbacks, **kwargs):
@@ -153,6 +157,7 @@ def test_other_errors_mark_the_report_failed_and_asking_again_queues_it(
 
 
 def test_a_batch_produces_one_bilan_per_site_then_a_zip(world, django_capture_on_commit_callbacks):
+    Site.objects.filter(pk=world.site_b.pk).update(wave=WaveFactory(number=9))  # its number, not its id
     already, _, _ = _ask(django_capture_on_commit_callbacks, site=world.site_a)
 
     batch, created, _ = _ask(django_capture_on_commit_callbacks, kind=ReportKind.BATCH, user=world.national)
@@ -166,7 +171,7 @@ def test_a_batch_produces_one_bilan_per_site_then_a_zip(world, django_capture_on
         names = sorted(archive.namelist())
         assert names == ["bilan-quartier-a.pdf", "bilan-quartier-b.pdf", "sommaire.csv"]
         assert archive.read("bilan-quartier-b.pdf").startswith(b"%PDF")
-        assert "Quartier B;" in archive.read("sommaire.csv").decode()
+        assert "Quartier B;9;produit" in archive.read("sommaire.csv").decode()
 
 
 def test_the_scheduled_run_asks_for_roll_ups_and_bilans_once(world, django_capture_on_commit_callbacks):
@@ -215,3 +220,24 @@ def test_the_request_report_command_asks_like_the_interface(world, django_captur
     assert "déjà demandé aujourd’hui" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("request_report", "--scope", "national", "--wave", "42")
+
+
+def test_a_batch_waits_for_its_bilans_until_they_stop_moving_then_lists_the_missing_ones(world):
+    batch, _ = request_report(ReportKind.BATCH, user=world.national, send=False)
+    bilans = {child.site: child for child in tasks.batch_children(batch)}
+    tasks.produce(bilans[world.site_a].pk)  # site B's bilan never comes (its message was lost, say)
+    batch.refresh_from_db()
+    children = list(Report.objects.filter(pk__in=batch.snapshot["reports"]))
+    now = timezone.now()
+
+    assert not tasks.stalled(batch, children, now=now)  # site A's bilan has just been produced: wait
+    assert not tasks.stalled(batch, children, now=now + tasks.BATCH_STALL - dt.timedelta(minutes=1))
+    assert tasks.stalled(batch, children, now=now + tasks.BATCH_STALL + dt.timedelta(minutes=1))
+
+    assert tasks.assemble_batch.apply(args=[batch.pk]).get() == "done"
+    batch.refresh_from_db()
+    assert batch.state == ReportState.DONE and batch.error == "Bilans manquants : Quartier B"
+    with zipfile.ZipFile(_file(batch, "archive")) as archive:
+        assert archive.namelist() == ["bilan-quartier-a.pdf", "sommaire.csv"]
+        lines = archive.read("sommaire.csv").decode().splitlines()
+    assert any(line.startswith("Quartier B;") and line.endswith(";manquant") for line in lines)
