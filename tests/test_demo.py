@@ -103,11 +103,20 @@ def _children(pid: int) -> list[int]:
 
 
 def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
+    """A process of this group still runs. Zombies do not count: a killed worker's pool processes wait there
+    until the machine's init reaps them, which a container's init may do late (CI saw it)."""
+    import psutil
+
+    def running() -> bool:
+        for process in psutil.process_iter(["status"]):
+            try:
+                if os.getpgid(process.pid) == pgid and process.info["status"] != psutil.STATUS_ZOMBIE:
+                    return True
+            except (ProcessLookupError, psutil.Error):
+                continue
         return False
-    return True
+
+    return not _wait_for(lambda: not running(), 10)
 
 
 def test_a_bilan_asked_in_the_demo_is_produced_by_its_worker(transactional_db, world, password, tmp_path):

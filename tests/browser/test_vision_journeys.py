@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from qic import text
 from tests.browser.conftest import DEMO_PASSWORD, check_accessibility
 
 pytestmark = pytest.mark.browser
@@ -102,7 +103,7 @@ def test_two_members_edit_the_strategy_then_the_trinome_adopts(demo, browser, li
     national = _member(browser, live_server, "national@demo.qic.fr")
     national.goto(f"{live_server.url}/sites/tableau-de-bord/?q=Saint-%C3%89tienne")
     row = national.locator("#sites-table tr", has_text="Saint-Étienne").first
-    expect(row).to_contain_text(f"Adoptée le {today:%d/%m/%Y}")
+    expect(row).to_contain_text(f"Adoptée le {text.date(today)}")  # "2 décembre 2026", the French way
 
 
 def test_the_workspace_without_javascript_still_edits(demo, browser, live_server):
