@@ -3,10 +3,12 @@
 import io
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -44,10 +46,33 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "fr-FR", "timezone_id": "Europe/Paris"}
 
 
+_demo_dump: dict[str, bytes] = {}
+
+
+def _postgres(tool: str, *args: str, stdin: bytes | None = None) -> bytes:
+    settings = connection.settings_dict
+    command = [tool, "-h", settings["HOST"] or "localhost", "-p", str(settings["PORT"] or 5432)]
+    command += ["-U", settings["USER"], "-d", settings["NAME"], *args]
+    env = {**os.environ, "PGPASSWORD": settings.get("PASSWORD") or ""}
+    return subprocess.run(command, input=stdin, capture_output=True, check=True, env=env).stdout
+
+
 @pytest.fixture
 def demo(transactional_db):
-    """The demo data of `make demo`, committed so the live server sees it."""
+    """The demo data of `make demo`, committed so the live server sees it.
+
+    On PostgreSQL it is seeded once per test session, then each journey gets the same rows (and ids) back from
+    a data-only dump of them: about 0.5 s instead of 9 s of `seed_demo` for each of forty journeys."""
+    usable = connection.vendor == "postgresql" and shutil.which("pg_dump") and shutil.which("psql")
+    if usable and "sql" in _demo_dump:
+        tables = ", ".join(connection.ops.quote_name(name) for name in connection.introspection.table_names())
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        _postgres("psql", "-q", "-v", "ON_ERROR_STOP=1", stdin=_demo_dump["sql"])
+        return
     call_command("seed_demo", stdout=io.StringIO())
+    if usable:
+        _demo_dump["sql"] = _postgres("pg_dump", "--data-only", "--disable-triggers", "--no-owner")
 
 
 @pytest.fixture
