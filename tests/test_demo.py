@@ -5,20 +5,18 @@ links follow the address served, and Ctrl+C stops everything."""
 import http.cookiejar
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
 from fixtures.management.commands.rundemo import demo_environment, site_url
+from tests.processes import database_url, free_port, wait_for
 
 
 @pytest.mark.parametrize(
@@ -47,20 +45,6 @@ def test_the_demo_uses_its_folder_broker_and_keeps_an_explicit_site_url(monkeypa
     assert demo_environment("127.0.0.1:8017")["SITE_URL"] == "https://qic.exemple.fr"
 
 
-def _database_url():
-    db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("the demo's processes cannot share the in-memory SQLite test database")
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Browser:
     """Just enough of a browser: cookies, the CSRF token, redirects followed."""
 
@@ -79,16 +63,6 @@ class Browser:
         request = urllib.request.Request(self.base + path, body, headers={"Referer": self.base + path})
         with self.opener.open(request, timeout=30) as response:
             return urllib.parse.urlsplit(response.geturl()).path, response.read().decode()
-
-
-def _wait_for(predicate, timeout: float):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.3)
-    return predicate()
 
 
 def _answers(browser: Browser) -> bool:
@@ -116,15 +90,15 @@ def _group_alive(pgid: int) -> bool:
                 continue
         return False
 
-    return not _wait_for(lambda: not running(), 10)
+    return not wait_for(lambda: not running(), 10)
 
 
 def test_a_bilan_asked_in_the_demo_is_produced_by_its_worker(transactional_db, world, password, tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {
         **demo_environment(f"127.0.0.1:{port}", broker_dir=tmp_path / "broker"),
         "DJANGO_SETTINGS_MODULE": "qic.settings_test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url("the demo's processes cannot share the in-memory SQLite test database"),
         "QIC_TEST_WORKER": "1",  # the test settings otherwise run tasks in-process
     }
     log = tmp_path / "demo.log"
@@ -137,7 +111,7 @@ def test_a_bilan_asked_in_the_demo_is_produced_by_its_worker(transactional_db, w
     )
     browser = Browser(f"http://127.0.0.1:{port}")
     try:
-        assert _wait_for(lambda: _answers(browser) and "ready." in log.read_text(), 90), log.read_text()
+        assert wait_for(lambda: _answers(browser) and "ready." in log.read_text(), 90), log.read_text()
         groups = _children(demo.pid)
         assert len(groups) == 2  # the web server and the worker, each leading its own process group
 
@@ -148,7 +122,7 @@ def test_a_bilan_asked_in_the_demo_is_produced_by_its_worker(transactional_db, w
         # The request returns at once, with the progress bar under the message: the worker has the job.
         assert "demande enregistrée, la production commence." in page
         assert "<progress" in page and "Document prêt" not in page
-        done = _wait_for(lambda: "Document prêt" in browser.get(path)[1], 90)
+        done = wait_for(lambda: "Document prêt" in browser.get(path)[1], 90)
         assert done, log.read_text()
         assert "Task evaluation.reports.generate" in log.read_text()  # produced by the worker, not the web
     finally:

@@ -3,17 +3,16 @@
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
 from qic.celery import app as celery_app
 from sites.models import Site
 from sites.tasks import record_activity
+from tests.processes import database_url, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -21,24 +20,6 @@ if not os.environ.get("REDIS_URL"):
     if os.environ.get("QIC_REQUIRE_WORKER"):
         raise RuntimeError("QIC_REQUIRE_WORKER is set but REDIS_URL is not: the worker tests cannot run")
     pytest.skip("needs REDIS_URL and PostgreSQL (run by .ci/run)", allow_module_level=True)
-
-
-def _database_url():
-    db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("a worker process cannot share the in-memory SQLite test database")
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    return predicate()
 
 
 @pytest.fixture
@@ -49,7 +30,7 @@ def worker(transactional_db, tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "qic.settings_test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url("a worker process cannot share the in-memory SQLite test database"),
         "QIC_EMAIL_FILE_PATH": str(mail_dir),
     }
     celery_app.control.purge()

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import connection
 
 from evaluation.models import Report
 from evaluation.reports import tasks
@@ -25,6 +24,7 @@ from evaluation.reports.enums import ReportKind, ReportState
 from evaluation.reports.services import request_report
 from qic.celery import app as celery_app
 from sites.models import Site
+from tests.processes import database_url, wait_for
 from tests.sites.factories import SiteFactory
 
 pytestmark = pytest.mark.worker
@@ -38,24 +38,6 @@ SUCCEEDED = re.compile(r"Task evaluation\.reports\.generate\[[^]]+\] succeeded")
 VISIBILITY_TIMEOUT = 5  # seconds before Redis hands an unacknowledged message to another worker
 
 
-def _database_url():
-    db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("a worker process cannot share the in-memory SQLite test database")
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-def wait_for(predicate, timeout=60.0, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return predicate()
-
-
 @pytest.fixture
 def workers(transactional_db, tmp_path, media_root):
     """Start real `celery worker` processes on the test database; all are stopped at the end."""
@@ -67,7 +49,7 @@ def workers(transactional_db, tmp_path, media_root):
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "qic.settings_test",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url("a worker process cannot share the in-memory SQLite test database"),
             "MEDIA_ROOT": str(media_root),
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
             "QIC_TEST_WORKER": "1",  # tasks the worker queues (a batch's fan-out) go to the broker too

@@ -7,10 +7,8 @@ import base64
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from qic.celery import app as celery_app
+from tests.processes import free_port, wait_for
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -30,22 +29,6 @@ def require_redis_server():
     if os.environ.get("QIC_REQUIRE_WORKER"):
         pytest.fail("QIC_REQUIRE_WORKER is set but redis-server is not on PATH: these tests cannot run")
     pytest.skip("needs redis-server on PATH (apt-get install redis-server): these tests stop and restart it")
-
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    return predicate()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RedisServer:
