@@ -11,9 +11,10 @@ from .services.backbone import coverage
 
 def collective_panel(request, site) -> dict:
     site_access = getattr(request, "site_access", None)
+    draft, in_force = agreement_services.current_versions(site)
     return {
-        "agreement": agreement_services.working_version(site),
-        "in_force": agreement_services.in_force(site),
+        "agreement": draft or in_force,
+        "in_force": in_force,
         "backbone": coverage(site),
         "pending_seats": list(site.invitations.pending().filter(role__in=SEAT_VALUES)),
         "show_contacts": site_access is not None and site_access.can_see_contacts,

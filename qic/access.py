@@ -179,6 +179,31 @@ def get_site_for_user(user, slug: str):
     return site
 
 
+def site_access_for(user, slug: str) -> SiteAccess:
+    """The site with this slug and this user's rights on it (404 as `get_site_for_user`), in one query.
+
+    A member's site comes with the membership that lets them see it (the rights of every site page hang on
+    it), a facilitator's site is one of the regions their centre covers, or it would not have been found."""
+    if user.is_authenticated and user.is_active and user.role == PlatformRole.MEMBER:
+        membership = (
+            _model("collectives.Membership")
+            .objects.current()
+            .filter(user=user, site__slug=slug)
+            .select_related("site__department__region", "site__wave")
+            .order_by("role", "-started_on")
+            .first()
+        )
+        if membership is None:
+            raise Http404("Site introuvable")
+        rights = SiteAccess(user, membership.site)
+        rights.__dict__["membership"] = membership  # the cached_property, already known
+        return rights
+    rights = SiteAccess(user, get_site_for_user(user, slug))
+    if is_facilitator(user):
+        rights.__dict__["covers_as_facilitator"] = True  # visible_sites found it in the centre's regions
+    return rights
+
+
 def require(allowed: bool) -> None:
     """Refuse with 403 a user who may see the object but not do this to it."""
     if not allowed:
@@ -204,8 +229,11 @@ def report_sites(user) -> QuerySet:
     return Site.objects.none()
 
 
-def sees_reports(user) -> bool:
-    """Whether the "Bilans" entry is in this user's navigation."""
+def sees_reports(user, site_access: SiteAccess | None = None) -> bool:
+    """Whether the "Bilans" entry is in this user's navigation (without a query on the pages of a site whose
+    bilans this user may download: `site_access`, the request's rights)."""
+    if site_access is not None and site_access.user == user and site_access.can_download_report:
+        return True
     return sees_all_sites(user) or is_facilitator(user) or report_sites(user).exists()
 
 

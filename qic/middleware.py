@@ -23,8 +23,8 @@ class SiteScopeMiddleware:
         slug = view_kwargs.get("site_slug")
         if slug is None or not request.user.is_authenticated:
             return None
-        request.site = access.get_site_for_user(request.user, slug)
-        request.site_access = access.SiteAccess(request.user, request.site)
+        request.site_access = access.site_access_for(request.user, slug)
+        request.site = request.site_access.site
         return None
 
 

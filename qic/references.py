@@ -62,13 +62,18 @@ def relink(model, pks: Iterable[int]) -> None:
             _save(row, values)
 
 
-def attached(model, site) -> dict[int, dict[str, int]]:
+def attached(model, site, known: dict | None = None) -> dict[int, dict[str, int]]:
     """What deleting each of the site's `model` items would detach: item pk -> {plural label: count}.
 
-    One query per kind of referring row, whatever the number of items (none included)."""
+    One query per kind of referring row, whatever the number of items (none included); `known` gives the
+    counts the caller already holds ({referring model: {item pk: count}}), which are not queried again."""
     counts: dict[int, dict[str, int]] = {}
     for referring, name in kept_references(model):
         label = str(referring._meta.verbose_name_plural)
+        if known and referring in known:
+            for pk, n in known[referring].items():
+                counts.setdefault(pk, {})[label] = n
+            continue
         rows = (
             referring._default_manager.filter(**{f"{name}__site": site})
             .values_list(name)

@@ -61,9 +61,17 @@ def in_force(site) -> CooperationAgreement | None:
     return site.agreements.filter(status=AgreementStatus.IN_FORCE).first()
 
 
+def current_versions(site) -> tuple[CooperationAgreement | None, CooperationAgreement | None]:
+    """The site's open draft and its version in force (either may be None), in one query."""
+    versions = list(site.agreements.filter(status__in=[AgreementStatus.DRAFT, AgreementStatus.IN_FORCE]))
+    draft = next((v for v in versions if v.status == AgreementStatus.DRAFT), None)
+    return draft, next((v for v in versions if v.status == AgreementStatus.IN_FORCE), None)
+
+
 def working_version(site) -> CooperationAgreement | None:
     """The version the editor shows: the draft if one is open, else the version in force."""
-    return draft_of(site) or in_force(site)
+    draft, current = current_versions(site)
+    return draft or current
 
 
 def _lock_site(site) -> None:

@@ -19,7 +19,7 @@ from sites.enums import SiteKind, SiteStatus
 from sites.models import Region, ResourceCentre, Wave
 
 from . import columns, rollups
-from .filters import FILTER_PARAMS, DashboardFilter, without
+from .filters import FILTER_PARAMS, DashboardFilter, apply
 
 PAGE_SIZE = 50
 DEFAULT_SORT = "nom"
@@ -46,17 +46,19 @@ def parse_sort(value: str) -> tuple[str, bool]:
     return key, value.startswith("-")
 
 
-def filtered(user, params) -> tuple[QuerySet, DashboardFilter]:
+def filtered(user, params, filterset: DashboardFilter | None = None) -> tuple[QuerySet, DashboardFilter]:
     """The filtered, sorted sites of the table (and of its exports); `columns.enrich` completes them."""
     key, descending = parse_sort(params.get("tri", ""))
-    filterset = DashboardFilter(params, queryset=columns.table_queryset(sites_queryset(user), key))
+    base = sites_queryset(user)
+    filterset = filterset or DashboardFilter(params, queryset=base)
     field_name = columns.SORTS[key]
     # Sites without a value (no agreement, no session yet...) come last either way, on every database.
     column = F(field_name)
     order = [column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)]
     if field_name != "name":
         order.append("name")
-    return filterset.qs.order_by(*order, "pk"), filterset
+    table = apply(filterset, columns.table_queryset(base, key))
+    return table.order_by(*order, "pk"), filterset
 
 
 def _escape(value) -> str:
@@ -238,7 +240,7 @@ class Panels:
     charts: dict
 
 
-def panels(user, params) -> Panels:
+def panels(user, filterset: DashboardFilter) -> Panels:
     """The roll-ups of the selection: one grouped query over the selection without its wave, status and alert
     filters (the funnel shows the whole current wave), the wave and status filters applied to its rows for
     the alerts' counts (keys of the groups). The totals and tiles count the sites the table lists: the same
@@ -247,19 +249,16 @@ def panels(user, params) -> Panels:
     choices = _choices(user)
     # Every visible site is in one of the regions offered as a filter.
     region_names = {region.pk: region.name for region in choices["regions"]}
-    rows = rollups.grouped(DashboardFilter(without(params, "vague", "statut", "alerte"), queryset=base).qs)
-    scope_filter = DashboardFilter(without(params, "alerte"), queryset=base)
-    scope_filter.errors  # noqa: B018 - validates: an invalid value filters nothing, as in the table
-    wave_number, status = (scope_filter.form.cleaned_data.get(name) for name in ("vague", "statut"))
+    rows = rollups.grouped(apply(filterset, base, skip=("vague", "statut", "alerte")))
+    values = filterset.form.cleaned_data
+    wave_number, status = values.get("vague"), values.get("statut")
     wave_ids = {
         wave.pk for wave in choices["waves"] if wave_number in (None, "") or wave.number == wave_number
     }
     selected = [row for row in rows if row[0] in wave_ids and status in (None, "", row[2])]
     totals = rollups.totals_of(selected, choices["waves"], region_names)
-    table_filter = DashboardFilter(params, queryset=base)
-    table_filter.errors  # noqa: B018 - validates, as above
-    if table_filter.form.cleaned_data.get("alerte"):
-        listed = rollups.totals_of(rollups.grouped(table_filter.qs), choices["waves"], region_names)
+    if values.get("alerte"):
+        listed = rollups.totals_of(rollups.grouped(apply(filterset, base)), choices["waves"], region_names)
         totals = replace(
             listed, alert_counts=totals.alert_counts, vision_due_by_wave=totals.vision_due_by_wave
         )
@@ -270,7 +269,9 @@ def panels(user, params) -> Panels:
         totals=totals,
         funnel=funnel,
         alerts=rollups.alert_summary(
-            scope_filter.qs, totals.alert_counts, vision_due_by_wave=totals.vision_due_by_wave
+            apply(filterset, base, skip=("alerte",)),
+            totals.alert_counts,
+            vision_due_by_wave=totals.vision_due_by_wave,
         ),
         charts=_charts(totals.by_wave, totals.by_region, funnel),
     )
@@ -279,7 +280,7 @@ def panels(user, params) -> Panels:
 def build(user, params) -> Dashboard:
     table, filterset = filtered(user, params)
     key, descending = parse_sort(params.get("tri", ""))
-    screen = panels(user, params)
+    screen = panels(user, filterset)
     # The table holds exactly the sites the totals counted (with or without an alert filter).
     known = screen.totals.overall["total"]
     page = CountedPaginator(table, PAGE_SIZE, known_count=known).get_page(params.get("page"))

@@ -40,9 +40,11 @@ class DashboardFilter(django_filters.FilterSet):
         return queryset
 
 
-def without(data, *names):
-    """The same query without some parameters (e.g. the funnel ignores the wave and status filters)."""
-    copy = data.copy()
-    for name in names:
-        copy.pop(name, None)
-    return copy
+def apply(filterset: DashboardFilter, queryset: QuerySet, *, skip: tuple[str, ...] = ()) -> QuerySet:
+    """`queryset` filtered by this (validated) filter set's values but those named in `skip`: one form
+    validated per page serves the table and every panel (an invalid value filters nothing, as `.qs`)."""
+    filterset.errors  # noqa: B018 - validates
+    for name, value in filterset.form.cleaned_data.items():
+        if name not in skip:
+            queryset = filterset.filters[name].filter(queryset, value)
+    return queryset

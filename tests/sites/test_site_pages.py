@@ -87,3 +87,20 @@ def test_site_page_reads_a_fixed_number_of_queries_whatever_the_sites_history(cl
         make_session([world.site_a], title=f"Module {index}", starts_at=at(days=index - 3))
     assert count() == few
     assert few <= 30
+
+
+def test_a_seat_holders_site_page_reads_its_site_and_rights_in_one_query(client, world):
+    """The trinôme lands here: the site and the membership that lets them see it come in one query, the
+    navigation's "Bilans" entry and the bilans panel reuse those rights, the agreement panel reads the draft
+    and the version in force together. 17 queries: session, user, site and rights, memberships (seats),
+    "À faire" (3), coaching balance, next session, adopted vision, bilan, agreement, backbone, invitations,
+    prerequisites, journal, status history."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.seat_holder_a)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(world.site_a.get_absolute_url())
+    assert response.status_code == 200
+    assert "Bilans" in response.content.decode()
+    assert len(captured) == 17, "\n".join(q["sql"][:120] for q in captured)

@@ -107,7 +107,9 @@ def workspace_url(site, anchor: str = "") -> str:
 def _level_groups(site, doc, comments_by_change, actions_by_change) -> list[dict]:
     titles = {c.id: c for c in doc.changes}
     # What deleting each change leaves detached (kept): its delete confirmation says it.
-    attached = references.attached(Change, site)
+    attached = references.attached(
+        Change, site, known={Comment: {pk: len(found) for pk, found in comments_by_change.items()}}
+    )
     groups = []
     for level in document.LEVELS:
         items = []
@@ -164,7 +166,10 @@ def workspace_context(request: HttpRequest) -> dict:
             actions_by_change.setdefault(change.id, []).append(action)
     revisions = Revision.objects.filter(site=site).defer("snapshot").select_related("author")
     head = revisions.order_by("-number").first()
-    adopted = revisions.filter(adopted_at__isnull=False).order_by("-number").first()
+    if head is None or head.adopted_at is not None:
+        adopted = head  # no version yet, or the latest is the adopted one: no second query
+    else:
+        adopted = revisions.filter(adopted_at__isnull=False).order_by("-number").first()
     seats = current_seats(site)
     approvals = {a.user_id: a for a in head.approvals.all()} if head else {}
     seat_rows = []
