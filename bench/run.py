@@ -138,6 +138,10 @@ def worker(sites: int, requests: int, queries_only: bool) -> dict:
         clients[name].force_login(user)
     writer = Writer(national)
     executed = []
+    # The pages as a production web process serves them (qic/wsgi.py): the garbage collector settled.
+    from qic.warmup import settle
+
+    settle()
 
     def count_queries(execute, sql, params, many, context):
         executed.append(sql)
