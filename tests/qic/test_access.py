@@ -1,6 +1,7 @@
 """The access module: who sees which sites, and what each role may do on a site."""
 
 import pytest
+from django.http import Http404
 
 from collectives.enums import MemberRole
 from qic import access
@@ -65,6 +66,15 @@ def test_what_each_role_may_do_on_site_a(
     world, role, read, edit, comment, sessions, report, manage, invite_trinome, invite_members
 ):
     rights = access.SiteAccess(getattr(world, role), world.site_a)
+    if read:  # what the pages use: the site and the same rights found in one lookup (qic.middleware)
+        found = access.site_access_for(getattr(world, role), world.site_a.slug)
+        assert found.site == world.site_a
+        assert {name: getattr(found, name) for name in RIGHTS} == {
+            name: getattr(rights, name) for name in RIGHTS
+        }
+    else:
+        with pytest.raises(Http404):
+            access.site_access_for(getattr(world, role), world.site_a.slug)
     assert rights.can_read is read
     assert rights.can_edit_work is edit
     assert rights.can_comment is comment
@@ -75,7 +85,12 @@ def test_what_each_role_may_do_on_site_a(
     assert rights.can_invite_members is invite_members
 
 
+RIGHTS = [name for name, value in vars(access.SiteAccess).items() if isinstance(value, property)]
+
+
 def test_a_seat_holder_of_one_site_has_no_rights_on_another(world):
+    with pytest.raises(Http404):
+        access.site_access_for(world.seat_holder_a, world.site_b.slug)
     rights = access.SiteAccess(world.seat_holder_a, world.site_b)
     assert not rights.can_read
     assert not rights.can_edit_work
@@ -83,6 +98,8 @@ def test_a_seat_holder_of_one_site_has_no_rights_on_another(world):
 
 
 def test_facilitator_has_no_rights_outside_their_regions(world):
+    with pytest.raises(Http404):
+        access.site_access_for(world.facilitator_a, world.site_b.slug)
     rights = access.SiteAccess(world.facilitator_a, world.site_b)
     assert not rights.can_read
     assert not rights.can_run_sessions
