@@ -15,17 +15,16 @@ the export leaves the column empty.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.urls import reverse
 
 from collectives.enums import TRINOME_SEATS
 from collectives.services.coaching import minutes_by_site, to_hours
 from evaluation.enums import ContinuumLevel
 from qic import text
+from qic.links import url_for
 from sites import progress
 from sites.enums import STATUS_ORDER, SiteKind, SiteStatus
 from sites.templatetags.registry import STATUS_BADGES
@@ -95,26 +94,9 @@ def annotate_identity(queryset: QuerySet) -> QuerySet:
     return queryset.annotate(status_rank=status_rank)
 
 
-_URL_ARGUMENT = 987654321
-
-
-@functools.cache
-def _url_parts(name: str) -> tuple[str, str]:
-    """A URL taking one argument, resolved once: 50 rows × a few links through the resolver cost more than
-    the page's queries. (The script prefix of a deployment does not change while it runs.)"""
-    before, after = reverse(name, args=[_URL_ARGUMENT]).split(str(_URL_ARGUMENT))
-    return before, after
-
-
-def url_for(name: str, argument) -> str:
-    """`reverse(name, args=[argument])` for a slug or an id, without the resolver."""
-    before, after = _url_parts(name)
-    return f"{before}{argument}{after}"
-
-
 def site_url(site) -> str:
     """The site's page."""
-    return url_for("sites:detail", site.slug)
+    return url_for("sites:detail", site_slug=site.slug)
 
 
 STATUS_CELLS = {
@@ -250,7 +232,7 @@ VISION = Family(
 
 def _agreement_cell(site) -> Cell:
     facts = site.progress
-    url = url_for("collectives:agreement", site.slug)
+    url = url_for("collectives:agreement", site_slug=site.slug)
     if facts.agreement_in_force_since:
         detail = "nouvelle version en projet" if facts.agreement_draft_number else ""
         return Cell(
@@ -289,7 +271,7 @@ def _self_assessment_cell(site) -> Cell:
     facts = site.progress
     if facts.last_assessed_on is None:
         return Cell("Aucune", badge="grey")
-    url = url_for("evaluation:assessments", site.slug)
+    url = url_for("evaluation:assessments", site_slug=site.slug)
     if facts.continuum_level is None:
         return Cell(f"Le {_date(facts.last_assessed_on)}", url=url)
     label = ContinuumLevel(facts.continuum_level).label
@@ -333,7 +315,7 @@ def _session_cell(site) -> Cell:
     return Cell(
         _day(facts.last_session_at),
         detail=facts.last_session_title,
-        url=url_for("sessions:detail", facts.last_session_id),
+        url=url_for("sessions:detail", pk=facts.last_session_id),
     )
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django_htmx.http import reswap, retarget
 
 from qic import references
+from qic.links import url_for
 from qic.locking import EditConflict, conflict_context
 from qic.params import parse_int
 
@@ -104,6 +105,10 @@ def workspace_url(site, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+# The links of each change's card (its edit, link, move, delete and comment actions).
+CARD_LINKS = ("edit", "links", "move", "delete", "comments")
+
+
 def _level_groups(site, doc, comments_by_change, actions_by_change) -> list[dict]:
     titles = {c.id: c for c in doc.changes}
     # What deleting each change leaves detached (kept): its delete confirmation says it.
@@ -129,6 +134,10 @@ def _level_groups(site, doc, comments_by_change, actions_by_change) -> list[dict
                     "kept": references.describe(attached.get(change.id, {})),
                     "first": index == 0,
                     "last": index == len(changes) - 1,
+                    "urls": {
+                        name: url_for(f"vision:change_{name}", site_slug=site.slug, change_id=change.pk)
+                        for name in CARD_LINKS
+                    },
                 }
             )
         groups.append(
