@@ -38,6 +38,15 @@ AGREEMENT_QUESTIONS: dict[str, list[str]] = {
     ],
 }
 
+# The help topic (qic/help_topics.toml) that explains each part, shown under its questions.
+AGREEMENT_HELP: dict[str, str] = {
+    AgreementPart.PRINCIPLES: "entente-principes",
+    AgreementPart.SPACES: "entente-lieux",
+    AgreementPart.POWER: "entente-pouvoir",
+    AgreementPart.COMMUNICATION: "entente-communication",
+    AgreementPart.TALENTS: "entente-talents",
+}
+
 BACKBONE_HINTS: dict[str, str] = {
     BackboneRole.VISION: "Faire vivre la vision partagée et la stratégie de changement, garder le cap.",
     BackboneRole.TRUST: "Créer la confiance entre partenaires, habitant·es et institutions.",

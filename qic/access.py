@@ -237,6 +237,22 @@ def sees_reports(user, site_access: SiteAccess | None = None) -> bool:
     return sees_all_sites(user) or is_facilitator(user) or report_sites(user).exists()
 
 
+def can_read_help(user) -> bool:
+    """The help centre and the printable guide: every signed-in person, whatever their role (the help shows
+    the method and how-tos, no site's data)."""
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def holds_a_seat(user) -> bool:
+    """Whether this person currently holds one of the trinôme's seats on some site (one query)."""
+    return (
+        can_read_help(user)
+        and _model("collectives.Membership")
+        .objects.filter(user=user, ended_on__isnull=True, role__in=TRINOME_SEATS)
+        .exists()
+    )
+
+
 def can_read_audit_log(user) -> bool:
     return is_national(user)
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("journal-d-audit/", views_audit.audit_log, name="audit_log"),
+    path("aide/", include("qic.urls_help")),
     path("personnes/", include("collectives.urls_people")),
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
     path("accessibilite/", views.accessibility, name="accessibility"),

@@ -72,6 +72,13 @@ RULES: dict[str, Rule] = {
     "sites:dashboard_export": Rule(
         "dashboard", kwargs=lambda w: {"fmt": "csv"}, leak=lambda w: w.site_b.name
     ),
+    # The help centre and the guide of the method (issue 18): every signed-in role, no site's data.
+    "help:index": Rule("authenticated", leak=lambda w: w.site_b.name),
+    "help:audience": Rule(
+        "authenticated", kwargs=lambda w: {"audience": "crpv"}, leak=lambda w: w.site_b.name
+    ),
+    "help:topic": Rule("authenticated", kwargs=lambda w: {"key": "vision"}, leak=lambda w: w.site_b.name),
+    "help:guide": Rule("authenticated"),
 }
 
 

@@ -16,7 +16,7 @@ from qic.pdf import pdf_response
 
 from ..enums import AgreementPart
 from ..forms import SectionForm, SpaceForm
-from ..guide import AGREEMENT_PURPOSE, AGREEMENT_QUESTIONS
+from ..guide import AGREEMENT_HELP, AGREEMENT_PURPOSE, AGREEMENT_QUESTIONS
 from ..handover import render_agreement
 from ..models import CooperationSpace
 from ..services import agreement as services
@@ -30,6 +30,7 @@ def _part(part: AgreementPart, section, index: int) -> dict:
         "label": part.label,
         "index": index,
         "questions": AGREEMENT_QUESTIONS[part],
+        "help_key": AGREEMENT_HELP[part],
         "text": section.text if section else "",
         "version": section.version if section else 1,
         "updated_by": section.updated_by if section else None,

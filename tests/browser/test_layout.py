@@ -49,6 +49,7 @@ FILES = frozenset(
         "vision:diagram_svg",
         "sessions:calendar_feed",
         "sessions:sign_in_sheet",
+        "help:guide",
     }
 )
 ROLES = {
@@ -71,6 +72,7 @@ ROLE_PAGES = frozenset(
         "vision:workspace",
         "sessions:list",
         "reports:archive",
+        "help:index",
     }
 )
 
