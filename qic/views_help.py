@@ -25,7 +25,6 @@ def index(request: HttpRequest, audience: str = "") -> HttpResponse:
     context = {
         "page_title": "Centre d’aide",
         "audience": audience,
-        "audience_label": help_topics.AUDIENCES[audience],
         "mine": mine,
         "audiences": help_topics.AUDIENCES,
         "tasks": [t for t in topics if not t.is_method],
