@@ -8,6 +8,7 @@ from collectives.models import CooperationAgreement, CooperationSpace
 from collectives.services import agreement as services
 from sites.enums import EventKind
 from tests.collectives.factories import agreement_for
+from tests.pdfs import table_tagging_faults
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -235,8 +236,10 @@ def test_the_signed_agreement_is_printed_without_the_writing_prompts(client, wor
     agreement_for(world.site_a, texts={"principles": "Confiance et régularité."})
     _sign_all(world.site_a, trinome)
     world.login(client, world.steering)
-    text = pdf_text(client.get(reverse("collectives:agreement_pdf", args=[world.site_a.slug, 1])).content)
+    content = client.get(reverse("collectives:agreement_pdf", args=[world.site_a.slug, 1])).content
+    text = pdf_text(content)
     assert "EN VIGUEUR" in text.upper() and "Confiance et régularité." in text
+    assert table_tagging_faults(content) == []
     assert "Comment créer un climat de confiance" not in text and "Qui décide de quoi" not in text
 
 

@@ -14,6 +14,7 @@ from collectives.services import members as member_services
 from sites.enums import EventKind
 from tests.collectives.factories import agreement_for
 from tests.collectives.helpers import token_from
+from tests.pdfs import table_tagging_faults
 
 pytestmark = pytest.mark.django_db
 STRONG = "un-mot-de-passe-solide-2025"
@@ -107,6 +108,7 @@ def test_the_pack_carries_the_agreement_when_there_is_one(client, world, trinome
     text = _pdf_text(pack.content, tmp_path)
     assert "Nous décidons ensemble de tout ce qui compte." in text
     assert text.count("Pas encore rédigé") == 4
+    assert table_tagging_faults(pack.content) == []
 
 
 def test_the_end_date_cannot_be_in_the_future_or_before_the_mandate(client, world, trinome, sent):

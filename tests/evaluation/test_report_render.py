@@ -14,6 +14,7 @@ from collectives.enums import MemberRole
 from evaluation.reports import national, render, snapshot
 from qic import pdf
 from tests.collectives.factories import MembershipFactory
+from tests.pdfs import table_tagging_faults
 
 DATA_DATE = dt.date(2026, 11, 21)
 
@@ -51,6 +52,8 @@ def test_site_bilan_is_a_french_tagged_a4_pdf_with_contents_and_page_numbers(wor
     assert "Pas encore disponible" not in text
     assert "6. Indicateurs" in text and "Aucun indicateur à ce jour" in text
     assert "siège vacant" in text.lower()
+    # PDF/UA tables: no table in a table or a caption (a caption hidden out of flow made three), a TH each.
+    assert table_tagging_faults(content) == []
 
 
 def test_national_roll_up_pdf_is_a_synthesis_by_wave_and_region_that_sends_to_the_spreadsheet(world):
@@ -67,6 +70,7 @@ def test_national_roll_up_pdf_is_a_synthesis_by_wave_and_region_that_sends_to_th
     assert "Avancement de la démarche par région" in text
     assert "Le détail par site" in text and "Les 2 sites du périmètre sont dans le tableur" in text
     assert "onglet « Sites »" in text
+    assert table_tagging_faults(content) == []
     sizes = subprocess.run(["pdfinfo", "-l", "99", "-"], input=content, capture_output=True, check=True)
     assert "842 x 595" not in sizes.stdout.decode().replace("841.89", "842").replace("595.28", "595")
     html = render.report_html(data, data_date=DATA_DATE)

@@ -11,6 +11,7 @@ from collectives.sessions import services
 from sites.enums import EventKind
 from sites.models import SiteEvent
 from tests.collectives.factories import FacilitatorFactory
+from tests.pdfs import table_tagging_faults
 from tests.sessions.factories import at, make_session
 from tests.sites.factories import ResourceCentreFactory, region
 
@@ -168,4 +169,5 @@ def test_the_sign_in_sheet_lists_everyone_with_a_signature_column(client, world,
     assert "Inès Martin" in text and "CAF de la Loire" in text
     assert "9 h 30" in text
     assert "Personnes non inscrites" in text
+    assert table_tagging_faults(response.content) == []  # its hidden caption made tables nested in the table
     assert text.index(world.site_a.name) < text.index(site_a2.name)  # grouped by site
