@@ -8,9 +8,11 @@ the page's theme; lines and bars use the DSFR illustrative palette, each colour 
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
+from django.contrib.staticfiles import finders
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -19,6 +21,8 @@ from .text import number
 
 FONT = "Marianne, arial, sans-serif"
 WIDTH = 440
+LABEL_SIZE = 14
+INK = 'fill="currentColor"'
 BLUE_FRANCE = "#000091"
 
 # DSFR illustrative colours, as drawn on white (PDFs, the light theme).
@@ -61,8 +65,69 @@ class Series:
     values: tuple[float, ...]
 
 
-def _text_width(text: str, size: float) -> float:
-    return len(text) * size * 0.56
+FONT_FILES = {False: "dsfr/dist/fonts/Marianne-Regular.woff2", True: "dsfr/dist/fonts/Marianne-Bold.woff2"}
+
+
+@functools.cache
+def _advances(bold: bool) -> dict[int, float] | None:
+    """Marianne's advance widths (in em) by code point: labels are measured as they will be drawn."""
+    from fontTools.ttLib import TTFont  # WeasyPrint's dependency; loaded once, when a chart first needs it
+
+    path = finders.find(FONT_FILES[bold])
+    if not path:
+        return None
+    font = TTFont(path, lazy=True)
+    per_em, advances = font["head"].unitsPerEm, font["hmtx"]
+    return {code: advances[glyph][0] / per_em for code, glyph in font.getBestCmap().items()}
+
+
+def text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """The width of `text` drawn in Marianne at `size` (an estimate when the font cannot be read)."""
+    advances = _advances(bold)
+    if advances is None:
+        return len(text) * size * (0.62 if bold else 0.58)
+    return sum(advances.get(ord(char), 0.6) for char in text) * size
+
+
+def wrap(text: str, size: float, width: float, *, max_lines: int = 2, bold: bool = False) -> list[str]:
+    """`text` cut into lines no wider than `width` at word boundaries (a word too long for a line is cut);
+    past `max_lines`, the last line ends with "…" (draw the full text in a `<title>`: see `label`)."""
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and text_width(candidate, size, bold=bold) <= width:
+            lines[-1] = candidate
+            continue
+        while text_width(word, size, bold=bold) > width and len(word) > 1:  # a word wider than a line
+            cut = next(i for i in range(len(word), 0, -1) if text_width(word[:i], size, bold=bold) <= width)
+            lines.append(word[: max(cut, 1)])
+            word = word[max(cut, 1) :]
+        lines.append(word)
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        while last and text_width(last + "…", size, bold=bold) > width:
+            last = last[:-1].rstrip()
+        lines = [*lines[: max_lines - 1], last + "…"]
+    return lines or [""]
+
+
+def label(
+    text: str, *, x: float, y: float, size: float, width: float, max_lines: int = 2, attrs: str = ""
+) -> tuple[str, int]:
+    """An SVG text on one or more lines (the first baseline at `y`, then one line height further each), and
+    its number of lines. A shortened text carries the whole one as its `<title>`."""
+    lines = wrap(text, size, width, max_lines=max_lines, bold='font-weight="700"' in attrs)
+    line_h = size * 1.25
+    spans = (
+        "".join(
+            f'<tspan x="{x:.1f}" y="{y + index * line_h:.1f}">{escape(line)}</tspan>'
+            for index, line in enumerate(lines)
+        )
+        if len(lines) > 1
+        else escape(lines[0])
+    )
+    title = f"<title>{escape(text)}</title>" if " ".join(lines) != " ".join(text.split()) else ""
+    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" {attrs}>{title}{spans}</text>', len(lines)
 
 
 def _open(chart_id: str, height: float, title: str, desc: str) -> list[str]:
@@ -77,26 +142,28 @@ def _open(chart_id: str, height: float, title: str, desc: str) -> list[str]:
 
 
 def bar_chart(bars: list[Bar], *, chart_id: str, title: str, desc: str, unit: str = "") -> SafeString:
-    """Horizontal bars, one per line, the label above its bar and the value after it."""
-    row, bar_h, label_h = 46, 18, 18
-    height = max(len(bars), 1) * row + 4
+    """Horizontal bars, one per line, the label above its bar (wrapped on two lines if long) and the value
+    after it."""
+    bar_h, line_h, gap = 18, LABEL_SIZE * 1.25, 10
     top = max((b.value for b in bars), default=0) or 1
     value_room = 100
     scale = (WIDTH - value_room) / top
-    parts = _open(chart_id, height, title, desc)
-    for index, bar in enumerate(bars):
-        y = index * row + 2
+    body, y = [], 2.0
+    for bar in bars:
         width = max(bar.value * scale, 2 if bar.value else 0)
         value = number(bar.value, decimals=1, unit=unit)
         if bar.note:
             value += f" ({bar.note})"
-        parts += [
-            f'<text x="0" y="{y + 14}" fill="currentColor">{escape(bar.label)}</text>',
-            f'<rect x="0" y="{y + label_h + 2}" width="{width:.1f}" height="{bar_h}" rx="2" '
+        text, lines = label(bar.label, x=0, y=y + 14, size=LABEL_SIZE, width=WIDTH, attrs=INK)
+        bar_y = y + lines * line_h + 2
+        body += [
+            text,
+            f'<rect x="0" y="{bar_y:.1f}" width="{width:.1f}" height="{bar_h}" rx="2" '
             f"{_paint(fill=bar.color)}/>",
-            f'<text x="{width + 8:.1f}" y="{y + label_h + 16}" fill="currentColor" font-weight="700">'
-            f"{escape(value)}</text>",
+            f'<text x="{width + 8:.1f}" y="{bar_y + 14:.1f}" {INK} font-weight="700">{escape(value)}</text>',
         ]
+        y = bar_y + bar_h + gap
+    parts = _open(chart_id, max(y, 46) + 2, title, desc) + body
     parts.append("</svg>")
     return mark_safe(xml_safe("".join(parts)))  # noqa: S308 - every text above is escaped
 
@@ -104,10 +171,11 @@ def bar_chart(bars: list[Bar], *, chart_id: str, title: str, desc: str, unit: st
 def stacked_bar_chart(
     categories: list[str], series: list[Series], *, chart_id: str, title: str, desc: str
 ) -> SafeString:
-    """One horizontal bar per category, split by series, with a legend above and the total after each bar."""
+    """One horizontal bar per category, split by series, with a legend above and the total after each bar.
+    Long category labels wrap on two lines; a legend entry wider than the chart is shortened."""
     legend_rows, x, line = [], 0.0, []
     for item in series:
-        item_width = 22 + _text_width(item.name, 13) + 18
+        item_width = 22 + min(text_width(item.name, 13), WIDTH - 22) + 18
         if x + item_width > WIDTH and line:
             legend_rows.append(line)
             line, x = [], 0.0
@@ -116,39 +184,43 @@ def stacked_bar_chart(
     if line:
         legend_rows.append(line)
     legend_h = len(legend_rows) * 22 + 8
-    row, bar_h = 46, 18
-    height = legend_h + max(len(categories), 1) * row + 4
+    bar_h, line_h, gap = 18, LABEL_SIZE * 1.25, 10
     totals = [sum(s.values[i] for s in series) for i in range(len(categories))]
     top = max(totals, default=0) or 1
     scale = (WIDTH - 70) / top
-    parts = _open(chart_id, height, title, desc)
+    body = []
     for line_index, line in enumerate(legend_rows):
         for x, item in line:
             y = line_index * 22
-            parts += [
+            body += [
                 f'<rect x="{x:.1f}" y="{y + 3}" width="14" height="14" rx="2" {_paint(fill=item.color)}/>',
-                f'<text x="{x + 20:.1f}" y="{y + 15}" font-size="13" fill="currentColor">'
-                f"{escape(item.name)}</text>",
+                label(item.name, x=x + 20, y=y + 15, size=13, width=WIDTH - x - 20, max_lines=1, attrs=INK)[
+                    0
+                ],
             ]
+    y = float(legend_h)
     for index, category in enumerate(categories):
-        y = legend_h + index * row
-        parts.append(f'<text x="0" y="{y + 14}" fill="currentColor">{escape(category)}</text>')
+        text, lines = label(category, x=0, y=y + 14, size=LABEL_SIZE, width=WIDTH, attrs=INK)
+        body.append(text)
+        bar_y = y + lines * line_h + 2
         x = 0.0
         for item in series:
             value = item.values[index]
             if not value:
                 continue
             width = value * scale
-            label = f"{item.name} : {number(value, decimals=1)}"
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y + 20}" width="{width:.1f}" height="{bar_h}" '
-                f"{_paint(fill=item.color)}><title>{escape(label)}</title></rect>"
+            tip = f"{item.name} : {number(value, decimals=1)}"
+            body.append(
+                f'<rect x="{x:.1f}" y="{bar_y:.1f}" width="{width:.1f}" height="{bar_h}" '
+                f"{_paint(fill=item.color)}><title>{escape(tip)}</title></rect>"
             )
             x += width
-        parts.append(
-            f'<text x="{x + 8:.1f}" y="{y + 34}" fill="currentColor" font-weight="700">'
+        body.append(
+            f'<text x="{x + 8:.1f}" y="{bar_y + 14:.1f}" {INK} font-weight="700">'
             f"{number(totals[index], decimals=1)}</text>"
         )
+        y = bar_y + bar_h + gap
+    parts = _open(chart_id, max(y, legend_h + 46) + 2, title, desc) + body
     parts.append("</svg>")
     return mark_safe(xml_safe("".join(parts)))  # noqa: S308 - every text above is escaped
 

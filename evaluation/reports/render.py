@@ -146,7 +146,14 @@ def national_charts(sections: dict) -> dict:
 
 def continuum_chart(points: list[dict], levels: list[str], *, chart_id: str) -> str:
     """The site's position on the seven levels of the continuum at each self-assessment, one row per date."""
-    label_w, cell_w, row_h, head_h = 90, 66, 26, 40
+    label_w, cell_w, row_h, size = 90, 76, 26, 9
+    # Level names under their numbers, wrapped within their column (never running into the next one).
+    names = [
+        charts.label(level, x=label_w + i * cell_w + cell_w / 2, y=30, size=size, width=cell_w - 4,
+                     attrs='text-anchor="middle" fill="currentColor"')
+        for i, level in enumerate(levels)
+    ]  # fmt: skip
+    head_h = 40 + (max((lines for _, lines in names), default=1) - 1) * size * 1.25
     width = label_w + cell_w * len(levels)
     height = head_h + row_h * len(points) + 4
     cid = escape(chart_id)
@@ -158,24 +165,23 @@ def continuum_chart(points: list[dict], levels: list[str], *, chart_id: str) -> 
         f'font-family="{charts.FONT}" font-size="11">',
         f'<title id="{cid}-title">{escape(title)}</title><desc id="{cid}-desc">{escape(desc)}.</desc>',
     ]
-    for index, level in enumerate(levels):
+    for index, (name, _) in enumerate(names):
         x = label_w + index * cell_w + cell_w / 2
-        centred = f'x="{x:.0f}" text-anchor="middle" fill="currentColor"'
         parts.append(
-            f'<text {centred} y="14" font-weight="700">{index + 1}</text>'
-            f'<text {centred} y="30" font-size="9">{escape(level)}</text>'
+            f'<text x="{x:.0f}" text-anchor="middle" fill="currentColor" y="14" font-weight="700">{index + 1}'
+            f"</text>{name}"
         )
     for row, point in enumerate(points):
         y = head_h + row * row_h
         parts.append(
-            f'<text x="0" y="{y + 17}" fill="currentColor">{escape(_short_date(point["on"]))}</text>'
+            f'<text x="0" y="{y + 17:.1f}" fill="currentColor">{escape(_short_date(point["on"]))}</text>'
         )
         for index in range(len(levels)):
             x = label_w + index * cell_w
             reached = point["level"] and index < point["level"]
             fill = "#000091" if point["level"] == index + 1 else ("#cacafb" if reached else "#f0f0f0")
             parts.append(
-                f'<rect x="{x + 1}" y="{y + 4}" width="{cell_w - 2}" height="{row_h - 8}" fill="{fill}"/>'
+                f'<rect x="{x + 1}" y="{y + 4:.1f}" width="{cell_w - 2}" height="{row_h - 8}" fill="{fill}"/>'
             )
     parts.append("</svg>")
     return mark_safe(xml_safe("".join(parts)))  # noqa: S308 - every text above is escaped
