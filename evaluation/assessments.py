@@ -25,10 +25,10 @@ from .models import BackboneRoleAssessment, ConditionAssessment, SelfAssessment
 INTERVAL_MONTHS = 6
 
 
-def record_continuum(sender, *, session, answers, user, **kwargs) -> list[SelfAssessment]:
+def record_continuum(sender, *, session, answers, user, at=None, **kwargs) -> list[SelfAssessment]:
     """Receiver of `continuum_closed`: each answer of a closed continuum exercise is its site's
-    self-assessment, with the session as source."""
-    return [record_session_answer(session, answer, user=user) for answer in answers]
+    self-assessment, with the session as source; the journal dates it when the exercise closed (`at`)."""
+    return [record_session_answer(session, answer, user=user, at=at) for answer in answers]
 
 
 def record_session_answer(session, answer, *, user, at=None) -> SelfAssessment:
@@ -58,8 +58,9 @@ def record_session_answer(session, answer, *, user, at=None) -> SelfAssessment:
 
 
 @transaction.atomic
-def record(site, user, data: dict) -> SelfAssessment:
-    """Save a complete self-assessment (cleaned data of `SelfAssessmentForm`) and tell the site's journal."""
+def record(site, user, data: dict, *, at=None) -> SelfAssessment:
+    """Save a complete self-assessment (cleaned data of `SelfAssessmentForm`) and tell the site's journal
+    (at `at`, by default now: when it was recorded)."""
     assessment = SelfAssessment(
         site=site,
         assessed_on=data["assessed_on"],
@@ -85,6 +86,7 @@ def record(site, user, data: dict) -> SelfAssessment:
         f"Auto-évaluation du {text.date(assessment.assessed_on)} : continuum « {level} », "
         f"conditions {text.average(condition_average(assessment), 4)} en moyenne",
         actor=user,
+        at=at,
         subject=assessment,
     )
     return assessment

@@ -86,8 +86,9 @@ def delete_adjustment(adjustment: Adjustment) -> None:
     adjustment.delete()
 
 
-def close_cycle(cycle: EvaluationCycle, user, *, expected_version: int) -> EvaluationCycle:
-    """Close the cycle: apply its adjustments to the strategy, file the learning, record the event."""
+def close_cycle(cycle: EvaluationCycle, user, *, expected_version: int, now=None) -> EvaluationCycle:
+    """Close the cycle (at `now`, by default the present moment): apply its adjustments to the strategy,
+    file the learning, record the event."""
     with transaction.atomic():
         locked = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
         if locked.is_closed:
@@ -139,7 +140,7 @@ def close_cycle(cycle: EvaluationCycle, user, *, expected_version: int) -> Evalu
             author=user,
         )
         learning.save()
-        now = timezone.now()
+        now = now or timezone.now()
         save_if_unchanged(
             locked, expected_version, {"closed_at": now, "closed_by": user, "learning": learning}, user=user
         )

@@ -140,7 +140,9 @@ def close_continuum(session: Session, *, user, now=None) -> list:
         exercise.closed_by = user
         exercise.save(update_fields=["closed_at", "closed_by"])
     answers = list(exercise.answers.select_related("site", "updated_by"))
-    responses = continuum_closed.send(sender=Session, session=session, answers=answers, user=user)
+    responses = continuum_closed.send(
+        sender=Session, session=session, answers=answers, user=user, at=exercise.closed_at
+    )
     return [recorded for _receiver, records in responses for recorded in records]
 
 

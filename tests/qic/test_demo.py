@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from collectives.enums import MemberRole, PlatformRole
 from collectives.models import Membership, User
@@ -107,3 +108,17 @@ def test_demo_statuses_are_dated_by_their_last_transition(demo):
     last = site.status_changes.order_by("-changed_at").first()
     assert site.status_changed_at == last.changed_at
     assert site.status_changed_at.year == 2022
+
+
+def test_demo_journal_dates_each_event_by_its_own_day(demo):
+    """Self-assessments, the continuum exercise and the closed cycle were all journalled at the moment the
+    demo was seeded, so a bilan listed them on the report's own date."""
+    from evaluation.models import EvaluationCycle, SelfAssessment
+
+    site = Site.objects.get(slug="saint-etienne")
+    for assessment in SelfAssessment.objects.filter(site=site):
+        event = site.events.get(subject=f"evaluation.selfassessment:{assessment.pk}")
+        assert timezone.localdate(event.occurred_at) == assessment.assessed_on, event.summary
+    for cycle in EvaluationCycle.objects.filter(site=site, closed_at__isnull=False):
+        event = site.events.get(subject=f"evaluation.evaluationcycle:{cycle.pk}")
+        assert event.occurred_at == cycle.closed_at and timezone.localdate(cycle.closed_at) == cycle.ends_on

@@ -1,6 +1,8 @@
 """The continuum exercise: sites answer while it is open, concurrent answers of one site never overwrite each
 other, closing records each answer as the site's self-assessment with the session as source; free outputs."""
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -72,7 +74,8 @@ def test_closing_records_each_answer_as_a_self_assessment_with_the_session_as_so
         user=site_a2.memberships.get().user,
         expected_version=0,
     )
-    recorded = services.close_continuum(module, user=world.facilitator_a)
+    closed_at = module.ends_at + dt.timedelta(days=2)  # closed two days after the session
+    recorded = services.close_continuum(module, user=world.facilitator_a, now=closed_at)
     assert len(recorded) == 2
     assessment = SelfAssessment.objects.get(site=world.site_a)
     assert assessment.source_session == module
@@ -83,6 +86,7 @@ def test_closing_records_each_answer_as_a_self_assessment_with_the_session_as_so
     event = SiteEvent.objects.get(site=world.site_a, kind=EventKind.SELF_ASSESSMENT)
     assert "Coordination" in event.summary and module.title in event.summary
     assert event.subject == f"evaluation.selfassessment:{assessment.pk}"
+    assert event.occurred_at == closed_at  # the journal dates it by its own moment, not the present one
     with pytest.raises(services.ExerciseError):
         services.answer_continuum(
             module, world.site_a, level=7, moved_by="", user=world.seat_holder_a, expected_version=1
