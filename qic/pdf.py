@@ -7,8 +7,10 @@ and `data:` URIs only: nothing a user typed can make the renderer reach the netw
 
 from __future__ import annotations
 
+import html as html_lib
 import logging
 import mimetypes
+import re
 import urllib.parse
 from pathlib import Path
 
@@ -98,6 +100,45 @@ def _font_face_css() -> str:
     return "\n".join(rules)
 
 
+# On paper a link's text is all there is: "ici" or a raw address says nothing. An external link keeps its
+# text when it says where it leads, else reads as the site's name; its address follows, tidied (no scheme, no
+# "www.", decoded), in small type that wraps anywhere rather than running off the page.
+_EXTERNAL_LINK = re.compile(r'<a\s[^>]*?href="((?:https?|mailto):[^"]*)"[^>]*>(.*?)</a>', re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+VAGUE_LINK_TEXTS = {
+    "ici", "là", "lien", "le lien", "ce lien", "cliquez ici", "en cliquant ici", "voir", "voir ici",
+    "en savoir plus", "plus", "cliquer ici", "lire", "lire la suite", "ce site", "page", "cette page",
+}  # fmt: skip
+
+
+def readable_address(url: str) -> str:
+    """ "https://www.anct.gouv.fr/d%C3%A9marche/" → "anct.gouv.fr/démarche"; "mailto:a@b.fr" → "a@b.fr"."""
+    address = urllib.parse.unquote(html_lib.unescape(url)).strip().replace(" ", "%20")
+    address = re.sub(r"^(?:https?://|mailto:)", "", address, flags=re.I)
+    return address.removeprefix("www.").rstrip("/")
+
+
+def _printable_link(match: re.Match) -> str:
+    href, inner = match.group(1), match.group(2)
+    text = " ".join(html_lib.unescape(_TAG.sub("", inner)).split())
+    address = readable_address(href)
+    host = address.split("/")[0].split("?")[0]
+    bare = not text or readable_address(text) == address or re.match(r"(?:https?://|www\.)", text, re.I)
+    if bare or re.sub(r"[\s.:!»)]+$", "", text.lower()) in VAGUE_LINK_TEXTS:
+        inner = html_lib.escape(host)
+    shown = (
+        ""
+        if address in (host if bare else text)
+        else f'<span class="link-address"> ({html_lib.escape(address)})</span>'
+    )
+    return f'<a href="{href}">{inner}</a>{shown}'
+
+
+def printable_links(html: str) -> str:
+    """External links as a printed page needs them (see above); links inside the document are left alone."""
+    return _EXTERNAL_LINK.sub(_printable_link, html)
+
+
 def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = (STYLESHEET,)) -> bytes:
     """Render an HTML document (already escaped by the template engine) to PDF bytes."""
     fetcher = StaticFileFetcher()
@@ -106,7 +147,7 @@ def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = (STYLESHEET,)) -> b
     for name in stylesheets:
         css.append(CSS(url=BASE_URL.rstrip("/") + static(name), url_fetcher=fetcher, font_config=font_config))
     # Typed text (older data included) may hold control characters the PDF's text and tags cannot.
-    document = HTML(string=xml_safe(html), base_url=BASE_URL, url_fetcher=fetcher)
+    document = HTML(string=printable_links(xml_safe(html)), base_url=BASE_URL, url_fetcher=fetcher)
     return document.write_pdf(
         stylesheets=css, font_config=font_config, pdf_variant=PDF_VARIANT, uncompressed_pdf=False
     )
@@ -128,4 +169,13 @@ def pdf_response(content: bytes, filename: str, *, inline: bool = False):
     return response
 
 
-__all__ = ["BASE_URL", "StaticFileFetcher", "html_to_pdf", "pdf_response", "render_pdf", "static_file_path"]
+__all__ = [
+    "BASE_URL",
+    "StaticFileFetcher",
+    "html_to_pdf",
+    "pdf_response",
+    "printable_links",
+    "readable_address",
+    "render_pdf",
+    "static_file_path",
+]

@@ -1,13 +1,14 @@
 """The PDF module: static files only, never the network or arbitrary local files; fonts, A4, tags."""
 
 import http.server
+import re
 import subprocess
 import threading
 
 import pytest
 from django.templatetags.static import static
 
-from qic.pdf import BASE_URL, FetchRefused, StaticFileFetcher, html_to_pdf
+from qic.pdf import BASE_URL, FetchRefused, StaticFileFetcher, html_to_pdf, printable_links
 
 
 @pytest.fixture
@@ -87,3 +88,36 @@ def test_a4_pages_numbered_marianne_embedded_and_tagged(tmp_path):
     assert "Marianne" in fonts
     text = _run("pdftotext", pdf, tmp_path)
     assert "Page 1 sur" in text and "Page 2 sur" in text
+
+
+GUIDE = "https://www.anct.gouv.fr/d%C3%A9marche/guide?v=2"
+
+
+@pytest.mark.parametrize(
+    ("link", "printed"),
+    [
+        # A vague text or a raw address reads as the site's name, the tidied address after it.
+        (f'<a href="{GUIDE}">ici</a>', ("anct.gouv.fr", "anct.gouv.fr/démarche/guide?v=2")),
+        (f'<a href="{GUIDE}">{GUIDE}</a>', ("anct.gouv.fr", "anct.gouv.fr/démarche/guide?v=2")),
+        ('<a href="https://anct.gouv.fr/">https://anct.gouv.fr/</a>', ("anct.gouv.fr", None)),
+        # A text that says where it leads stays, with the address for paper readers.
+        (f'<a href="{GUIDE}">Le guide de la démarche</a>', ("Le guide de la démarche", "anct.gouv.fr/")),
+        ('<a href="mailto:contact@anct.gouv.fr">contact@anct.gouv.fr</a>', ("contact@anct.gouv.fr", None)),
+        ('<a href="#s-vision">3. Vision adoptée</a>', ("3. Vision adoptée", None)),  # inside the document
+    ],
+)
+def test_printed_links_say_where_they_lead(link, printed):
+    label, address = printed
+    html = printable_links(f"<p>Voir {link}.</p>")
+    assert re.search(rf">{re.escape(label)}</a>", html), html
+    assert ('class="link-address"> (' + address in html) if address else "link-address" not in html
+
+
+def test_a_long_address_wraps_inside_the_page(tmp_path):
+    url = "https://www.exemple.fr/dossier?document=" + "compterendudelareunion" * 8  # no break opportunity
+    pdf = html_to_pdf(_doc(f'<p>Le <a href="{url}">compte rendu</a> et {url} tapée telle quelle.</p>'))
+    boxes = _run("pdftotext", pdf, tmp_path, "-bbox")
+    right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', boxes))
+    assert right <= 595.3 - 18 * 72 / 25.4 + 1  # within the right margin of an A4 page
+    words = re.findall(r"<word [^>]*>([^<]*)</word>", boxes)
+    assert words[words.index("rendu") + 1].startswith("(exemple.fr/dossier")  # the address, tidied, after
