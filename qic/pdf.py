@@ -12,6 +12,7 @@ import logging
 import mimetypes
 import re
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -139,18 +140,63 @@ def printable_links(html: str) -> str:
     return _EXTERNAL_LINK.sub(_printable_link, html)
 
 
+class _Renderer:
+    """The resources of one document (fetcher, fonts, stylesheets), shared by the HTML laid out with them."""
+
+    def __init__(self, stylesheets: tuple[str, ...]):
+        self.fetcher = StaticFileFetcher()
+        self.font_config = FontConfiguration()
+        self.css = [
+            CSS(
+                string=_font_face_css(),
+                base_url=BASE_URL,
+                url_fetcher=self.fetcher,
+                font_config=self.font_config,
+            )
+        ]
+        for name in stylesheets:
+            url = BASE_URL.rstrip("/") + static(name)
+            self.css.append(CSS(url=url, url_fetcher=self.fetcher, font_config=self.font_config))
+
+    def lay_out(self, html: str, *extra_css: str):
+        # Typed text (older data included) may hold control characters the PDF's text and tags cannot.
+        document = HTML(string=printable_links(xml_safe(html)), base_url=BASE_URL, url_fetcher=self.fetcher)
+        css = [*self.css, *(CSS(string=rules, font_config=self.font_config) for rules in extra_css)]
+        return document.render(stylesheets=css, font_config=self.font_config, pdf_variant=PDF_VARIANT)
+
+
+def _write(document) -> bytes:
+    return document.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False)
+
+
 def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = (STYLESHEET,)) -> bytes:
     """Render an HTML document (already escaped by the template engine) to PDF bytes."""
-    fetcher = StaticFileFetcher()
-    font_config = FontConfiguration()
-    css = [CSS(string=_font_face_css(), base_url=BASE_URL, url_fetcher=fetcher, font_config=font_config)]
-    for name in stylesheets:
-        css.append(CSS(url=BASE_URL.rstrip("/") + static(name), url_fetcher=fetcher, font_config=font_config))
-    # Typed text (older data included) may hold control characters the PDF's text and tags cannot.
-    document = HTML(string=printable_links(xml_safe(html)), base_url=BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(
-        stylesheets=css, font_config=font_config, pdf_variant=PDF_VARIANT, uncompressed_pdf=False
-    )
+    return _write(_Renderer(stylesheets).lay_out(html))
+
+
+def pdf_with_contents(
+    render_html: Callable[..., str], *, stylesheets: tuple[str, ...] = (STYLESHEET,)
+) -> bytes:
+    """A document whose first page (the cover) lists the page of each section, laid out once.
+
+    A table of contents drawn with CSS `target-counter()` made WeasyPrint lay the cover out three times, and
+    the whole document paginate three times over (about 15 % of a bilan's time). Instead the body is laid out
+    first, its first page left blank for the cover; the cover is then laid out alone, with the page of each
+    section read from the body's anchors, and takes the blank page's place. `render_html(part, pages)` gives
+    the HTML of `part`: "body", "cover" (with `pages`, anchor name → page number) or "whole" (one document,
+    `target-counter()`), used when the cover does not fit on its page.
+    """
+    renderer = _Renderer(stylesheets)
+    body = renderer.lay_out(render_html("body"))
+    pages = {}
+    for number, page in enumerate(body.pages, start=1):
+        for anchor in page.anchors:  # a section over several pages: its first one
+            pages.setdefault(anchor, number)
+    footer = f'@page {{ @bottom-right {{ content: "Page 1 sur {len(body.pages)}"; }} }}'
+    cover = renderer.lay_out(render_html("cover", pages), footer)
+    if len(cover.pages) != 1:
+        return _write(renderer.lay_out(render_html("whole")))
+    return _write(body.copy([cover.pages[0], *body.pages[1:]]))
 
 
 def render_pdf(template_name: str, context: dict, request=None) -> bytes:
@@ -174,6 +220,7 @@ __all__ = [
     "StaticFileFetcher",
     "html_to_pdf",
     "pdf_response",
+    "pdf_with_contents",
     "printable_links",
     "readable_address",
     "render_pdf",

@@ -223,14 +223,20 @@ def _context(data: dict, data_date: dt.date) -> dict:
     return context
 
 
-def report_html(data: dict, *, data_date: dt.date) -> str:
+def _html(data: dict, context: dict, part: str = "whole", pages: dict | None = None) -> str:
+    """The report's HTML: the `part` of `pdf.pdf_with_contents` ("whole", "cover" or "body")."""
     template = "reports/pdf/site_bilan.html" if data["kind"] == "site" else "reports/pdf/national.html"
     with translation.override("fr"):
-        return render_to_string(template, _context(data, data_date))
+        return render_to_string(template, {**context, "part": part, "pages": pages})
+
+
+def report_html(data: dict, *, data_date: dt.date) -> str:
+    return _html(data, _context(data, data_date))
 
 
 def report_pdf(data: dict, *, data_date: dt.date) -> bytes:
-    return pdf.html_to_pdf(report_html(data, data_date=data_date), stylesheets=STYLESHEETS)
+    context = _context(data, data_date)
+    return pdf.pdf_with_contents(lambda *part: _html(data, context, *part), stylesheets=STYLESHEETS)
 
 
 # --- XLSX ---------------------------------------------------------------------------------------------------

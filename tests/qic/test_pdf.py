@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.templatetags.static import static
 
-from qic.pdf import BASE_URL, FetchRefused, StaticFileFetcher, html_to_pdf, printable_links
+from qic.pdf import BASE_URL, FetchRefused, StaticFileFetcher, html_to_pdf, pdf_with_contents, printable_links
 
 
 @pytest.fixture
@@ -121,3 +121,33 @@ def test_a_long_address_wraps_inside_the_page(tmp_path):
     assert right <= 595.3 - 18 * 72 / 25.4 + 1  # within the right margin of an A4 page
     words = re.findall(r"<word [^>]*>([^<]*)</word>", boxes)
     assert words[words.index("rendu") + 1].startswith("(exemple.fr/dossier")  # the address, tidied, after
+
+
+@pytest.mark.parametrize("cover_paragraphs", [1, 80])  # a cover too long for its page: laid out as one
+def test_contents_give_each_section_its_first_page(tmp_path, cover_paragraphs):
+    sections = [("a", 1), ("b", 120), ("c", 5)]  # b runs over three pages
+
+    def render_html(part, pages=None):
+        def toc_entry(key):
+            page = f' data-page="{pages[f"s-{key}"]}"' if pages else ""
+            return f'<li><a href="#s-{key}"{page}>Partie {key}</a></li>'
+
+        cover = "<p>Couverture</p>" * cover_paragraphs
+        cover += f'<ol class="toc">{"".join(toc_entry(key) for key, _ in sections)}</ol>'
+        body = "".join(
+            f'<section id="s-{key}"><h2>Partie {key}</h2>{"<p>Texte de la partie.</p>" * size}</section>'
+            for key, size in sections
+        )
+        style = "<style>.cover-page, .toc { break-after: page }</style>"
+        if part == "body":
+            return _doc(style + '<div class="cover-page"></div>' + body)
+        return _doc(style + cover + ("" if part == "cover" else body))
+
+    pdf = pdf_with_contents(render_html)
+
+    text = _run("pdftotext", pdf, tmp_path, "-layout")
+    pages = {key: int(page) for key, page in re.findall(r"Partie (\w) +(\d+)", text)}
+    assert pages["a"] == pages["b"] < pages["c"] - 2  # b (three pages long) at its first page, not its last
+    assert pages["a"] == 2 if cover_paragraphs == 1 else pages["a"] > 2
+    total = int(re.search(r"Pages: +(\d+)", _run("pdfinfo", pdf, tmp_path)).group(1))
+    assert f"Page 1 sur {total}" in text and f"Page {total} sur {total}" in text
