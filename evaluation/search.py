@@ -1,43 +1,341 @@
-"""Searching the learning logs in French.
+"""Searching the platform in French: sites, people, sessions, learnings, indicators and documents (cooperation
+agreements, bilans), only among what the person may see (`qic.access`).
 
-PostgreSQL: full-text search with the French configuration (stemming: "habitant" finds "habitants",
-"mobilisation" finds "mobiliser"), on the stored `search_vector` column (GIN index), ranked.
-SQLite (development and the first test pass): every word of the query, accents and capitals removed and a
-trailing plural "s" or "x" dropped, must appear in the normalised text of the entry. Cruder (no stemming of
-verbs), but "habitant" and "habitants" find each other.
+PostgreSQL: full-text search with `qic_french`, the French configuration with accents removed (`unaccent`,
+created by migration 0011): "equipement" finds "équipements", "habitants" finds "habitant", "mobiliser" finds
+"mobilisé". Each kind's text is one expression over its columns (`Document`) with a GIN index on that very
+expression (the same migration), so nothing is stored twice and no write path has to keep a copy up to date
+(bulk imports and `update()` included). The word being typed matches as a prefix ("mont" finds "Montreuil").
+SQLite (development and the first test pass): each word of the query, accents and capitals removed and a
+trailing plural "s" or "x" dropped, must appear in the same text normalised by `qic.text.normalise`
+(registered as the SQL function `qic_normalise` on each connection). Cruder (no stemming of verbs), but
+"habitant" and "habitants", "équipement" and "equipements" find each other.
 """
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import F, Func, QuerySet, TextField
+from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
-from qic import access
-from qic.text import search_words
+from qic import access, text
+from qic.text import normalise
 
-from .models import LearningEntry
+CONFIG = "qic_french"
+MAX_QUERY = 200  # characters kept of a query (a search is not a document)
+SNIPPET = 180  # characters of a long text shown around its first match
+
+
+# --- The text of each kind, and its match -------------------------------------------------------------------
+
+# The columns searched, per table: the migration indexes exactly these expressions (keep both in step; a test
+# on PostgreSQL checks that every kind's query uses its index).
+FIELDS = {
+    "sites.Site": ("name", "communes", "qpv_code"),
+    "collectives.User": ("first_name", "last_name"),
+    "collectives.Session": ("title", "place", "agenda"),
+    "evaluation.LearningEntry": ("title", "what_happened", "what_we_learned", "what_we_change", "tags"),
+    "evaluation.Indicator": ("name", "data_source"),
+    "collectives.AgreementSection": ("text",),
+}
+
+
+class _Joined(Func):
+    """The columns joined by spaces, a missing value as ""."""
+
+    arg_joiner = " || ' ' || "
+    template = "%(expressions)s"
+    output_field = TextField()
+
+    def __init__(self, *names):
+        super().__init__(*(Func(F(name), template="COALESCE(%(expressions)s, '')") for name in names))
+
+
+class Document(Func):
+    """A kind's searchable text: on PostgreSQL the French tsvector the GIN index holds, elsewhere the text
+    normalised like a query."""
+
+    template = "qic_normalise(%(expressions)s)"
+
+    def __init__(self, label: str):
+        postgres = connection.vendor == "postgresql"
+        super().__init__(
+            _Joined(*FIELDS[label]), output_field=SearchVectorField() if postgres else TextField()
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = f"to_tsvector('{CONFIG}'::regconfig, (%(expressions)s))"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def register_sqlite_function(sender, connection, **kwargs) -> None:
+    """`connection_created` receiver: SQLite learns `qic_normalise`, the platform's own normalisation."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("qic_normalise", 1, normalise, deterministic=True)
+
+
+def clean_query(raw) -> str:
+    """A query as typed, made safe to echo and to match: control characters become spaces, bounded."""
+    if not isinstance(raw, str):
+        return ""
+    cleaned = "".join(" " if ch.isspace() or not ch.isprintable() else ch for ch in raw[: MAX_QUERY * 4])
+    return " ".join(cleaned.split())[:MAX_QUERY]
+
+
+def words(query: str) -> list[str]:
+    """The words to look for: letters and digits only (no operator of any engine survives), a few only."""
+    found = []
+    for word in text.search_words(query):
+        found += re.findall(r"[^\W_]+", word)
+    return found[:8]
 
 
 def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word[-1] in "sx" else word
 
 
+def _tsquery(found: list[str]) -> str:
+    """Every word (stemmed by the configuration), the last one also as a prefix: it may be half typed."""
+    return " & ".join([*found[:-1], f"{found[-1]}:*"])
+
+
+def matching(queryset: QuerySet, found: list[str], *, rank: bool = False) -> QuerySet:
+    """The rows of `queryset` whose text holds every word (best first when `rank`, PostgreSQL)."""
+    label = queryset.model._meta.label
+    if connection.vendor == "postgresql":
+        query = SearchQuery(_tsquery(found), config=CONFIG, search_type="raw")
+        queryset = queryset.alias(document=Document(label)).filter(document=query)
+        if rank:
+            queryset = queryset.annotate(rank=SearchRank(Document(label), query)).order_by(
+                "-rank", *queryset.query.order_by or queryset.model._meta.ordering
+            )
+        return queryset
+    queryset = queryset.alias(document=Document(label))
+    for word in found:
+        queryset = queryset.filter(document__contains=_stem(word))
+    return queryset
+
+
+# --- What each person may find ------------------------------------------------------------------------------
+
+
+def _model(label: str):
+    return apps.get_model(label)
+
+
 def search_learnings(user, query: str, *, base: QuerySet | None = None) -> QuerySet:
     """The learnings of the sites this user may see that match the query, best first."""
-    entries = (base if base is not None else LearningEntry.objects.all()).filter(
+    entries = (base if base is not None else _model("evaluation.LearningEntry").objects.all()).filter(
         site__in=access.visible_sites(user)
     )
-    entries = entries.select_related("site", "author")
-    words = search_words(query)
-    if not words:
+    found = words(query)
+    if not found:
         return entries.none()
-    if connection.vendor == "postgresql":
-        # The raw words, accents kept: the French configuration stems them but does not remove accents.
-        search = SearchQuery(" ".join(query.split()[:8]), config="french", search_type="plain")
-        return (
-            entries.filter(search_vector=search)
-            .annotate(rank=SearchRank(F("search_vector"), search))
-            .order_by("-rank", "-occurred_on", "-id")
+    return matching(entries.select_related("site", "author"), found, rank=True)
+
+
+def _sites(user, found):
+    return matching(access.visible_sites(user).select_related("department"), found, rank=True)
+
+
+def _people(user, found):
+    """Members of the collectives of the sites this user may see (their names; never their addresses)."""
+    users = matching(_model("collectives.User").objects.filter(is_active=True), found)
+    return (
+        _model("collectives.Membership")
+        .objects.current()
+        .filter(site__in=access.visible_sites(user), user__in=users.values("pk"))
+        .select_related("user", "site")
+        .order_by("user__last_name", "user__first_name", "site__name", "pk")
+    )
+
+
+def _sessions(user, found):
+    return matching(access.visible_sessions(user).order_by("-starts_at", "-pk"), found)
+
+
+def _learnings(user, found):
+    return search_learnings(user, " ".join(found))
+
+
+def _indicators(user, found):
+    indicators = _model("evaluation.Indicator").objects.filter(site__in=access.visible_sites(user))
+    return matching(indicators.select_related("site").order_by("site__name", "name", "pk"), found)
+
+
+def _agreements(user, found):
+    """The current agreement (in force or draft) of the sites this user may see, matched on its parts."""
+    sections = matching(_model("collectives.AgreementSection").objects.all(), found)
+    return (
+        _model("collectives.CooperationAgreement")
+        .objects.filter(
+            site__in=access.visible_sites(user),
+            status__in=["draft", "in_force"],
+            pk__in=sections.values("agreement"),
         )
-    for word in words:
-        entries = entries.filter(search_text__contains=_stem(word))
-    return entries.order_by("-occurred_on", "-id")
+        .select_related("site")
+        .prefetch_related("sections")
+        .order_by("site__name", "-number")
+    )
+
+
+def _bilans(user, found):
+    """The finished bilans of the sites whose bilans this user may download, found by their site."""
+    sites = matching(access.report_sites(user), found)
+    return (
+        _model("evaluation.Report")
+        .objects.filter(kind="site", state="done", site__in=sites.values("pk"))
+        .select_related("site")
+        .order_by("site__name", "-data_date", "-pk")
+    )
+
+
+# --- Results as the pages show them -------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    title: SafeString
+    url: str
+    context: str = ""
+    snippet: SafeString | str = ""
+
+
+def highlight(value: str, found: list[str]) -> SafeString:
+    """The text escaped, each word that starts like a searched word (accents and capitals aside) in <mark>."""
+    stems = [_stem(word) for word in found]
+    parts = []
+    for piece in re.split(r"([^\W_]+)", value or ""):
+        if piece and any(normalise(piece).startswith(stem) for stem in stems):
+            parts.append(f"<mark>{conditional_escape(piece)}</mark>")
+        else:
+            parts.append(conditional_escape(piece))
+    return mark_safe("".join(parts))
+
+
+def snippet(value: str, found: list[str]) -> SafeString:
+    """A short passage of a long text around its first match (its start when none), highlighted."""
+    value = " ".join((value or "").split())
+    if len(value) <= SNIPPET:
+        return highlight(value, found)
+    stems = [_stem(word) for word in found]
+    start = 0
+    for match in re.finditer(r"[^\W_]+", value):
+        if any(normalise(match.group()).startswith(stem) for stem in stems):
+            start = max(0, match.start() - SNIPPET // 3)
+            break
+    passage = value[start : start + SNIPPET]
+    prefix, suffix = ("… " if start else ""), (" …" if start + SNIPPET < len(value) else "")
+    return mark_safe(prefix + highlight(passage, found) + suffix)
+
+
+def _site_hit(site, found):
+    return Hit(highlight(site.name, found), site.get_absolute_url(), f"{site.communes} ({site.department})")
+
+
+def _person_hit(membership, found):
+    url = reverse("collectives:members", kwargs={"site_slug": membership.site.slug})
+    context = f"{membership.get_role_display()} — {membership.site.name}"
+    return Hit(highlight(str(membership.user), found), url, context)
+
+
+def _session_hit(session, found):
+    context = f"{session.get_kind_display()} — {text.date(session.starts_at, 'weekday')}"
+    return Hit(
+        highlight(session.title, found), session.get_absolute_url(), context, snippet(session.agenda, found)
+    )
+
+
+def _learning_hit(entry, found):
+    url = (
+        reverse("evaluation:learnings", kwargs={"site_slug": entry.site.slug}) + f"#apprentissage-{entry.pk}"
+    )
+    body = " ".join([entry.what_happened, entry.what_we_learned, entry.what_we_change])
+    context = f"{entry.site.name} — {text.date(entry.occurred_on)}"
+    return Hit(highlight(entry.title, found), url, context, snippet(body, found))
+
+
+def _indicator_hit(indicator, found):
+    url = (
+        reverse("evaluation:indicators", kwargs={"site_slug": indicator.site.slug})
+        + f"#indicateur-{indicator.pk}"
+    )
+    return Hit(
+        highlight(indicator.name, found), url, indicator.site.name, snippet(indicator.data_source, found)
+    )
+
+
+def _agreement_hit(agreement, found):
+    url = reverse("collectives:agreement", kwargs={"site_slug": agreement.site.slug})
+    body = " ".join(section.text for section in agreement.sections.all())
+    return Hit(
+        highlight(f"Entente de coopération — {agreement.site.name}", found),
+        url,
+        f"Version {agreement.number}, {agreement.get_status_display().lower()}",
+        snippet(body, found),
+    )
+
+
+def _bilan_hit(report, found):
+    title = highlight(f"Bilan de {report.site.name}", found)
+    return Hit(title, report.get_absolute_url(), f"Données du {text.date(report.data_date)}")
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str  # in the address: ?type=...
+    label: str
+    find: object  # (user, words) -> QuerySet
+    hit: object  # (row, words) -> Hit
+
+
+KINDS = [
+    Kind("sites", "Sites", _sites, _site_hit),
+    Kind("personnes", "Personnes", _people, _person_hit),
+    Kind("sessions", "Sessions", _sessions, _session_hit),
+    Kind("apprentissages", "Apprentissages", _learnings, _learning_hit),
+    Kind("indicateurs", "Indicateurs", _indicators, _indicator_hit),
+    Kind("ententes", "Documents : ententes de coopération", _agreements, _agreement_hit),
+    Kind("bilans", "Documents : bilans", _bilans, _bilan_hit),
+]
+KIND_KEYS = {kind.key: kind for kind in KINDS}
+
+
+@dataclass
+class Group:
+    kind: Kind
+    hits: list[Hit] = field(default_factory=list)
+    more: bool = False  # more than the hits shown
+
+
+def overview(user, query: str, *, per_kind: int) -> list[Group]:
+    """The first results of each kind that has some (one query per kind: `per_kind` + 1 rows tell whether
+    there are more)."""
+    found = words(query)
+    if not found:
+        return []
+    groups = []
+    for kind in KINDS:
+        rows = list(kind.find(user, found)[: per_kind + 1])
+        if rows:
+            hits = [kind.hit(row, found) for row in rows[:per_kind]]
+            groups.append(Group(kind, hits, more=len(rows) > per_kind))
+    return groups
+
+
+def of_kind(user, query: str, kind: Kind) -> QuerySet:
+    """Every result of one kind (to paginate)."""
+    found = words(query)
+    return kind.find(user, found) if found else _model("sites.Site").objects.none()
+
+
+def hits(rows, query: str, kind: Kind) -> list[Hit]:
+    found = words(query)
+    return [kind.hit(row, found) for row in rows]

@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from .views import assessments, cycles, due, indicators, learning
+from .views import assessments, cycles, due, indicators, learning, search
 
 app_name = "evaluation"
 
 site = "sites/<slug:site_slug>/evaluation/"
 
 urlpatterns = [
+    path("recherche/", search.search, name="search"),
     path("apprentissages/recherche/", learning.learning_search, name="learning_search"),
     path("evaluation/a-faire/", due.due_list, name="due"),
     path("evaluation/resume-hebdomadaire/", due.digest_preferences, name="digest_preferences"),

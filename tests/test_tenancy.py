@@ -325,6 +325,9 @@ RULES.update(
         "evaluation:learning_search": Rule(
             "authenticated", kwargs=lambda w: {}, leak=lambda w: w.site_b.name
         ),
+        # The platform's search (issue 18); tests/evaluation/test_search.py plants markers in every kind of
+        # site B's data and searches for them as every role.
+        "evaluation:search": Rule("authenticated", leak=lambda w: w.site_b.name),
         # The kwargs create a bilan of site B first, so that the leak check means something.
         "reports:archive": Rule(
             "authenticated", kwargs=lambda w: _bilan_b(w) and {}, leak=lambda w: w.site_b.name
