@@ -231,8 +231,13 @@ def snippet(value: str, found: list[str]) -> SafeString:
         if any(normalise(match.group()).startswith(stem) for stem in stems):
             start = max(0, match.start() - SNIPPET // 3)
             break
-    passage = value[start : start + SNIPPET]
-    prefix, suffix = ("… " if start else ""), (" …" if start + SNIPPET < len(value) else "")
+    end = start + SNIPPET
+    # Whole words only: from the space before the passage to the last space in it.
+    start = value.rfind(" ", 0, start) + 1 if start else 0
+    if end < len(value):
+        end = value.rfind(" ", start, end) if " " in value[start:end] else end
+    passage = value[start:end]
+    prefix, suffix = ("… " if start else ""), (" …" if end < len(value) else "")
     return mark_safe(prefix + highlight(passage, found) + suffix)
 
 

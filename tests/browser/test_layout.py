@@ -52,6 +52,8 @@ FILES = frozenset(
         "help:guide",
     }
 )
+# Pages looked at with a query string (the search's results, grouped by kind).
+QUERIES = {"evaluation:search": "?q=habitants"}
 ROLES = {
     "national": "national@demo.qic.fr",
     "comite": "comite@demo.qic.fr",
@@ -118,7 +120,7 @@ def _pages(world, only):
             continue
         if name in FILES or rule.kind == "sign_in_flow" or (rule.kind == "site" and not rule.readers):
             continue
-        url = reverse(name, kwargs=rule.kwargs(world))
+        url = reverse(name, kwargs=rule.kwargs(world)) + QUERIES.get(name, "")
         if rule.kind == "public":
             yield "anonyme", url
         else:
