@@ -1,14 +1,13 @@
 """Models of the evaluation loop (learnings, self-assessments) and of the reports (bilans)."""
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.db import connection, models
+from django.db import models
 from django.utils import timezone
 
 from collectives.enums import BackboneRole
 from qic import text
 from qic.locking import Versioned
-from qic.text import normalise, number
+from qic.text import number
 from vision.enums import ActionStatus, ChangeLevel, ChangeRegister
 
 from .enums import (
@@ -24,8 +23,6 @@ from .enums import (
 )
 
 # --- Learning log, indicators, measurements, evaluation cycles, digest (issue 6, "Evaluation loop") ---------
-
-LEARNING_SEARCH_FIELDS = ("title", "what_happened", "what_we_learned", "what_we_change", "tags")
 
 
 class LearningEntry(Versioned):
@@ -45,10 +42,7 @@ class LearningEntry(Versioned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField("écrite le", default=timezone.now)
-    # Derived, for the search: accent- and case-free text (SQLite) and a French tsvector (PostgreSQL; its GIN
-    # index is created by the migration on PostgreSQL only).
-    search_text = models.TextField(blank=True, editable=False)
-    search_vector = SearchVectorField(null=True, editable=False)
+    # Searched in French through an index on its text (`evaluation.search`), nothing stored twice.
 
     class Meta:
         verbose_name = "apprentissage"
@@ -57,24 +51,6 @@ class LearningEntry(Versioned):
 
     def __str__(self):
         return self.title
-
-    def save(self, *args, **kwargs):
-        self.search_text = self.compute_search_text()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "search_text" not in update_fields:
-            kwargs["update_fields"] = [*update_fields, "search_text"]
-        super().save(*args, **kwargs)
-        self.update_search_vector()
-
-    def compute_search_text(self) -> str:
-        return normalise(" ".join(getattr(self, name) or "" for name in LEARNING_SEARCH_FIELDS))
-
-    def update_search_vector(self) -> None:
-        if connection.vendor == "postgresql":
-            # Derived column: update() on purpose (no audit entry, no second save signal).
-            type(self).objects.filter(pk=self.pk).update(
-                search_vector=SearchVector(*LEARNING_SEARCH_FIELDS, config="french")
-            )
 
     @property
     def tag_list(self) -> list[str]:

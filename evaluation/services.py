@@ -36,10 +36,7 @@ def save_learning(form, *, site, user) -> LearningEntry:
         entry.save()
         return entry
     changes = {name: getattr(entry, name) for name in LEARNING_FIELDS}
-    changes["search_text"] = entry.compute_search_text()
-    entry = save_if_unchanged(entry, form.cleaned_data.get("version") or 0, changes, user=user)
-    entry.update_search_vector()
-    return entry
+    return save_if_unchanged(entry, form.cleaned_data.get("version") or 0, changes, user=user)
 
 
 # The indicator's fields a conflict compares (label shown next to both versions).

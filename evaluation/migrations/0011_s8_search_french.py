@@ -2,7 +2,8 @@
 `evaluation.search`): the `unaccent` extension, the `qic_french` text search configuration (French stemming of
 words whose accents are removed first) and one GIN index per searched table on the very expression the search
 queries (`evaluation.search.Document`). The learning log's index moves from its stored column to the same
-kind of expression."""
+kind of expression, and
+its stored copies of its text go."""
 
 from django.db import migrations
 
@@ -65,4 +66,9 @@ class Migration(migrations.Migration):
         ("sites", "0011_s7_status_journal_from"),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [
+        migrations.RunPython(create, drop),
+        # The learning log's stored copies of its text (SQLite's normalised text, PostgreSQL's tsvector).
+        migrations.RemoveField(model_name="learningentry", name="search_text"),
+        migrations.RemoveField(model_name="learningentry", name="search_vector"),
+    ]
