@@ -15,7 +15,9 @@ floor (the same stack serving a simple page, the legal notice); then the goals o
 - dashboard on 2,000 sites: p95 ≤ 5 × the floor, and the same number of queries on a larger database
   (20,000 sites on PostgreSQL, 200 on SQLite, where seeding 20,000 takes too long);
 - dashboard on 20,000 sites (PostgreSQL): p95 ≤ 150 ms (own database `<name>_bench_20000`, reused too);
-- site page, as a member of the site's trinôme and as national staff: p95 ≤ 5 × the floor.
+- site page, as a member of the site's trinôme and as national staff: p95 ≤ 5 × the floor;
+- search (issue 18) over every site's data (national staff) and over one's own (a trinôme member), the
+  results page and the header's instant results, after a write: p95 ≤ 5 × the floor.
 
 The exit status is 1 when a goal is missed.
 
@@ -50,6 +52,13 @@ DASHBOARD = [
     ("recherche + page 2", "/sites/tableau-de-bord/?q=mont&tri=-activite&page=2", {}),
     ("alerte « sans activité »", "/sites/tableau-de-bord/?alerte=inactif", {}),
     ("fragment HTMX vague 4", "/sites/tableau-de-bord/?vague=4&region=11", {"HX-Request": "true"}),
+]
+SEARCH = [
+    ("recherche « habitants », nationale", "/recherche/?q=habitants", {}, "national"),
+    ("recherche « equipement » (accents, pluriel)", "/recherche/?q=equipement", {}, "national"),
+    ("recherche d’un type, page 2", "/recherche/?q=habitants&type=apprentissages&page=2", {}, "national"),
+    ("recherche instantanée « mont » (HTMX)", "/recherche/?q=mont", {"HX-Request": "true"}, "national"),
+    ("recherche « habitants », membre du trinôme", "/recherche/?q=habitants", {}, "member"),
 ]
 SITE_PAGES = [("page du site, membre du trinôme", "member"), ("page du site, équipe nationale", "national")]
 FLOOR = ("plancher : page simple (mentions légales)", "/mentions-legales/", {})
@@ -183,6 +192,7 @@ def worker(sites: int, requests: int, queries_only: bool) -> dict:
     rows += [(scenario, "national", writer.anywhere, "dashboard") for scenario in DASHBOARD]
     page = f"/sites/{site.slug}/"
     rows += [((label, page, {}), who, journal_on_site, "site") for label, who in SITE_PAGES]
+    rows += [((label, path, headers), who, writer.anywhere, "search") for label, path, headers, who in SEARCH]
     for (label, path, headers), who, before, kind in rows:
         # The floors are cheap: more samples make their p95, the yardstick of the goals, steadier.
         count = max(3 * requests, 150) if kind in ("floor", "bare") else requests
@@ -259,6 +269,16 @@ def goals(main: dict, larger: dict | None, big_measured: bool) -> list[bool]:
         print(
             f"  {mark(ok)} {row['label']}, après une écriture : p95 {row['p95']:.1f} ms = "
             f"{row['p95'] / floor:.1f}× le plancher (objectif ≤ {GOAL_RATIO}×)"
+        )
+    search = _rows(main, "search")
+    if search:
+        worst = max(search, key=lambda row: row["p95"])
+        ok = worst["p95"] <= budget
+        verdicts.append(ok)
+        print(
+            f"  {mark(ok)} recherche, {main['sites']} sites, après une écriture : pire p95 "
+            f"{worst['p95']:.1f} ms = {worst['p95'] / floor:.1f}× le plancher (objectif ≤ {GOAL_RATIO}×)"
+            f" [{worst['label']}]"
         )
     if larger is None:
         print("  ? requêtes constantes : pas de mesure sur une base plus grande")

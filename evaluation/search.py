@@ -131,14 +131,15 @@ def _model(label: str):
 
 
 def search_learnings(user, query: str, *, base: QuerySet | None = None) -> QuerySet:
-    """The learnings of the sites this user may see that match the query, best first."""
+    """The learnings of the sites this user may see that match the query, the most recent first (ranking
+    them recomputed the French text of every match: 10 ms for 180 matches on 2,000 sites)."""
     entries = (base if base is not None else _model("evaluation.LearningEntry").objects.all()).filter(
         site__in=access.visible_sites(user)
     )
     found = words(query)
     if not found:
         return entries.none()
-    return matching(entries.select_related("site", "author"), found, rank=True)
+    return matching(entries.select_related("site", "author"), found)
 
 
 def _sites(user, found):
@@ -158,7 +159,9 @@ def _people(user, found):
 
 
 def _sessions(user, found):
-    return matching(access.visible_sessions(user).order_by("-starts_at", "-pk"), found)
+    # Ranked: ordered by date only, PostgreSQL walked the date index and computed each session's text until
+    # it had a page (80 ms for no match on 2,000 sites) instead of reading the few matches from the GIN index.
+    return matching(access.visible_sessions(user).order_by("-starts_at", "-pk"), found, rank=True)
 
 
 def _learnings(user, found):
