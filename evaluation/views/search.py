@@ -20,7 +20,7 @@ def _refusal(raw, query: str) -> str:
     if not query:
         return "Saisissez un ou plusieurs mots à rechercher." if raw is not None else ""
     if not engine.words(query):
-        return "Saisissez des lettres ou des chiffres : la recherche ignore la ponctuation et les symboles."
+        return "Saisissez des lettres ou des chiffres : la recherche ignore la ponctuation et les symboles."
     return ""
 
 
@@ -32,7 +32,7 @@ def search(request: HttpRequest) -> HttpResponse:
     too_long = isinstance(raw, str) and len(" ".join(raw.split())) > engine.MAX_QUERY
     kind = engine.KIND_KEYS.get(request.GET.get("type", ""))
     context = {
-        "page_title": f"Recherche : {query}" if query else "Rechercher",
+        "page_title": f"Recherche : {query}" if query else "Rechercher",
         "query": query,
         "refusal": refusal,
         "too_long": too_long,

@@ -85,7 +85,7 @@ def test_results_page_groups_kinds_highlights_and_paginates(client, world):
     assert "<mark>équipements</mark>" in content  # the snippet, highlighted
     assert "type=apprentissages" in content  # more than shown: a link to every result of that kind
     content = client.get(URL, {"q": "equipement", "type": "apprentissages", "page": "2"}).content.decode()
-    assert "25 résultats pour « equipement »" in content
+    assert "25 résultats pour «\u00a0equipement\u00a0»" in content
     assert 'aria-current="page" title="Page 2"' in content
 
 
