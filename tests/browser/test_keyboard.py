@@ -101,3 +101,32 @@ def test_the_trinome_edits_the_vision_and_a_strategy_item_with_the_keyboard_alon
     page.reload()
     expect(page.locator("#vision-panel")).to_contain_text(NEW_STATEMENT)
     expect(page.get_by_role("heading", name=NEW_TITLE, exact=True)).to_be_visible()
+
+
+def test_the_header_search_answers_as_one_types_and_is_walked_with_the_arrows(
+    demo, sign_in, live_server, page
+):
+    sign_in("trinome@demo.qic.fr")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    box = page.locator(".fr-header__tools-links").get_by_role(
+        "searchbox", name="Rechercher sur la plateforme"
+    )
+    box.focus()
+    page.keyboard.type("saint")
+    panel = page.locator(".fr-header__tools-links .qic-search-panel")
+    expect(panel.get_by_role("link", name="Saint-Étienne").first).to_be_visible()  # instant, no Enter
+    page.keyboard.press("ArrowDown")
+    assert focused(page).startswith("A | Saint-Étienne")
+    assert_focus_is_visible(page)
+    page.keyboard.press("Escape")
+    expect(box).to_be_focused()
+    expect(panel.get_by_role("link")).to_have_count(0)
+    page.keyboard.press("Enter")  # the full results page, without JavaScript's help
+    expect(page.get_by_role("heading", name="Sites")).to_be_visible()
+    # On a phone the box sits in the DSFR menu (its copy of the header's tools) and answers as well.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("button", name="Menu").click()
+    mobile = page.locator(".fr-header__menu-links").get_by_role("searchbox")
+    mobile.fill("montreynaud")
+    menu_panel = page.locator(".fr-header__menu-links .qic-search-panel")
+    expect(menu_panel.get_by_role("link").first).to_be_visible()
