@@ -11,14 +11,15 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from collectives.enums import TRINOME_SEATS
 from collectives.models import Membership
 from qic import references
 from qic.locking import EditConflict, delete_if_unchanged, save_if_unchanged
-from sites import journal
-from sites.enums import EventKind
+from sites import journal, notifications
+from sites.enums import EventKind, NotificationKind
 
 from . import document, rules
 from .enums import ChangeLevel, FactorKind
@@ -53,7 +54,7 @@ def _record(site, user, summary: str, *, restored_from: int | None = None) -> Re
     last = head(site)
     if last is not None and last.snapshot == snap:
         return None
-    return Revision.objects.create(
+    revision = Revision.objects.create(
         site=site,
         number=(last.number if last else 0) + 1,
         snapshot=snap,
@@ -61,6 +62,28 @@ def _record(site, user, summary: str, *, restored_from: int | None = None) -> Re
         author=user,
         created_at=timezone.now(),
         restored_from=restored_from,
+    )
+    _ask_approval(site, revision, user)
+    return revision
+
+
+def _adoption_url(site) -> str:
+    return reverse("vision:workspace", kwargs={"site_slug": site.slug}) + "#adoption-panel"
+
+
+def _ask_approval(site, revision: Revision, author) -> None:
+    """A new version awaits the other seats' approval: the previous version's request is closed (a burst of
+    edits leaves one item to do, and one grouped e-mail)."""
+    notifications.close_site_items(site, NotificationKind.VERSION_TO_APPROVE)
+    notifications.notify(
+        NotificationKind.VERSION_TO_APPROVE,
+        [m.user_id for m in current_seats(site).values()],
+        title=f"Version {revision.number} de la vision à approuver : {revision.summary}",
+        url=_adoption_url(site),
+        site=site,
+        actor=author,
+        subject=revision,
+        action=True,
     )
 
 
@@ -472,8 +495,18 @@ def approve(site, user, *, number: int) -> Revision:
         problems = rules.document_problems(latest.snapshot)
         if problems:
             raise AdoptionRefused(problems)
-        Approval.objects.get_or_create(revision=latest, user=user, defaults={"seat": seat})
-        _adopt_if_complete(site, latest, seats, user)
+        _, created = Approval.objects.get_or_create(revision=latest, user=user, defaults={"seat": seat})
+        notifications.close(latest, [NotificationKind.VERSION_TO_APPROVE], users=[user])
+        if not _adopt_if_complete(site, latest, seats, user) and created:
+            notifications.notify(
+                NotificationKind.VERSION_APPROVED,
+                [m.user_id for m in seats.values()],
+                title=f"Version {number} de la vision approuvée (siège « {seats[seat].get_role_display()} »)",
+                url=_adoption_url(site),
+                site=site,
+                actor=user,
+                subject=latest,
+            )
     return latest
 
 
@@ -485,12 +518,12 @@ def withdraw_approval(site, user, *, number: int) -> None:
         ).delete()
 
 
-def _adopt_if_complete(site, revision: Revision, seats: dict, actor) -> None:
+def _adopt_if_complete(site, revision: Revision, seats: dict, actor) -> bool:
     if len(seats) < len(TRINOME_SEATS):
-        return
+        return False
     approved = set(revision.approvals.values_list("user_id", flat=True))
     if not all(m.user_id in approved for m in seats.values()):
-        return
+        return False
     now = timezone.now()
     revision.adopted_at = now
     revision.adopted_with_strategy = bool(revision.snapshot["changes"])
@@ -515,6 +548,20 @@ def _adopt_if_complete(site, revision: Revision, seats: dict, actor) -> None:
             at=now,
             subject=revision,
         )
+    notifications.close_site_items(site, NotificationKind.VERSION_TO_APPROVE)
+    # The adoption is the three seats' news: the last approver is told too (it is everyone's act).
+    what = "Vision et stratégie adoptées" if revision.adopted_with_strategy else "Vision adoptée"
+    notifications.notify(
+        NotificationKind.VISION_ADOPTED,
+        [m.user_id for m in seats.values()],
+        title=f"{what} par le trinôme (version {revision.number})",
+        url=reverse("vision:history", kwargs={"site_slug": site.slug}),
+        site=site,
+        actor=actor,
+        subject=revision,
+        include_actor=True,
+    )
+    return True
 
 
 # Comments ------------------------------------------------------------------------------------------------
@@ -523,15 +570,35 @@ def _adopt_if_complete(site, revision: Revision, seats: dict, actor) -> None:
 def add_comment(site, user, *, body: str, change: Change | None = None) -> Comment:
     if change is not None and change.site_id != site.pk:
         raise ValidationError("Ce changement appartient à un autre site.")
-    return Comment.objects.create(
-        site=site, change=change, change_ref=change.pk if change else None, author=user, body=body.strip()
-    )
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            site=site, change=change, change_ref=change.pk if change else None, author=user, body=body.strip()
+        )
+        _tell_about_comment(site, comment, change, user)
+    return comment
+
+
+def _tell_about_comment(site, comment: Comment, change: Change | None, author) -> None:
+    """The trinôme answers remarks (an item to do until resolved); the thread's earlier writers are told."""
+    where = f"le changement « {change.title} »" if change is not None else "la vision"
+    anchor = f"change-{change.pk}" if change is not None else "vision"
+    url = reverse("vision:workspace", kwargs={"site_slug": site.slug}) + f"#{anchor}"
+    title = f"Nouveau commentaire sur {where} : {_quote(comment.body)}"
+    seats = {m.user_id for m in current_seats(site).values()}
+    thread = Comment.objects.filter(site=site, change=change).exclude(pk=comment.pk)
+    earlier = set(thread.values_list("author", flat=True))
+    common = {"title": title, "url": url, "site": site, "actor": author, "subject": comment}
+    notifications.notify(NotificationKind.COMMENT, seats, action=True, **common)
+    notifications.notify(NotificationKind.COMMENT, earlier - seats, **common)
 
 
 def resolve_comment(comment: Comment, user, *, resolved: bool = True) -> Comment:
-    Comment.objects.filter(pk=comment.pk).update(
-        resolved_at=timezone.now() if resolved else None, resolved_by=user if resolved else None
-    )
+    with transaction.atomic():
+        Comment.objects.filter(pk=comment.pk).update(
+            resolved_at=timezone.now() if resolved else None, resolved_by=user if resolved else None
+        )
+        if resolved:
+            notifications.close(comment, [NotificationKind.COMMENT])
     comment.refresh_from_db()
     return comment
 
