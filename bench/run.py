@@ -309,8 +309,9 @@ def goals(main: dict, larger: dict | None, big_measured: bool) -> list[bool]:
         ok = notify["p95"] <= GOAL_NOTIFY_MS
         verdicts.append(ok)
         print(
-            f"  {mark(ok)} notifications d’un événement, {notify['recipients']} destinataires : p95 "
-            f"{notify['p95']:.1f} ms, {notify['queries']} requêtes (objectif ≤ {GOAL_NOTIFY_MS} ms)"
+            f"  {mark(ok)} notifications d’un événement, {notify['recipients']} destinataires : p50 "
+            f"{notify['p50']:.1f} ms, p95 {notify['p95']:.1f} ms, {notify['queries']} requêtes "
+            f"(objectif p95 ≤ {GOAL_NOTIFY_MS} ms)"
         )
     if larger is None:
         print("  ? requêtes constantes : pas de mesure sur une base plus grande")

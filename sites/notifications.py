@@ -150,9 +150,7 @@ def mark_read(user, pk: int | None = None) -> int:
     qs = readable(user).filter(read_at__isnull=True)
     if pk is not None:
         qs = qs.filter(pk=pk)
-    return Notification.objects.filter(pk__in=list(qs.values_list("pk", flat=True))).update(
-        read_at=timezone.now()
-    )
+    return qs.update(read_at=timezone.now())
 
 
 def open_items(user) -> QuerySet:

@@ -168,6 +168,18 @@ def test_a_session_planned_and_moved_tells_its_people_not_its_planner(world, peo
     assert moved.count() == 4 and all(n.site_id == world.site_a.pk for n in moved)
 
 
+def test_the_notifications_of_an_event_cost_two_queries_whatever_the_number_of_people(
+    world, django_assert_num_queries
+):
+    people = UserFactory.create_batch(50)
+    # The people's choices, one insert (with a broker, the outbox adds the e-mail task's row: bench/run.py).
+    with django_assert_num_queries(2):
+        rows = notifications.notify(
+            NotificationKind.SESSION_PLANNED, people, title="Séminaire", url="/", site=world.site_a
+        )
+    assert len(rows) == 50
+
+
 # --- Reading through the access module ---------------------------------------------------------------------
 
 
