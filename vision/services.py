@@ -11,17 +11,16 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 
 from collectives.enums import TRINOME_SEATS
 from collectives.models import Membership
 from qic import references
 from qic.locking import EditConflict, delete_if_unchanged, save_if_unchanged
-from sites import journal, notifications
-from sites.enums import EventKind, NotificationKind
+from sites import journal
+from sites.enums import EventKind
 
-from . import document, rules
+from . import document, notices, rules
 from .enums import ChangeLevel, FactorKind
 from .models import Approval, Change, ChangeStrategy, Comment, ContextFactor, PartnerAction, Revision, Vision
 
@@ -63,28 +62,8 @@ def _record(site, user, summary: str, *, restored_from: int | None = None) -> Re
         created_at=timezone.now(),
         restored_from=restored_from,
     )
-    _ask_approval(site, revision, user)
+    notices.version_to_approve(site, revision, _seat_user_ids(current_seats(site)), author=user)
     return revision
-
-
-def _adoption_url(site) -> str:
-    return reverse("vision:workspace", kwargs={"site_slug": site.slug}) + "#adoption-panel"
-
-
-def _ask_approval(site, revision: Revision, author) -> None:
-    """A new version awaits the other seats' approval: the previous version's request is closed (a burst of
-    edits leaves one item to do, and one grouped e-mail)."""
-    notifications.close_site_items(site, NotificationKind.VERSION_TO_APPROVE)
-    notifications.notify(
-        NotificationKind.VERSION_TO_APPROVE,
-        [m.user_id for m in current_seats(site).values()],
-        title=f"Version {revision.number} de la vision à approuver : {revision.summary}",
-        url=_adoption_url(site),
-        site=site,
-        actor=author,
-        subject=revision,
-        action=True,
-    )
 
 
 def _quote(text: str, limit: int = 80) -> str:
@@ -470,6 +449,10 @@ def restore(site, user, number: int) -> Revision:
 # Adoption ------------------------------------------------------------------------------------------------
 
 
+def _seat_user_ids(seats: dict[str, Membership]) -> list[int]:
+    return [m.user_id for m in seats.values()]
+
+
 def current_seats(site) -> dict[str, Membership]:
     """The current holder of each trinôme seat (a vacant seat is missing)."""
     holders = Membership.objects.filter(site=site).current().seats().select_related("user")
@@ -496,17 +479,9 @@ def approve(site, user, *, number: int) -> Revision:
         if problems:
             raise AdoptionRefused(problems)
         _, created = Approval.objects.get_or_create(revision=latest, user=user, defaults={"seat": seat})
-        notifications.close(latest, [NotificationKind.VERSION_TO_APPROVE], users=[user])
+        notices.approval_given(latest, user)
         if not _adopt_if_complete(site, latest, seats, user) and created:
-            notifications.notify(
-                NotificationKind.VERSION_APPROVED,
-                [m.user_id for m in seats.values()],
-                title=f"Version {number} de la vision approuvée (siège « {seats[seat].get_role_display()} »)",
-                url=_adoption_url(site),
-                site=site,
-                actor=user,
-                subject=latest,
-            )
+            notices.version_approved(site, latest, _seat_user_ids(seats), seats[seat], actor=user)
     return latest
 
 
@@ -548,19 +523,7 @@ def _adopt_if_complete(site, revision: Revision, seats: dict, actor) -> bool:
             at=now,
             subject=revision,
         )
-    notifications.close_site_items(site, NotificationKind.VERSION_TO_APPROVE)
-    # The adoption is the three seats' news: the last approver is told too (it is everyone's act).
-    what = "Vision et stratégie adoptées" if revision.adopted_with_strategy else "Vision adoptée"
-    notifications.notify(
-        NotificationKind.VISION_ADOPTED,
-        [m.user_id for m in seats.values()],
-        title=f"{what} par le trinôme (version {revision.number})",
-        url=reverse("vision:history", kwargs={"site_slug": site.slug}),
-        site=site,
-        actor=actor,
-        subject=revision,
-        include_actor=True,
-    )
+    notices.vision_adopted(site, revision, _seat_user_ids(seats), actor=actor)
     return True
 
 
@@ -574,22 +537,12 @@ def add_comment(site, user, *, body: str, change: Change | None = None) -> Comme
         comment = Comment.objects.create(
             site=site, change=change, change_ref=change.pk if change else None, author=user, body=body.strip()
         )
-        _tell_about_comment(site, comment, change, user)
+        thread = Comment.objects.filter(site=site, change=change).exclude(pk=comment.pk)
+        earlier = set(thread.values_list("author", flat=True))
+        notices.comment_added(
+            site, comment, _seat_user_ids(current_seats(site)), earlier, _quote(comment.body)
+        )
     return comment
-
-
-def _tell_about_comment(site, comment: Comment, change: Change | None, author) -> None:
-    """The trinôme answers remarks (an item to do until resolved); the thread's earlier writers are told."""
-    where = f"le changement « {change.title} »" if change is not None else "la vision"
-    anchor = f"change-{change.pk}" if change is not None else "vision"
-    url = reverse("vision:workspace", kwargs={"site_slug": site.slug}) + f"#{anchor}"
-    title = f"Nouveau commentaire sur {where} : {_quote(comment.body)}"
-    seats = {m.user_id for m in current_seats(site).values()}
-    thread = Comment.objects.filter(site=site, change=change).exclude(pk=comment.pk)
-    earlier = set(thread.values_list("author", flat=True))
-    common = {"title": title, "url": url, "site": site, "actor": author, "subject": comment}
-    notifications.notify(NotificationKind.COMMENT, seats, action=True, **common)
-    notifications.notify(NotificationKind.COMMENT, earlier - seats, **common)
 
 
 def resolve_comment(comment: Comment, user, *, resolved: bool = True) -> Comment:
@@ -598,7 +551,7 @@ def resolve_comment(comment: Comment, user, *, resolved: bool = True) -> Comment
             resolved_at=timezone.now() if resolved else None, resolved_by=user if resolved else None
         )
         if resolved:
-            notifications.close(comment, [NotificationKind.COMMENT])
+            notices.comment_resolved(comment)
     comment.refresh_from_db()
     return comment
 
