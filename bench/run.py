@@ -44,6 +44,8 @@ from bench import services  # noqa: E402
 
 GOAL_RATIO = 5
 GOAL_BIG_P95_MS = 150
+GOAL_NOTIFY_MS = 50  # issue 18: the notifications of an event with 50 recipients, within the request
+NOTIFY_RECIPIENTS = 50
 
 DASHBOARD = [
     ("tableau de bord, sans filtre", "/sites/tableau-de-bord/", {}),
@@ -187,7 +189,49 @@ def worker(sites: int, requests: int, queries_only: bool) -> dict:
     def journal_on_site():
         writer.journal(site)
 
-    result = {"vendor": connection.vendor, "sites": sites, **prepared, "rows": []}
+    def notify_event() -> dict:
+        """Write the notifications of one event for 50 people, as a service does in its transaction (the
+        preferences read, one insert, the e-mail task written to the outbox); rolled back each time."""
+        from django.db import transaction
+
+        from qic.celery import app
+        from sites import notifications
+        from sites.enums import NotificationKind
+
+        people = list(User.objects.order_by("pk").values_list("pk", flat=True)[: NOTIFY_RECIPIENTS + 1])
+        people = [pk for pk in people if pk != national.pk][:NOTIFY_RECIPIENTS]
+        samples, counts, eager = [], [], app.conf.task_always_eager
+        app.conf.task_always_eager = False  # the production path: the task goes through the outbox
+        try:
+            for attempt in range(3 + (0 if queries_only else max(requests, 30))):
+                with transaction.atomic():
+                    executed.clear()
+                    started = time.perf_counter()
+                    with connection.execute_wrapper(count_queries):
+                        notifications.notify(
+                            NotificationKind.SESSION_PLANNED,
+                            people,
+                            title="Session planifiée (banc d’essai)",
+                            url=f"/sites/{site.slug}/",
+                            site=site,
+                            actor=national,
+                        )
+                    elapsed = (time.perf_counter() - started) * 1000
+                    transaction.set_rollback(True)
+                counts.append(len(executed))
+                if attempt >= 3:
+                    samples.append(elapsed)
+        finally:
+            app.conf.task_always_eager = eager
+        samples = samples or [0.0]
+        return {
+            "p50": statistics.median(samples),
+            "p95": percentile(samples, 95),
+            "queries": max(counts),
+            "recipients": len(people),
+        }
+
+    result = {"vendor": connection.vendor, "sites": sites, **prepared, "rows": [], "notify": notify_event()}
     rows = [(FLOOR, "national", nothing, "floor"), (BARE, "national", nothing, "bare")]
     rows += [(scenario, "national", writer.anywhere, "dashboard") for scenario in DASHBOARD]
     page = f"/sites/{site.slug}/"
@@ -279,6 +323,15 @@ def goals(main: dict, larger: dict | None, big_measured: bool) -> list[bool]:
             f"  {mark(ok)} recherche, {main['sites']} sites, après une écriture : pire p95 "
             f"{worst['p95']:.1f} ms = {worst['p95'] / floor:.1f}× le plancher (objectif ≤ {GOAL_RATIO}×)"
             f" [{worst['label']}]"
+        )
+    notify = main.get("notify")
+    if notify:
+        ok = notify["p95"] <= GOAL_NOTIFY_MS
+        verdicts.append(ok)
+        print(
+            f"  {mark(ok)} notifications d’un événement, {notify['recipients']} destinataires : p50 "
+            f"{notify['p50']:.1f} ms, p95 {notify['p95']:.1f} ms, {notify['queries']} requêtes "
+            f"(objectif p95 ≤ {GOAL_NOTIFY_MS} ms)"
         )
     if larger is None:
         print("  ? requêtes constantes : pas de mesure sur une base plus grande")

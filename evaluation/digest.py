@@ -1,7 +1,9 @@
-"""The weekly digest: one email per person listing what is due on their sites.
+"""The weekly digest: one email per person listing what is due on their sites, what awaits their own act and
+the notifications they chose to read here (`sites.notifications`, the source the "À faire" list reads too).
 
-Recipients: national staff (every site), CRPV facilitators (the sites of their regions) and trinôme seat
-holders (their sites), unless they opted out in their profile. Celery beat runs `evaluation.weekly_digests`
+Recipients: national staff (every site), CRPV facilitators (the sites of their regions), trinôme seat
+holders (their sites) and anyone with notifications kept for the digest, unless they opted out in their
+profile. Celery beat runs `evaluation.weekly_digests`
 every Monday (schedule created by a data migration, editable in the admin); it fans out one
 `send_digest(user_id, week)` per person. A `DigestSent` row per person and week makes a second run send
 nothing.
@@ -23,6 +25,7 @@ from collectives.enums import TRINOME_SEATS, PlatformRole
 from collectives.models import User
 from qic import access, text
 from qic.sanitize import xml_safe
+from sites import notifications
 
 from .due import due_by_site
 from .models import DigestPreference, DigestSent
@@ -50,10 +53,11 @@ def recipient_ids() -> list[int]:
         memberships__role__in=TRINOME_SEATS,
     )
     staff = Q(role=PlatformRole.NATIONAL) | Q(role=PlatformRole.FACILITATOR, resource_centre__isnull=False)
+    told = Q(pk__in=notifications.digest_recipient_ids())
     opted_out = DigestPreference.objects.filter(opted_out=True).values("user")
     return list(
         User.objects.filter(is_active=True)
-        .filter(staff | seat_holders)
+        .filter(staff | seat_holders | told)
         .exclude(email="")
         .exclude(pk__in=opted_out)
         .order_by("pk")
@@ -92,22 +96,34 @@ def send_digest(user_id: int, week: dt.date) -> bool:
         except IntegrityError:
             return False  # already sent (or being sent) for this week
         entries = digest_for(user)
-        if not entries:
+        awaiting = list(awaiting_for(user))
+        told = notifications.digest_items(user)
+        if not (entries or awaiting or told):
             return False  # nothing due: the mark stays, no email this week
-        _send(user, entries, week)  # a failure rolls the mark back: the retry sends it
+        notifications.mark_mailed(told)
+        _send(user, entries, week, awaiting, told)  # a failure rolls the marks back: the retry sends it
     return True
 
 
-def _send(user, entries, week: dt.date) -> None:
+def awaiting_for(user):
+    """What awaits this person's own act (versions to approve, agreements to sign, remarks to answer): the
+    open items of their notifications, shown by the "À faire" list and the digest alike."""
+    return notifications.open_items(user).order_by("site__name", "-created_at")
+
+
+def _send(user, entries, week: dt.date, awaiting=(), told=()) -> None:
     base = settings.SITE_URL.rstrip("/")
     context = {
         "user": user,
+        "awaiting": awaiting,
+        "told": told,
         "entries": entries[:MAX_SITES],
         "more": max(len(entries) - MAX_SITES, 0),
         "total_items": sum(len(items) for _, items in entries),
         "week": week,
         "base": base,
         "due_url": base + reverse("evaluation:due"),
+        "centre_url": base + reverse("notifications:list"),
         "preferences_url": base + reverse("evaluation:digest_preferences"),
     }
     subject = f"Ce qui est à faire sur vos sites — semaine du {text.date(week)}"

@@ -33,7 +33,15 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 
 AUDITED_APPS = ("sites", "collectives", "vision", "evaluation")
 # Reports are generated documents, not site data written by someone; their archive says who asked for them.
-NOT_AUDITED = {"sites.siteevent", "sites.siteprogress", "qic.auditentry", "evaluation.report"}
+# Notifications are messages about writes already audited (and a person's reading marks and e-mail choices).
+NOT_AUDITED = {
+    "sites.siteevent",
+    "sites.siteprogress",
+    "qic.auditentry",
+    "evaluation.report",
+    "sites.notification",
+    "sites.notificationpreference",
+}
 # Bookkeeping: when something last moved, when the reminder task last wrote to a participant.
 IGNORED_FIELDS = {"updated_at", "last_activity_at", "status_changed_at", "reminder_sent_at"}
 

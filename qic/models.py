@@ -77,6 +77,8 @@ class PendingTask(models.Model):
     created_at = models.DateTimeField("demandée le", auto_now_add=True)
     attempts = models.PositiveIntegerField("envois manqués", default=0)
     last_error = models.CharField("dernière erreur", max_length=500, blank=True)
+    # Not to run before this moment (a debounced task, e.g. grouped notification e-mails); None: at once.
+    eta = models.DateTimeField("à lancer après", null=True, blank=True)
 
     class Meta:
         verbose_name = "tâche en attente du service de traitement"

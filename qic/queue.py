@@ -32,14 +32,15 @@ FLUSH_AFTER_PUBLISH = 50
 UNAVAILABLE = "Le service de traitement est momentanément indisponible"
 
 
-def enqueue(task: Task, *args, **kwargs) -> PendingTask | None:
+def enqueue(task: Task, *args, eta=None, **kwargs) -> PendingTask | None:
     """Send `task(*args, **kwargs)` to the workers once the current transaction commits; kept in the database
     until the broker takes it. Returns the waiting row (its `published` says, after commit, whether the broker
-    took it), or None when tasks run in-process."""
+    took it), or None when tasks run in-process (they run at commit: `eta`, not before this moment, is for
+    the workers only)."""
     if task.app.conf.task_always_eager:
         task.delay_on_commit(*args, **kwargs)
         return None
-    pending = PendingTask.objects.create(task=task.name, args=list(args), kwargs=kwargs)
+    pending = PendingTask.objects.create(task=task.name, args=list(args), kwargs=kwargs, eta=eta)
     pending.published = None
 
     def publish_after_commit():
@@ -60,6 +61,7 @@ def _send(row: PendingTask) -> bool:
             args=row.args,
             kwargs=row.kwargs,
             ignore_result=True,
+            eta=row.eta,
             retry=True,
             retry_policy=PUBLISH_RETRY_POLICY,
         )

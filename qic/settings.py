@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qic.context_processors.platform",
+                "sites.context_processors.notifications",
             ],
             # The French text filters (dates, numbers, plurals, spaces) are available in every template.
             "builtins": ["qic.templatetags.qic_text"],
@@ -267,7 +268,11 @@ if QIC_BROKER_DIR:
     CELERY_RESULT_BACKEND = f"file://{_broker / 'results'}"  # Celery reads the path as is (no %-decoding)
 CELERY_BEAT_SCHEDULE = {
     "qic.publish_pending": {"task": "qic.publish_pending", "schedule": 60.0},
+    # Notification e-mails whose task was lost (sites.notifications); the tasks themselves come on time.
+    "sites.send_due_notification_mails": {"task": "sites.send_due_notification_mails", "schedule": 300.0},
 }
+# Notification e-mails wait this long after a person's first unsent one, so a burst of edits is one message.
+QIC_NOTIFICATION_MAIL_DELAY = env_int("QIC_NOTIFICATION_MAIL_DELAY", 120)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE

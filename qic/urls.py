@@ -37,6 +37,7 @@ urlpatterns = [
     path("journal-d-audit/", views_audit.audit_log, name="audit_log"),
     path("aide/", include("qic.urls_help")),
     path("personnes/", include("collectives.urls_people")),
+    path("notifications/", include("sites.urls_notifications")),
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("donnees-personnelles/", views.personal_data, name="personal_data"),

@@ -63,3 +63,45 @@ class EventKind(models.TextChoices):
     COACHING = "coaching", "Accompagnement"
     REPORT = "report", "Bilan produit"
     NOTE = "note", "Note"
+
+
+class NotificationKind(models.TextChoices):
+    """What a person is told about (issue 18). Each kind names one event of one service."""
+
+    VERSION_TO_APPROVE = "version_to_approve", "Version de la vision à approuver"
+    VERSION_APPROVED = "version_approved", "Approbation d’une version par un siège"
+    VISION_ADOPTED = "vision_adopted", "Vision adoptée"
+    AGREEMENT_TO_SIGN = "agreement_to_sign", "Entente en attente de signature"
+    AGREEMENT_SIGNED = "agreement_signed", "Entente signée"
+    REPORT_READY = "report_ready", "Bilan prêt"
+    SESSION_PLANNED = "session_planned", "Session planifiée"
+    SESSION_MOVED = "session_moved", "Session modifiée"
+    SESSION_CANCELLED = "session_cancelled", "Session annulée"
+    COMMENT = "comment", "Commentaire à lire ou à traiter"
+    SEAT_CHANGED = "seat_changed", "Changement de titulaire d’un siège"
+    INVITATION_ACCEPTED = "invitation_accepted", "Invitation acceptée"
+
+
+class Delivery(models.TextChoices):
+    """How a person wants to hear of a kind of notification by e-mail (always in the notification centre)."""
+
+    IMMEDIATE = "immediate", "Par courriel, tout de suite (regroupés)"
+    DIGEST = "digest", "Dans le résumé hebdomadaire"
+    NONE = "none", "Pas de courriel"
+
+
+# What a person gets until they choose: what asks them to act or changes their week comes at once.
+DEFAULT_DELIVERY = {
+    NotificationKind.VERSION_TO_APPROVE: Delivery.IMMEDIATE,
+    NotificationKind.VERSION_APPROVED: Delivery.DIGEST,
+    NotificationKind.VISION_ADOPTED: Delivery.IMMEDIATE,
+    NotificationKind.AGREEMENT_TO_SIGN: Delivery.IMMEDIATE,
+    NotificationKind.AGREEMENT_SIGNED: Delivery.IMMEDIATE,
+    NotificationKind.REPORT_READY: Delivery.IMMEDIATE,
+    NotificationKind.SESSION_PLANNED: Delivery.IMMEDIATE,
+    NotificationKind.SESSION_MOVED: Delivery.IMMEDIATE,
+    NotificationKind.SESSION_CANCELLED: Delivery.IMMEDIATE,
+    NotificationKind.COMMENT: Delivery.DIGEST,
+    NotificationKind.SEAT_CHANGED: Delivery.DIGEST,
+    NotificationKind.INVITATION_ACCEPTED: Delivery.DIGEST,
+}

@@ -11,7 +11,7 @@ from qic import text
 from qic.audit import AuditedQuerySet
 from qic.text import normalise
 
-from .enums import EventKind, SiteKind, SiteStatus, WavePrerequisite
+from .enums import Delivery, EventKind, NotificationKind, SiteKind, SiteStatus, WavePrerequisite
 
 
 class Region(models.Model):
@@ -346,3 +346,54 @@ class SiteProgress(models.Model):
     def parse_seats(seats_held: str | None) -> set[str]:
         """The role codes of a stored `seats_held` ("municipality,civil_society,")."""
         return set(filter(None, (seats_held or "").split(",")))
+
+
+class Notification(models.Model):
+    """One thing one person is told about (`sites.notifications`): written by the service that makes the
+    event, in its transaction; read through the access module (a person who lost a site no longer sees it)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField("type", max_length=30, choices=NotificationKind.choices)
+    title = models.CharField("intitulé", max_length=300)
+    url = models.CharField("lien", max_length=300)
+    # What it is about, as "app_label.model:pk" (like the journal): closes the open items of one thing.
+    subject = models.CharField(max_length=100, blank=True)
+    actor_label = models.CharField("auteur", max_length=254, blank=True)
+    created_at = models.DateTimeField("date", db_index=True)
+    read_at = models.DateTimeField("lue le", null=True, blank=True)
+    # An item asking for an act ("à faire") is open until the act is done or no longer possible.
+    is_action = models.BooleanField("à faire", default=False)
+    closed_at = models.DateTimeField("traitée le", null=True, blank=True)
+    # The person's choice for this kind when it was written; `mailed_at` once an e-mail (or digest) told them.
+    delivery = models.CharField("envoi", max_length=10, choices=Delivery.choices)
+    mailed_at = models.DateTimeField("envoyée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "notification"
+        verbose_name_plural = "notifications"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            models.Index(fields=["user", "delivery", "mailed_at"]),
+            models.Index(fields=["subject", "kind"]),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.title}"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of notification (absent: `DEFAULT_DELIVERY`)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("type", max_length=30, choices=NotificationKind.choices)
+    delivery = models.CharField("envoi", max_length=10, choices=Delivery.choices)
+
+    class Meta:
+        verbose_name = "préférence de notification"
+        verbose_name_plural = "préférences de notification"
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.kind} · {self.delivery}"

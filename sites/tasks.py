@@ -5,6 +5,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .models import Site
+from .notifications import send_due_notification_mails, send_notification_mails
+
+__all__ = ["record_activity", "send_due_notification_mails", "send_notification_mails"]
 
 
 @shared_task

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from collectives.enums import MemberRole
 from evaluation.reports.enums import ReportState
-from sites.models import Site
+from sites.models import Notification, Site
 from tests.collectives.factories import InvitationFactory, agreement_for
 from tests.evaluation.factories import ReportFactory, national_report
 
@@ -439,6 +439,43 @@ RULES.update(
 )
 
 
+# Notifications (issue 18): a person's own. The list's kwargs plant site B's notifications addressed to every
+# role, as if each had once seen site B: only those who may see it now read them (the leak check). Opening or
+# marking another person's notification is a 404 to everyone else ("personal").
+SECRET_NOTE = "Notification secrète de B"
+
+
+def _plant_notifications(w) -> dict:
+    from sites import notifications
+    from sites.enums import NotificationKind
+
+    roles = ("national", "steering", "facilitator_a", "seat_holder_a", "partner_a", "outsider")
+    people = [getattr(w, role, None) for role in roles]  # the layout check's world has fewer people
+    notifications.notify(NotificationKind.COMMENT, people, title=SECRET_NOTE, url="/", site=w.site_b)
+    return {}
+
+
+def _note_of_b(w) -> dict:
+    from sites import notifications
+    from sites.enums import NotificationKind
+
+    [note] = notifications.notify(
+        NotificationKind.COMMENT, [w.seat_holder_b], title=SECRET_NOTE, url="/", site=w.site_b
+    )
+    return {"pk": note.pk}
+
+
+RULES.update(
+    {
+        "notifications:list": Rule("authenticated", kwargs=_plant_notifications, leak=lambda w: SECRET_NOTE),
+        "notifications:read_all": Rule("authenticated"),
+        "notifications:preferences": Rule("authenticated"),
+        "notifications:open": Rule("personal", kwargs=_note_of_b),
+        "notifications:read": Rule("personal", kwargs=_note_of_b),
+    }
+)
+
+
 def _vision_objects(w) -> dict:
     """Site B's vision document (one of each editable item), created once per test."""
     from vision import services
@@ -595,6 +632,23 @@ def test_national_only_urls_refuse_every_other_role(client, world, name, rule, r
     url = reverse(name, kwargs=rule.kwargs(world))
     assert client.get(url).status_code == 403
     assert client.post(url, {}).status_code in (403, 405)
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("personal"))
+@pytest.mark.parametrize(
+    "role", ["national", "steering", "facilitator_a", "seat_holder_a", "partner_a", "outsider", None]
+)
+def test_personal_urls_are_their_owners_only(client, world, name, rule, role):
+    url = reverse(name, kwargs=rule.kwargs(world))
+    if role is None:
+        assert client.get(url).url.startswith(reverse("account_login"))
+        return
+    world.login(client, getattr(world, role))
+    assert client.get(url).status_code in (404, 405)
+    assert client.post(url).status_code in (404, 405)
+    assert not Notification.objects.filter(read_at__isnull=False).exists()
+    world.login(client, world.seat_holder_b)
+    assert client.get(url).status_code in (302, 405)
 
 
 @pytest.mark.parametrize(("name", "rule"), _rules("national"))

@@ -20,7 +20,7 @@ from qic.locking import EditConflict, delete_if_unchanged, save_if_unchanged
 from sites import journal
 from sites.enums import EventKind
 
-from . import document, rules
+from . import document, notices, rules
 from .enums import ChangeLevel, FactorKind
 from .models import Approval, Change, ChangeStrategy, Comment, ContextFactor, PartnerAction, Revision, Vision
 
@@ -53,7 +53,7 @@ def _record(site, user, summary: str, *, restored_from: int | None = None) -> Re
     last = head(site)
     if last is not None and last.snapshot == snap:
         return None
-    return Revision.objects.create(
+    revision = Revision.objects.create(
         site=site,
         number=(last.number if last else 0) + 1,
         snapshot=snap,
@@ -62,6 +62,8 @@ def _record(site, user, summary: str, *, restored_from: int | None = None) -> Re
         created_at=timezone.now(),
         restored_from=restored_from,
     )
+    notices.version_to_approve(site, revision, _seat_user_ids(current_seats(site)), author=user)
+    return revision
 
 
 def _quote(text: str, limit: int = 80) -> str:
@@ -447,6 +449,10 @@ def restore(site, user, number: int) -> Revision:
 # Adoption ------------------------------------------------------------------------------------------------
 
 
+def _seat_user_ids(seats: dict[str, Membership]) -> list[int]:
+    return [m.user_id for m in seats.values()]
+
+
 def current_seats(site) -> dict[str, Membership]:
     """The current holder of each trinôme seat (a vacant seat is missing)."""
     holders = Membership.objects.filter(site=site).current().seats().select_related("user")
@@ -472,8 +478,10 @@ def approve(site, user, *, number: int) -> Revision:
         problems = rules.document_problems(latest.snapshot)
         if problems:
             raise AdoptionRefused(problems)
-        Approval.objects.get_or_create(revision=latest, user=user, defaults={"seat": seat})
-        _adopt_if_complete(site, latest, seats, user)
+        _, created = Approval.objects.get_or_create(revision=latest, user=user, defaults={"seat": seat})
+        notices.approval_given(latest, user)
+        if not _adopt_if_complete(site, latest, seats, user) and created:
+            notices.version_approved(site, latest, _seat_user_ids(seats), seats[seat], actor=user)
     return latest
 
 
@@ -485,12 +493,12 @@ def withdraw_approval(site, user, *, number: int) -> None:
         ).delete()
 
 
-def _adopt_if_complete(site, revision: Revision, seats: dict, actor) -> None:
+def _adopt_if_complete(site, revision: Revision, seats: dict, actor) -> bool:
     if len(seats) < len(TRINOME_SEATS):
-        return
+        return False
     approved = set(revision.approvals.values_list("user_id", flat=True))
     if not all(m.user_id in approved for m in seats.values()):
-        return
+        return False
     now = timezone.now()
     revision.adopted_at = now
     revision.adopted_with_strategy = bool(revision.snapshot["changes"])
@@ -515,6 +523,8 @@ def _adopt_if_complete(site, revision: Revision, seats: dict, actor) -> None:
             at=now,
             subject=revision,
         )
+    notices.vision_adopted(site, revision, _seat_user_ids(seats), actor=actor)
+    return True
 
 
 # Comments ------------------------------------------------------------------------------------------------
@@ -523,15 +533,25 @@ def _adopt_if_complete(site, revision: Revision, seats: dict, actor) -> None:
 def add_comment(site, user, *, body: str, change: Change | None = None) -> Comment:
     if change is not None and change.site_id != site.pk:
         raise ValidationError("Ce changement appartient à un autre site.")
-    return Comment.objects.create(
-        site=site, change=change, change_ref=change.pk if change else None, author=user, body=body.strip()
-    )
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            site=site, change=change, change_ref=change.pk if change else None, author=user, body=body.strip()
+        )
+        thread = Comment.objects.filter(site=site, change=change).exclude(pk=comment.pk)
+        earlier = set(thread.values_list("author", flat=True))
+        notices.comment_added(
+            site, comment, _seat_user_ids(current_seats(site)), earlier, _quote(comment.body)
+        )
+    return comment
 
 
 def resolve_comment(comment: Comment, user, *, resolved: bool = True) -> Comment:
-    Comment.objects.filter(pk=comment.pk).update(
-        resolved_at=timezone.now() if resolved else None, resolved_by=user if resolved else None
-    )
+    with transaction.atomic():
+        Comment.objects.filter(pk=comment.pk).update(
+            resolved_at=timezone.now() if resolved else None, resolved_by=user if resolved else None
+        )
+        if resolved:
+            notices.comment_resolved(comment)
     comment.refresh_from_db()
     return comment
 

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from qic import text
 from qic.locking import EditConflict, delete_if_unchanged, save_if_unchanged
-from sites import journal
-from sites.enums import EventKind
+from sites import journal, notifications
+from sites.enums import EventKind, NotificationKind
 from sites.models import Site
 
 from ..enums import TRINOME_SEATS, AgreementPart, AgreementStatus, MemberRole
@@ -281,8 +282,21 @@ def sign(site, user) -> CooperationAgreement:
         )
         holders = current_seat_holders(site)
         signed_by = dict(draft.signatures.values_list("seat", "signed_by"))
+        notifications.close(draft, [NotificationKind.AGREEMENT_TO_SIGN], users=[user])
         if all(seat in holders and signed_by.get(seat) == holders[seat].user_id for seat in TRINOME_SEATS):
             _put_in_force(site, draft, user)
+        else:
+            waiting = [m.user_id for seat, m in holders.items() if signed_by.get(seat) != m.user_id]
+            notifications.notify(
+                NotificationKind.AGREEMENT_TO_SIGN,
+                waiting,
+                title=f"L’entente de coopération (version {draft.number}) attend votre signature",
+                url=reverse("collectives:agreement", args=[site.slug]),
+                site=site,
+                actor=user,
+                subject=draft,
+                action=True,
+            )
     return draft
 
 
@@ -300,6 +314,18 @@ def _put_in_force(site, draft, user) -> None:
         "signée par les trois sièges du trinôme",
         actor=user,
         subject=draft,
+    )
+    notifications.close(draft, [NotificationKind.AGREEMENT_TO_SIGN])
+    # In force is the three seats' news, the last signer's too.
+    notifications.notify(
+        NotificationKind.AGREEMENT_SIGNED,
+        [m.user_id for m in current_seat_holders(site).values()],
+        title=f"L’entente de coopération (version {draft.number}) est signée et en vigueur",
+        url=reverse("collectives:agreement_version", args=[site.slug, draft.number]),
+        site=site,
+        actor=user,
+        subject=draft,
+        include_actor=True,
     )
 
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qic import text
-from sites import journal
-from sites.enums import EventKind
+from sites import journal, notifications
+from sites.enums import EventKind, NotificationKind
 
 from ..enums import TRINOME_SEATS, MemberRole, PlatformRole
 from ..models import Invitation, Membership, User
@@ -295,5 +295,14 @@ def accept(invitation: Invitation, user: User) -> Membership:
             raise InvitationError(str(error)) from None
         locked.used_at, locked.accepted_by = timezone.now(), user
         locked.save(update_fields=["used_at", "accepted_by"])
+        notifications.notify(
+            NotificationKind.INVITATION_ACCEPTED,
+            [locked.invited_by_id],
+            title=f"{person_name(user)} a accepté votre invitation ({locked.get_role_display().lower()})",
+            url=reverse("collectives:members", args=[locked.site.slug]),
+            site=locked.site,
+            actor=user,
+            subject=membership,
+        )
         identity.record_verified(user)  # the link went to this address: its owner is this account
     return membership

@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from qic import text
-from sites import journal
-from sites.enums import EventKind
+from sites import journal, notifications
+from sites.enums import EventKind, NotificationKind
 
 from ..enums import TRINOME_SEATS, MemberRole
 from ..models import Invitation, Membership
@@ -75,6 +76,23 @@ def current_seat_holders(site) -> dict[str, Membership]:
     return {m.role: m for m in site.memberships.current().seats().select_related("user")}
 
 
+def trinome_user_ids(site) -> list[int]:
+    """The people holding the site's seats now: who is told what concerns the site's trinôme."""
+    return list(site.memberships.current().seats().values_list("user_id", flat=True))
+
+
+def _tell_trinome_of_seat(site, summary: str, *, actor, subject, also=()) -> None:
+    notifications.notify(
+        NotificationKind.SEAT_CHANGED,
+        [*trinome_user_ids(site), *also],
+        title=summary,
+        url=reverse("collectives:members", args=[site.slug]),
+        site=site,
+        actor=actor,
+        subject=subject,
+    )
+
+
 def end_membership(membership: Membership, *, ended_on: dt.date | None = None, actor=None) -> Membership:
     """End a membership: it stays in the history; a seat becomes vacant."""
     ended_on = ended_on or timezone.localdate()
@@ -102,6 +120,7 @@ def end_membership(membership: Membership, *, ended_on: dt.date | None = None, a
             withdraw_seat_signature(membership.site, membership.role)
             name, seat = person_name(membership.user), membership.get_role_display()
             summary = f"Fin du mandat de {name} au siège « {seat} »"
+            _tell_trinome_of_seat(membership.site, summary, actor=actor, subject=membership)
         else:
             summary = f"{person_name(membership.user)} quitte le collectif ({membership.get_role_display()})"
         journal.record(membership.site, EventKind.MEMBER_LEFT, summary, actor=actor, subject=membership)
@@ -131,8 +150,11 @@ def join(site, user, role: str, *, organisation: str = "", actor=None, succeeds:
         if succeeds is not None:
             summary = f"{person_name(user)} succède à {person_name(succeeds.user)} au siège « {label} »"
             journal.record(site, EventKind.SEAT_HANDOVER, summary, actor=actor or user, subject=membership)
+            _tell_trinome_of_seat(site, summary, actor=actor or user, subject=membership)
         else:
             what = f"au siège « {label} » du trinôme" if role in TRINOME_SEATS else f"comme {label.lower()}"
             summary = f"{person_name(user)} rejoint le collectif {what}"
             journal.record(site, EventKind.MEMBER_JOINED, summary, actor=actor or user, subject=membership)
+            if role in TRINOME_SEATS:
+                _tell_trinome_of_seat(site, summary, actor=actor or user, subject=membership)
     return membership

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from qic import access, text
 from qic.locking import save_if_unchanged
-from sites import journal
-from sites.enums import EventKind
-from sites.models import SiteEvent
+from sites import journal, notifications
+from sites.enums import EventKind, NotificationKind
+from sites.models import Site, SiteEvent
 
 from ..enums import NATIONAL_SESSION_KINDS, MemberRole, PlatformRole, SessionKind
 from ..models import Membership, User
@@ -178,6 +179,7 @@ def plan_session(user, plan: Plan) -> Session:
     _set_sites(session, plan.sites)
     sync_participants(session, actor=user)
     coaching.record_if_held(session)
+    _tell_participants(session, NotificationKind.SESSION_PLANNED, "Session planifiée", actor=user)
     return session
 
 
@@ -191,12 +193,41 @@ def update_session(session: Session, plan: Plan, *, user, expected_version: int)
     _check_budget(plan, session)
     values = plan.values()
     values["duration_minutes"] = int((plan.ends_at - plan.starts_at).total_seconds() // 60)
+    before = (session.starts_at, session.ends_at, session.place, session.online_url)
     session = save_if_unchanged(session, expected_version, values, user=user)
     session.facilitators.set(plan.facilitators)
     _set_sites(session, plan.sites)
     sync_participants(session, actor=user)
     coaching.record_if_held(session)
+    if before != (session.starts_at, session.ends_at, session.place, session.online_url):
+        _tell_participants(session, NotificationKind.SESSION_MOVED, "Session déplacée", actor=user)
     return session
+
+
+def _tell_participants(session: Session, kind: str, what: str, *, actor) -> None:
+    """A session's invited people and its sites' trinômes, each told once, under their site (the
+    facilitators, under none)."""
+    seats = Membership.objects.current().seats().filter(site__in=session.session_sites.values("site"))
+    by_person: dict[int, int | None] = {}
+    for site_id, user_id in [
+        *session.participants.filter(user__isnull=False).values_list("site_id", "user_id"),
+        *seats.values_list("site_id", "user_id"),
+    ]:
+        by_person.setdefault(user_id, site_id)
+    for user_id in session.facilitators.values_list("pk", flat=True):
+        by_person.setdefault(user_id, None)
+    sites = Site.objects.in_bulk({pk for pk in by_person.values() if pk})
+    title = f"{what} : « {session.title} », {text.session_span(session.starts_at, session.ends_at)}"
+    for site_id in sorted(set(by_person.values()), key=lambda pk: pk or 0):
+        notifications.notify(
+            kind,
+            [user for user, site in by_person.items() if site == site_id],
+            title=title,
+            url=reverse("sessions:detail", args=[session.pk]),
+            site=sites.get(site_id),
+            actor=actor,
+            subject=session,
+        )
 
 
 def _check_removed_sites(session: Session, sites) -> None:
@@ -241,6 +272,7 @@ def cancel_session(session: Session, *, user, reason: str = "") -> Session:
         locked.cancel_reason = reason.strip()[:300]
         locked.version += 1
         locked.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "version"])
+        _tell_participants(locked, NotificationKind.SESSION_CANCELLED, "Session annulée", actor=user)
     for name in ("cancelled_at", "cancelled_by_id", "cancel_reason", "version"):
         setattr(session, name, getattr(locked, name))
     return session

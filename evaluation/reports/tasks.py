@@ -24,12 +24,15 @@ from pathlib import Path
 from celery import shared_task
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from qic import queue, spreadsheets
+from collectives.services.members import trinome_user_ids
+from qic import access, queue, spreadsheets, text
+from sites import notifications
+from sites.enums import NotificationKind
 
 from . import national, render, snapshot
 from .enums import ReportKind, ReportState, ReportTrigger
@@ -148,8 +151,31 @@ def produce(report_id: int) -> str:
         files["xlsx"] = file_name(report, "xlsx")
         write_atomically(files["xlsx"], render.national_xlsx(report.snapshot, data_date=report.data_date))
     # Done only once every file is in place under its final name.
-    _update(report_id, state=ReportState.DONE, progress=100, step="", finished_at=timezone.now(), **files)
+    with transaction.atomic():
+        done = _update(
+            report_id, state=ReportState.DONE, progress=100, step="", finished_at=timezone.now(), **files
+        )
+        if done:
+            tell_ready(report)
     return "done"
+
+
+def tell_ready(report: Report) -> None:
+    """A site's bilan is ready: its trinôme and who asked are told; a roll-up or a batch: who asked. National
+    staff asking for a batch are not told of each of its hundreds of bilans (the batch tells them once)."""
+    people = [] if access.sees_all_sites(report.requested_by) else [report.requested_by]
+    if report.kind == ReportKind.SITE:
+        people += trinome_user_ids(report.site)
+    elif report.requested_by is not None:
+        people = [report.requested_by]
+    notifications.notify(
+        NotificationKind.REPORT_READY,
+        people,
+        title=f"Document prêt : {report.title} (données du {text.date(report.data_date)})",
+        url=report.get_absolute_url(),
+        site=report.site if report.kind == ReportKind.SITE else None,
+        subject=report,
+    )
 
 
 def mark_failed(report_id: int, error: BaseException) -> None:
@@ -267,15 +293,18 @@ def assemble_batch(self, batch_id: int) -> str:
         os.fsync(handle.fileno())
     os.replace(temporary, path)
     error = ("Bilans manquants : " + ", ".join(missing))[:2000] if missing else ""
-    _update(
-        batch_id,
-        state=ReportState.DONE,
-        progress=100,
-        step="",
-        archive=name,
-        error=error,
-        finished_at=timezone.now(),
-    )
+    with transaction.atomic():
+        done = _update(
+            batch_id,
+            state=ReportState.DONE,
+            progress=100,
+            step="",
+            archive=name,
+            error=error,
+            finished_at=timezone.now(),
+        )
+        if done:
+            tell_ready(batch)
     return "done"
 
 

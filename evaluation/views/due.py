@@ -19,7 +19,12 @@ def due_list(request: HttpRequest) -> HttpResponse:
     sites = access.visible_sites(request.user)
     entries = digest.digest_for(request.user, sites=sites)
     page = paginate(request, entries, 25)
-    context = {"page_title": "Ce qui est à faire sur les sites", "page_obj": page, "count": len(entries)}
+    context = {
+        "page_title": "Ce qui est à faire sur les sites",
+        "page_obj": page,
+        "count": len(entries),
+        "awaiting": list(digest.awaiting_for(request.user)),
+    }
     return render(request, "evaluation/due_list.html", context)
 
 

@@ -27,7 +27,9 @@ def _ask(django_capture_on_commit_callbacks, **kwargs):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         report, created = request_report(**kwargs)
     report.refresh_from_db()
-    return report, created, callbacks
+    # The generation tasks only: a bilan done also queues the e-mail of its notifications (issue 18).
+    generations = [c for c in callbacks if c.func.__self__.name != "sites.send_notification_mails"]
+    return report, created, generations
 
 
 def _file(report, field="pdf") -> Path:

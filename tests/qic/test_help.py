@@ -85,8 +85,9 @@ def test_the_help_centre_opens_on_the_role_of_who_looks_and_links_to_its_topics(
 ):
     world.login(client, getattr(world, user_attr))
 
-    # Session, user, the navigation's "Bilans" entry, whether a member holds a seat.
-    with django_assert_max_num_queries(4):
+    # Session, user, the navigation's "Bilans" entry, whether a member holds a seat; the header's count of
+    # unread notifications (issue 18).
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("help:index"))
 
     html = response.content.decode()

@@ -1,0 +1,7 @@
+"""What every page's header needs from the sites app: the unread notifications (counted only if shown)."""
+
+from .notifications import Inbox
+
+
+def notifications(request):
+    return {"inbox": Inbox(request.user)}

@@ -1,0 +1,314 @@
+"""Notifications (issue 18): each event tells exactly the people concerned; what a person sees goes through
+the access module; e-mails are grouped; the centre, its marks, the preferences; the digest and "À faire"."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from collectives.enums import MemberRole, SessionKind
+from collectives.services import agreement, invitations, members
+from collectives.sessions import services as sessions
+from evaluation import digest
+from evaluation.reports.enums import ReportState
+from evaluation.reports.tasks import tell_ready
+from sites import notifications
+from sites.enums import Delivery, NotificationKind
+from sites.models import Notification
+from tests.collectives.factories import InvitationFactory, UserFactory, agreement_for
+from tests.evaluation.factories import ReportFactory
+from tests.sessions.factories import at
+from tests.vision.factories import chain_strategy, full_trinome
+from vision import services as vision
+
+LATER = dt.timedelta(minutes=10)  # past the grouping delay
+
+
+@pytest.fixture
+def people(world):
+    """Site A with its three seats, a partner and its CRPV facilitator; names for the expected recipients."""
+    seats = full_trinome(world.site_a, civil_society=world.seat_holder_a)
+    return {
+        "prefect": seats[MemberRole.PREFECT_DELEGATE],
+        "municipality": seats[MemberRole.MUNICIPALITY],
+        "civil": world.seat_holder_a,
+        "partner": world.partner_a,
+        "facilitator": world.facilitator_a,
+        "national": world.national,
+    }
+
+
+def _edit(world, p):
+    vision.save_statement(world.site_a, p["civil"], expected_version=1, statement="Vision", horizon_year=2045)
+
+
+def _approve(world, p, by=("prefect",)):
+    chain_strategy(world.site_a, p["civil"])
+    number = vision.head(world.site_a).number
+    for name in by:
+        vision.approve(world.site_a, p[name], number=number)
+
+
+def _comment(world, p):
+    vision.add_comment(world.site_a, p["partner"], body="Une remarque")
+    vision.add_comment(world.site_a, p["facilitator"], body="Une réponse")
+
+
+def _sign(world, p, by=("civil",)):
+    agreement_for(world.site_a)
+    for name in by:
+        agreement.sign(world.site_a, p[name])
+
+
+def _module(world, days=7, **extra):
+    return sessions.Plan(
+        kind=SessionKind.REGIONAL_MODULE,
+        title="Module 1",
+        starts_at=at(days=days),
+        ends_at=at(days=days, hour=12),
+        region=world.site_a.department.region,
+        sites=[world.site_a],
+        place="Salle des fêtes",
+        **extra,
+    )
+
+
+def _plan(world, p):
+    session = sessions.plan_session(p["facilitator"], _module(world, facilitators=[p["facilitator"]]))
+    Notification.objects.all().delete()
+    sessions.cancel_session(session, user=p["national"], reason="Grève")
+
+
+def _seat(world, p):
+    members.end_membership(world.site_a.memberships.get(user=p["prefect"]), actor=p["national"])
+
+
+def _accept(world, p):
+    invitation = InvitationFactory(site=world.site_a, role=MemberRole.RESIDENT, invited_by=p["civil"])
+    invitations.accept(invitation, UserFactory(email=invitation.email))
+
+
+def _bilan(world, p):
+    tell_ready(ReportFactory(site=world.site_a, state=ReportState.DONE, requested_by=p["facilitator"]))
+
+
+@pytest.mark.parametrize(
+    ("event", "kind", "expected", "action"),
+    [
+        (_edit, NotificationKind.VERSION_TO_APPROVE, {"prefect", "municipality"}, True),
+        (_approve, NotificationKind.VERSION_APPROVED, {"municipality", "civil"}, False),
+        (
+            lambda w, p: _approve(w, p, by=("prefect", "municipality", "civil")),
+            NotificationKind.VISION_ADOPTED,
+            {"prefect", "municipality", "civil"},  # the last approver too: the adoption is everyone's news
+            False,
+        ),
+        (_comment, NotificationKind.COMMENT, {"prefect", "municipality", "civil", "partner"}, None),
+        (_sign, NotificationKind.AGREEMENT_TO_SIGN, {"prefect", "municipality"}, True),
+        (
+            lambda w, p: _sign(w, p, by=("civil", "prefect", "municipality")),
+            NotificationKind.AGREEMENT_SIGNED,
+            {"prefect", "municipality", "civil"},
+            False,
+        ),
+        (
+            _plan,
+            NotificationKind.SESSION_CANCELLED,
+            {"civil", "prefect", "municipality", "partner", "facilitator"},
+            False,
+        ),
+        (_seat, NotificationKind.SEAT_CHANGED, {"municipality", "civil"}, False),
+        (_accept, NotificationKind.INVITATION_ACCEPTED, {"civil"}, False),
+        (_bilan, NotificationKind.REPORT_READY, {"prefect", "municipality", "civil", "facilitator"}, False),
+    ],
+    ids=[
+        "version",
+        "approval",
+        "adoption",
+        "comment",
+        "to-sign",
+        "signed",
+        "session",
+        "seat",
+        "invitation",
+        "bilan",
+    ],
+)
+def test_each_event_tells_exactly_the_people_concerned(world, people, event, kind, expected, action):
+    event(world, people)
+    rows = Notification.objects.filter(kind=kind)
+    names = {name for name, user in people.items() if rows.filter(user=user).exists()}
+    assert names == expected
+    assert rows.count() >= len(expected) and all(row.url.startswith("/") for row in rows)
+    if action is not None:
+        assert {row.is_action for row in rows} == {action}
+
+
+def test_the_comment_thread_asks_the_trinome_to_answer_and_resolving_closes_it(world, people):
+    _comment(world, people)
+    assert set(notifications.open_items(people["prefect"]).values_list("kind", flat=True)) == {"comment"}
+    assert not notifications.open_items(people["partner"]).exists()  # told, nothing to do
+    for comment in world.site_a.vision_comments.all():
+        vision.resolve_comment(comment, people["civil"])
+    assert not notifications.open_items(people["prefect"]).exists()
+
+
+def test_a_session_planned_and_moved_tells_its_people_not_its_planner(world, people):
+    _plan_only = _module(world, days=9)
+    session = sessions.plan_session(people["facilitator"], _plan_only)
+    planned = Notification.objects.filter(kind=NotificationKind.SESSION_PLANNED)
+    assert set(planned.values_list("user", flat=True)) == {
+        people[n].pk for n in ("prefect", "municipality", "civil", "partner")
+    }
+    _plan_only.starts_at, _plan_only.ends_at = at(days=10), at(days=10, hour=12)
+    sessions.update_session(session, _plan_only, user=people["facilitator"], expected_version=session.version)
+    moved = Notification.objects.filter(kind=NotificationKind.SESSION_MOVED)
+    assert moved.count() == 4 and all(n.site_id == world.site_a.pk for n in moved)
+
+
+def test_the_notifications_of_an_event_cost_two_queries_whatever_the_number_of_people(
+    world, django_assert_num_queries
+):
+    people = UserFactory.create_batch(50)
+    # The people's choices, one insert (with a broker, the outbox adds the e-mail task's row: bench/run.py).
+    with django_assert_num_queries(2):
+        rows = notifications.notify(
+            NotificationKind.SESSION_PLANNED, people, title="Séminaire", url="/", site=world.site_a
+        )
+    assert len(rows) == 50
+
+
+# --- Reading through the access module ---------------------------------------------------------------------
+
+
+def test_a_person_who_lost_access_to_a_site_no_longer_sees_its_notifications(client, world, people):
+    _edit(world, people)
+    prefect = people["prefect"]
+    mine = Notification.objects.get(user=prefect)
+    world.login(client, prefect)
+    assert "Version 1 de la vision à approuver" in client.get(reverse("notifications:list")).content.decode()
+
+    members.end_membership(world.site_a.memberships.get(user=prefect), actor=world.national)
+
+    assert notifications.Inbox(prefect).unread == 0
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert "Version 1 de la vision" not in page and world.site_a.name not in page
+    assert client.get(reverse("notifications:open", args=[mine.pk])).status_code == 404
+    assert client.post(reverse("notifications:read", args=[mine.pk])).status_code == 404
+    assert notifications.send_mail_for(prefect.pk, now=timezone.now() + LATER) == 0
+    assert not mail.outbox
+
+
+# --- E-mails: grouped, once, after the delay, as each person chose ----------------------------------------
+
+
+def test_a_burst_of_ten_edits_is_one_email_per_person(world, people, django_capture_on_commit_callbacks):
+    for number in range(10):
+        with django_capture_on_commit_callbacks(execute=True):
+            vision.save_statement(
+                world.site_a,
+                people["civil"],
+                expected_version=number + 1,
+                statement=f"V{number}",
+                horizon_year=2045,
+            )
+    assert not mail.outbox  # the tasks ran at commit (eager), before the grouping delay: nothing yet
+    later = timezone.now() + LATER
+    due = notifications.due_mail_user_ids(now=later)
+    assert sorted(due) == sorted([people["prefect"].pk, people["municipality"].pk])
+    assert sum(notifications.send_mail_for(pk, now=later) for pk in due) == 2  # the latest version only
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [people["prefect"].email, people["municipality"].email]
+    )
+    message = mail.outbox[0]
+    assert "Version 10 de la vision à approuver" in message.subject
+    assert "Version 9 " not in message.body  # replaced by version 10: no longer news
+    assert sum(notifications.send_mail_for(pk, now=later) for pk in due) == 0  # sent once
+    assert len(mail.outbox) == 2
+
+
+def test_preferences_choose_the_digest_or_no_email(client, world, people, settings):
+    settings.QIC_NOTIFICATION_MAIL_DELAY = 0
+    world.login(client, people["prefect"])
+    form = dict.fromkeys(NotificationKind.values, Delivery.IMMEDIATE)
+    form[NotificationKind.VERSION_TO_APPROVE] = Delivery.DIGEST
+    assert client.post(reverse("notifications:preferences"), form).status_code == 302
+    notifications.set_preferences(
+        people["municipality"], {NotificationKind.VERSION_TO_APPROVE: Delivery.NONE}
+    )
+
+    _edit(world, people)
+
+    assert not mail.outbox  # neither wanted it at once
+    assert [n.title for n in notifications.digest_items(people["prefect"])] == [
+        "Version 1 de la vision à approuver : Vision modifiée (horizon 2045)"
+    ]
+    assert not notifications.digest_items(people["municipality"])
+    page = client.get(reverse("notifications:preferences")).content.decode()
+    assert 'value="digest" checked' in page
+
+
+def test_an_immediate_notification_is_mailed_after_commit_in_french(
+    world, people, settings, django_capture_on_commit_callbacks
+):
+    settings.QIC_NOTIFICATION_MAIL_DELAY = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        _approve(world, people, by=("prefect", "municipality", "civil"))
+    adopted = [m for m in mail.outbox if "adoptée" in m.subject]
+    assert sorted(m.to[0] for m in adopted) == sorted(
+        people[n].email for n in ("prefect", "municipality", "civil")
+    )
+    assert "Bonjour" in adopted[0].body and "/notifications/" in adopted[0].body
+
+
+def test_the_digest_and_the_to_do_list_read_the_same_source(client, world, people):
+    _edit(world, people)  # the prefect has a version to approve (immediate) ...
+    _approve(world, people, by=("municipality",))  # ... and is told of an approval in the digest
+    prefect = people["prefect"]
+    world.login(client, prefect)
+    page = client.get(reverse("evaluation:due")).content.decode()
+    assert "Ce qui attend votre action" in page and "de la vision à approuver" in page
+
+    assert prefect.pk in digest.recipient_ids()
+    assert digest.send_digest(prefect.pk, digest.week_of(timezone.localdate())) is True
+    body = mail.outbox[-1].body
+    assert "Ce qui attend votre action" in body
+    assert "de la vision approuvée (siège" in body
+    assert not notifications.digest_items(prefect)  # sent with the digest: not twice
+
+
+# --- The notification centre --------------------------------------------------------------------------------
+
+
+def test_the_centre_groups_by_site_opens_and_marks_read(client, world, people, django_assert_num_queries):
+    _edit(world, people)
+    prefect = people["prefect"]
+    notifications.notify(
+        NotificationKind.SESSION_PLANNED, [prefect], title="Séminaire national", url="/sessions/", site=None
+    )
+    world.login(client, prefect)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert page.index(world.site_a.name) < page.index("Hors site")
+    assert '2<span class="fr-sr-only"> non lues</span>' in page
+
+    first = Notification.objects.filter(user=prefect, site=world.site_a).first()
+    response = client.get(reverse("notifications:open", args=[first.pk]))
+    assert response.status_code == 302 and response.url == first.url
+    assert notifications.Inbox(prefect).unread == 1
+
+    # With HTMX, the list and the header's count come back; without, a redirect and a message.
+    other = Notification.objects.get(user=prefect, site=None)
+    response = client.post(reverse("notifications:read", args=[other.pk]), headers={"HX-Request": "true"})
+    assert 'hx-swap-oob="true"' in response.content.decode() and "non lue" not in response.content.decode()
+    assert notifications.Inbox(prefect).unread == 0
+
+    Notification.objects.update(read_at=None)
+    assert client.post(reverse("notifications:read_all")).status_code == 302
+    assert notifications.Inbox(prefect).unread == 0
+    # Another person's notification is a 404, to open or to mark.
+    theirs = Notification.objects.exclude(user=prefect).first()
+    assert client.get(reverse("notifications:open", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("notifications:read", args=[theirs.pk])).status_code == 404
+    assert Notification.objects.get(pk=theirs.pk).read_at is None
