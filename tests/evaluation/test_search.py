@@ -171,8 +171,8 @@ def test_results_page_costs_a_fixed_number_of_queries(client, world, planted, dj
         MembershipFactory(site=site, user__last_name=f"Quokkasite{n}")
     world.login(client, world.national)
     # Session and user (2), then one query per kind: sites, people, sessions, learnings, indicators,
-    # agreements (+ their parts, prefetched), bilans.
-    with django_assert_num_queries(10):
+    # agreements (+ their parts, prefetched), bilans; and the header's unread notifications count (1).
+    with django_assert_num_queries(11):
         response = client.get(URL, {"q": "quokkasite"})
     assert "Quartier <mark>quokkasite</mark>" in response.content.decode()
 
