@@ -39,5 +39,12 @@ def connect() -> None:
         )
     )
     panels.register(
-        panels.Panel("sessions", panels.SIDE_BOTTOM, 10, "sessions/includes/site_card.html", sessions_card)
+        panels.Panel(
+            "sessions",
+            panels.SIDE_BOTTOM,
+            10,
+            "sessions/includes/site_card.html",
+            sessions_card,
+            ("css/sessions.css",),
+        )
     )

@@ -24,6 +24,7 @@ class Panel:
     order: int
     template: str
     context: Callable  # (request, site) -> dict, or None to leave the panel out
+    stylesheets: tuple[str, ...] = ()  # static paths the panel's markup needs, loaded in the page's head
 
 
 _panels: dict[str, Panel] = {}
@@ -34,13 +35,15 @@ def register(panel: Panel) -> None:
 
 
 def gather(request, site) -> dict[str, list[str]]:
-    """The rendered panels of this site's page, by slot, in order. Each panel's template gets its own context,
-    the site and the CSRF token (for its forms) only: rendering it with the request would run every context
-    processor again (the navigation's queries) for each panel."""
-    slots: dict[str, list[str]] = {MAIN: [], SIDE_TOP: [], SIDE_BOTTOM: []}
+    """The rendered panels of this site's page, by slot, in order, and under "stylesheets" the style sheets
+    of the panels shown (a <link> belongs in the page's head, not in a panel). Each panel's template gets its
+    own context, the site and the CSRF token (for its forms) only: rendering it with the request would run
+    every context processor again (the navigation's queries) for each panel."""
+    slots: dict[str, list[str]] = {MAIN: [], SIDE_TOP: [], SIDE_BOTTOM: [], "stylesheets": []}
     base = {"site": site, "csrf_token": get_token(request)}
     for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key)):
         context = panel.context(request, site)
         if context is not None:
             slots[panel.slot].append(render_to_string(panel.template, {**base, **context}))
+            slots["stylesheets"] += [path for path in panel.stylesheets if path not in slots["stylesheets"]]
     return slots

@@ -79,6 +79,9 @@ def test_the_site_page_card_shows_hours_and_the_next_session(client, world):
     card = page[page.index('id="sessions-card-title"') :]
     assert "2\u00a0h</strong> utilisée" in card and "8\u00a0h</strong> restante" in card
     assert "Module à venir" in card
+    # The card's style sheet is loaded in the page's head, once: a <link> in the body is not valid HTML.
+    head, body = page.split("</head>")
+    assert head.count("css/sessions.css") == 1 and "css/sessions.css" not in body
 
 
 def test_the_dashboard_shows_hours_used_of_the_budget_and_the_last_session(client, world):
