@@ -76,7 +76,9 @@ class Family:
 
 
 def _date(value) -> str:
-    return text.date(value)
+    """A day in a cell, kept on one line ("1er décembre 2026" with no-break spaces): a narrow column wraps
+    around it rather than cut it."""
+    return text.date(value).replace(" ", text.NBSP)
 
 
 def _pending_export(site) -> str:
@@ -166,8 +168,8 @@ TRINOME = Family(
 
 
 def _day(moment) -> str:
-    """A stored moment as the day it was in France ("1er décembre 2026")."""
-    return text.date(moment)
+    """A stored moment as the day it was in France ("1er décembre 2026"), on one line."""
+    return _date(moment)
 
 
 def _on(moment) -> dt.date | None:
@@ -202,7 +204,7 @@ def _strategy_cell(site) -> Cell:
 def _strategy_export(site) -> str:
     facts = site.progress
     if facts.strategy_adopted_at:
-        return f"adoptée le {_day(facts.strategy_adopted_at)}"
+        return f"adoptée le {text.date(facts.strategy_adopted_at)}"
     return f"en cours ({_changes(facts.strategy_change_count)})" if facts.strategy_change_count else ""
 
 

@@ -134,7 +134,7 @@ def test_every_column_is_wired_now(national, world):
     assert "Aucune" in _table(national.get(URL))
     SelfAssessment.objects.create(site=world.site_a, assessed_on=dt.date(2026, 3, 12), continuum_level=5)
     table = _table(national.get(URL, {"tri": "-autoevaluation"}))
-    assert "Coordination (5/7)" in table and "le 12 mars 2026" in table
+    assert "Coordination (5/7)" in table and "le 12\u00a0mars\u00a02026" in table  # one line
     assert table.index("Coordination (5/7)") < table.index("Aucune")  # sorted by the position, highest first
 
 
@@ -238,7 +238,7 @@ def test_pagination_around_a_far_page_and_last_activity_in_local_time(national, 
     Site.objects.filter(pk=world.site_a.pk).update(
         last_activity_at=dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC)
     )
-    assert "1er avril 2026" in _table(national.get(URL, {"q": "Quartier A"}))
+    assert "1er\u00a0avril\u00a02026" in _table(national.get(URL, {"q": "Quartier A"}))
 
 
 def test_query_count_does_not_grow_with_the_number_of_sites(

@@ -37,7 +37,8 @@ def test_adoption_date_and_strategy_state_in_the_table(client, world):
     world.login(client, world.national)
     response = client.get(URL)
     page = response.content.decode()
-    assert f"Adoptée le {text.date(adopted.adopted_at)}" in page  # the day in France
+    day = text.date(adopted.adopted_at).replace(" ", "\u00a0")  # the day in France, on one line
+    assert f"Adoptée le {day}" in page
     assert "En cours d’écriture" in page
     board = response.context["board"]
     assert _row(board, world.site_a).progress.vision_adopted_at == adopted.adopted_at
