@@ -7,7 +7,9 @@ looks at those only.
 
 Who opens what: national staff open every page (they see the most: every site, every form); the other roles
 open the pages whose content depends on who looks (ROLE_PAGES); anonymous visitors open the public pages. Each
-page is loaded once per role, then measured at each width and in each theme (see `_look`).
+page is loaded once per role, then measured at each width and in each theme (see `_look`), in one browser
+context whose session cookie is swapped from role to role: the DSFR's style sheets, fonts and icons are
+fetched once, not once per role.
 """
 
 import base64
@@ -127,25 +129,34 @@ def _pages(world, only):
             yield from ((role, url) for role in (ROLES if name in ROLE_PAGES else ["national"]))
 
 
-class Tab:
-    """A browser tab signed in as one role (by its session cookie), with axe-core and layout.js."""
+def new_context(browser):
+    """A browser context with axe-core and layout.js in each of its pages."""
+    context = browser.new_context(
+        locale="fr-FR", timezone_id="Europe/Paris", reduced_motion="reduce", viewport=WINDOW
+    )
+    context.add_init_script(path=str(AXE))
+    context.add_init_script(path=str(LAYOUT_JS))
+    return context
 
-    def __init__(self, browser, live_server, email):
-        self.context = browser.new_context(
-            locale="fr-FR", timezone_id="Europe/Paris", reduced_motion="reduce", viewport=WINDOW
-        )
-        self.context.add_init_script(path=str(AXE))
-        self.context.add_init_script(path=str(LAYOUT_JS))
-        if email:
-            client = Client()
-            client.force_login(User.objects.get(email=email))
-            cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-            self.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+class Tab:
+    """A browser tab, with its DevTools session (for screenshots), signed in as `role` (`sign_in`)."""
+
+    def __init__(self, context):
+        self.context, self.role = context, None
         self._open()
 
     def _open(self):
         self.page = self.context.new_page()
         self.cdp = self.context.new_cdp_session(self.page)
+
+    def sign_in(self, role, cookie, url):
+        """Signs the tab's context in as `role` with its session cookie (none: anonymous)."""
+        if role != self.role:
+            self.context.clear_cookies()
+            if cookie is not None:
+                self.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": url}])
+            self.role = role
 
     def goto(self, url):
         """The page's response, or None for an empty error answer (a POST-only URL answering 405 to GET)."""
@@ -194,12 +205,20 @@ def _look(tab: Tab, shots: Path, label: str) -> list[str]:
     return [f"{label} ({', '.join(where)}): {problem}" for problem, where in problems.items()]
 
 
+def _session_cookie(email):
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    return client.cookies[settings.SESSION_COOKIE_NAME]
+
+
 def walk(browser, live_server, shots: Path) -> tuple[list[str], int]:
     """Look at every page of every role: what is wrong, and how many pages were looked at."""
     only = {name for name in os.environ.get("QIC_LAYOUT_PAGES", "").split(",") if name}
-    problems, tabs, seen = [], {}, set()
-    for role, url in _pages(_walk_world(), only):
-        tab = tabs.get(role) or tabs.setdefault(role, Tab(browser, live_server, ROLES.get(role)))
+    pages = sorted(_pages(_walk_world(), only), key=lambda item: item[0])  # one role after the other
+    cookies = {role: _session_cookie(email) for role, email in ROLES.items() if role in {r for r, _ in pages}}
+    tab, problems, seen = Tab(new_context(browser)), [], set()
+    for role, url in pages:
+        tab.sign_in(role, cookies.get(role), live_server.url)
         response = tab.goto(live_server.url + url)
         if response is None or response.status in (403, 404, 405):
             continue  # not this role's page (the tenancy test checks who may see what)
@@ -212,8 +231,7 @@ def walk(browser, live_server, shots: Path) -> tuple[list[str], int]:
             continue
         seen.add((role, path))
         problems += _look(tab, shots, f"{role} {resolve(path).view_name}")
-    for tab in tabs.values():
-        tab.context.close()
+    tab.context.close()
     return problems, len(seen)
 
 
@@ -245,7 +263,7 @@ FAULTY = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Un
 
 
 def test_the_layout_check_finds_each_fault(browser, tmp_path):
-    tab = Tab(browser, None, None)
+    tab = Tab(new_context(browser))
     html = "text/html; charset=utf-8"
     tab.page.route("http://qic.test/", lambda route: route.fulfill(body=FAULTY, content_type=html))
     tab.page.goto("http://qic.test/")
