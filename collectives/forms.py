@@ -20,7 +20,7 @@ class LoginForm(AllauthLoginForm):
         # The page shows the reset link below the field, where the DSFR puts it.
         self.fields["password"].help_text = ""
         self.fields["login"].label = "Adresse électronique"
-        self.fields["login"].help_text = "Format attendu : nom@domaine.fr"
+        self.fields["login"].help_text = "Format attendu : nom@domaine.fr"
         self.fields["login"].widget.attrs.pop("placeholder", None)
         self.fields["password"].widget.attrs.pop("placeholder", None)
 
@@ -36,7 +36,7 @@ class ResetPasswordForm(AllauthResetPasswordForm):
 
 LONG_TEXT = 10_000
 SHORT_TEXT = 2_000
-DATE_FORMAT_HELP = "Format attendu : JJ/MM/AAAA."
+DATE_FORMAT_HELP = "Format attendu : JJ/MM/AAAA."
 
 
 def _text(label, *, max_length=SHORT_TEXT, required=False, rows=3, help_text=""):
@@ -46,14 +46,14 @@ def _text(label, *, max_length=SHORT_TEXT, required=False, rows=3, help_text="")
         required=required,
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={"max_length": "Ce texte est trop long : %(limit_value)d caractères au plus."},
+        error_messages={"max_length": "Ce texte est trop long : %(limit_value)d caractères au plus."},
     )
 
 
 class PersonFields(forms.Form):
     email = forms.EmailField(
         label="Adresse électronique",
-        help_text="Format attendu : nom@domaine.fr. Le lien d’invitation y sera envoyé.",
+        help_text="Format attendu : nom@domaine.fr. Le lien d’invitation y sera envoyé.",
         error_messages={"invalid": "Saisissez une adresse électronique valide, par exemple nom@domaine.fr."},
     )
     first_name = forms.CharField(label="Prénom", max_length=150, required=False)
@@ -79,7 +79,7 @@ class HandoverForm(PersonFields):
     ended_on = forms.DateField(
         label="Fin du mandat de la personne qui quitte le siège",
         help_text=DATE_FORMAT_HELP
-        + " Aujourd’hui par défaut ; une date passée si la passation a déjà eu lieu.",
+        + " Aujourd’hui par défaut ; une date passée si la passation a déjà eu lieu.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Saisissez une date valide, par exemple 15/09/2025."},
     )
@@ -99,7 +99,7 @@ class HandoverForm(PersonFields):
             raise forms.ValidationError("La fin du mandat ne peut pas être dans le futur.")
         if self.holder is not None and ended_on < self.holder.started_on:
             raise forms.ValidationError(
-                f"Le mandat a commencé le {text.date(self.holder.started_on)} : "
+                f"Le mandat a commencé le {text.date(self.holder.started_on)} : "
                 "la fin ne peut pas le précéder."
             )
         return ended_on
@@ -156,7 +156,7 @@ class AccountForm(forms.Form):
 
 class SectionForm(VersionedForm):
     text = _text(
-        "Texte", max_length=LONG_TEXT, rows=8, help_text="Une ligne commençant par « - » fait une liste."
+        "Texte", max_length=LONG_TEXT, rows=8, help_text="Une ligne commençant par « - » fait une liste."
     )
 
 
@@ -164,7 +164,7 @@ class SpaceForm(OnceForm, VersionedForm):
     name = forms.CharField(label="Nom du lieu ou de l’espace", max_length=150)
     purpose = _text("Rôle et responsabilités")
     frequency = forms.CharField(
-        label="Fréquence", max_length=150, required=False, help_text="Par exemple : tous les mois."
+        label="Fréquence", max_length=150, required=False, help_text="Par exemple : tous les mois."
     )
     participants = _text("Qui y participe", rows=2)
     decisions = _text("Ce qu’il décide", rows=2)

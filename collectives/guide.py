@@ -13,28 +13,28 @@ AGREEMENT_PURPOSE = (
 
 AGREEMENT_QUESTIONS: dict[str, list[str]] = {
     AgreementPart.PRINCIPLES: [
-        "Comment voulons-nous gérer les changements visés dans notre plan d’action commun ? "
+        "Comment voulons-nous gérer les changements visés dans notre plan d’action commun ? "
         "(par changement, par projet et action, autre…)",
-        "Comment souhaitons-nous fonctionner entre nous ?",
-        "Comment créer un climat de confiance ?",
+        "Comment souhaitons-nous fonctionner entre nous ?",
+        "Comment créer un climat de confiance ?",
     ],
     AgreementPart.SPACES: [
-        "Quels sont les lieux et espaces de coopération de notre structure de fonctionnement ?",
-        "Quels sont les rôles et responsabilités de chacun de ces lieux ?",
-        "À quelle fréquence se réunissent-ils, qui y participe, que décident-ils ?",
+        "Quels sont les lieux et espaces de coopération de notre structure de fonctionnement ?",
+        "Quels sont les rôles et responsabilités de chacun de ces lieux ?",
+        "À quelle fréquence se réunissent-ils, qui y participe, que décident-ils ?",
     ],
     AgreementPart.POWER: [
-        "Qui décide de quoi ?",
-        "Comment se prennent les décisions ?",
+        "Qui décide de quoi ?",
+        "Comment se prennent les décisions ?",
     ],
     AgreementPart.COMMUNICATION: [
-        "Comment avoir une communication porteuse et fluide, à l’intérieur du collectif (interne) ?",
-        "Et vers l’extérieur : habitant·es, partenaires, institutions (externe) ?",
+        "Comment avoir une communication porteuse et fluide, à l’intérieur du collectif (interne) ?",
+        "Et vers l’extérieur : habitant·es, partenaires, institutions (externe) ?",
     ],
     AgreementPart.TALENTS: [
-        "Qui participe à chacun des lieux identifiés dans la structure de fonctionnement ?",
-        "Quels sont nos forces et nos talents ?",
-        "Quelle place ont les citoyens et les habitant·es ?",
+        "Qui participe à chacun des lieux identifiés dans la structure de fonctionnement ?",
+        "Quels sont nos forces et nos talents ?",
+        "Quelle place ont les citoyens et les habitant·es ?",
     ],
 }
 

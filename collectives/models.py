@@ -369,7 +369,7 @@ class AgreementSignature(models.Model):
         constraints = [models.UniqueConstraint(fields=["agreement", "seat"], name="one_signature_per_seat")]
 
     def __str__(self):
-        return f"{self.get_seat_display()} : {self.signed_by} ({text.date(self.signed_on)})"
+        return f"{self.get_seat_display()} : {self.signed_by} ({text.date(self.signed_on)})"
 
 
 class AgreementChange(models.Model):

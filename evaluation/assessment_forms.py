@@ -30,16 +30,16 @@ class SelfAssessmentForm(OnceForm):
             self.fields[f"condition_{key.value}"] = _radio(
                 key.label,
                 ConditionLevel.choices,
-                f"Choisissez l’un des quatre niveaux pour « {key.label} ».",
+                f"Choisissez l’un des quatre niveaux pour « {key.label} ».",
             )
             self.fields[f"condition_{key.value}_comment"] = forms.CharField(
-                label=f"Commentaire sur « {key.label} » (facultatif)",
+                label=f"Commentaire sur « {key.label} » (facultatif)",
                 required=False,
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         self.fields["continuum_level"] = _radio(
-            "Où se situe la coopération du collectif aujourd’hui\u00a0?",
+            "Où se situe la coopération du collectif aujourd’hui\u202f?",
             [(level.value, f"{level.label} — {CONTINUUM_DESCRIPTIONS[level]}") for level in ContinuumLevel],
             "Choisissez l’un des sept niveaux du continuum.",
         )
@@ -51,7 +51,7 @@ class SelfAssessmentForm(OnceForm):
         )
         for role in BackboneRole:
             self.fields[f"role_{role.value}"] = _radio(
-                role.label, RoleCoverage.choices, f"Dites si le rôle « {role.label} » est porté."
+                role.label, RoleCoverage.choices, f"Dites si le rôle « {role.label} » est porté."
             )
         self.fields["comment"] = forms.CharField(
             label="Commentaire d’ensemble (facultatif)",

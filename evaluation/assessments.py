@@ -45,12 +45,12 @@ def record_session_answer(session, answer, *, user, at=None) -> SelfAssessment:
             **values,
         )
         assessment.save()
-        summary = f"Continuum de la coopération : {label} (session « {session.title} »)"
+        summary = f"Continuum de la coopération : {label} (session « {session.title} »)"
     elif any(getattr(assessment, k) != v for k, v in values.items()):
         for key, value in values.items():
             setattr(assessment, key, value)
         assessment.save(update_fields=list(values))
-        summary = f"Continuum de la coopération revu : {label} (session « {session.title} »)"
+        summary = f"Continuum de la coopération revu : {label} (session « {session.title} »)"
     else:
         return assessment
     journal.record(answer.site, EventKind.SELF_ASSESSMENT, summary, actor=user, at=at, subject=assessment)
@@ -83,7 +83,7 @@ def record(site, user, data: dict, *, at=None) -> SelfAssessment:
     journal.record(
         site,
         EventKind.SELF_ASSESSMENT,
-        f"Auto-évaluation du {text.date(assessment.assessed_on)} : continuum « {level} », "
+        f"Auto-évaluation du {text.date(assessment.assessed_on)} : continuum « {level} », "
         f"conditions {text.average(condition_average(assessment), 4)} en moyenne",
         actor=user,
         at=at,

@@ -53,7 +53,7 @@ def save_cycle(form, *, site, user) -> EvaluationCycle:
         cycle.save()
         return cycle
     if cycle.is_closed:
-        raise CycleCannotClose(["Ce cycle est clos : il ne se modifie plus."])
+        raise CycleCannotClose(["Ce cycle est clos : il ne se modifie plus."])
     changes = {name: getattr(cycle, name) for name in CYCLE_FIELDS}
     return save_if_unchanged(cycle, form.cleaned_data.get("version") or 0, changes, user=user)
 
@@ -69,7 +69,7 @@ def _lock_open(cycle: EvaluationCycle, message: str) -> EvaluationCycle:
 
 @transaction.atomic
 def add_adjustment(form, *, cycle) -> Adjustment:
-    _lock_open(cycle, "Ce cycle vient d’être clos : l’ajustement n’est pas ajouté.")
+    _lock_open(cycle, "Ce cycle vient d’être clos : l’ajustement n’est pas ajouté.")
     adjustment = form.save(commit=False)
     adjustment.cycle = cycle
     adjustment.site_id = cycle.site_id
@@ -82,7 +82,7 @@ def add_adjustment(form, *, cycle) -> Adjustment:
 
 @transaction.atomic
 def delete_adjustment(adjustment: Adjustment) -> None:
-    _lock_open(adjustment.cycle, "Ce cycle est clos : ses ajustements sont appliqués.")
+    _lock_open(adjustment.cycle, "Ce cycle est clos : ses ajustements sont appliqués.")
     adjustment.delete()
 
 
@@ -96,7 +96,7 @@ def close_cycle(cycle: EvaluationCycle, user, *, expected_version: int, now=None
         if locked.version != expected_version:
             raise CycleCannotClose(
                 [
-                    "Ce cycle a été modifié pendant que vous le lisiez : relisez-le avant de le clore.",
+                    "Ce cycle a été modifié pendant que vous le lisiez : relisez-le avant de le clore.",
                 ]
             )
         missing = [
@@ -116,22 +116,22 @@ def close_cycle(cycle: EvaluationCycle, user, *, expected_version: int, now=None
                 _apply(adjustment, user)
             except EditConflict:
                 errors.append(
-                    f"« {adjustment.target_label} » a été modifié dans la stratégie depuis que l’ajustement "
-                    "a été écrit : supprimez l’ajustement et écrivez-le à nouveau sur la version actuelle."
+                    f"« {adjustment.target_label} » a été modifié dans la stratégie depuis que l’ajustement "
+                    "a été écrit : supprimez l’ajustement et écrivez-le à nouveau sur la version actuelle."
                 )
             except ValidationError as error:
-                errors.append(f"« {adjustment.target_label} » : {' '.join(error.messages)}")
+                errors.append(f"« {adjustment.target_label} » : {' '.join(error.messages)}")
             except _Vanished:
                 errors.append(
-                    f"L’élément visé par l’ajustement « {adjustment.get_kind_display()} » a été supprimé "
-                    "de la stratégie : supprimez cet ajustement."
+                    f"L’élément visé par l’ajustement « {adjustment.get_kind_display()} » a été supprimé "
+                    "de la stratégie : supprimez cet ajustement."
                 )
         if errors:
             transaction.set_rollback(True)
             raise CycleCannotClose(errors)
         learning = LearningEntry(
             site=locked.site,
-            title=f"Cycle d’évaluation : {locked.title}"[:200],
+            title=f"Cycle d’évaluation : {locked.title}"[:200],
             occurred_on=locked.ends_on,
             what_happened=locked.observed,
             what_we_learned=locked.learned,
@@ -145,7 +145,7 @@ def close_cycle(cycle: EvaluationCycle, user, *, expected_version: int, now=None
             locked, expected_version, {"closed_at": now, "closed_by": user, "learning": learning}, user=user
         )
         edits = sum(1 for a in adjustments if a.edits_strategy)
-        summary = f"Cycle d’évaluation clos : « {locked.title} »"
+        summary = f"Cycle d’évaluation clos : « {locked.title} »"
         if edits:
             plural = "s" if edits > 1 else ""
             summary += f", {edits} ajustement{plural} de la stratégie appliqué{plural}"

@@ -32,7 +32,7 @@ from .models import DigestPreference, DigestSent
 
 SCHEDULE_NAME = "Résumé hebdomadaire : ce qui est à faire sur les sites"
 TASK = "evaluation.weekly_digests"
-DESCRIPTION = "Chaque lundi à 7 h : un courriel par personne listant ce qui est à faire sur ses sites."
+DESCRIPTION = "Chaque lundi à 7 h : un courriel par personne listant ce qui est à faire sur ses sites."
 MAX_SITES = 40  # beyond, the email says how many more sites and links to the full list
 
 

@@ -91,7 +91,7 @@ def due_by_site(
                 reverse("evaluation:indicators", args=[slugs[indicator.site_id]])
                 + f"#indicateur-{indicator.pk}"
             )
-            label = f"Mesure de l’indicateur « {indicator.name} »"
+            label = f"Mesure de l’indicateur « {indicator.name} »"
             result[indicator.site_id].append(DueItem("measurement", label, url, next_on, next_on <= today))
 
     cycles = EvaluationCycle.objects.filter(site__in=ids, closed_at__isnull=True, ends_on__lt=today).only(
@@ -99,14 +99,14 @@ def due_by_site(
     )
     for cycle in cycles:
         url = reverse("evaluation:cycle_detail", args=[slugs[cycle.site_id], cycle.pk])
-        label = f"Cycle d’évaluation « {cycle.title} » à clore"
+        label = f"Cycle d’évaluation « {cycle.title} » à clore"
         result[cycle.site_id].append(DueItem("cycle", label, url, cycle.ends_on))
 
     for pk in ids:
         for seat in TRINOME_SEATS:
             if seat.value not in held[pk]:
                 url = reverse("collectives:members", args=[slugs[pk]])
-                result[pk].append(DueItem("seat", f"Siège à pourvoir : {seat.label.lower()}", url))
+                result[pk].append(DueItem("seat", f"Siège à pourvoir : {seat.label.lower()}", url))
 
     for items in result.values():
         items.sort(key=lambda item: (not item.overdue, item.on or dt.date.min))

@@ -11,7 +11,7 @@ from vision.enums import ActionStatus, ChangeLevel, ChangeRegister
 from .enums import AdjustmentKind, Direction, IndicatorKind
 from .models import Adjustment, EvaluationCycle, Indicator, LearningEntry, Measurement
 
-DATE_HELP = "Format attendu : JJ/MM/AAAA."
+DATE_HELP = "Format attendu : JJ/MM/AAAA."
 # A qualitative scale: its levels are shown in pages, charts and PDFs, so each stays short.
 SCALE_LEVELS, SCALE_LEVEL_LENGTH = 7, 200
 
@@ -43,7 +43,7 @@ class LearningForm(OnceForm, forms.ModelForm):
         label="Étiquettes (facultatif)",
         required=False,
         max_length=300,
-        help_text="Séparées par des virgules, par exemple : habitants, mobilisation.",
+        help_text="Séparées par des virgules, par exemple : habitants, mobilisation.",
     )
 
     class Meta:
@@ -197,7 +197,7 @@ class IndicatorForm(OnceForm, forms.ModelForm):
                 if level is None:
                     self.add_error(name, "Choisissez un niveau de l’échelle.")
                 elif levels and not 1 <= level <= len(levels):
-                    self.add_error(name, f"Ce niveau n’existe pas : l’échelle va de 1 à {len(levels)}.")
+                    self.add_error(name, f"Ce niveau n’existe pas : l’échelle va de 1 à {len(levels)}.")
             data["baseline_value"] = data["target_value"] = None
             data["unit"] = ""
             data["direction"] = Direction.INCREASE
@@ -215,7 +215,7 @@ class IndicatorForm(OnceForm, forms.ModelForm):
             return
         if data.get("kind") and data["kind"] != self.instance.kind:
             self.add_error(
-                "kind", "Des mesures sont déjà enregistrées : la nature de l’indicateur ne change plus."
+                "kind", "Des mesures sont déjà enregistrées : la nature de l’indicateur ne change plus."
             )
         first = min(day for day, _ in measurements)
         if data.get("baseline_on") and data["baseline_on"] > first:
@@ -227,7 +227,7 @@ class IndicatorForm(OnceForm, forms.ModelForm):
         if data.get("kind") == IndicatorKind.QUALITATIVE and top > len(data.get("scale", [])):
             self.add_error(
                 "scale_text",
-                f"Une mesure est au niveau {top} : l’échelle doit garder au moins {top} niveaux.",
+                f"Une mesure est au niveau {top} : l’échelle doit garder au moins {top} niveaux.",
             )
 
     def save(self, commit=True):
@@ -247,7 +247,7 @@ class MeasurementForm(OnceForm, forms.ModelForm):
         required=False,
         max_length=500,
         assume_scheme="https",
-        help_text="Format attendu : https://… (document partagé, photo, compte rendu).",
+        help_text="Format attendu : https://… (document partagé, photo, compte rendu).",
         error_messages={"invalid": "Saisissez une adresse web valide, commençant par https://."},
     )
 
@@ -256,7 +256,7 @@ class MeasurementForm(OnceForm, forms.ModelForm):
         fields = ["measured_on", "value", "level", "comment", "evidence_url"]
         widgets = {"comment": forms.Textarea(attrs={"rows": 2})}
         labels = {"comment": "Commentaire (facultatif)", "evidence_url": "Lien vers une preuve (facultatif)"}
-        help_texts = {"evidence_url": "Format attendu : https://… (document partagé, photo, compte rendu)."}
+        help_texts = {"evidence_url": "Format attendu : https://… (document partagé, photo, compte rendu)."}
         error_messages = {
             "evidence_url": {"invalid": "Saisissez une adresse web valide, commençant par https://."}
         }
@@ -276,7 +276,7 @@ class MeasurementForm(OnceForm, forms.ModelForm):
             choices = [(i, f"{i} — {label}") for i, label in enumerate(indicator.scale, start=1)]
             self.fields["level"].choices = [("", "Choisir un niveau"), *choices]
             self.fields["level"].error_messages["invalid_choice"] = (
-                f"Ce niveau n’existe pas : l’échelle va de 1 à {len(indicator.scale)}."
+                f"Ce niveau n’existe pas : l’échelle va de 1 à {len(indicator.scale)}."
             )
 
     def clean_measured_on(self):
@@ -284,11 +284,11 @@ class MeasurementForm(OnceForm, forms.ModelForm):
         if measured_on < self.indicator.baseline_on:
             raise forms.ValidationError(
                 "Cette date précède la situation de départ de l’indicateur "
-                f"({text.date(self.indicator.baseline_on)}) : une mesure vient après."
+                f"({text.date(self.indicator.baseline_on)}) : une mesure vient après."
             )
         others = self.indicator.measurements.exclude(pk=self.instance.pk).filter(measured_on=measured_on)
         if others.exists():
-            raise forms.ValidationError("Une mesure existe déjà à cette date : modifiez-la plutôt.")
+            raise forms.ValidationError("Une mesure existe déjà à cette date : modifiez-la plutôt.")
         return measured_on
 
     def clean(self):
@@ -319,11 +319,11 @@ class CycleForm(OnceForm, forms.ModelForm):
             "observed": "Ce que disent les mesures des indicateurs et ce que vous avez vu sur le terrain.",
             "learned": "Ce qui a marché, ce qui n’a pas marché, et pourquoi. Consigné au journal des "
             "apprentissages à la clôture.",
-            "adjustments_summary": "En quelques mots ; chaque modification de la stratégie s’ajoute ensuite "
+            "adjustments_summary": "En quelques mots ; chaque modification de la stratégie s’ajoute ensuite "
             "comme un ajustement relié au changement ou à l’action qu’elle modifie.",
         }
         error_messages = {
-            "title": {"required": "Donnez un intitulé au cycle, par exemple « Printemps 2026 »."}
+            "title": {"required": "Donnez un intitulé au cycle, par exemple « Printemps 2026 »."}
         }
 
     def __init__(self, *args, **kwargs):
@@ -418,7 +418,7 @@ class AdjustmentForm(OnceForm, forms.ModelForm):
             elif not data.get("status"):
                 self.add_error("status", "Choisissez le nouvel état de l’action.")
             elif data["status"] == action.status:
-                self.add_error("status", f"L’action est déjà « {action.get_status_display()} ».")
+                self.add_error("status", f"L’action est déjà « {action.get_status_display()} ».")
             data["change"] = None
         elif kind == AdjustmentKind.LINK and change is None and action is None:
             self.add_error("change", "Choisissez le changement ou l’action concerné.")

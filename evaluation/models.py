@@ -134,7 +134,7 @@ class ConditionAssessment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_condition_display()} : {self.get_level_display()}"
+        return f"{self.get_condition_display()} : {self.get_level_display()}"
 
 
 class BackboneRoleAssessment(models.Model):
@@ -159,7 +159,7 @@ class BackboneRoleAssessment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_role_display()} : {self.get_coverage_display()}"
+        return f"{self.get_role_display()} : {self.get_coverage_display()}"
 
 
 # --- Indicators of the changes and their measurements (issue 6) --------------------------------------------
@@ -221,7 +221,7 @@ class Indicator(Versioned):
         """The change it follows, or the title of the change it followed before it was deleted."""
         if self.change is not None:
             return self.change.title
-        return f"« {self.change_title} » (retiré de la stratégie)" if self.change_title else "aucun"
+        return f"« {self.change_title} » (retiré de la stratégie)" if self.change_title else "aucun"
 
     @property
     def is_quantitative(self) -> bool:

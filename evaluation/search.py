@@ -310,8 +310,8 @@ KINDS = [
     Kind("sessions", "Sessions", _sessions, _session_hit),
     Kind("apprentissages", "Apprentissages", _learnings, _learning_hit),
     Kind("indicateurs", "Indicateurs", _indicators, _indicator_hit),
-    Kind("ententes", "Documents : ententes de coopération", _agreements, _agreement_hit),
-    Kind("bilans", "Documents : bilans", _bilans, _bilan_hit),
+    Kind("ententes", "Documents : ententes de coopération", _agreements, _agreement_hit),
+    Kind("bilans", "Documents : bilans", _bilans, _bilan_hit),
 ]
 KIND_KEYS = {kind.key: kind for kind in KINDS}
 

@@ -81,7 +81,7 @@ MEASUREMENT_FIELDS = {
     "comment": "Commentaire",
     "evidence_url": "Lien vers une preuve",
 }
-MEASUREMENT_TAKEN = "Une mesure existe déjà à cette date : modifiez-la plutôt."
+MEASUREMENT_TAKEN = "Une mesure existe déjà à cette date : modifiez-la plutôt."
 
 
 @transaction.atomic
@@ -149,11 +149,11 @@ def trend_chart(indicator, measurements, *, chart_id: str):
         baseline, target = float(indicator.baseline_level or 1), float(indicator.target_level or 1)
         points = [(m.measured_on, float(m.level)) for m in measurements if m.level is not None]
     desc = (
-        f"Départ : {indicator.baseline_display} le {text.date(indicator.baseline_on)}. "
-        f"Cible : {indicator.target_display}"
+        f"Départ : {indicator.baseline_display} le {text.date(indicator.baseline_on)}. "
+        f"Cible : {indicator.target_display}"
         + (f" au {text.date(indicator.target_on)}" if indicator.target_on else "")
         + f". {text.plural(len(points), 'mesure', 'mesures')}"
-        + (f", la dernière : {measurements[-1].display}." if measurements else ".")
+        + (f", la dernière : {measurements[-1].display}." if measurements else ".")
     )
     return charts.target_chart(
         points,
@@ -164,6 +164,6 @@ def trend_chart(indicator, measurements, *, chart_id: str):
         quantitative=indicator.is_quantitative,
         levels=len(indicator.scale),
         chart_id=chart_id,
-        title=f"Évolution de l’indicateur « {indicator.name} »",
+        title=f"Évolution de l’indicateur « {indicator.name} »",
         desc=desc,
     )

@@ -209,7 +209,7 @@ def stacked_bar_chart(
             if not value:
                 continue
             width = value * scale
-            tip = f"{item.name} : {number(value, decimals=1)}"
+            tip = f"{item.name} : {number(value, decimals=1)}"
             body.append(
                 f'<rect x="{x:.1f}" y="{bar_y:.1f}" width="{width:.1f}" height="{bar_h}" '
                 f"{_paint(fill=item.color)}><title>{escape(tip)}</title></rect>"

@@ -12,7 +12,7 @@ SITE_CONFIG = SimpleNamespace(
     header_brand_html="République<br>française",
     footer_brand_html="République<br>française",
     footer_description=(
-        "Plateforme de suivi du programme « Quartiers à impact collectif » de l’ANCT : "
+        "Plateforme de suivi du programme « Quartiers à impact collectif » de l’ANCT : "
         "vision partagée, stratégie de changement, entente de coopération et évaluation, site par site."
     ),
     accessibility_status="NOT",

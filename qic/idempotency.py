@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from .models import SubmissionToken
 
 ALREADY_SAVED = (
-    "Ce formulaire a déjà été envoyé : votre saisie est déjà enregistrée, elle n’a pas été ajoutée deux fois."
+    "Ce formulaire a déjà été envoyé : votre saisie est déjà enregistrée, elle n’a pas été ajoutée deux fois."
 )
 FIELD = "submission"
 

@@ -91,7 +91,7 @@ class VersionedForm(forms.Form):
         self.data = data
         self.add_error(
             None,
-            "Votre enregistrement a été refusé : quelqu’un a modifié ce contenu pendant que vous l’écriviez. "
+            "Votre enregistrement a été refusé : quelqu’un a modifié ce contenu pendant que vous l’écriviez. "
             "Comparez les deux versions ci-dessous, reprenez ce qu’il faut garder "
             "puis enregistrez à nouveau.",
         )

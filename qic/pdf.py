@@ -83,10 +83,10 @@ class StaticFileFetcher(URLFetcher):
             static_prefix
         ):
             logger.warning("PDF: refused to fetch %s", url[:200])
-            raise FetchRefused(f"Ressource refusée : {url[:200]}")
+            raise FetchRefused(f"Ressource refusée : {url[:200]}")
         path = static_file_path(parsed.path[len(static_prefix) :])
         if path is None:
-            raise FetchRefused(f"Fichier statique introuvable : {parsed.path[:200]}")
+            raise FetchRefused(f"Fichier statique introuvable : {parsed.path[:200]}")
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime_type})
 

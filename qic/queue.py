@@ -117,6 +117,6 @@ def warn_if_held(request, pending: PendingTask | None, message: str) -> None:
 
     def warn():
         if pending.published is False:
-            messages.warning(request, f"{UNAVAILABLE} : {message}", fail_silently=True)
+            messages.warning(request, f"{UNAVAILABLE} : {message}", fail_silently=True)
 
     transaction.on_commit(warn)

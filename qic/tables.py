@@ -64,7 +64,7 @@ SIGNATURES = (
 )
 OLE = b"\xd0\xcf\x11\xe0"
 ZIP = b"PK\x03\x04"
-EXCEL_UNREADABLE = "Le fichier Excel est illisible : enregistrez-le à nouveau au format .xlsx."
+EXCEL_UNREADABLE = "Le fichier Excel est illisible : enregistrez-le à nouveau au format .xlsx."
 SAVE_AGAIN = "Ouvrez-le dans votre tableur, puis enregistrez-le au format CSV (UTF-8) ou Excel (.xlsx)."
 
 
@@ -72,7 +72,7 @@ def _not_a_table(content: bytes) -> str | None:
     """A French sentence naming what a file that is not a table is, from its first bytes."""
     if content.startswith(OLE):
         return (
-            "Ce fichier est un ancien classeur Excel (.xls) ou un classeur protégé par un mot de passe : "
+            "Ce fichier est un ancien classeur Excel (.xls) ou un classeur protégé par un mot de passe : "
             "enregistrez-le au format Excel (.xlsx), sans mot de passe."
         )
     for signature, what in SIGNATURES:
@@ -91,8 +91,8 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 UNKNOWN_ENCODING = (
-    "L’encodage des caractères du fichier n’est pas reconnu (ni UTF-8, ni UTF-16, ni Windows-1252) : "
-    "enregistrez-le au format « CSV UTF-8 » depuis votre tableur."
+    "L’encodage des caractères du fichier n’est pas reconnu (ni UTF-8, ni UTF-16, ni Windows-1252) : "
+    "enregistrez-le au format « CSV UTF-8 » depuis votre tableur."
 )
 # A NUL byte in a cell means the bytes were not text in the encoding guessed: the file is refused. Other
 # control characters (pasted from a terminal or a PDF) are dropped, as every form drops them (clean_text).
@@ -126,7 +126,7 @@ def _decode(content: bytes) -> str:
 def _csv_rows(content: bytes, limits: Limits) -> list[tuple[int, list[str]]]:
     if content.startswith(ZIP):
         raise UnreadableTable(
-            "Ce fichier est un classeur Excel ou une archive ZIP, pas un CSV : "
+            "Ce fichier est un classeur Excel ou une archive ZIP, pas un CSV : "
             "s’il s’agit d’un classeur Excel, donnez-lui l’extension .xlsx."
         )
     what = _not_a_table(content)
@@ -153,7 +153,7 @@ def _csv_records(reader, limits: Limits):
         if "field larger" in str(error):
             raise UnreadableTable(_too_long(line + 1, limits)) from None
         raise UnreadableTable(
-            f"Ligne {line + 1} : le fichier CSV est mal formé (guillemets non refermés ?). {SAVE_AGAIN}"
+            f"Ligne {line + 1} : le fichier CSV est mal formé (guillemets non refermés ?). {SAVE_AGAIN}"
         ) from None
 
 
@@ -169,7 +169,7 @@ CHUNK = 1024 * 1024
 TOKENS = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,40}:)?(row|c|si)[\s/>]|<!(DOCTYPE|ENTITY)")
 TOO_BIG = (
     "Ce classeur Excel décompressé est bien trop volumineux pour un fichier d’inscriptions "
-    "(ou il a été fabriqué pour saturer le serveur) : il est refusé. Gardez seulement la feuille des "
+    "(ou il a été fabriqué pour saturer le serveur) : il est refusé. Gardez seulement la feuille des "
     "inscriptions, ou enregistrez-la au format CSV."
 )
 
@@ -219,7 +219,7 @@ def _inspect(archive: zipfile.ZipFile, limits: Limits) -> None:
     for part in parts:
         if part.flag_bits & 0x1:
             raise UnreadableTable(
-                "Ce classeur est protégé par un mot de passe : enregistrez-le sans mot de passe."
+                "Ce classeur est protégé par un mot de passe : enregistrez-le sans mot de passe."
             )
         if part.file_size > CHUNK and part.file_size > MAX_RATIO * max(part.compress_size, 1):
             raise UnreadableTable(TOO_BIG)
@@ -280,7 +280,7 @@ def _tokens(data: bytes, counts: _Counts, limits: Limits) -> None:
                 raise UnreadableTable(TOO_BIG)
         else:
             raise UnreadableTable(
-                "Ce classeur Excel contient des déclarations XML (DOCTYPE, ENTITY) qu’Excel n’écrit jamais : "
+                "Ce classeur Excel contient des déclarations XML (DOCTYPE, ENTITY) qu’Excel n’écrit jamais : "
                 "il est refusé. Enregistrez-le à nouveau depuis votre tableur."
             )
 
@@ -299,13 +299,13 @@ def _text(value) -> str:
 
 
 def _too_long(line: int | None, limits: Limits) -> str:
-    where = f"Ligne {line} : une" if line else "Une"
-    return f"{where} valeur dépasse {limits.field} caractères : raccourcissez-la (ou vérifiez le fichier)."
+    where = f"Ligne {line} : une" if line else "Une"
+    return f"{where} valeur dépasse {limits.field} caractères : raccourcissez-la (ou vérifiez le fichier)."
 
 
 def _too_many_lines(limits: Limits) -> str:
     return (
-        f"Le fichier compte plus de {limits.lines} lignes, vides comprises : {limits.rows} lignes remplies "
+        f"Le fichier compte plus de {limits.lines} lignes, vides comprises : {limits.rows} lignes remplies "
         "au plus. Découpez-le en plusieurs fichiers."
     )
 
@@ -322,20 +322,20 @@ def _collect(records, limits: Limits) -> list[tuple[int, list[str]]]:
         if not cells:
             continue
         if len(cells) > limits.columns:
-            raise UnreadableTable(f"Ligne {line} : plus de {limits.columns} colonnes remplies : c’est trop.")
+            raise UnreadableTable(f"Ligne {line} : plus de {limits.columns} colonnes remplies : c’est trop.")
         for value in cells:
             if len(value) > limits.field:
                 raise UnreadableTable(_too_long(line, limits))
             if NUL in value:
                 raise UnreadableTable(
-                    f"Ligne {line} : le fichier contient un caractère invisible (U+0000) "
-                    "qui n’a pas sa place dans un tableau ; ce n’est peut-être pas un fichier CSV. "
+                    f"Ligne {line} : le fichier contient un caractère invisible (U+0000) "
+                    "qui n’a pas sa place dans un tableau ; ce n’est peut-être pas un fichier CSV. "
                     + SAVE_AGAIN
                 )
         rows.append((line, cells))
         if len(rows) > limits.rows + 1:
             raise UnreadableTable(
-                f"Le fichier compte plus de {limits.rows} lignes (sans celle des titres) : "
+                f"Le fichier compte plus de {limits.rows} lignes (sans celle des titres) : "
                 f"{limits.rows} au plus. Découpez-le en plusieurs fichiers."
             )
     return rows

@@ -16,7 +16,7 @@ class StatusChangeForm(forms.Form):
     to_status = forms.ChoiceField(label="Nouveau statut")
     reason = forms.CharField(
         label="Motif",
-        help_text="Il reste dans l’historique du site : soyez précis (décision, date, interlocuteur).",
+        help_text="Il reste dans l’historique du site : soyez précis (décision, date, interlocuteur).",
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Indiquez le motif du changement de statut."},

@@ -131,7 +131,7 @@ class Site(models.Model):
         decimal_places=1,
         null=True,
         blank=True,
-        help_text="Vide : le budget par site de la vague.",
+        help_text="Vide : le budget par site de la vague.",
     )
     last_activity_at = models.DateTimeField("dernière activité", null=True, blank=True)
     # Name, communes, department and QPV code without accents nor capitals, for the dashboard's search.
@@ -206,7 +206,7 @@ class SiteStatusChange(models.Model):
         ordering = ["-changed_at", "-id"]
 
     def __str__(self):
-        return f"{self.site} : {self.get_from_status_display()} → {self.get_to_status_display()}"
+        return f"{self.site} : {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class PrerequisiteCheck(models.Model):
@@ -227,7 +227,7 @@ class PrerequisiteCheck(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.site} : {self.get_prerequisite_display()}"
+        return f"{self.site} : {self.get_prerequisite_display()}"
 
 
 class SiteEvent(models.Model):

@@ -42,7 +42,7 @@ def change_status(site: Site, to_status: str, *, by=None, reason: str = "") -> S
     now = timezone.now()
     Site.objects.filter(pk=site.pk).update(status=to_status, status_changed_at=now)
     locked.status, locked.status_changed_at = to_status, now
-    summary = f"Statut : {SiteStatus(change.from_status).label} → {SiteStatus(to_status).label}"
+    summary = f"Statut : {SiteStatus(change.from_status).label} → {SiteStatus(to_status).label}"
     journal.record(
         locked, EventKind.STATUS_CHANGED, summary + (f" ({reason})" if reason else ""), actor=by, at=now
     )
@@ -72,20 +72,20 @@ def move_site(site: Site, to_status: str, *, by, reason: str, seen_status: str) 
     locked = Site.objects.select_for_update().get(pk=site.pk)
     if locked.status != seen_status:
         raise LifecycleError(
-            f"Le statut a été changé entre-temps (il est maintenant « {locked.get_status_display()} ») : "
+            f"Le statut a été changé entre-temps (il est maintenant « {locked.get_status_display()} ») : "
             "vérifiez l’historique avant de le modifier."
         )
     if to_status not in allowed_transitions(locked.status):
         raise LifecycleError(
-            f"Un site « {locked.get_status_display()} » ne peut pas passer au statut "
-            f"« {SiteStatus(to_status).label if to_status in SiteStatus.values else to_status} »."
+            f"Un site « {locked.get_status_display()} » ne peut pas passer au statut "
+            f"« {SiteStatus(to_status).label if to_status in SiteStatus.values else to_status} »."
         )
     if locked.status == SiteStatus.REGISTERING and to_status == SiteStatus.IN_TRAINING:
         missing = missing_prerequisites(locked)
         if missing:
             raise LifecycleError(
                 "Les trois prérequis de la vague doivent être validés avant l’entrée en formation. "
-                f"Il manque : {', '.join(missing)}."
+                f"Il manque : {', '.join(missing)}."
             )
     change = change_status(site, to_status, by=by, reason=reason)
     assert change is not None  # the status differs: checked above under the lock
@@ -106,11 +106,11 @@ def check_prerequisite(site: Site, prerequisite: str, *, by) -> PrerequisiteChec
         vacant = [seat.label.lower() for seat in TRINOME_SEATS if seat.value not in held]
         if vacant:
             raise LifecycleError(
-                "Le trinôme n’est pas constitué : "
+                "Le trinôme n’est pas constitué : "
                 + ngettext(
                     "le siège %(seats)s est vacant.", "les sièges %(seats)s sont vacants.", len(vacant)
                 )
-                % {"seats": " et ".join(", ".join(f"« {seat} »" for seat in vacant).rsplit(", ", 1))}
+                % {"seats": " et ".join(", ".join(f"« {seat} »" for seat in vacant).rsplit(", ", 1))}
                 + " Invitez les personnes qui les occupent avant de valider ce prérequis."
             )
     try:
@@ -121,7 +121,7 @@ def check_prerequisite(site: Site, prerequisite: str, *, by) -> PrerequisiteChec
     journal.record(
         site,
         EventKind.PREREQUISITE_CHECKED,
-        f"Prérequis validé : {prerequisite.label}",
+        f"Prérequis validé : {prerequisite.label}",
         actor=by,
         subject=check,
     )
@@ -134,6 +134,6 @@ def uncheck_prerequisite(site: Site, prerequisite: str, *, by) -> bool:
     deleted, _ = site.prerequisite_checks.filter(prerequisite=prerequisite).delete()
     if deleted:
         journal.record(
-            site, EventKind.PREREQUISITE_UNCHECKED, f"Prérequis retiré : {prerequisite.label}", actor=by
+            site, EventKind.PREREQUISITE_UNCHECKED, f"Prérequis retiré : {prerequisite.label}", actor=by
         )
     return bool(deleted)

@@ -242,7 +242,7 @@ def render_svg(snap: dict, *, title: str = "Stratégie de changement", id_prefix
     desc = (
         f"{count} changement{'s' if count > 1 else ''} en colonnes (directs, intermédiaires, ultime) "
         "menant à "
-        "la vision ; une flèche va de chaque changement à ce à quoi il contribue. La liste qui accompagne le "
+        "la vision ; une flèche va de chaque changement à ce à quoi il contribue. La liste qui accompagne le "
         "schéma en donne l’équivalent textuel."
     )
     w, h = geometry.width, geometry.height

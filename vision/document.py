@@ -223,7 +223,7 @@ def _change_title(changes: dict, pk) -> str:
 
 
 def _links_text(change: dict, titles: dict) -> list[str]:
-    parts = [f"« {_change_title(titles, pk)} »" for pk in change["contributes_to"]]
+    parts = [f"« {_change_title(titles, pk)} »" for pk in change["contributes_to"]]
     if change["to_vision"]:
         parts.append("la vision")
     return parts
@@ -238,13 +238,13 @@ def _item_text(kind: str, item: dict, titles: dict) -> str:
             lines.append(item["description"])
         links = _links_text(item, titles)
         if links:
-            lines.append("Contribue à : " + ", ".join(links))
+            lines.append("Contribue à : " + ", ".join(links))
         return "\n".join(lines)
     lines = [item["name"], f"{item['lead']} · {status_label(item['status'])}"]
     if item["description"]:
         lines.append(item["description"])
     if item["changes"]:
-        lines.append("Sert : " + ", ".join(f"« {_change_title(titles, pk)} »" for pk in item["changes"]))
+        lines.append("Sert : " + ", ".join(f"« {_change_title(titles, pk)} »" for pk in item["changes"]))
     return "\n".join(lines)
 
 
@@ -275,9 +275,9 @@ def _item_details(kind: str, old: dict, new: dict, old_titles: dict, new_titles:
             ("Description", old["description"], new["description"]),
             (
                 "Changements servis",
-                ", ".join(sorted(f"« {_change_title(old_titles, pk)} »" for pk in old["changes"]))
+                ", ".join(sorted(f"« {_change_title(old_titles, pk)} »" for pk in old["changes"]))
                 or "(aucun)",
-                ", ".join(sorted(f"« {_change_title(new_titles, pk)} »" for pk in new["changes"]))
+                ", ".join(sorted(f"« {_change_title(new_titles, pk)} »" for pk in new["changes"]))
                 or "(aucun)",
             ),
         ]

@@ -51,14 +51,14 @@ LEVEL_FOCUS = {
 LEVEL_QUESTION = {
     ChangeLevel.DIRECT: (
         "Quelles seront les transformations de connaissances nécessaires pour que les changements de "
-        "pratique et de comportement puissent se produire ?"
+        "pratique et de comportement puissent se produire ?"
     ),
     ChangeLevel.INTERMEDIATE: (
         "Quelles seront les transformations de pratique des organisations et les transformations de "
-        "comportement des habitants pour que le changement de culture puisse se produire ?"
+        "comportement des habitants pour que le changement de culture puisse se produire ?"
     ),
     ChangeLevel.ULTIMATE: (
-        "Quelle sera la transformation de culture ou de mode de vie visée pour cheminer vers cette vision ?"
+        "Quelle sera la transformation de culture ou de mode de vie visée pour cheminer vers cette vision ?"
     ),
 }
 

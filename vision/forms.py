@@ -27,7 +27,7 @@ class _EditForm(OnceForm, VersionedForm):
 class StatementForm(_EditForm):
     statement = forms.CharField(
         label="Énoncé de la vision",
-        help_text="Une phrase concise, claire, optimiste et inspirante : ce que vous voulez voir arriver.",
+        help_text="Une phrase concise, claire, optimiste et inspirante : ce que vous voulez voir arriver.",
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Écrivez la vision en une phrase."},
@@ -45,7 +45,7 @@ class StatementForm(_EditForm):
         self.today = today
         super().__init__(*args, **kwargs)
         minimum = rules.minimum_horizon(today)
-        self.fields["horizon_year"].help_text = f"Dans dix ans ou plus : {minimum} ou plus tard."
+        self.fields["horizon_year"].help_text = f"Dans dix ans ou plus : {minimum} ou plus tard."
         self.fields["horizon_year"].widget.attrs.update({"min": minimum, "inputmode": "numeric"})
 
     def clean_horizon_year(self):
@@ -74,8 +74,8 @@ class ChangeForm(_EditForm):
     level = forms.ChoiceField(
         label="Niveau",
         choices=ChangeLevel.choices,
-        help_text="Direct : connaissances ; intermédiaire : pratiques et comportements ; "
-        "ultime : culture et mode de vie.",
+        help_text="Direct : connaissances ; intermédiaire : pratiques et comportements ; "
+        "ultime : culture et mode de vie.",
     )
     register = forms.ChoiceField(label="Registre", choices=ChangeRegister.choices)
     title = forms.CharField(
@@ -133,8 +133,8 @@ class ChangeForm(_EditForm):
                 if LEVEL_RANK[contributor.level] >= LEVEL_RANK[level]:
                     self.add_error(
                         "level",
-                        f"« {contributor.title} » ({contributor.get_level_display().lower()}) contribue à ce "
-                        f"changement : il ne peut pas devenir un {ChangeLevel(level).label.lower()}. "
+                        f"« {contributor.title} » ({contributor.get_level_display().lower()}) contribue à ce "
+                        f"changement : il ne peut pas devenir un {ChangeLevel(level).label.lower()}. "
                         "Retirez d’abord ce lien ou choisissez un niveau supérieur.",
                     )
         return data
@@ -198,8 +198,8 @@ class NarrativeForm(_EditForm):
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text="Racontez le chemin du changement comme une histoire. "
-        "Mise en forme : **gras**, *italique*, "
-        "listes avec « - », titres avec « ### », liens https://…",
+        "Mise en forme : **gras**, *italique*, "
+        "listes avec « - », titres avec « ### », liens https://…",
     )
 
 

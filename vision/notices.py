@@ -20,7 +20,7 @@ def version_to_approve(site, revision, seat_user_ids: list[int], *, author) -> N
     notifications.notify(
         NotificationKind.VERSION_TO_APPROVE,
         seat_user_ids,
-        title=f"Version {revision.number} de la vision à approuver : {revision.summary}",
+        title=f"Version {revision.number} de la vision à approuver : {revision.summary}",
         url=_adoption_url(site),
         site=site,
         actor=author,
@@ -37,7 +37,7 @@ def version_approved(site, revision, seat_user_ids: list[int], membership, *, ac
     notifications.notify(
         NotificationKind.VERSION_APPROVED,
         seat_user_ids,
-        title=f"Version {revision.number} de la vision approuvée (siège « {membership.get_role_display()} »)",
+        title=f"Version {revision.number} de la vision approuvée (siège « {membership.get_role_display()} »)",
         url=_adoption_url(site),
         site=site,
         actor=actor,
@@ -64,11 +64,11 @@ def vision_adopted(site, revision, seat_user_ids: list[int], *, actor) -> None:
 def comment_added(site, comment, seat_user_ids: list[int], earlier_authors: set, quote: str) -> None:
     """The trinôme answers remarks (an item to do until resolved); the thread's earlier writers are told."""
     change = comment.change
-    where = f"le changement « {change.title} »" if change is not None else "la vision"
+    where = f"le changement « {change.title} »" if change is not None else "la vision"
     anchor = f"change-{change.pk}" if change is not None else "vision"
     url = reverse("vision:workspace", kwargs={"site_slug": site.slug}) + f"#{anchor}"
     common = {
-        "title": f"Nouveau commentaire sur {where} : {quote}",
+        "title": f"Nouveau commentaire sur {where} : {quote}",
         "url": url,
         "site": site,
         "actor": comment.author,

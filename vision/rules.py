@@ -50,7 +50,7 @@ def statement_hints(statement: str, horizon_year: int | None, today=None) -> lis
         hints.append(
             Hint(
                 "info",
-                "Une phrase concise, claire, optimiste et inspirante : ce que vous voulez voir arriver "
+                "Une phrase concise, claire, optimiste et inspirante : ce que vous voulez voir arriver "
                 "dans dix ans ou plus.",
             )
         )
@@ -58,27 +58,27 @@ def statement_hints(statement: str, horizon_year: int | None, today=None) -> lis
         hints.append(
             Hint(
                 "warning",
-                f"{words} mots : une vision se retient mieux en une phrase courte "
+                f"{words} mots : une vision se retient mieux en une phrase courte "
                 f"(moins de {VISION_WORDS_SOFT_LIMIT} mots). Gardez l’essentiel, le détail ira dans la "
                 "stratégie.",
             )
         )
     else:
-        hints.append(Hint("success", f"{words} mot{'s' if words > 1 else ''} : une longueur qui se retient."))
+        hints.append(Hint("success", f"{words} mot{'s' if words > 1 else ''} : une longueur qui se retient."))
     if text and SENTENCE_END.search(text):
-        hints.append(Hint("warning", "Plusieurs phrases : la vision s’énonce en une seule phrase."))
+        hints.append(Hint("warning", "Plusieurs phrases : la vision s’énonce en une seule phrase."))
     if text and PROBLEM_WORDS.search(text):
         hints.append(
             Hint(
                 "info",
-                "La vision décrit un scénario positif plutôt qu’un problème à combattre : dites ce que "
+                "La vision décrit un scénario positif plutôt qu’un problème à combattre : dites ce que "
                 "vous voulez voir arriver.",
             )
         )
     minimum = minimum_horizon(today)
     if horizon_year is not None and horizon_year < minimum:
         hints.append(
-            Hint("warning", f"L’horizon d’une vision est d’au moins dix ans : {minimum} ou plus tard.")
+            Hint("warning", f"L’horizon d’une vision est d’au moins dix ans : {minimum} ou plus tard.")
         )
     return hints
 
@@ -89,7 +89,7 @@ def horizon_error(horizon_year: int | None, today=None) -> str | None:
         return f"Indiquez l’année de l’horizon de la vision ({minimum} ou plus tard)."
     if horizon_year < minimum:
         return (
-            f"L’horizon d’une vision est d’au moins dix ans : choisissez {minimum} ou une année plus "
+            f"L’horizon d’une vision est d’au moins dix ans : choisissez {minimum} ou une année plus "
             "lointaine."
         )
     if horizon_year > minimum + 40:
@@ -128,25 +128,25 @@ def link_error(source, target, graph: dict[int, list[int]]) -> str | None:
     source_site = source.get("site_id") if isinstance(source, dict) else source.site_id
     target_site = target.get("site_id") if isinstance(target, dict) else target.site_id
     if source_site is not None and target_site is not None and source_site != target_site:
-        return "Ce changement appartient à un autre site : un lien reste dans la stratégie du site."
+        return "Ce changement appartient à un autre site : un lien reste dans la stratégie du site."
     if source_id == target_id:
         return "Un changement ne peut pas contribuer à lui-même."
     source_title, target_title = get(source, "title"), get(target, "title")
     if _reaches(graph, target_id, source_id):
         return (
-            f"Ce lien créerait une boucle : « {target_title} » contribue déjà, directement ou non, à "
-            f"« {source_title} »."
+            f"Ce lien créerait une boucle : « {target_title} » contribue déjà, directement ou non, à "
+            f"« {source_title} »."
         )
     source_level, target_level = get(source, "level"), get(target, "level")
     if LEVEL_RANK[target_level] == LEVEL_RANK[source_level]:
         return (
-            f"« {source_title} » et « {target_title} » sont au même niveau ({_level_phrase(source_level)}) : "
+            f"« {source_title} » et « {target_title} » sont au même niveau ({_level_phrase(source_level)}) : "
             "un changement contribue à un changement d’un niveau supérieur."
         )
     if LEVEL_RANK[target_level] < LEVEL_RANK[source_level]:
         return (
-            f"« {target_title} » est un {_level_phrase(target_level)}, en amont de « {source_title} » "
-            f"({_level_phrase(source_level)}) : un lien « contribue à » va toujours vers un niveau supérieur "
+            f"« {target_title} » est un {_level_phrase(target_level)}, en amont de « {source_title} » "
+            f"({_level_phrase(source_level)}) : un lien « contribue à » va toujours vers un niveau supérieur "
             "(direct → intermédiaire → ultime → vision)."
         )
     return None
@@ -155,7 +155,7 @@ def link_error(source, target, graph: dict[int, list[int]]) -> str | None:
 def vision_link_error(level: str) -> str | None:
     if level != ChangeLevel.ULTIMATE:
         return (
-            f"Seul un changement ultime contribue directement à la vision ; un {_level_phrase(level)} "
+            f"Seul un changement ultime contribue directement à la vision ; un {_level_phrase(level)} "
             "contribue à un changement d’un niveau supérieur."
         )
     return None
@@ -182,16 +182,16 @@ def strategy_problems(snap: dict) -> list[str]:
     problems = []
     if not any(c["level"] == ChangeLevel.ULTIMATE for c in changes):
         problems.append(
-            "La stratégie n’a pas encore de changement ultime : c’est lui qui mène vers la vision."
+            "La stratégie n’a pas encore de changement ultime : c’est lui qui mène vers la vision."
         )
     nowhere = [c for c in changes if not c["contributes_to"] and not c["to_vision"]]
     if nowhere:
-        titles = ", ".join(f"« {c['title']} »" for c in nowhere[:8])
+        titles = ", ".join(f"« {c['title']} »" for c in nowhere[:8])
         more = f" et {len(nowhere) - 8} autres" if len(nowhere) > 8 else ""
         problems.append(
             f"{len(nowhere)} changement{'s' if len(nowhere) > 1 else ''} "
             f"ne mène{'nt' if len(nowhere) > 1 else ''} "
-            f"encore nulle part : {titles}{more}. Reliez chacun à un changement de niveau supérieur "
+            f"encore nulle part : {titles}{more}. Reliez chacun à un changement de niveau supérieur "
             "(ou, pour un changement ultime, à la vision)."
         )
     return problems

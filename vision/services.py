@@ -68,7 +68,7 @@ def _record(site, user, summary: str, *, restored_from: int | None = None) -> Re
 
 def _quote(text: str, limit: int = 80) -> str:
     text = " ".join((text or "").split())
-    return f"« {text[: limit - 1]}… »" if len(text) > limit else f"« {text} »"
+    return f"« {text[: limit - 1]}… »" if len(text) > limit else f"« {text} »"
 
 
 def _next_position(queryset) -> int:
@@ -135,7 +135,7 @@ def add_factor(site, user, *, kind: str, text: str) -> ContextFactor:
             position=_next_position(ContextFactor.objects.filter(site=site, kind=kind)),
             updated_by=user,
         )
-        _record(site, user, f"{_factor_label(kind)} ajouté : {_quote(text)}")
+        _record(site, user, f"{_factor_label(kind)} ajouté : {_quote(text)}")
     return factor
 
 
@@ -143,7 +143,7 @@ def edit_factor(factor: ContextFactor, user, *, expected_version: int, text: str
     with transaction.atomic():
         _lock(factor.site)
         save_if_unchanged(factor, expected_version, {"text": text.strip()}, user=user)
-        _record(factor.site, user, f"{_factor_label(factor.kind)} modifié : {_quote(text)}")
+        _record(factor.site, user, f"{_factor_label(factor.kind)} modifié : {_quote(text)}")
     return factor
 
 
@@ -151,14 +151,14 @@ def delete_factor(factor: ContextFactor, user, *, expected_version: int) -> None
     with transaction.atomic():
         _lock(factor.site)
         delete_if_unchanged(factor, expected_version)
-        _record(factor.site, user, f"{_factor_label(factor.kind)} supprimé : {_quote(factor.text)}")
+        _record(factor.site, user, f"{_factor_label(factor.kind)} supprimé : {_quote(factor.text)}")
 
 
 def move_factor(factor: ContextFactor, user, *, direction: str) -> None:
     with transaction.atomic():
         _lock(factor.site)
         if _move(factor, ContextFactor.objects.filter(site=factor.site, kind=factor.kind), direction):
-            _record(factor.site, user, f"{_factor_label(factor.kind)} déplacé : {_quote(factor.text)}")
+            _record(factor.site, user, f"{_factor_label(factor.kind)} déplacé : {_quote(factor.text)}")
 
 
 # Changes and their links ---------------------------------------------------------------------------------
@@ -179,7 +179,7 @@ def _check_change(site, change: Change, targets: list[Change], to_vision: bool) 
     for target in targets:
         if target.site_id != site.pk:
             raise ValidationError(
-                "Ce changement appartient à un autre site : un lien reste dans la stratégie du site."
+                "Ce changement appartient à un autre site : un lien reste dans la stratégie du site."
             )
     rules.check_links(change, targets, to_vision, site_graph(site, without=change.pk))
     if change.pk:
@@ -187,7 +187,7 @@ def _check_change(site, change: Change, targets: list[Change], to_vision: bool) 
         for contributor in change.contributors.all():
             error = rules.link_error(contributor, change, site_graph(site, without=contributor.pk))
             if error:
-                errors.append(f"« {contributor.title} » contribue à ce changement. {error}")
+                errors.append(f"« {contributor.title} » contribue à ce changement. {error}")
         if errors:
             raise ValidationError(errors)
 
@@ -208,7 +208,7 @@ def add_change(site, user, *, level, register, title, description="", targets=()
         _check_change(site, change, list(targets), to_vision)
         change.save()
         change.contributes_to.set(targets)
-        _record(site, user, f"{ChangeLevel(level).label} ajouté : {_quote(title)}")
+        _record(site, user, f"{ChangeLevel(level).label} ajouté : {_quote(title)}")
     return change
 
 
@@ -232,7 +232,7 @@ def edit_change(
         # here rolls the save back with the transaction.
         _check_change(site, change, list(targets), to_vision)
         change.contributes_to.set(targets)
-        _record(site, user, f"Changement modifié : {_quote(title)}")
+        _record(site, user, f"Changement modifié : {_quote(title)}")
     return change
 
 
@@ -244,7 +244,7 @@ def set_links(change: Change, user, *, expected_version: int, targets, to_vision
         save_if_unchanged(change, expected_version, {"contributes_to_vision": to_vision}, user=user)
         _check_change(site, change, list(targets), to_vision)
         change.contributes_to.set(targets)
-        _record(site, user, f"Liens modifiés : {_quote(change.title)}")
+        _record(site, user, f"Liens modifiés : {_quote(change.title)}")
     return change
 
 
@@ -256,7 +256,7 @@ def delete_change(change: Change, user, *, expected_version: int) -> None:
         # keep its id and title, and find it again if a restored version brings it back.
         references.detach([change])
         delete_if_unchanged(change, expected_version)
-        _record(site, user, f"Changement supprimé : {_quote(change.title)}")
+        _record(site, user, f"Changement supprimé : {_quote(change.title)}")
 
 
 def move_change(change: Change, user, *, direction: str) -> None:
@@ -264,7 +264,7 @@ def move_change(change: Change, user, *, direction: str) -> None:
     with transaction.atomic():
         _lock(site)
         if _move(change, Change.objects.filter(site=site, level=change.level), direction):
-            _record(site, user, f"Changement déplacé : {_quote(change.title)}")
+            _record(site, user, f"Changement déplacé : {_quote(change.title)}")
 
 
 # Partner actions ----------------------------------------------------------------------------------------
@@ -289,7 +289,7 @@ def add_action(site, user, *, name, lead_organisation, status, description="", c
             updated_by=user,
         )
         action.changes.set(changes)
-        _record(site, user, f"Action ajoutée : {_quote(name)}")
+        _record(site, user, f"Action ajoutée : {_quote(name)}")
     return action
 
 
@@ -308,7 +308,7 @@ def edit_action(
         }
         save_if_unchanged(action, expected_version, values, user=user)
         action.changes.set(changes)
-        _record(site, user, f"Action modifiée : {_quote(name)}")
+        _record(site, user, f"Action modifiée : {_quote(name)}")
     return action
 
 
@@ -317,7 +317,7 @@ def delete_action(action: PartnerAction, user, *, expected_version: int) -> None
         _lock(action.site)
         references.detach([action])
         delete_if_unchanged(action, expected_version)
-        _record(action.site, user, f"Action supprimée : {_quote(action.name)}")
+        _record(action.site, user, f"Action supprimée : {_quote(action.name)}")
 
 
 # History -------------------------------------------------------------------------------------------------
@@ -466,7 +466,7 @@ def approve(site, user, *, number: int) -> Revision:
         latest = head(site)
         if latest is None or latest.number != number:
             raise AdoptionRefused(
-                f"La version {number} n’est plus la dernière : relisez la version "
+                f"La version {number} n’est plus la dernière : relisez la version "
                 f"{latest.number if latest else ''} avant de l’approuver."
             )
         seats = current_seats(site)
@@ -506,7 +506,7 @@ def _adopt_if_complete(site, revision: Revision, seats: dict, actor) -> bool:
     journal.record(
         site,
         EventKind.VISION_ADOPTED,
-        f"Vision adoptée par le trinôme (version {revision.number}) : "
+        f"Vision adoptée par le trinôme (version {revision.number}) : "
         + _quote(revision.snapshot["vision"]["statement"], 200),
         actor=actor,
         at=now,

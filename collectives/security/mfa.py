@@ -17,7 +17,7 @@ class MFAAdapter(DefaultMFAAdapter):
     error_messages = {
         **DefaultMFAAdapter.error_messages,
         "cannot_delete_authenticator": (
-            "Votre rôle donne accès à tous les sites : la double authentification y est obligatoire "
+            "Votre rôle donne accès à tous les sites : la double authentification y est obligatoire "
             "et ne peut pas être désactivée. Pour changer de téléphone, générez de nouveaux codes de "
             "secours et demandez à l’équipe nationale de réinitialiser votre application d’authentification."
         ),

@@ -74,26 +74,26 @@ CODE_REFUSED = (
     "Recommencez la connexion."
 )
 NOT_YET_VALID = (
-    "La réponse reçue de ProConnect porte une date à venir : l’horloge de la plateforme ou celle de "
-    "ProConnect est décalée. Réessayez dans une minute ; si cela se reproduit, signalez-le à l’équipe "
+    "La réponse reçue de ProConnect porte une date à venir : l’horloge de la plateforme ou celle de "
+    "ProConnect est décalée. Réessayez dans une minute ; si cela se reproduit, signalez-le à l’équipe "
     "nationale de l’ANCT."
 )
-DENIED = "ProConnect n’a pas confirmé votre identité : la connexion a été annulée."
+DENIED = "ProConnect n’a pas confirmé votre identité : la connexion a été annulée."
 TOKEN_REFUSED = "ProConnect n’a pas confirmé votre identité. Recommencez la connexion."
 BAD_SIGNATURE = (
-    "La réponse reçue de ProConnect n’a pas une signature valide : la connexion est refusée par sécurité."
+    "La réponse reçue de ProConnect n’a pas une signature valide : la connexion est refusée par sécurité."
 )
-EXPIRED = "La réponse reçue de ProConnect a expiré : recommencez la connexion."
+EXPIRED = "La réponse reçue de ProConnect a expiré : recommencez la connexion."
 WRONG_NONCE = (
-    "La réponse reçue de ProConnect ne correspond pas à cette tentative de connexion : la connexion est "
+    "La réponse reçue de ProConnect ne correspond pas à cette tentative de connexion : la connexion est "
     "refusée par sécurité. Recommencez la connexion."
 )
 WRONG_PARTY = (
     "La réponse reçue de ProConnect n’était pas destinée à cette plateforme (émetteur ou destinataire "
-    "inattendu) : la connexion est refusée par sécurité."
+    "inattendu) : la connexion est refusée par sécurité."
 )
 INCOMPLETE = (
-    "ProConnect n’a pas transmis votre adresse électronique professionnelle : la plateforme ne peut pas "
+    "ProConnect n’a pas transmis votre adresse électronique professionnelle : la plateforme ne peut pas "
     "retrouver votre compte."
 )
 

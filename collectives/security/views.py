@@ -31,11 +31,11 @@ logger = logging.getLogger(__name__)
 
 LOGGED_OUT_MESSAGE = "Vous êtes déconnecté·e de la plateforme et de ProConnect."
 CURRENT_UNVERIFIED = (
-    "Votre adresse actuelle, {email}, n’a jamais été vérifiée : ouvrez d’abord le lien que nous venons "
+    "Votre adresse actuelle, {email}, n’a jamais été vérifiée : ouvrez d’abord le lien que nous venons "
     "de lui envoyer, puis indiquez votre nouvelle adresse."
 )
 UNVERIFIED_PRIMARY = (
-    "Cette adresse n’est pas encore vérifiée : elle deviendra votre adresse de connexion quand vous aurez "
+    "Cette adresse n’est pas encore vérifiée : elle deviendra votre adresse de connexion quand vous aurez "
     "suivi le lien que nous lui avons envoyé."
 )
 
@@ -89,7 +89,7 @@ def proconnect_callback(request: HttpRequest) -> HttpResponse:
         for membership in memberships:
             messages.success(
                 request,
-                f"Bienvenue dans le collectif de {membership.site.name} : vous y êtes "
+                f"Bienvenue dans le collectif de {membership.site.name} : vous y êtes "
                 f"{membership.get_role_display().lower()}.",
             )
     if user is None:
@@ -196,7 +196,7 @@ def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
     if session.session_key == request.session.session_key:
         return redirect("account_logout")  # the current session ends through the sign-out page
     services.end_session_of(request.user, session_id)
-    messages.success(request, "La session a été fermée : l’appareil concerné devra se reconnecter.")
+    messages.success(request, "La session a été fermée : l’appareil concerné devra se reconnecter.")
     return redirect("usersessions_list")
 
 

@@ -143,8 +143,8 @@ def _withdraw(agreement, signatures, why: str) -> int:
         _log(
             agreement,
             None,
-            f"Signature retirée ({why}) : {person_name(signature.signed_by)}, "
-            f"siège « {signature.get_seat_display()} », signée le {text.date(signature.signed_on)}",
+            f"Signature retirée ({why}) : {person_name(signature.signed_by)}, "
+            f"siège « {signature.get_seat_display()} », signée le {text.date(signature.signed_on)}",
         )
     if signatures:
         AgreementSignature.objects.filter(pk__in=[s.pk for s in signatures]).delete()
@@ -185,7 +185,7 @@ def save_section(site, part: str, text: str, *, expected_version: int, user) -> 
         section = draft.sections.get(part=part)
         save_if_unchanged(section, expected_version, {"text": text}, user=user)
         withdrawn = _withdraw_signatures(draft)
-        _log(draft, user, f"« {AgreementPart(part).label} » modifiée")
+        _log(draft, user, f"« {AgreementPart(part).label} » modifiée")
     return Outcome(draft, opened, withdrawn)
 
 
@@ -199,7 +199,7 @@ def add_space(site, data: dict, *, user) -> tuple[CooperationSpace, Outcome]:
         position = (draft.spaces.aggregate(p=Max("position"))["p"] or 0) + 1
         space = CooperationSpace.objects.create(agreement=draft, position=position, updated_by=user, **data)
         withdrawn = _withdraw_signatures(draft)
-        _log(draft, user, f"Lieu de coopération « {space.name} » ajouté")
+        _log(draft, user, f"Lieu de coopération « {space.name} » ajouté")
     return space, Outcome(draft, opened, withdrawn)
 
 
@@ -212,7 +212,7 @@ def update_space(site, space: CooperationSpace, data: dict, *, expected_version:
             raise EditConflict(current=None, attempted=data)
         save_if_unchanged(target, expected_version, data, user=user)
         withdrawn = _withdraw_signatures(draft)
-        _log(draft, user, f"Lieu de coopération « {target.name} » modifié")
+        _log(draft, user, f"Lieu de coopération « {target.name} » modifié")
     return target, Outcome(draft, opened, withdrawn)
 
 
@@ -224,7 +224,7 @@ def delete_space(site, space: CooperationSpace, *, expected_version: int, user) 
             raise EditConflict(current=None, attempted={})
         delete_if_unchanged(target, expected_version)
         withdrawn = _withdraw_signatures(draft)
-        _log(draft, user, f"Lieu de coopération « {target.name} » supprimé")
+        _log(draft, user, f"Lieu de coopération « {target.name} » supprimé")
     return Outcome(draft, opened, withdrawn)
 
 
@@ -265,7 +265,7 @@ def sign(site, user) -> CooperationAgreement:
         missing = missing_parts(draft)
         if missing:
             raise AgreementError(
-                "Chaque partie doit être rédigée avant la signature. À compléter : "
+                "Chaque partie doit être rédigée avant la signature. À compléter : "
                 + ", ".join(missing)
                 + "."
             )
@@ -276,7 +276,7 @@ def sign(site, user) -> CooperationAgreement:
             site,
             EventKind.AGREEMENT_SIGNED,
             f"{person_name(user)} signe l’entente de coopération (version {draft.number}) "
-            f"pour le siège « {MemberRole(membership.role).label} »",
+            f"pour le siège « {MemberRole(membership.role).label} »",
             actor=user,
             subject=draft,
         )
@@ -310,7 +310,7 @@ def _put_in_force(site, draft, user) -> None:
     journal.record(
         site,
         EventKind.AGREEMENT_SIGNED,
-        f"Entente de coopération (version {draft.number}) en vigueur : "
+        f"Entente de coopération (version {draft.number}) en vigueur : "
         "signée par les trois sièges du trinôme",
         actor=user,
         subject=draft,

@@ -177,7 +177,7 @@ def record_if_held(session: Session, now=None) -> bool:
             continue
         balance = balance_of(site)
         summary = (
-            f"Accompagnement de {hours(session.duration_hours)} h : « {session.title} » "
+            f"Accompagnement de {hours(session.duration_hours)} h : « {session.title} » "
             f"({hours(balance.used)} h utilisées sur {hours(balance.budget)} h)"
         )
         journal.record(

@@ -66,7 +66,7 @@ def check_invitable(site, email: str, role: str, *, replacing: Membership | None
     existing = identity.verified_owner(email)
     if existing is not None and existing.role != PlatformRole.MEMBER:
         raise InvitationError(
-            f"Cette adresse est celle d’un compte « {existing.get_role_display()} », qui accède déjà au site "
+            f"Cette adresse est celle d’un compte « {existing.get_role_display()} », qui accède déjà au site "
             "sans invitation.",
             "email",
         )
@@ -77,12 +77,12 @@ def check_invitable(site, email: str, role: str, *, replacing: Membership | None
         if current is not None and current.role == role:
             raise InvitationError(
                 f"{person_name(existing)} est déjà membre du collectif "
-                f"comme « {current.get_role_display()} ».",
+                f"comme « {current.get_role_display()} ».",
                 "email",
             )
     if site.invitations.pending().filter(email__iexact=email).exists():
         raise InvitationError(
-            "Une invitation est déjà en attente pour cette adresse : "
+            "Une invitation est déjà en attente pour cette adresse : "
             "renvoyez-la depuis la liste des invitations.",
             "email",
         )
@@ -90,14 +90,14 @@ def check_invitable(site, email: str, role: str, *, replacing: Membership | None
         holder = site.memberships.current().filter(role=role).select_related("user").first()
         if holder is not None and (replacing is None or holder.pk != replacing.pk):
             raise InvitationError(
-                f"Le siège « {MemberRole(role).label} » est occupé par {person_name(holder.user)} : "
-                "utilisez « Remplacer » pour organiser la passation.",
+                f"Le siège « {MemberRole(role).label} » est occupé par {person_name(holder.user)} : "
+                "utilisez « Remplacer » pour organiser la passation.",
                 "role",
             )
         pending = site.invitations.pending().filter(role=role).first()
         if pending is not None:
             raise InvitationError(
-                f"Une invitation est déjà en attente pour ce siège ({pending.display_name}) : "
+                f"Une invitation est déjà en attente pour ce siège ({pending.display_name}) : "
                 "renvoyez-la ou révoquez-la d’abord.",
                 "role",
             )
@@ -187,7 +187,7 @@ def hand_over_seat(
             journal.record(
                 site,
                 EventKind.SEAT_HANDOVER,
-                f"Passation du siège « {MemberRole(seat).label} » : "
+                f"Passation du siège « {MemberRole(seat).label} » : "
                 f"{person_name(holder.user)} cède sa place, "
                 f"invitation envoyée à {invitation.display_name}",
                 actor=invited_by,
@@ -211,11 +211,11 @@ def resend(invitation: Invitation, *, actor, seen_send_count: int | None = None)
         locked = _locked(invitation)
         if locked.used_at or locked.revoked_at:
             raise InvitationError(
-                "Cette invitation a déjà été acceptée ou révoquée : elle ne peut pas être renvoyée."
+                "Cette invitation a déjà été acceptée ou révoquée : elle ne peut pas être renvoyée."
             )
         if seen_send_count is not None and locked.send_count != seen_send_count:
             raise InvitationError(
-                f"Cette invitation vient d’être renvoyée à {locked.email} : le dernier lien envoyé est "
+                f"Cette invitation vient d’être renvoyée à {locked.email} : le dernier lien envoyé est "
                 f"valable jusqu’au {text.date(timezone.localtime(locked.expires_at))}."
             )
         token = Invitation.new_token()

@@ -119,7 +119,7 @@ def end_membership(membership: Membership, *, ended_on: dt.date | None = None, a
 
             withdraw_seat_signature(membership.site, membership.role)
             name, seat = person_name(membership.user), membership.get_role_display()
-            summary = f"Fin du mandat de {name} au siège « {seat} »"
+            summary = f"Fin du mandat de {name} au siège « {seat} »"
             _tell_trinome_of_seat(membership.site, summary, actor=actor, subject=membership)
         else:
             summary = f"{person_name(membership.user)} quitte le collectif ({membership.get_role_display()})"
@@ -137,7 +137,7 @@ def join(site, user, role: str, *, organisation: str = "", actor=None, succeeds:
             end_membership(previous, actor=actor)
         if role in TRINOME_SEATS and site.memberships.current().filter(role=role).exists():
             raise MembershipError(
-                f"Le siège « {MemberRole(role).label} » a été attribué entre-temps à une autre personne."
+                f"Le siège « {MemberRole(role).label} » a été attribué entre-temps à une autre personne."
             )
         membership = Membership.objects.create(
             site=site,
@@ -148,11 +148,11 @@ def join(site, user, role: str, *, organisation: str = "", actor=None, succeeds:
         )
         label = MemberRole(role).label
         if succeeds is not None:
-            summary = f"{person_name(user)} succède à {person_name(succeeds.user)} au siège « {label} »"
+            summary = f"{person_name(user)} succède à {person_name(succeeds.user)} au siège « {label} »"
             journal.record(site, EventKind.SEAT_HANDOVER, summary, actor=actor or user, subject=membership)
             _tell_trinome_of_seat(site, summary, actor=actor or user, subject=membership)
         else:
-            what = f"au siège « {label} » du trinôme" if role in TRINOME_SEATS else f"comme {label.lower()}"
+            what = f"au siège « {label} » du trinôme" if role in TRINOME_SEATS else f"comme {label.lower()}"
             summary = f"{person_name(user)} rejoint le collectif {what}"
             journal.record(site, EventKind.MEMBER_JOINED, summary, actor=actor or user, subject=membership)
             if role in TRINOME_SEATS:

@@ -115,7 +115,7 @@ def read_file(content: bytes, filename: str) -> tuple[list[dict], list[str]]:
     columns = [HEADERS.get(normalise(title)) for title in header]
     missing = [label for key, label in REQUIRED.items() if key not in columns]
     if missing:
-        return [], [f"Colonne manquante : « {label} »." for label in missing]
+        return [], [f"Colonne manquante : « {label} »." for label in missing]
     rows = []
     for line, values in body:
         row = {"line": line}
@@ -201,7 +201,7 @@ def plan(rows: list[dict], wave: Wave, file_errors: list[str] | None = None) -> 
                 errors.append(
                     (
                         LABELS[key],
-                        f"Texte trop long : {model_field.max_length} caractères au maximum "
+                        f"Texte trop long : {model_field.max_length} caractères au maximum "
                         f"(celui-ci en compte {len(row[key])}).",
                     )
                 )
@@ -212,22 +212,22 @@ def plan(rows: list[dict], wave: Wave, file_errors: list[str] | None = None) -> 
             errors.append(("Nom du site", "Nom du site manquant."))
         kind = KINDS.get(normalise(row["kind"]).replace("’", "'")) if row["kind"] else None
         if not row["kind"]:
-            errors.append(("Type", f"Type manquant : {KIND_HINT}."))
+            errors.append(("Type", f"Type manquant : {KIND_HINT}."))
         elif kind is None:
-            errors.append(("Type", f"Type « {row['kind']} » inconnu : {KIND_HINT}."))
+            errors.append(("Type", f"Type « {row['kind']} » inconnu : {KIND_HINT}."))
         if not communes:
             errors.append(("Commune", "Commune manquante."))
         department = _department(row["department"], by_code, by_name)
         if not row["department"]:
             errors.append(("Département", "Département manquant."))
         elif department is None:
-            errors.append(("Département", f"Département « {row['department']} » inconnu."))
+            errors.append(("Département", f"Département « {row['department']} » inconnu."))
         qpv = row["qpv_code"].upper().replace(" ", "")
         if qpv:
             try:
                 qpv_code_validator(qpv)
             except ValidationError as error:
-                errors.append(("Code QPV", f"Code QPV « {row['qpv_code']} » mal formé. {error.messages[0]}"))
+                errors.append(("Code QPV", f"Code QPV « {row['qpv_code']} » mal formé. {error.messages[0]}"))
         has_contact = any(row[k] for k in ("first_name", "last_name", "email", "seat"))
         if has_contact:
             email = row["email"].lower()
@@ -238,14 +238,14 @@ def plan(rows: list[dict], wave: Wave, file_errors: list[str] | None = None) -> 
                     validate_email(email)
                     item.email = email
                 except ValidationError:
-                    errors.append(("Courriel", f"Courriel « {row['email']} » mal formé."))
+                    errors.append(("Courriel", f"Courriel « {row['email']} » mal formé."))
             if not row["last_name"]:
                 errors.append(("Nom", "Nom du contact manquant."))
             seat = SEATS.get(normalise(row["seat"]).replace("·", "")) or SEATS.get(normalise(row["seat"]))
             if not row["seat"]:
-                errors.append(("Siège", f"Siège manquant : {SEAT_HINT}."))
+                errors.append(("Siège", f"Siège manquant : {SEAT_HINT}."))
             elif seat is None:
-                errors.append(("Siège", f"Siège « {row['seat']} » inconnu : {SEAT_HINT}."))
+                errors.append(("Siège", f"Siège « {row['seat']} » inconnu : {SEAT_HINT}."))
             else:
                 item.seat = seat.value
         if name and kind and communes and department and not any(c == "Code QPV" for c, _ in errors):
@@ -268,7 +268,7 @@ def plan(rows: list[dict], wave: Wave, file_errors: list[str] | None = None) -> 
                 item.errors.append(
                     (
                         "Nom du site",
-                        f"Site en double : la ligne {first.line} décrit « {first.name} » autrement.",
+                        f"Site en double : la ligne {first.line} décrit « {first.name} » autrement.",
                     )
                 )
             item.site = first
@@ -279,7 +279,7 @@ def plan(rows: list[dict], wave: Wave, file_errors: list[str] | None = None) -> 
             item.errors.append(
                 (
                     "Code QPV",
-                    f"Site en double : « {site.name} » figure déjà ligne {other.line} "
+                    f"Site en double : « {site.name} » figure déjà ligne {other.line} "
                     "avec un autre code QPV.",
                 )
             )
@@ -322,7 +322,7 @@ def plan(rows: list[dict], wave: Wave, file_errors: list[str] | None = None) -> 
             item.errors.append(
                 (
                     "Nom du site",
-                    f"Site en double : « {site.existing.name} » est déjà inscrit "
+                    f"Site en double : « {site.existing.name} » est déjà inscrit "
                     f"dans la {site.existing.wave.name.lower()}.",
                 )
             )
@@ -335,20 +335,20 @@ def plan(rows: list[dict], wave: Wave, file_errors: list[str] | None = None) -> 
             item.errors.append(
                 (
                     "Siège",
-                    f"Siège en double : « {seat_label} » de ce site est déjà attribué ligne {first_line[0]}.",
+                    f"Siège en double : « {seat_label} » de ce site est déjà attribué ligne {first_line[0]}.",
                 )
             )
             continue
         other_line = emails_in_file.setdefault((site.key, item.email), item.row["line"])
         if other_line != item.row["line"]:
-            item.errors.append(("Courriel", f"Contact en double : déjà ligne {other_line} pour ce site."))
+            item.errors.append(("Courriel", f"Contact en double : déjà ligne {other_line} pour ce site."))
             continue
         user = users.get(item.email)
         if user is not None and user.role != PlatformRole.MEMBER:
             item.errors.append(
                 (
                     "Courriel",
-                    f"Ce courriel est celui d’un compte « {user.get_role_display()} » : "
+                    f"Ce courriel est celui d’un compte « {user.get_role_display()} » : "
                     "il ne siège pas dans un trinôme.",
                 )
             )
@@ -359,7 +359,7 @@ def plan(rows: list[dict], wave: Wave, file_errors: list[str] | None = None) -> 
                 item.errors.append(
                     (
                         "Siège",
-                        f"Le siège « {seat_label} » est déjà occupé par {holder.user} : "
+                        f"Le siège « {seat_label} » est déjà occupé par {holder.user} : "
                         "la passation se fait depuis la page du site.",
                     )
                 )
@@ -423,8 +423,8 @@ def commit(registration: RegistrationImport, by) -> dict:
             return _commit(registration, by)
     except IntegrityError:
         raise ImportRefused(
-            "Un autre enregistrement a créé les mêmes sites ou les mêmes personnes au même moment : "
-            "rien n’a été importé. Rouvrez l’aperçu : il tient compte de ce qui existe désormais."
+            "Un autre enregistrement a créé les mêmes sites ou les mêmes personnes au même moment : "
+            "rien n’a été importé. Rouvrez l’aperçu : il tient compte de ce qui existe désormais."
         ) from None
 
 
@@ -435,7 +435,7 @@ def _commit(registration: RegistrationImport, by) -> dict:
     Wave.objects.select_for_update().filter(pk=locked.wave_id).first()
     result = plan(locked.rows, locked.wave, locked.file_errors)
     if not result.ok:
-        raise ImportRefused("Le fichier comporte des erreurs : rien n’a été importé.")
+        raise ImportRefused("Le fichier comporte des erreurs : rien n’a été importé.")
     now = timezone.now()
     today = timezone.localdate()
     initial = SiteStatus(locked.initial_status)
@@ -458,13 +458,13 @@ def _commit(registration: RegistrationImport, by) -> dict:
             site=site,
             from_status="",
             to_status=initial,
-            reason=f"Import « {locked.filename} »",
+            reason=f"Import « {locked.filename} »",
             changed_by=by,
         )
         journal.record(
             site,
             EventKind.STATUS_CHANGED,
-            f"Inscription importée ({locked.filename}) : {initial.label}",
+            f"Inscription importée ({locked.filename}) : {initial.label}",
             actor=by,
             at=now,
         )
@@ -503,7 +503,7 @@ def _commit(registration: RegistrationImport, by) -> dict:
         journal.record(
             site,
             EventKind.MEMBER_JOINED,
-            f"{user} rejoint le trinôme : {MemberRole(item.seat).label}",
+            f"{user} rejoint le trinôme : {MemberRole(item.seat).label}",
             actor=by,
             at=now,
         )
@@ -536,7 +536,7 @@ def _invite(site: Site, item: RowResult, by) -> None:
             organisation=item.row["organisation"][:200],
         )
     except invitations.InvitationError as error:
-        raise ImportRefused(f"Ligne {item.row['line']} : {error.message} Rien n’a été importé.") from None
+        raise ImportRefused(f"Ligne {item.row['line']} : {error.message} Rien n’a été importé.") from None
 
 
 def template_csv() -> str:

@@ -72,7 +72,7 @@ def answer_continuum(
     (0: the form was shown before the site had answered)."""
     exercise = exercise_of(session)
     if exercise is None or not exercise.is_open:
-        raise ExerciseError("L’exercice du continuum n’est pas ouvert : attendez que l’animation l’ouvre.")
+        raise ExerciseError("L’exercice du continuum n’est pas ouvert : attendez que l’animation l’ouvre.")
     if not involves(session, site):
         raise ExerciseError("Ce site ne participe pas à cette session.")
     if level not in ContinuumLevel.values:

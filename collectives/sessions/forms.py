@@ -18,7 +18,7 @@ from ..models import User
 from . import services
 
 LONG_TEXT = 10_000
-TOO_LONG = {"max_length": "Ce texte est trop long : %(limit_value)d caractères au plus."}
+TOO_LONG = {"max_length": "Ce texte est trop long : %(limit_value)d caractères au plus."}
 
 
 def _text(label, *, required=False, rows=4, help_text="", max_length=LONG_TEXT):
@@ -37,36 +37,36 @@ class SessionForm(OnceForm, VersionedForm):
 
     kind = forms.ChoiceField(label="Type de session")
     title = forms.CharField(
-        label="Intitulé", max_length=200, help_text="Par exemple : « Module 3 — l’entente de coopération »."
+        label="Intitulé", max_length=200, help_text="Par exemple : « Module 3 — l’entente de coopération »."
     )
     region = forms.ModelChoiceField(
         label="Région",
         queryset=Region.objects.none(),
         required=False,
-        empty_label="Aucune : session nationale",
+        empty_label="Aucune : session nationale",
     )
     date = forms.DateField(
         label="Date",
-        help_text="Format attendu : JJ/MM/AAAA.",
+        help_text="Format attendu : JJ/MM/AAAA.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Saisissez une date valide, par exemple 14/01/2026."},
     )
     start_time = forms.TimeField(
         label="Heure de début",
-        help_text="Format attendu : HH:MM.",
+        help_text="Format attendu : HH:MM.",
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={"invalid": "Saisissez une heure valide, par exemple 09:30."},
     )
     end_time = forms.TimeField(
         label="Heure de fin",
-        help_text="Format attendu : HH:MM.",
+        help_text="Format attendu : HH:MM.",
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={"invalid": "Saisissez une heure valide, par exemple 12:30."},
     )
     end_date = forms.DateField(
         label="Date de fin (facultatif)",
         required=False,
-        help_text="Seulement si la session dure plusieurs jours. Format attendu : JJ/MM/AAAA.",
+        help_text="Seulement si la session dure plusieurs jours. Format attendu : JJ/MM/AAAA.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Saisissez une date valide, par exemple 15/01/2026."},
     )
@@ -81,7 +81,7 @@ class SessionForm(OnceForm, VersionedForm):
         max_length=500,
         required=False,
         assume_scheme="https",
-        help_text="Pour une session en ligne ou hybride. Format attendu : https://…",
+        help_text="Pour une session en ligne ou hybride. Format attendu : https://…",
         error_messages={
             "invalid": "Saisissez une adresse web valide, par exemple https://visio.exemple.fr/salle."
         },
@@ -106,7 +106,7 @@ class SessionForm(OnceForm, VersionedForm):
     agenda = _text(
         "Ordre du jour",
         rows=6,
-        help_text="Un point par ligne ; une ligne commençant par « - » fait une liste.",
+        help_text="Un point par ligne ; une ligne commençant par « - » fait une liste.",
     )
     notes = _text("Notes", rows=3, help_text="Logistique, matériel, points d’attention.")
     overbooking_reason = _text(
@@ -249,7 +249,7 @@ class GuestForm(OnceForm):
     email = forms.EmailField(
         label="Adresse électronique (facultatif)",
         required=False,
-        help_text="Pour lui envoyer le rappel de la veille. Format attendu : nom@domaine.fr",
+        help_text="Pour lui envoyer le rappel de la veille. Format attendu : nom@domaine.fr",
         error_messages={"invalid": "Saisissez une adresse électronique valide, par exemple nom@domaine.fr."},
     )
     site = forms.ModelChoiceField(
@@ -275,7 +275,7 @@ class CancelForm(forms.Form):
 
 class ContinuumAnswerForm(VersionedForm):
     level = forms.TypedChoiceField(
-        label="Où se situe votre coopération aujourd’hui\u00a0?",
+        label="Où se situe votre coopération aujourd’hui\u202f?",
         coerce=int,
         choices=ContinuumLevel.choices,
         widget=forms.RadioSelect,
@@ -298,10 +298,10 @@ class ContinuumAnswerForm(VersionedForm):
 
 class OutputForm(OnceForm, VersionedForm):
     title = forms.CharField(
-        label="Titre", max_length=200, help_text="Par exemple : « Prototype d’entente de coopération »."
+        label="Titre", max_length=200, help_text="Par exemple : « Prototype d’entente de coopération »."
     )
     text = _text(
-        "Contenu", required=True, rows=10, help_text="Une ligne commençant par « - » fait une liste."
+        "Contenu", required=True, rows=10, help_text="Une ligne commençant par « - » fait une liste."
     )
 
 

@@ -49,7 +49,7 @@ class Session(Versioned):
         blank=True,
         related_name="sessions",
         verbose_name="région",
-        help_text="Vide : session nationale.",
+        help_text="Vide : session nationale.",
     )
     place = models.CharField("lieu", max_length=255, blank=True)
     online_url = models.URLField("lien de connexion", max_length=500, blank=True)
@@ -281,7 +281,7 @@ class ContinuumAnswer(Versioned):
         ]
 
     def __str__(self):
-        return f"{self.site} : {self.get_level_display()}"
+        return f"{self.site} : {self.get_level_display()}"
 
 
 class SessionOutput(Versioned):

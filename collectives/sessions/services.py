@@ -122,7 +122,7 @@ def check_plan(user, plan: Plan, *, session: Session | None = None) -> None:
             raise SessionError("Choisissez la région de cette session.", "region")
         if not national:
             raise SessionError(
-                "Choisissez votre région : un webinaire national est organisé par l’ANCT.", "region"
+                "Choisissez votre région : un webinaire national est organisé par l’ANCT.", "region"
             )
     elif not national and plan.region.pk not in access.covered_region_ids(user):
         raise SessionError("Votre centre de ressources ne couvre pas cette région.", "region")
@@ -133,20 +133,20 @@ def check_plan(user, plan: Plan, *, session: Session | None = None) -> None:
     )
     refused = [s.name for s in plan.sites if s.pk not in allowed]
     if refused:
-        raise SessionError("Vous ne pouvez pas inviter ces sites : " + ", ".join(refused) + ".", "sites")
+        raise SessionError("Vous ne pouvez pas inviter ces sites : " + ", ".join(refused) + ".", "sites")
     if plan.region is not None:
         outside = [s.name for s in plan.sites if s.department.region_id != plan.region.pk]
         if outside:
             raise SessionError(
-                f"Ces sites ne sont pas en {plan.region.name} : " + ", ".join(outside) + ".", "sites"
+                f"Ces sites ne sont pas en {plan.region.name} : " + ", ".join(outside) + ".", "sites"
             )
     if plan.kind == SessionKind.SITE_COACHING and len(plan.sites) != 1:
-        raise SessionError("Un accompagnement concerne un seul site : planifiez-en un par site.", "sites")
+        raise SessionError("Un accompagnement concerne un seul site : planifiez-en un par site.", "sites")
     allowed_people = set(facilitator_choices(user, plan.region).values_list("pk", flat=True))
     strangers = [person_name(u) for u in plan.facilitators if u.pk not in allowed_people]
     if strangers:
         raise SessionError(
-            "Ces personnes ne peuvent pas animer cette session : " + ", ".join(strangers), "facilitators"
+            "Ces personnes ne peuvent pas animer cette session : " + ", ".join(strangers), "facilitators"
         )
 
 
@@ -159,7 +159,7 @@ def _check_budget(plan: Plan, session: Session | None) -> None:
         site = plan.sites[0].name
         raise SessionError(
             f"Cet accompagnement porte le total de {site} à {coaching.hours(check.total_after)} h, "
-            f"au-delà de son budget de {coaching.hours(check.budget)} h : indiquez la raison du dépassement.",
+            f"au-delà de son budget de {coaching.hours(check.budget)} h : indiquez la raison du dépassement.",
             "overbooking_reason",
         )
 
@@ -217,7 +217,7 @@ def _tell_participants(session: Session, kind: str, what: str, *, actor) -> None
     for user_id in session.facilitators.values_list("pk", flat=True):
         by_person.setdefault(user_id, None)
     sites = Site.objects.in_bulk({pk for pk in by_person.values() if pk})
-    title = f"{what} : « {session.title} », {text.session_span(session.starts_at, session.ends_at)}"
+    title = f"{what} : « {session.title} », {text.session_span(session.starts_at, session.ends_at)}"
     for site_id in sorted(set(by_person.values()), key=lambda pk: pk or 0):
         notifications.notify(
             kind,
@@ -245,7 +245,7 @@ def _check_removed_sites(session: Session, sites) -> None:
             recorded.append(f"{outputs} production{'s' if outputs > 1 else ''}")
         if recorded:
             raise SessionError(
-                f"« {site.name} » ne peut pas être retiré de la session, qui garde son travail "
+                f"« {site.name} » ne peut pas être retiré de la session, qui garde son travail "
                 f"({', '.join(recorded)}). Gardez le site, ou retirez d’abord ce qui y est enregistré.",
                 "sites",
             )
@@ -339,7 +339,7 @@ def add_guest(session: Session, *, name: str, organisation: str, email: str, sit
 
 def remove_participant(participant: Participant) -> None:
     if participant.present:
-        raise SessionError("Cette personne est notée présente : retirez d’abord sa présence.")
+        raise SessionError("Cette personne est notée présente : retirez d’abord sa présence.")
     participant.delete()
 
 
@@ -407,7 +407,7 @@ def record_attendance(session: Session, site, *, actor=None) -> bool:
     if SiteEvent.objects.filter(site=site, kind=EventKind.SESSION_ATTENDED, subject=subject).exists():
         return False
     at = min(session.starts_at, timezone.now())
-    summary = f"{session.get_kind_display()} : « {session.title} »"
+    summary = f"{session.get_kind_display()} : « {session.title} »"
     journal.record(site, EventKind.SESSION_ATTENDED, summary, actor=actor, at=at, subject=session)
     return True
 

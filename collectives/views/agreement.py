@@ -77,11 +77,11 @@ def _outcome_notice(outcome: services.Outcome) -> str:
     notes = []
     if outcome.opened_draft and outcome.agreement.based_on_id:
         notes.append(
-            f"Votre modification ouvre la version {outcome.agreement.number}, en projet : "
+            f"Votre modification ouvre la version {outcome.agreement.number}, en projet : "
             "la version signée reste en vigueur et consultable jusqu’à la signature de la nouvelle."
         )
     if outcome.withdrawn_signatures:
-        notes.append("Les signatures déjà recueillies ont été retirées : le texte a changé depuis.")
+        notes.append("Les signatures déjà recueillies ont été retirées : le texte a changé depuis.")
     return " ".join(notes)
 
 
@@ -140,7 +140,7 @@ def edit_section(request: HttpRequest, site_slug: str, part: str) -> HttpRespons
         else:
             notice = _outcome_notice(outcome)
             if not request.htmx:
-                messages.success(request, f"« {part.label} » enregistrée. {notice}".strip())
+                messages.success(request, f"« {part.label} » enregistrée. {notice}".strip())
                 return redirect(reverse("collectives:agreement", args=[site.slug]) + f"#part-{part.value}")
             section = services.section_for_edit(site, part)
             working = services.working_version(site)
@@ -186,7 +186,7 @@ def add_space(request: HttpRequest, site_slug: str) -> HttpResponse:
             messages.info(request, ALREADY_SAVED)
             return redirect(reverse("collectives:agreement", args=[site.slug]) + "#part-spaces")
         if not request.htmx:
-            messages.success(request, f"Lieu de coopération « {space.name} » ajouté.")
+            messages.success(request, f"Lieu de coopération « {space.name} » ajouté.")
             return redirect(reverse("collectives:agreement", args=[site.slug]) + "#part-spaces")
         context = _context(
             request,
@@ -229,7 +229,7 @@ def edit_space(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
             conflict = conflict_context(error, services.SPACE_FIELDS)
         else:
             if not request.htmx:
-                messages.success(request, f"Lieu de coopération « {saved.name} » enregistré.")
+                messages.success(request, f"Lieu de coopération « {saved.name} » enregistré.")
                 return redirect(reverse("collectives:agreement", args=[site.slug]) + "#part-spaces")
             context = _context(
                 request,
@@ -260,11 +260,11 @@ def delete_space(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
         outcome = services.delete_space(site, space, expected_version=version, user=request.user)
     except EditConflict as error:
         text = (
-            f"« {space.name} » n’a pas été supprimé : quelqu’un l’a modifié entre-temps. "
+            f"« {space.name} » n’a pas été supprimé : quelqu’un l’a modifié entre-temps. "
             "Relisez la version enregistrée avant de le supprimer."
         )
         if error.current is None:
-            text = f"« {space.name} » a déjà été supprimé par quelqu’un d’autre."
+            text = f"« {space.name} » a déjà été supprimé par quelqu’un d’autre."
         if not request.htmx:
             messages.error(request, text)
             return redirect(reverse("collectives:agreement", args=[site.slug]) + "#part-spaces")
@@ -272,7 +272,7 @@ def delete_space(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
         context = _context(request, site, space=current, replaced_pk=space.pk, error=text)
         return retarget(render(request, "collectives/agreement/_space.html", context), f"#space-{space.pk}")
     if not request.htmx:
-        messages.success(request, f"Lieu de coopération « {space.name} » supprimé.")
+        messages.success(request, f"Lieu de coopération « {space.name} » supprimé.")
         return redirect(reverse("collectives:agreement", args=[site.slug]) + "#part-spaces")
     context = _context(
         request, site, status=_status(request, site, notice=_outcome_notice(outcome)), oob_status=True
@@ -292,7 +292,7 @@ def sign(request: HttpRequest, site_slug: str) -> HttpResponse:
         if signed.is_in_force:
             messages.success(
                 request,
-                f"Vous avez signé : les trois sièges ont signé, "
+                f"Vous avez signé : les trois sièges ont signé, "
                 f"la version {signed.number} de l’entente est en vigueur.",
             )
         else:

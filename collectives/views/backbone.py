@@ -65,7 +65,7 @@ def edit_role(request: HttpRequest, site_slug: str, role: str) -> HttpResponse:
             conflict = conflict_context(error, services.FIELDS)
         else:
             if not request.htmx:
-                messages.success(request, f"Rôle « {row.label} » enregistré.")
+                messages.success(request, f"Rôle « {row.label} » enregistré.")
                 return redirect(reverse("collectives:backbone", args=[site.slug]) + f"#role-{role}")
             context = {
                 "site": site,

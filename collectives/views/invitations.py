@@ -88,7 +88,7 @@ def handover(request: HttpRequest, site_slug: str, seat: str) -> HttpResponse:
             _sent_message(request, invitation)
             return redirect("collectives:members", site_slug=site.slug)
     context = {
-        "page_title": f"Passation du siège « {MemberRole(seat).label} » — {site.name}",
+        "page_title": f"Passation du siège « {MemberRole(seat).label} » — {site.name}",
         "site": site,
         "seat": MemberRole(seat),
         "holder": holder,
@@ -150,7 +150,7 @@ def revoke(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(
-            request, f"L’invitation de {invitation.email} est révoquée : son lien ne fonctionne plus."
+            request, f"L’invitation de {invitation.email} est révoquée : son lien ne fonctionne plus."
         )
     return redirect("collectives:invitations", site_slug=request.site.slug)
 
@@ -229,7 +229,7 @@ def _join(request, invitation: Invitation, user, *, log_in: bool = False) -> Htt
         get_adapter(request).login(request, user)
     site = membership.site
     role = membership.get_role_display().lower()
-    text = f"Bienvenue dans le collectif de {site.name}, {person_name(user)} : vous y êtes {role}."
+    text = f"Bienvenue dans le collectif de {site.name}, {person_name(user)} : vous y êtes {role}."
     if membership.is_seat:
         text += " Votre dossier de passation (PDF) rassemble ce que le collectif a déjà construit."
         request.session["qic_handover_pack_for"] = site.slug

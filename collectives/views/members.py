@@ -41,7 +41,7 @@ def end_membership(request: HttpRequest, site_slug: str, pk: int) -> HttpRespons
             name = services.person_name(membership.user)
             messages.success(
                 request,
-                f"La participation de {name} au collectif est terminée ; elle reste dans l’historique.",
+                f"La participation de {name} au collectif est terminée ; elle reste dans l’historique.",
             )
             return redirect("collectives:members", site_slug=site.slug)
     context = {

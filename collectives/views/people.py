@@ -40,7 +40,7 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
         if not allowed:
             error = reason
         elif request.POST.get("confirm") != "oui":
-            error = "Cochez la case pour confirmer l’anonymisation : elle est définitive."
+            error = "Cochez la case pour confirmer l’anonymisation : elle est définitive."
         else:
             personal_data.anonymise(subject, by=request.user)
             messages.success(

@@ -11,7 +11,7 @@ from sites.models import RegistrationImport
 
 from ..services import registrations as imports
 
-ALREADY_COMMITTED = "Cet import est déjà confirmé : rien n’a été importé deux fois."
+ALREADY_COMMITTED = "Cet import est déjà confirmé : rien n’a été importé deux fois."
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -67,7 +67,7 @@ def registration_preview(request: HttpRequest, token) -> HttpResponse:
                 return redirect(registration.get_absolute_url())
             messages.success(
                 request,
-                f"Import terminé : {text.plural(summary['new_sites'], 'site créé', 'sites créés')}, "
+                f"Import terminé : {text.plural(summary['new_sites'], 'site créé', 'sites créés')}, "
                 f"{text.plural(summary['new_seats'], 'siège attribué', 'sièges attribués')}"
                 + (
                     f", {text.plural(summary['invited_seats'], 'invitation envoyée', 'invitations envoyées')}"

@@ -170,7 +170,7 @@ def _active_filters(filterset: DashboardFilter, choices: dict) -> list[tuple[str
         if value in (None, ""):
             continue
         if name == "q":
-            active.append((name, f"« {value} »"))
+            active.append((name, f"« {value} »"))
         else:
             key = int(value) if name in ("vague", "crpv") else value
             active.append((name, labels[name].get(key, str(value))))
@@ -190,7 +190,7 @@ def _charts(by_wave: list[dict], by_region: list[dict], funnel: dict | None) -> 
             ],
             chart_id="chart-funnel",
             title=f"Mobilisation de la {funnel['wave'].name.lower()}",
-            desc="Nombre de sites arrivés à chaque étape : "
+            desc="Nombre de sites arrivés à chaque étape : "
             + ", ".join(f"{stage.label.lower()} {stage.reached}" for stage in stages)
             + ". Le détail est dans le tableau qui suit.",
         )
@@ -205,7 +205,7 @@ def _charts(by_wave: list[dict], by_region: list[dict], funnel: dict | None) -> 
             ],
             chart_id="chart-waves",
             title="Sites par vague et par statut",
-            desc="; ".join(f"{row['label']} : {row['total']} sites" for row in by_wave)
+            desc="; ".join(f"{row['label']} : {row['total']} sites" for row in by_wave)
             + ". Le détail par statut est dans le tableau qui suit.",
         )
     if by_region:
@@ -214,7 +214,7 @@ def _charts(by_wave: list[dict], by_region: list[dict], funnel: dict | None) -> 
             [charts.Bar(row["label"], row["total"], charts.BLUE_FRANCE) for row in top],
             chart_id="chart-regions",
             title="Sites par région",
-            desc="; ".join(f"{row['label']} : {row['total']}" for row in top)
+            desc="; ".join(f"{row['label']} : {row['total']}" for row in top)
             + ". Le détail est dans le tableau qui suit.",
         )
     return result

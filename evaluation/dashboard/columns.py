@@ -155,7 +155,7 @@ def _trinome_cell(site) -> Cell:
 
 def _trinome_export(site) -> str:
     vacant = vacant_seats(site)
-    return "complet" if not vacant else "vacant : " + ", ".join(vacant)
+    return "complet" if not vacant else "vacant : " + ", ".join(vacant)
 
 
 TRINOME = Family(

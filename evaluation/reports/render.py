@@ -63,8 +63,8 @@ def histogram(distribution: dict, chart_id: str) -> str:
             for i, item in enumerate(levels)
         ],
         chart_id=chart_id,
-        title=f"Répartition des sites : {distribution['label']}",
-        desc="; ".join(f"{item['level']} : {item['count']}" for item in levels)
+        title=f"Répartition des sites : {distribution['label']}",
+        desc="; ".join(f"{item['level']} : {item['count']}" for item in levels)
         + ". Le détail est dans le tableau qui suit.",
     )
 
@@ -82,7 +82,7 @@ def stacked_distributions(distributions: list[dict], chart_id: str, title: str) 
         chart_id=chart_id,
         title=title,
         desc="; ".join(
-            f"{d['label']} : " + ", ".join(f"{item['level']} {item['count']}" for item in d["levels"])
+            f"{d['label']} : " + ", ".join(f"{item['level']} {item['count']}" for item in d["levels"])
             for d in distributions
         )
         + ". Le détail est dans le tableau qui suit.",
@@ -101,7 +101,7 @@ def national_charts(sections: dict) -> dict:
             ],
             chart_id="chart-waves",
             title="Sites par vague et par statut",
-            desc="; ".join(f"{row['label']} : {row['total']} sites" for row in by_wave["rows"])
+            desc="; ".join(f"{row['label']} : {row['total']} sites" for row in by_wave["rows"])
             + ". Le détail par statut est dans le tableau qui suit.",
         )
     by_region = sections["by_region"]
@@ -114,7 +114,7 @@ def national_charts(sections: dict) -> dict:
             ],
             chart_id="chart-regions",
             title="Sites par région et par statut",
-            desc="; ".join(f"{row['label']} : {row['total']}" for row in by_region["rows"])
+            desc="; ".join(f"{row['label']} : {row['total']}" for row in by_region["rows"])
             + ". Le détail est dans le tableau qui suit.",
         )
     result["funnels"] = [
@@ -127,7 +127,7 @@ def national_charts(sections: dict) -> dict:
             ],
             chart_id=f"chart-funnel-{index}",
             title=f"Mobilisation — {funnel['wave']}",
-            desc="Nombre de sites arrivés à chaque étape : "
+            desc="Nombre de sites arrivés à chaque étape : "
             + ", ".join(f"{stage['label'].lower()} {stage['reached']}" for stage in funnel["stages"])
             + ". Le détail est dans le tableau qui suit.",
         )
@@ -139,7 +139,7 @@ def national_charts(sections: dict) -> dict:
     conditions = sections["conditions"]
     if conditions["available"] and any(d["known"] for d in conditions["distributions"]):
         result["conditions"] = stacked_distributions(
-            conditions["distributions"], "chart-conditions", "Les cinq conditions : sites par niveau"
+            conditions["distributions"], "chart-conditions", "Les cinq conditions : sites par niveau"
         )
     return result
 
@@ -158,7 +158,7 @@ def continuum_chart(points: list[dict], levels: list[str], *, chart_id: str) -> 
     height = head_h + row_h * len(points) + 4
     cid = escape(chart_id)
     title = "Position sur le continuum de la coopération"
-    desc = "; ".join(f"{_short_date(p['on'])} : {p['label'] or 'non positionné'}" for p in points)
+    desc = "; ".join(f"{_short_date(p['on'])} : {p['label'] or 'non positionné'}" for p in points)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="qic-chart" id="{cid}" role="img" '
         f'aria-labelledby="{cid}-title {cid}-desc" viewBox="0 0 {width} {height}" width="100%" '
@@ -311,7 +311,7 @@ def national_xlsx(data: dict, *, data_date: dt.date) -> bytes:
     _append(summary, ["En formation ou actifs", overview["engaged"]])
     _append(summary, ["Trinôme complet", overview["trinome_complete"]])
     for label, count in zip(overview["statuses"], overview["by_status"], strict=True):
-        _append(summary, [f"Statut : {label}", count])
+        _append(summary, [f"Statut : {label}", count])
     for item in overview["progress"]:
         value = (
             f"{item['count']} ({item['share']}{text.NBSP}%)" if item["available"] else "pas encore disponible"
@@ -320,7 +320,7 @@ def national_xlsx(data: dict, *, data_date: dt.date) -> bytes:
     waiting = [d["label"] for d in data["facts"] if not d["available"]]
     if waiting:
         _append(summary, [])
-        _append(summary, ["Pas encore disponible : " + ", ".join(waiting)])
+        _append(summary, ["Pas encore disponible : " + ", ".join(waiting)])
 
     _group_sheet(workbook, "Par vague", sections["by_wave"])
     _group_sheet(workbook, "Par région", sections["by_region"])

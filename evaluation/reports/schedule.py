@@ -8,8 +8,8 @@ SCHEDULE_NAME = "Bilans mensuels : synthèses nationales et bilans des sites"
 TASK = "evaluation.reports.scheduled"
 DEFAULT_KWARGS = {"rollups": True, "per_wave": True, "bilans": True}
 DESCRIPTION = (
-    "Le 1er de chaque mois à 6 h : la synthèse nationale de tous les sites, une synthèse par vague et le lot "
-    "des bilans de tous les sites. Arguments : rollups (synthèses), per_wave (une par vague), bilans (lot)."
+    "Le 1er de chaque mois à 6 h : la synthèse nationale de tous les sites, une synthèse par vague et le lot "
+    "des bilans de tous les sites. Arguments : rollups (synthèses), per_wave (une par vague), bilans (lot)."
 )
 
 

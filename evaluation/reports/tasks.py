@@ -171,7 +171,7 @@ def tell_ready(report: Report) -> None:
     notifications.notify(
         NotificationKind.REPORT_READY,
         people,
-        title=f"Document prêt : {report.title} (données du {text.date(report.data_date)})",
+        title=f"Document prêt : {report.title} (données du {text.date(report.data_date)})",
         url=report.get_absolute_url(),
         site=report.site if report.kind == ReportKind.SITE else None,
         subject=report,
@@ -292,7 +292,7 @@ def assemble_batch(self, batch_id: int) -> str:
     with open(temporary, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temporary, path)
-    error = ("Bilans manquants : " + ", ".join(missing))[:2000] if missing else ""
+    error = ("Bilans manquants : " + ", ".join(missing))[:2000] if missing else ""
     with transaction.atomic():
         done = _update(
             batch_id,

@@ -49,14 +49,14 @@ def _site_report(request: HttpRequest, report_id: int) -> Report:
 
 
 # What the person who asked reads while the broker (Redis) is unavailable: their request is kept.
-WAITING_FOR_BROKER = f"{queue.UNAVAILABLE} : la production démarrera dès son retour."
+WAITING_FOR_BROKER = f"{queue.UNAVAILABLE} : la production démarrera dès son retour."
 
 
 def _announce(request: HttpRequest, report: Report, created: bool, label: str, again: str) -> None:
     """What the person who asked reads above the report's progress: consistent with it. A report produced
     in-process (no broker) is already finished here; one sent to a worker is still to be produced."""
     if services.waiting_for_broker(report):
-        messages.warning(request, f"{label} : demande enregistrée. {WAITING_FOR_BROKER}")
+        messages.warning(request, f"{label} : demande enregistrée. {WAITING_FOR_BROKER}")
     elif not created:
         messages.info(request, again)
     else:
@@ -64,7 +64,7 @@ def _announce(request: HttpRequest, report: Report, created: bool, label: str, a
         outcome = {ReportState.DONE: ", le document est prêt", ReportState.FAILED: ""}.get(
             report.state, ", la production commence"
         )
-        messages.success(request, f"{label} : demande enregistrée{outcome}.")
+        messages.success(request, f"{label} : demande enregistrée{outcome}.")
 
 
 def _progress_context(report: Report) -> dict:
@@ -166,7 +166,7 @@ def request_national(request: HttpRequest) -> HttpResponse:
             region=form.cleaned_data["region"],
             user=request.user,
         )
-        again = f"{report.title} : déjà demandée aujourd’hui, la voici."
+        again = f"{report.title} : déjà demandée aujourd’hui, la voici."
         _announce(request, report, created, report.title, again)
         return redirect(report.get_absolute_url())
     context = {"page_title": "Demander une synthèse", "form": form}
@@ -201,7 +201,7 @@ def site_reports(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     if request.method == "POST":
         report, created = services.request_report(ReportKind.SITE, site=site, user=request.user)
-        again = f"Le bilan de {site.name} a déjà été demandé aujourd’hui : le voici."
+        again = f"Le bilan de {site.name} a déjà été demandé aujourd’hui : le voici."
         _announce(request, report, created, f"Bilan de {site.name}", again)
         return redirect(report.get_absolute_url())
     page = paginate(request, services.site_reports(site).defer(*services.LIST_DEFERRED), ARCHIVE_PAGE_SIZE)

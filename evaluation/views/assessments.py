@@ -32,8 +32,8 @@ def assessment_list(request: HttpRequest, site_slug: str) -> HttpResponse:
             top=7,
             chart_id="tendance-continuum",
             title="Position sur le continuum de la coopération",
-            desc="Niveaux de 1 (concurrence) à 7 (intégration) : "
-            + ", ".join(f"{text.date(day)} : {ContinuumLevel(level).label}" for day, level in continuum)
+            desc="Niveaux de 1 (concurrence) à 7 (intégration) : "
+            + ", ".join(f"{text.date(day)} : {ContinuumLevel(level).label}" for day, level in continuum)
             + ".",
         )
     if conditions:
@@ -42,8 +42,8 @@ def assessment_list(request: HttpRequest, site_slug: str) -> HttpResponse:
             top=4,
             chart_id="tendance-conditions",
             title="Moyenne des préconditions et des conditions",
-            desc="Niveaux de 1 (absente) à 4 (bien établie) : "
-            + ", ".join(f"{text.date(day)} : {text.average(value, 4)}" for day, value in conditions)
+            desc="Niveaux de 1 (absente) à 4 (bien établie) : "
+            + ", ".join(f"{text.date(day)} : {text.average(value, 4)}" for day, value in conditions)
             + ".",
         )
     context = {

@@ -67,7 +67,7 @@ def cycle_edit(request: HttpRequest, site_slug: str, pk: int | None = None) -> H
     access.require(request.site_access.can_edit_work)
     cycle = _cycle(request, pk) if pk else None
     if cycle is not None and cycle.is_closed:
-        messages.info(request, "Ce cycle est clos : il ne se modifie plus.")
+        messages.info(request, "Ce cycle est clos : il ne se modifie plus.")
         return redirect("evaluation:cycle_detail", site_slug=site.slug, pk=cycle.pk)
     form = CycleForm(request.POST or None, instance=cycle)
     conflict = {}
@@ -85,7 +85,7 @@ def cycle_edit(request: HttpRequest, site_slug: str, pk: int | None = None) -> H
             form.take_conflict(error)
             conflict = conflict_context(error, services.CYCLE_FIELDS)
         else:
-            messages.success(request, f"Cycle « {saved.title} » enregistré.")
+            messages.success(request, f"Cycle « {saved.title} » enregistré.")
             return redirect("evaluation:cycle_detail", site_slug=site.slug, pk=saved.pk)
     context = {
         **conflict,
@@ -103,7 +103,7 @@ def adjustment_add(request: HttpRequest, site_slug: str, pk: int) -> HttpRespons
     access.require(request.site_access.can_edit_work)
     cycle = _cycle(request, pk)
     if cycle.is_closed:
-        messages.info(request, "Ce cycle est clos : ses ajustements sont appliqués.")
+        messages.info(request, "Ce cycle est clos : ses ajustements sont appliqués.")
         return redirect("evaluation:cycle_detail", site_slug=site.slug, pk=cycle.pk)
     form = AdjustmentForm(request.POST or None, site=site)
     if request.method == "POST" and form.is_valid():
@@ -116,7 +116,7 @@ def adjustment_add(request: HttpRequest, site_slug: str, pk: int) -> HttpRespons
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(
-                request, "Ajustement ajouté : il sera appliqué à la stratégie à la clôture du cycle."
+                request, "Ajustement ajouté : il sera appliqué à la stratégie à la clôture du cycle."
             )
         return redirect("evaluation:cycle_detail", site_slug=site.slug, pk=cycle.pk)
     context = {
@@ -163,7 +163,7 @@ def cycle_close(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
         return _render_detail(request, cycle, errors=error.messages, status=409)
     edits = sum(1 for a in closed.adjustment_items.all() if a.edits_strategy)
     text = (
-        f"Cycle « {closed.title} » clos ; ce que vous avez appris est consigné au journal des apprentissages."
+        f"Cycle « {closed.title} » clos ; ce que vous avez appris est consigné au journal des apprentissages."
     )
     if edits:
         text += " La stratégie de changement est ajustée (nouvelle version à faire adopter par le trinôme)."

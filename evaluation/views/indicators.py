@@ -48,7 +48,7 @@ def indicator_edit(request: HttpRequest, site_slug: str, pk: int | None = None) 
             form.take_conflict(error)
             conflict = conflict_context(error, services.INDICATOR_FIELDS)
         else:
-            messages.success(request, f"Indicateur « {saved.name} » enregistré.")
+            messages.success(request, f"Indicateur « {saved.name} » enregistré.")
             return redirect(reverse("evaluation:indicators", args=[site.slug]) + f"#indicateur-{saved.pk}")
     context = {
         **conflict,
@@ -75,7 +75,7 @@ def measurement_add(request: HttpRequest, site_slug: str, pk: int, measurement_p
         except EditConflict:
             messages.error(
                 request,
-                f"La mesure du {text.date(measurement.measured_on)} n’est pas supprimée : quelqu’un l’a "
+                f"La mesure du {text.date(measurement.measured_on)} n’est pas supprimée : quelqu’un l’a "
                 "corrigée ou supprimée entre-temps. Relisez-la avant de recommencer.",
             )
         else:

@@ -54,7 +54,7 @@ def learning_edit(request: HttpRequest, site_slug: str, pk: int | None = None) -
             form.take_conflict(error)
             conflict = conflict_context(error, services.LEARNING_FIELDS)
         else:
-            messages.success(request, f"Apprentissage « {saved.title} » enregistré.")
+            messages.success(request, f"Apprentissage « {saved.title} » enregistré.")
             return redirect("evaluation:learnings", site_slug=site.slug)
     context = {
         **conflict,

@@ -51,7 +51,7 @@ def site_status(request: HttpRequest, site_slug: str) -> HttpResponse:
             except services.LifecycleError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, f"Statut de « {site.name} » : {site.get_status_display()}.")
+                messages.success(request, f"Statut de « {site.name} » : {site.get_status_display()}.")
                 return redirect(f"{site.get_absolute_url()}#statut")
     elif request.site_access.can_manage:
         form = StatusChangeForm(site=site)

@@ -32,7 +32,7 @@ def test_page_shows_the_five_parts_with_their_guiding_questions(client, world):
     page = _page(client, world.site_a)
     for part in AgreementPart:
         assert part.label in page
-    for question in ("Qui décide de quoi ?", "Quelle place ont les citoyens et les habitant·es ?"):
+    for question in ("Qui décide de quoi ?", "Quelle place ont les citoyens et les habitant·es ?"):
         assert question in page
     assert "Pas encore commencée" in page
     assert "Modifier" not in page  # a partner reads, the trinôme writes
@@ -65,7 +65,7 @@ def test_htmx_edit_swaps_the_part_in_place_and_opens_the_first_draft(client, wor
 def test_without_javascript_the_same_url_is_a_full_page_and_redirects(client, world):
     world.login(client, world.seat_holder_a)
     page = client.get(_section_url(world.site_a, "power")).content.decode()
-    assert "<html" in page and "Qui décide de quoi ?" in page
+    assert "<html" in page and "Qui décide de quoi ?" in page
     response = client.post(_section_url(world.site_a, "power"), {"text": "Par consentement.", "version": 1})
     assert response.status_code == 302 and response.url.endswith("#part-power")
     assert "Par consentement." in _page(client, world.site_a)
@@ -87,7 +87,7 @@ def test_unknown_part_is_a_404(client, world):
 def test_text_too_long_is_explained_next_to_the_field(client, world):
     world.login(client, world.seat_holder_a)
     response = client.post(_section_url(world.site_a), {"text": "a" * 10_001, "version": 1}, **HTMX)
-    assert "Ce texte est trop long : 10000 caractères au plus." in response.content.decode()
+    assert "Ce texte est trop long : 10000 caractères au plus." in response.content.decode()
 
 
 def test_spaces_are_added_edited_and_deleted_inline(client, world):
@@ -122,7 +122,7 @@ def test_a_space_needs_a_name(client, world):
 
 def test_signing_needs_every_part_written(world, trinome):
     agreement_for(world.site_a, texts={"communication": ""})
-    with pytest.raises(services.AgreementError, match="À compléter : Communication"):
+    with pytest.raises(services.AgreementError, match="À compléter : Communication"):
         services.sign(world.site_a, trinome.prefect)
 
 
@@ -209,7 +209,7 @@ def test_versions_are_listed_with_their_authors(client, world, trinome, django_a
             reverse("collectives:agreement_versions", args=[world.site_a.slug])
         ).content.decode()
     assert "Version 1" in page and "Karim Benali, Sophie Durand" in page
-    assert "« Pouvoir et décisions » modifiée" in page
+    assert "« Pouvoir et décisions » modifiée" in page
 
 
 def test_a_missing_version_is_a_404(client, world):

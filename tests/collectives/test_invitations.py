@@ -128,7 +128,7 @@ def test_a_pending_invitation_blocks_a_second_one_until_resent_or_revoked(client
 def test_an_occupied_seat_is_handed_over_not_invited_into(client, world, sent):
     world.login(client, world.facilitator_a)
     response = _invite(client, world.site_a, sent, role=MemberRole.CIVIL_SOCIETY, email="autre@exemple.fr")
-    assert "utilisez « Remplacer »" in response.content.decode()
+    assert "utilisez « Remplacer »" in response.content.decode()
     assert not Invitation.objects.exists()
 
 

@@ -309,7 +309,7 @@ def test_invited_agent_without_an_account_joins_through_proconnect(client, world
     assert invitation.used_at is not None and invitation.accepted_by == user
     assert user.memberships.get().role == MemberRole.PREFECT_DELEGATE
     assert ProConnectIdentity.objects.get().user == user
-    assert "Bienvenue dans le collectif de Quartier B : vous y êtes délégué·e du préfet." in messages_of(
+    assert "Bienvenue dans le collectif de Quartier B : vous y êtes délégué·e du préfet." in messages_of(
         response
     )
     assert client.get(response.url, follow=True).redirect_chain[-1][0] == world.site_b.get_absolute_url()

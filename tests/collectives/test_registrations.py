@@ -74,8 +74,8 @@ def test_two_bad_lines_are_both_reported_and_nothing_is_written(wave, national):
     registration = _stash(content, wave, national)
     plan = imports.plan(registration.rows, wave)
     assert plan.errors == [
-        (3, "Département", "Département « 99 » inconnu."),
-        (4, "Courriel", "Courriel « lea.roux-at-exemple.fr » mal formé."),
+        (3, "Département", "Département « 99 » inconnu."),
+        (4, "Courriel", "Courriel « lea.roux-at-exemple.fr » mal formé."),
     ]
     with pytest.raises(imports.ImportRefused):
         imports.commit(registration, national)
@@ -95,10 +95,10 @@ def test_missing_seat_unknown_kind_and_duplicate_site_are_explained(wave, nation
     )
     plan = imports.plan(_stash(content, wave, national).rows, wave)
     messages = {line: message for line, _, message in plan.errors}
-    assert messages[2] == "Siège manquant : délégué·e du préfet, collectivité ou société civile."
-    assert messages[3].startswith("Type « Zone franche » inconnu")
-    assert messages[4] == "Site en double : « Quartier Nord » est déjà inscrit dans la vague 2."
-    assert messages[5] == "Site en double : la ligne 2 décrit « Quartier Sud » autrement."
+    assert messages[2] == "Siège manquant : délégué·e du préfet, collectivité ou société civile."
+    assert messages[3].startswith("Type « Zone franche » inconnu")
+    assert messages[4] == "Site en double : « Quartier Nord » est déjà inscrit dans la vague 2."
+    assert messages[5] == "Site en double : la ligne 2 décrit « Quartier Sud » autrement."
 
 
 def test_the_same_seat_twice_and_a_seat_already_held_are_refused(wave, national):
@@ -112,13 +112,13 @@ def test_the_same_seat_twice_and_a_seat_already_held_are_refused(wave, national)
     plan = imports.plan(_stash(content, wave, national).rows, wave)
     messages = {line: message for line, _, message in plan.errors}
     assert "déjà occupé par" in messages[2] and "passation" in messages[2]
-    assert messages[4].startswith("Siège en double : « Société civile » de ce site est déjà attribué ligne 3")
+    assert messages[4].startswith("Siège en double : « Société civile » de ce site est déjà attribué ligne 3")
 
 
 def test_staff_emails_cannot_take_a_seat(wave, national):
     content = _csv(f"La Source;QPV;Lyon;69;;A;B;{national.email};Collectivité;")
     plan = imports.plan(_stash(content, wave, national).rows, wave)
-    assert "compte « Équipe nationale (ANCT) »" in plan.errors[0][2]
+    assert "compte « Équipe nationale (ANCT) »" in plan.errors[0][2]
 
 
 def test_reimporting_the_same_file_creates_no_duplicates(wave, national):
@@ -170,10 +170,10 @@ def test_xlsx_files_are_read_like_csv(wave, national):
 
 def test_file_level_problems(wave, national):
     missing = imports.stash(b"Nom du site;Type\nA;QPV", "a.csv", wave, "registering", national)
-    assert "Colonne manquante : « Commune »." in missing.file_errors
+    assert "Colonne manquante : « Commune »." in missing.file_errors
     broken = imports.stash(b"not a zip", "b.xlsx", wave, "registering", national)
     assert broken.file_errors == [
-        "Le fichier Excel est illisible : enregistrez-le à nouveau au format .xlsx."
+        "Le fichier Excel est illisible : enregistrez-le à nouveau au format .xlsx."
     ]
     latin = imports.stash(_csv(GOOD[3]).decode().encode("cp1252"), "c.csv", wave, "registering", national)
     assert latin.rows[0]["site"] == "Cité éducative de Vénissieux"

@@ -61,8 +61,8 @@ def test_every_answer_is_required_and_checked_next_to_its_field(client, world):
     content = client.post(
         reverse("evaluation:assessment_add", args=[world.site_a.slug]), data
     ).content.decode()
-    assert "Choisissez l’un des quatre niveaux pour « Structure de soutien »." in content
-    assert "Dites si le rôle « Influencer les décideurs » est porté." in content
+    assert "Choisissez l’un des quatre niveaux pour « Structure de soutien »." in content
+    assert "Dites si le rôle « Influencer les décideurs » est porté." in content
     assert "Choisissez l’un des sept niveaux du continuum." in content
     assert "Saisissez une date valide" in content
     assert not SelfAssessment.objects.exists()

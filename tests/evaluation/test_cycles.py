@@ -97,7 +97,7 @@ def test_a_cycle_is_not_closed_when_its_change_was_edited_since_the_adjustment(c
     response = client.post(_url("cycle_close", cycle), {"version": "1"})
 
     assert response.status_code == 409
-    assert "« Modifié par Sophie » a été modifié dans la stratégie" in response.content.decode()
+    assert "« Modifié par Sophie » a été modifié dans la stratégie" in response.content.decode()
     cycle.refresh_from_db()
     assert not cycle.is_closed and cycle.learning is None
     action.refresh_from_db()
@@ -145,7 +145,7 @@ def test_adjustments_are_checked_for_their_kind(client, world):
     content = client.post(
         add, {"kind": "action_status", "action": action.pk, "status": "done"}
     ).content.decode()
-    assert "L’action est déjà « Réalisée »." in content
+    assert "L’action est déjà « Réalisée »." in content
     other_site_change = change_for(world.site_b)
     content = client.post(add, {"kind": "link", "change": other_site_change.pk}).content.decode()
     assert "Sélectionnez un choix valide" in content

@@ -32,8 +32,8 @@ def test_a_site_sees_each_kind_of_due_item(world):
     items = due_for_site(site, today=TODAY)
     assert _kinds(items) == ["agreement", "cycle", "measurement", "seat", "seat", "self_assessment"]
     texts = " | ".join(item.text for item in items)
-    assert "Siège à pourvoir : délégué·e du préfet" in texts and "Siège à pourvoir : collectivité" in texts
-    assert "Cycle d’évaluation « Printemps 2026 » à clore" in texts and "Cycle en cours" not in texts
+    assert "Siège à pourvoir : délégué·e du préfet" in texts and "Siège à pourvoir : collectivité" in texts
+    assert "Cycle d’évaluation « Printemps 2026 » à clore" in texts and "Cycle en cours" not in texts
     measurement = next(item for item in items if item.kind == "measurement")
     assert measurement.on == dt.date(2026, 9, 1) and measurement.overdue
 

@@ -85,7 +85,7 @@ def test_indicator_form_refuses_impossible_values(client, world):
             "frequency": "3",
         },
     )
-    assert "Ce niveau n’existe pas : l’échelle va de 1 à 2." in response.content.decode()
+    assert "Ce niveau n’existe pas : l’échelle va de 1 à 2." in response.content.decode()
     assert not Indicator.objects.exists()
 
 

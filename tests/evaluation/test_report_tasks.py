@@ -238,7 +238,7 @@ def test_a_batch_waits_for_its_bilans_until_they_stop_moving_then_lists_the_miss
 
     assert tasks.assemble_batch.apply(args=[batch.pk]).get() == "done"
     batch.refresh_from_db()
-    assert batch.state == ReportState.DONE and batch.error == "Bilans manquants : Quartier B"
+    assert batch.state == ReportState.DONE and batch.error == "Bilans manquants : Quartier B"
     with zipfile.ZipFile(_file(batch, "archive")) as archive:
         assert archive.namelist() == ["bilan-quartier-a.pdf", "sommaire.csv"]
         lines = archive.read("sommaire.csv").decode().splitlines()

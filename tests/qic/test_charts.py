@@ -36,7 +36,7 @@ def test_stacked_bars_total_each_category_and_show_a_legend():
         title="Sites par vague",
         desc="d",
     )
-    assert svg.count("<title>Actif : 3</title>") == 1
+    assert svg.count("<title>Actif\u00a0: 3</title>") == 1
     assert ">4</text>" in svg and ">1</text>" in svg  # totals after the bars
     assert "Retiré</text>" in svg  # legend
 

@@ -2,6 +2,7 @@
 numbers "1 234,5", plurals where 0 and 1 are singular, no-break spaces before « : ; ? ! » and inside « »;
 and every template of the platform written with them."""
 
+import ast
 import datetime as dt
 import pathlib
 import re
@@ -198,3 +199,52 @@ def test_templates_format_dates_and_plurals_the_french_way():
             ):
                 wrong.append(f"{path.name}: {match.group(0)}")
     assert not wrong, "Use frdate, frdatetime, frtime, fr_plural, frnumber:\n" + "\n".join(wrong)
+
+
+# --- Every French text written in Python (messages, form errors, help texts, cells, journal entries) -----
+
+APPS = ("qic", "sites", "collectives", "vision", "evaluation", "fixtures")
+# A French text: accents, guillemets, a typographic apostrophe or a space before : ; ? ! (English puts none).
+# Code strings (identifiers, format codes, URLs, English log lines) have none of these.
+FRENCH = re.compile(r"[éèêàùçôîœ’«»]| [:;?!](\s|$)")
+# Names of texts that find rows already stored (a schedule by its name, the synthetic sessions by their note):
+# written otherwise, they would miss those rows and create a second schedule.
+STORED_KEYS = {"SCHEDULE_NAME", "SESSION_NOTE"}
+
+
+def _python_texts():
+    """(module, line, text) of each string literal of the apps, or piece of an f-string, but docstrings,
+    stored keys and the formatter's own patterns."""
+    for app in APPS:
+        for path in sorted(pathlib.Path(settings.BASE_DIR, app).rglob("*.py")):
+            if "migrations" in path.parts or path == pathlib.Path(text.__file__):
+                continue
+            tree = ast.parse(path.read_text())
+            keys = {
+                id(node.value)
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Assign)
+                and {getattr(target, "id", None) for target in node.targets} & STORED_KEYS
+            }
+            skipped = keys | {
+                id(node.body[0].value)
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                and node.body
+                and isinstance(node.body[0], ast.Expr)
+                and isinstance(node.body[0].value, ast.Constant)
+            }
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skipped:
+                    yield path.relative_to(settings.BASE_DIR), node.lineno, node.value
+
+
+def test_the_french_text_written_in_python_has_its_typographic_spaces():
+    """What views, forms and services write (messages, errors, help texts, cells, journal entries, e-mails)
+    reaches pages, PDFs, exports and e-mails as it is: it is written right at the source, as templates are."""
+    wrong = [
+        f"{module}:{line}: {value.strip()[:80]!r}"
+        for module, line, value in _python_texts()
+        if FRENCH.search(value) and text.typo(value) != value
+    ]
+    assert not wrong, "Write these with no-break spaces (as qic.text.typo does):\n" + "\n".join(wrong)

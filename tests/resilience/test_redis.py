@@ -20,8 +20,8 @@ from .conftest import wait_for
 
 pytestmark = pytest.mark.redis
 
-WAITING = "Le service de traitement est momentanément indisponible : la production démarrera dès son retour."
-MAIL_LATER = "Le service de traitement est momentanément indisponible : l’e-mail partira dès son retour."
+WAITING = "Le service de traitement est momentanément indisponible : la production démarrera dès son retour."
+MAIL_LATER = "Le service de traitement est momentanément indisponible : l’e-mail partira dès son retour."
 
 
 def sign_in(user, password) -> Client:

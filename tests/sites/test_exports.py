@@ -67,7 +67,7 @@ def test_xlsx_export_opens_with_the_filtered_sites(client, world):
     assert [row[0] for row in values[1:]] == [world.site_b.name]
     assert values[1][5] == 3
     trinome = values[0].index("Trinôme")
-    assert values[1][trinome] == "vacant : délégué·e du préfet, collectivité"
+    assert values[1][trinome] == "vacant : délégué·e du préfet, collectivité"
     assert sheet.freeze_panes == "B2"
 
 

@@ -33,7 +33,7 @@ def test_move_site_keeps_the_dated_transition_with_its_reason_and_journals_it():
     event = SiteEvent.objects.get(site=site)
     assert event.kind == EventKind.STATUS_CHANGED
     assert "Lettre d’engagement reçue" in event.summary
-    assert event.summary.startswith("Statut : Intéressé → En inscription")  # from where, to where
+    assert event.summary.startswith("Statut : Intéressé → En inscription")  # from where, to where
     assert site.last_activity_at == event.occurred_at
 
 
@@ -76,7 +76,7 @@ def test_training_needs_the_three_prerequisites():
     MembershipFactory(site=site, role=MemberRole.MUNICIPALITY)
     with pytest.raises(services.LifecycleError) as error:
         services.check_prerequisite(site, WavePrerequisite.TRINOME, by=None)
-    assert "les sièges « délégué·e du préfet » et « société civile » sont vacants" in str(error.value)
+    assert "les sièges « délégué·e du préfet » et « société civile » sont vacants" in str(error.value)
     MembershipFactory(site=site, role=MemberRole.PREFECT_DELEGATE)
     MembershipFactory(site=site, role=MemberRole.CIVIL_SOCIETY)
     services.check_prerequisite(site, WavePrerequisite.TRINOME, by=None)

@@ -55,8 +55,8 @@ def test_a_file_with_two_bad_lines_shows_both_errors_and_writes_nothing(national
     preview = national.get(response.url)
     page = preview.content.decode()
     assert "2 erreurs\u00a0: rien ne sera importé" in page
-    assert "<strong>Ligne 3</strong>, Département\u00a0: Département « 99 » inconnu." in page
-    assert "<strong>Ligne 4</strong>, Courriel\u00a0: Courriel « lea.roux@ » mal formé." in page
+    assert "<strong>Ligne 3</strong>, Département\u00a0: Département « 99 » inconnu." in page
+    assert "<strong>Ligne 4</strong>, Courriel\u00a0: Courriel « lea.roux@ » mal formé." in page
     assert "Confirmer l’import" not in page
     # Even a forged confirmation writes nothing.
     assert national.post(response.url).status_code == 302

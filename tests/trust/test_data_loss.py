@@ -113,7 +113,7 @@ def test_deleting_a_change_keeps_its_indicator_and_measurements(client, world, s
     assert kept.change is None and kept.measurements.count() == 2
     page = client.get(reverse("evaluation:indicators", args=[world.site_a.slug])).content.decode()
     assert "Parents venus aux portes ouvertes" in page
-    assert "« Les parents connaissent le collège » (retiré de la stratégie)" in page
+    assert "« Les parents connaissent le collège » (retiré de la stratégie)" in page
     edit = client.get(reverse("evaluation:indicator_edit", args=[world.site_a.slug, indicator.pk]))
     assert "n’est plus dans la stratégie" in edit.content.decode()
 
@@ -354,7 +354,7 @@ def test_a_site_whose_work_is_recorded_in_a_session_is_not_taken_out_of_it(clien
     response = client.post(reverse("sessions:edit", args=[session.pk]), _session_form(session, [other.pk]))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "« Quartier A » ne peut pas être retiré de la session" in page and said in page
+    assert "« Quartier A » ne peut pas être retiré de la session" in page and said in page
     assert session.session_sites.filter(site=world.site_a).exists()
 
 

@@ -160,7 +160,7 @@ def test_files_in_every_usual_encoding_and_layout_give_a_correct_preview(nationa
 
 def test_the_preview_names_the_real_line_of_each_row(national):
     _, page = _upload(national, _csv(HEADER, [], GOOD, [*GOOD[:7], "lea@", GOOD[8]]))
-    assert "<strong>Ligne 4</strong>, Courriel\u00a0: Courriel « lea@ » mal formé." in page
+    assert "<strong>Ligne 4</strong>, Courriel\u00a0: Courriel « lea@ » mal formé." in page
 
 
 _random = random.Random(15)
@@ -201,7 +201,7 @@ REFUSED = {
     "a zip that is no workbook": (_patched({"xl/workbook.xml": b"nothing"}), "xlsx", tables.EXCEL_UNREADABLE),
     "a truncated workbook": (_xlsx(HEADER, GOOD)[:3000], "xlsx", tables.EXCEL_UNREADABLE),
     "a sheet of broken XML": (_patched({SHEET: SHEET_OPEN + b"<row><c"}), "xlsx", tables.EXCEL_UNREADABLE),
-    "a NUL byte in a cell": (_csv(HEADER, [*GOOD[:5], "In\x00ès", *GOOD[6:]]), "csv", "Ligne 2 : le fichier"),
+    "a NUL byte in a cell": (_csv(HEADER, [*GOOD[:5], "In\x00ès", *GOOD[6:]]), "csv", "Ligne 2 : le fichier"),
     "a control character in the XML of a sheet": (
         _patched({SHEET: _sheet(_inline_row(1, HEADER) + _inline_row(2, [*GOOD[:5], "In&#1;ès"]))}),
         "xlsx",
@@ -210,25 +210,25 @@ REFUSED = {
     "a field over the CSV reader's limit": (
         _csv(HEADER, GOOD, [LONG, *GOOD[1:]]),
         "csv",
-        "Ligne 3 : une valeur dépasse 1000 caractères",
+        "Ligne 3 : une valeur dépasse 1000 caractères",
     ),
     "a field longer than allowed": (
         _csv(HEADER, [GOOD[0] + "x" * 1200, *GOOD[1:]]),
         "csv",
-        "Ligne 2 : une valeur dépasse 1000 caractères",
+        "Ligne 2 : une valeur dépasse 1000 caractères",
     ),
     "an XLSX field longer than allowed": (
         _xlsx(HEADER, GOOD, GOOD, [GOOD[0] + "x" * 1200, *GOOD[1:]]),
         "xlsx",
-        "Ligne 4 : une valeur dépasse 1000 caractères",
+        "Ligne 4 : une valeur dépasse 1000 caractères",
     ),
     "an XLSX field of megabytes": (
         lambda: _patched({SHEET: _sheet(_inline_row(1, HEADER) + _inline_row(2, [_letters(200_000)]))}),
         "xlsx",
         "Une valeur dépasse 1000 caractères",
     ),
-    "too many columns": (_csv(HEADER, GOOD + ["x"] * 150), "csv", "Ligne 2 : plus de 100 colonnes remplies"),
-    "too many XLSX columns": (_xlsx(HEADER, GOOD + ["x"] * 150), "xlsx", "Ligne 2 : plus de 100 colonnes"),
+    "too many columns": (_csv(HEADER, GOOD + ["x"] * 150), "csv", "Ligne 2 : plus de 100 colonnes remplies"),
+    "too many XLSX columns": (_xlsx(HEADER, GOOD + ["x"] * 150), "xlsx", "Ligne 2 : plus de 100 colonnes"),
     "an unterminated quote": (
         _csv(HEADER, ['"Les Écoles', *GOOD[1:]]) + LONG.encode(),
         "csv",
@@ -315,7 +315,7 @@ def test_a_value_longer_than_its_column_is_an_error_of_its_line_not_a_database_e
     long_name = "Quartier" + " très" * 45  # 233 characters: under the file's limit, over a site's name
     status, page = _upload(national, _csv(HEADER, [long_name, *GOOD[1:]]))
     assert (
-        "<strong>Ligne 2</strong>, Nom du site\u00a0: Texte trop long : 200 caractères au maximum "
+        "<strong>Ligne 2</strong>, Nom du site\u00a0: Texte trop long : 200 caractères au maximum "
         "(celui-ci en compte 233)." in page
     )
     registration = RegistrationImport.objects.get()

@@ -384,7 +384,7 @@ def test_an_import_with_too_long_text_is_refused_in_french_and_its_control_chara
         return response.url, client.get(response.url).content.decode()
 
     preview_url, page = send("Quartier " + "x" * 250)
-    assert "Texte trop long : 200 caractères au maximum (celui-ci en compte 259)." in page
+    assert "Texte trop long : 200 caractères au maximum (celui-ci en compte 259)." in page
     assert "Confirmer l’import" not in page
     assert client.post(preview_url).status_code in (200, 302)  # confirming anyway: refused, no 500
     assert not Site.objects.filter(name__startswith="Quartier x").exists()

@@ -85,7 +85,7 @@ def test_changing_a_level_under_incoming_links_is_refused_and_rolled_back(world)
             middle, user, expected_version=middle.version, level="direct", register="knowledge",
             title="Pratique", description="", targets=[], to_vision=False,
         )  # fmt: skip
-    assert "« Connaissance » contribue à ce changement" in error.value.messages[0]
+    assert "« Connaissance » contribue à ce changement" in error.value.messages[0]
     middle.refresh_from_db()
     assert middle.level == "intermediate" and middle.version == 1
 
@@ -120,7 +120,7 @@ def test_statement_hints_are_gentle_and_precise():
 def test_the_horizon_is_at_least_ten_years_ahead():
     today = dt.date(2025, 10, 1)
     assert rules.horizon_error(2034, today) == (
-        "L’horizon d’une vision est d’au moins dix ans : choisissez 2035 ou une année plus lointaine."
+        "L’horizon d’une vision est d’au moins dix ans : choisissez 2035 ou une année plus lointaine."
     )
     assert rules.horizon_error(2035, today) is None
     assert "Indiquez" in rules.horizon_error(None, today)
@@ -238,9 +238,9 @@ def test_moving_reorders_within_a_level_and_is_recorded(world):
     services.move_change(c, user, direction="up")
     order = list(Change.objects.filter(site=site).order_by("position").values_list("title", flat=True))
     assert order == ["A", "C", "B"]
-    assert services.head(site).summary == "Changement déplacé : « C »"
+    assert services.head(site).summary == "Changement déplacé : « C »"
     services.move_change(a, user, direction="up")  # already first: nothing happens
-    assert services.head(site).summary == "Changement déplacé : « C »"
+    assert services.head(site).summary == "Changement déplacé : « C »"
     assert b.version == 1
 
 
@@ -252,7 +252,7 @@ def test_strategy_problems_name_what_is_missing(world):
     _change(site, user, "direct", "Savoir où s’adresser")
     problems = rules.strategy_problems(selectors.draft_snapshot(site))
     assert any("pas encore de changement ultime" in p for p in problems)
-    assert any("« Savoir où s’adresser »" in p for p in problems)
+    assert any("« Savoir où s’adresser »" in p for p in problems)
 
 
 def test_three_current_seat_holders_adopt_a_version(world):

@@ -39,7 +39,7 @@ def approve(request: HttpRequest, site_slug: str) -> HttpResponse:
     except services.AdoptionRefused as refusal:
         return _answer(request, " ".join(refusal.messages), error=True)
     if revision.is_adopted:
-        message = f"Version {revision.number} adoptée : les trois membres du trinôme l’ont approuvée."
+        message = f"Version {revision.number} adoptée : les trois membres du trinôme l’ont approuvée."
     else:
         message = f"Votre approbation de la version {revision.number} est enregistrée."
     return _answer(request, message)

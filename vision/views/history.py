@@ -145,7 +145,7 @@ def restore(request: HttpRequest, site_slug: str, number: int) -> HttpResponse:
     revision = services.restore(site, request.user, number)
     messages.success(
         request,
-        f"La version {number} est restaurée : elle devient la version {revision.number}. "
+        f"La version {number} est restaurée : elle devient la version {revision.number}. "
         "Rien n’est perdu, la version remplacée reste dans l’historique.",
     )
     return redirect(reverse("vision:workspace", kwargs={"site_slug": site.slug}))

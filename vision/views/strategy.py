@@ -193,7 +193,7 @@ def change_links(request: HttpRequest, site_slug: str, change_id: int) -> HttpRe
         "vision/includes/links_form.html",
         {"form": form, "change": change, "vision_link": "to_vision" in form.fields, "list_item": True},
         target=f"change-{change.pk}",
-        page_title=f"Relier « {change.title} »",
+        page_title=f"Relier « {change.title} »",
         conflict=conflict,
         conflict_fields={"title": "Intitulé"},
     )

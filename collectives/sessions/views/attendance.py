@@ -63,7 +63,7 @@ def mark(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
         }
         return render(request, "sessions/includes/presence_row.html", context)
     state = "présente" if participant.present else "absente"
-    messages.success(request, f"{participant.display_name} : notée {state}.")
+    messages.success(request, f"{participant.display_name} : notée {state}.")
     return redirect(_attendance_url(session, participant))
 
 

@@ -13,7 +13,7 @@ from .. import calendar as services
 from ..forms import CalendarFeedForm
 
 ALREADY_CREATED = (
-    "Ce formulaire a déjà été envoyé : votre lien d’agenda est déjà créé. Il ne s’affiche qu’une fois ; "
+    "Ce formulaire a déjà été envoyé : votre lien d’agenda est déjà créé. Il ne s’affiche qu’une fois ; "
     "si vous ne l’avez pas copié, créez-en un nouveau."
 )
 
@@ -26,7 +26,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["action"] == "revoke":
             if services.revoke(user):
-                messages.success(request, "Votre lien d’agenda est révoqué : il ne donne plus accès à rien.")
+                messages.success(request, "Votre lien d’agenda est révoqué : il ne donne plus accès à rien.")
             return redirect("sessions:calendar")
         try:
             with once(form):

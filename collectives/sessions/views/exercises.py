@@ -55,7 +55,7 @@ def open_exercise(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ExerciseError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "L’exercice est ouvert : chaque site peut se positionner depuis sa page.")
+        messages.success(request, "L’exercice est ouvert : chaque site peut se positionner depuis sa page.")
     return redirect("sessions:continuum", pk=session.pk)
 
 
@@ -72,7 +72,7 @@ def close_exercise(request: HttpRequest, pk: int) -> HttpResponse:
         plural = "s" if len(recorded) > 1 else ""
         messages.success(
             request,
-            f"Exercice clos : {len(recorded)} position{plural} enregistrée{plural} "
+            f"Exercice clos : {len(recorded)} position{plural} enregistrée{plural} "
             "comme auto-évaluation des sites, avec cette session pour origine.",
         )
     return redirect("sessions:continuum", pk=session.pk)
@@ -127,7 +127,7 @@ def site_answer(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
             else:
                 saved = True
                 if not request.htmx:
-                    messages.success(request, f"Position enregistrée : {answer.get_level_display()}.")
+                    messages.success(request, f"Position enregistrée : {answer.get_level_display()}.")
                     return redirect("sessions:site_continuum", site_slug=site.slug, pk=session.pk)
                 form = ContinuumAnswerForm(
                     initial={"version": answer.version, "level": answer.level, "moved_by": answer.moved_by}
@@ -174,7 +174,7 @@ def site_outputs(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
             except services.ExerciseError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, f"« {output.title} » est enregistré avec la session.")
+                messages.success(request, f"« {output.title} » est enregistré avec la session.")
                 return redirect(
                     reverse("sessions:site_outputs", args=[site.slug, session.pk]) + f"#output-{output.pk}"
                 )
@@ -213,12 +213,12 @@ def edit_output(request: HttpRequest, site_slug: str, pk: int, output_pk: int) -
             form.take_conflict(error)
             conflict = conflict_context(error, services.OUTPUT_FIELDS)
         else:
-            messages.success(request, f"« {output.title} » est enregistré.")
+            messages.success(request, f"« {output.title} » est enregistré.")
             return redirect(
                 reverse("sessions:site_outputs", args=[site.slug, session.pk]) + f"#output-{output.pk}"
             )
     context = {
-        "page_title": f"Modifier « {output.title} »",
+        "page_title": f"Modifier « {output.title} »",
         "site": site,
         "session": session,
         "output": output,
@@ -239,7 +239,7 @@ def delete_output(request: HttpRequest, site_slug: str, pk: int, output_pk: int)
     try:
         services.delete_output(output, expected_version=0 if version is None else version)
     except EditConflict:
-        messages.error(request, "Ce texte a été modifié entre-temps : relisez-le avant de le supprimer.")
+        messages.error(request, "Ce texte a été modifié entre-temps : relisez-le avant de le supprimer.")
     else:
-        messages.success(request, f"« {output.title} » est supprimé.")
+        messages.success(request, f"« {output.title} » est supprimé.")
     return redirect("sessions:site_outputs", site_slug=site.slug, pk=session.pk)

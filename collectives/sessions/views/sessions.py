@@ -129,7 +129,7 @@ def plan(request: HttpRequest) -> HttpResponse:
             count = session.participants.count()
             messages.success(
                 request,
-                f"Session « {session.title} » planifiée : {count} personne{'s' if count > 1 else ''} "
+                f"Session « {session.title} » planifiée : {count} personne{'s' if count > 1 else ''} "
                 f"invitée{'s' if count > 1 else ''}.",
             )
             return redirect(session)
@@ -199,7 +199,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.cancel_session(session, user=request.user, reason=form.cleaned_data["reason"])
         messages.success(
-            request, f"La session « {session.title} » est annulée ; elle reste dans l’historique."
+            request, f"La session « {session.title} » est annulée ; elle reste dans l’historique."
         )
         return redirect(session)
     context = {"page_title": f"Annuler — {session.title}", "session": session, "form": form}

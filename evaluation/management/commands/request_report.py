@@ -11,7 +11,7 @@ SCOPES = {"national": ReportKind.NATIONAL, "site": ReportKind.SITE, "batch": Rep
 
 class Command(BaseCommand):
     help = (
-        "Demande un bilan : synthèse nationale, bilan d’un site ou lot des bilans des sites d’un périmètre."
+        "Demande un bilan : synthèse nationale, bilan d’un site ou lot des bilans des sites d’un périmètre."
     )
 
     def add_arguments(self, parser):
@@ -32,8 +32,8 @@ class Command(BaseCommand):
                 kwargs["wave"] = Wave.objects.get(number=wave) if wave else None
                 kwargs["region"] = Region.objects.get(code=region) if region else None
         except (Site.DoesNotExist, Wave.DoesNotExist, Region.DoesNotExist) as error:
-            raise CommandError(f"Périmètre inconnu : {error}") from error
+            raise CommandError(f"Périmètre inconnu : {error}") from error
         report, created = request_report(kind, **kwargs)
         report.refresh_from_db()
         verb = "demandé" if created else "déjà demandé aujourd’hui"
-        self.stdout.write(f"{report} : {verb} (n° {report.pk}, {report.get_state_display().lower()}).")
+        self.stdout.write(f"{report} : {verb} (n° {report.pk}, {report.get_state_display().lower()}).")

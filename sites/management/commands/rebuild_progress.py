@@ -24,7 +24,7 @@ class Command(BaseCommand):
         stale = progress.stale()
         if stale:
             for pk, (stored, fresh) in list(stale.items())[:20]:
-                self.stdout.write(f"site {pk} : enregistré {stored}, attendu {fresh}")
+                self.stdout.write(f"site {pk} : enregistré {stored}, attendu {fresh}")
             raise CommandError(
                 f"{text.plural(len(stale), 'site', 'sites')} dont l’avancement enregistré n’est pas à jour."
             )
