@@ -214,7 +214,7 @@ STORED_KEYS = {"SCHEDULE_NAME", "SESSION_NOTE"}
 
 def _python_texts():
     """(module, line, text) of each string literal of the apps, or piece of an f-string, but docstrings,
-    stored keys and the formatter's own patterns."""
+    stored keys, regular expressions and the formatter's own patterns."""
     for app in APPS:
         for path in sorted(pathlib.Path(settings.BASE_DIR, app).rglob("*.py")):
             if "migrations" in path.parts or path == pathlib.Path(text.__file__):
@@ -226,14 +226,26 @@ def _python_texts():
                 if isinstance(node, ast.Assign)
                 and {getattr(target, "id", None) for target in node.targets} & STORED_KEYS
             }
-            skipped = keys | {
-                id(node.body[0].value)
+            patterns = {  # re.compile("…»…"): a regular expression, not a text
+                id(node.args[0])
                 for node in ast.walk(tree)
-                if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
-                and node.body
-                and isinstance(node.body[0], ast.Expr)
-                and isinstance(node.body[0].value, ast.Constant)
+                if isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and getattr(node.func.value, "id", None) == "re"
+                and node.args
             }
+            skipped = (
+                keys
+                | patterns
+                | {
+                    id(node.body[0].value)
+                    for node in ast.walk(tree)
+                    if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                    and node.body
+                    and isinstance(node.body[0], ast.Expr)
+                    and isinstance(node.body[0].value, ast.Constant)
+                }
+            )
             for node in ast.walk(tree):
                 if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skipped:
                     yield path.relative_to(settings.BASE_DIR), node.lineno, node.value
