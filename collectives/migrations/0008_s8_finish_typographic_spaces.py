@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('collectives', '0007_t15_sanitise_text_limits'),
-        ('sites', '0012_s8_finish_typographic_spaces'),
+        ('sites', '0013_s8_finish_typographic_spaces'),
     ]
 
     operations = [

@@ -243,7 +243,7 @@ def test_preferences_choose_the_digest_or_no_email(client, world, people, settin
 
     assert not mail.outbox  # neither wanted it at once
     assert [n.title for n in notifications.digest_items(people["prefect"])] == [
-        "Version 1 de la vision à approuver : Vision modifiée (horizon 2045)"
+        "Version 1 de la vision à approuver : Vision modifiée (horizon 2045)"
     ]
     assert not notifications.digest_items(people["municipality"])
     page = client.get(reverse("notifications:preferences")).content.decode()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sites', '0011_s7_status_journal_from'),
+        ('sites', '0012_s8_notify_notifications'),
     ]
 
     operations = [
