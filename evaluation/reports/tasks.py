@@ -160,10 +160,21 @@ def produce(report_id: int) -> str:
     return "done"
 
 
+def _one_of_their_batches(report: Report) -> bool:
+    """Whether this bilan was made for a batch its requester asked (the day's batches list their bilans)."""
+    batches = Report.objects.filter(
+        kind=ReportKind.BATCH, data_date=report.data_date, requested_by=report.requested_by
+    ).values_list("snapshot", flat=True)
+    return any(report.pk in (snapshot or {}).get("reports", []) for snapshot in batches)
+
+
 def tell_ready(report: Report) -> None:
     """A site's bilan is ready: its trinôme and who asked are told; a roll-up or a batch: who asked. National
-    staff asking for a batch are not told of each of its hundreds of bilans (the batch tells them once)."""
-    people = [] if access.sees_all_sites(report.requested_by) else [report.requested_by]
+    staff asking for a batch are not told of each of its hundreds of bilans (the batch tells them once), but
+    are when they asked for this one bilan."""
+    asker = report.requested_by
+    told = asker is not None and not (access.sees_all_sites(asker) and _one_of_their_batches(report))
+    people = [asker] if told else []
     if report.kind == ReportKind.SITE:
         people += trinome_user_ids(report.site)
     elif report.requested_by is not None:

@@ -12,7 +12,7 @@ from collectives.enums import MemberRole, SessionKind
 from collectives.services import agreement, invitations, members
 from collectives.sessions import services as sessions
 from evaluation import digest
-from evaluation.reports.enums import ReportState
+from evaluation.reports.enums import ReportKind, ReportState
 from evaluation.reports.tasks import tell_ready
 from sites import notifications
 from sites.enums import Delivery, NotificationKind
@@ -144,6 +144,24 @@ def test_each_event_tells_exactly_the_people_concerned(world, people, event, kin
     assert rows.count() >= len(expected) and all(row.url.startswith("/") for row in rows)
     if action is not None:
         assert {row.is_action for row in rows} == {action}
+
+
+def test_national_staff_are_told_of_the_bilan_they_asked_for_not_of_each_bilan_of_their_batch(world):
+    asked = ReportFactory(site=world.site_a, state=ReportState.DONE, requested_by=world.national)
+    in_batch = ReportFactory(
+        site=world.site_b, state=ReportState.DONE, requested_by=world.national, data_date=asked.data_date
+    )
+    ReportFactory(
+        kind=ReportKind.BATCH,
+        site=None,
+        requested_by=world.national,
+        data_date=asked.data_date,
+        snapshot={"kind": "batch", "reports": [in_batch.pk]},
+    )
+    tell_ready(asked)
+    tell_ready(in_batch)
+    told = Notification.objects.filter(kind=NotificationKind.REPORT_READY, user=world.national)
+    assert [n.url for n in told] == [asked.get_absolute_url()]
 
 
 def test_the_comment_thread_asks_the_trinome_to_answer_and_resolving_closes_it(world, people):
