@@ -44,29 +44,30 @@ def _coaching_links(now, *, held: bool):
     return Coalesce(Subquery(total[:1], output_field=IntegerField()), Value(0))
 
 
-def minutes_by_site(site_ids, now=None) -> dict[int, tuple[int, int]]:
-    """(used, planned) coaching minutes of these sites (a page of them; sites without coaching are absent).
+def minutes_by_site(booked: dict[int, int], now=None) -> dict[int, tuple[int, int]]:
+    """(used, planned) coaching minutes of a page of sites, given their booked minutes (the read model's
+    `coaching_booked_minutes`, kept by the session services in the write's transaction).
 
-    Two index lookups summed in Python: the sessions linked to these sites, then those sessions by key. As
-    one join, PostgreSQL hashes every session of the programme to find the few of one page (36 ms at 20,000
-    sessions against under 1 ms)."""
+    Only the sessions still to come are looked up (one query, from the index on the sessions' start): what
+    is held depends on the hour, not on a write, so it cannot be stored; held = booked - still to come. Two
+    lookups of every linked session before (1.8 + 1.3 ms for a page of 50 sites, 9,645 links)."""
     now = now or timezone.now()
-    links = list(SessionSite.objects.filter(site__in=list(site_ids)).values_list("site_id", "session_id"))
-    sessions = {
-        pk: (starts_at, minutes)
-        for pk, starts_at, minutes in Session.objects.filter(
-            pk__in={session_id for _, session_id in links},
-            kind=SessionKind.SITE_COACHING,
-            cancelled_at__isnull=True,
-        ).values_list("pk", "starts_at", "duration_minutes")
+    planned = dict(
+        SessionSite.objects.filter(
+            site__in=list(booked),
+            session__kind=SessionKind.SITE_COACHING,
+            session__cancelled_at__isnull=True,
+            session__starts_at__gt=now,
+        )
+        .order_by()
+        .values("site_id")
+        .annotate(total=Sum("session__duration_minutes"))
+        .values_list("site_id", "total")
+    )
+    return {
+        site_id: (max(total - planned.get(site_id, 0), 0), planned.get(site_id, 0))
+        for site_id, total in booked.items()
     }
-    result: dict[int, tuple[int, int]] = {}
-    for site_id, session_id in links:
-        if session_id in sessions:
-            starts_at, minutes = sessions[session_id]
-            used, planned = result.get(site_id, (0, 0))
-            result[site_id] = (used + minutes, planned) if starts_at <= now else (used, planned + minutes)
-    return result
 
 
 def annotate_minutes(queryset: QuerySet, now=None) -> QuerySet:

@@ -305,7 +305,7 @@ SELF_ASSESSMENT = Family(
 def enrich_sessions(sites: list) -> None:
     """The coaching minutes held and still to come of each site of the page (one query: which sessions are
     held depends on the hour; the total booked is stored)."""
-    minutes = minutes_by_site([site.pk for site in sites])
+    minutes = minutes_by_site({site.pk: site.progress.coaching_booked_minutes for site in sites})
     for site in sites:
         site.coaching_used_minutes, site.coaching_planned_minutes = minutes.get(site.pk, (0, 0))
 
