@@ -310,6 +310,11 @@ def test_the_centre_groups_by_site_opens_and_marks_read(client, world, people, d
     page = client.get(reverse("notifications:list")).content.decode()
     assert page.index(world.site_a.name) < page.index("Hors site")
     assert '2<span class="fr-sr-only"> non lues</span>' in page
+    # On a phone the bell and its count stay beside the menu button (the desk header's tools go in the menu).
+    assert (
+        'Notifications&nbsp;: 2 non lues</span></a><span class="qic-navbar-notify__count" aria-hidden="true">2<'
+        in page
+    )
 
     first = Notification.objects.filter(user=prefect, site=world.site_a).first()
     response = client.get(reverse("notifications:open", args=[first.pk]))
@@ -319,7 +324,12 @@ def test_the_centre_groups_by_site_opens_and_marks_read(client, world, people, d
     # With HTMX, the list and the header's count come back; without, a redirect and a message.
     other = Notification.objects.get(user=prefect, site=None)
     response = client.post(reverse("notifications:read", args=[other.pk]), headers={"HX-Request": "true"})
-    assert 'hx-swap-oob="true"' in response.content.decode() and "non lue" not in response.content.decode()
+    body = response.content.decode()
+    assert (
+        body.count('hx-swap-oob="true"') == 2
+        and "non lue" not in body
+        and "qic-navbar-notify__count" not in body
+    )
     assert notifications.Inbox(prefect).unread == 0
 
     Notification.objects.update(read_at=None)
