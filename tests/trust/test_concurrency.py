@@ -42,7 +42,9 @@ from evaluation.models import (
     Measurement,
     SelfAssessment,
 )
-from sites.models import RegistrationImport, Site
+from sites import notifications
+from sites.enums import NotificationKind
+from sites.models import Notification, RegistrationImport, Site
 from tests.collectives.factories import agreement_for
 from tests.conftest import StrictClient
 from tests.evaluation.factories import change_for, cycle_for, indicator_for
@@ -434,6 +436,36 @@ def test_twenty_cancellations_at_once_cancel_once(world):
     assert not [r for r in responses if isinstance(r, BaseException)]
     session.refresh_from_db()
     assert session.is_cancelled and session.version == 2  # one cancellation, one version step
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_twenty_mark_read_at_once_read_everything_once(world):
+    """A person who taps "mark as read" and "mark all as read" in several tabs at once: every answer is a
+    redirect or the refreshed list, and everything is read."""
+    notifications.notify(
+        NotificationKind.SESSION_PLANNED,
+        [world.seat_holder_a],
+        title="Séminaire",
+        url="/sessions/",
+        site=None,
+    )
+    first = Notification.objects.get(user=world.seat_holder_a)
+    clients = browsers(world.seat_holder_a, N)
+    one, every = (
+        reverse("notifications:read", args=[first.pk]),
+        reverse("notifications:read_all"),
+    )
+    responses = at_once(
+        [
+            lambda c=c, i=i: c.post(one if i % 2 else every, headers={"HX-Request": "true"} if i % 3 else {})
+            for i, c in enumerate(clients)
+        ]
+    )
+    assert not [r for r in responses if isinstance(r, BaseException)]
+    assert {r.status_code for r in responses} <= {200, 302}
+    first.refresh_from_db()
+    assert first.read_at is not None and notifications.Inbox(world.seat_holder_a).unread == 0
 
 
 # --- Saving the same item at once ---------------------------------------------------------------------------
