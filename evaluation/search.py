@@ -189,14 +189,20 @@ def _agreements(user, found):
     )
 
 
+BILAN_WORDS = {"bilan", "bilans"}
+
+
 def _bilans(user, found):
-    """The finished bilans of the sites whose bilans this user may download, found by their site."""
-    sites = matching(access.report_sites(user), found)
+    """The finished bilans of the sites whose bilans this user may download, found by their site; the word
+    "bilan" itself names the kind ("bilan saint-étienne": the bilans of Saint-Étienne; "bilans": the
+    latest)."""
+    named = [word for word in found if normalise(word) not in BILAN_WORDS]
+    sites = matching(access.report_sites(user), named) if named else access.report_sites(user)
     return (
         _model("evaluation.Report")
         .objects.filter(kind="site", state="done", site__in=sites.values("pk"))
         .select_related("site")
-        .order_by("site__name", "-data_date", "-pk")
+        .order_by(*(("site__name",) if named else ()), "-data_date", "-pk")
     )
 
 
