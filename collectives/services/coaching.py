@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -127,9 +127,25 @@ class Balance:
 
 def balance_of(site: Site) -> Balance:
     """The balance of a site annotated by `annotate_minutes` (or of any site, at the cost of one query)."""
-    if not hasattr(site, "coaching_used_minutes"):
-        site = annotate_minutes(Site.objects.filter(pk=site.pk).select_related("wave")).get()
-    return Balance(site, site.coaching_budget, site.coaching_used_minutes, site.coaching_planned_minutes)
+    if hasattr(site, "coaching_used_minutes"):
+        used, planned = site.coaching_used_minutes, site.coaching_planned_minutes
+    else:
+        used, planned = _minutes_of(site)
+    return Balance(site, site.coaching_budget, used, planned)
+
+
+def _minutes_of(site: Site, now=None) -> tuple[int, int]:
+    """(used, planned) minutes of one site: its coaching sessions summed on either side of now, one query read
+    afresh (a page that has just planned a session shows it)."""
+    now = now or timezone.now()
+    held, to_come = Q(session__starts_at__lte=now), Q(session__starts_at__gt=now)
+    totals = SessionSite.objects.filter(
+        site=site, session__kind=SessionKind.SITE_COACHING, session__cancelled_at__isnull=True
+    ).aggregate(
+        used=Sum("session__duration_minutes", filter=held, default=0),
+        planned=Sum("session__duration_minutes", filter=to_come, default=0),
+    )
+    return totals["used"], totals["planned"]
 
 
 def coaching_sessions(site) -> QuerySet:
