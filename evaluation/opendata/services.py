@@ -310,9 +310,11 @@ def latest() -> OpenDataRelease | None:
 
 
 def page_rows(release: OpenDataRelease) -> list[dict]:
-    """The summary table of the page: the whole programme, each wave, each region that has sites."""
-    return [
+    """The summary table of the page: the whole programme, each wave, each region that has sites (by name)."""
+    rows = [
         {**row, "continuum_places": row["sites"] - row["continuum_non_renseigne"]}
         for row in release.summary
         if row["regroupement"] != "region" or row["sites"]
     ]
+    regions = sorted((row for row in rows if row["regroupement"] == "region"), key=lambda row: row["libelle"])
+    return [row for row in rows if row["regroupement"] != "region"] + regions  # regions by name for people
