@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import logging
+import os
 import secrets
 from decimal import Decimal
 
@@ -273,34 +274,40 @@ def generate(now=None) -> OpenDataRelease:
     now = now or timezone.now()
     files, contents, progress, site_count = render(now)
     folder = f"{FOLDER}/{timezone.localtime(now):%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
-    written: list[str] = []
     try:
         for item in files:
             item["path"] = default_storage.save(
                 f"{folder}/{item['name']}", ContentFile(contents[item["name"]])
             )
-            written.append(item["path"])
         release = OpenDataRelease.objects.create(
             generated_at=now, folder=folder, files=files, summary=progress, site_count=site_count
         )
     except Exception:
-        for path in written:
-            default_storage.delete(path)
+        remove_folder(folder)
         raise
     transaction.on_commit(prune)
     return release
 
 
+def remove_folder(folder: str) -> None:
+    """Delete a release's folder and whatever is in it (a generation that failed midway included)."""
+    try:
+        _dirs, names = default_storage.listdir(folder)
+        for name in names:
+            default_storage.delete(f"{folder}/{name}")
+        os.rmdir(default_storage.path(folder))
+    except FileNotFoundError:
+        pass
+    except (NotImplementedError, OSError) as error:  # a storage without folders, a file another process holds
+        logger.warning("Open data: %s not entirely removed (%s)", folder, error)
+
+
 def prune(keep: int = KEEP) -> int:
     """Remove the releases older than the last `keep` ones, with their files."""
     old = list(OpenDataRelease.objects.order_by("-generated_at", "-id")[keep:])
-    for release in old:
-        for item in release.files:
-            try:
-                default_storage.delete(item["path"])
-            except OSError:  # pragma: no cover - a file already gone
-                logger.warning("Open data: %s could not be deleted", item["path"])
     OpenDataRelease.objects.filter(pk__in=[release.pk for release in old]).delete()
+    for release in old:
+        remove_folder(release.folder)
     return len(old)
 
 

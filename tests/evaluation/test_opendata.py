@@ -185,13 +185,25 @@ def test_generation_keeps_the_last_two_sets_and_a_failure_keeps_the_published_on
     assert list(OpenDataRelease.objects.values_list("pk", flat=True)) == [third.pk, second.pk]
     assert not default_storage.exists(first.file("sites.csv")["path"])
 
-    def broken(*args, **kwargs):
-        raise OSError("disque plein")
+    # While a new set is being written, readers are given the published one; a failure midway publishes
+    # nothing and removes what it had written.
+    seen, save = [], default_storage.save
 
-    monkeypatch.setattr(services, "progress_rows", broken)
+    def save_then_fail(name, content, **kwargs):
+        seen.append(services.latest())
+        path = save(name, content, **kwargs)
+        seen_paths.append(path)
+        if len(seen) == 4:
+            raise OSError("disque plein")
+        return path
+
+    seen_paths = []
+    monkeypatch.setattr(default_storage, "save", save_then_fail)
     with pytest.raises(OSError):
         tasks.generate_open_data()
+    assert seen == [third] * 4
     assert services.latest() == third and default_storage.exists(third.file("sites.csv")["path"])
+    assert not any(default_storage.exists(path) for path in seen_paths)
 
 
 def test_generation_reads_a_fixed_number_of_queries_whatever_the_number_of_sites(world):
