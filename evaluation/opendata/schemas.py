@@ -20,8 +20,6 @@ INSEE_CODE = r"(\d{5}|2[AB]\d{3})"
 
 def _field(name, type_, title, description, **constraints) -> dict:
     field = {"name": name, "type": type_, "title": title, "description": description}
-    if type_ == "date":
-        field["format"] = "%Y-%m-%d"
     if constraints:
         field["constraints"] = constraints
     return field

@@ -79,6 +79,11 @@ def test_files_validate_against_their_table_schemas(programme):
     report = Package(str(folder / "datapackage.json")).validate()
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])
     assert len(report.tasks) == 6  # three resources, each as CSV and as JSON
+    # The schemas hold: a status outside the list, a malformed INSEE code or date would be caught.
+    sites = (folder / "sites.csv").read_text()
+    (folder / "sites.csv").write_text(sites.replace(",42218,", ",4221,").replace(",active,", ",en-veille,"))
+    errors = Package(str(folder / "datapackage.json")).validate().flatten(["fieldName", "type"])
+    assert ["codes_insee_communes", "constraint-error"] in errors and ["statut", "constraint-error"] in errors
     package = json.loads((folder / "datapackage.json").read_text())
     assert package["licenses"][0]["name"] == "etalab-2.0"
     assert package["created"][:10] == timezone.localdate().isoformat()
