@@ -250,7 +250,7 @@ def plan(rows: list[dict], wave: Wave, file_errors: list[str] | None = None) -> 
                 commune_codes_validator(codes)
             except ValidationError as error:
                 errors.append(
-                    ("Code INSEE", f"Code INSEE « {row['commune_codes']} » mal formé. {error.messages[0]}")
+                    ("Code INSEE", f"Code INSEE « {row['commune_codes']} » mal formé. {error.messages[0]}")
                 )
         has_contact = any(row[k] for k in ("first_name", "last_name", "email", "seat"))
         if has_contact:

@@ -45,7 +45,7 @@ CONTINUUM_COLUMNS = {level.value: f"continuum_{level.value}" for level in Contin
 
 
 def _codes(choices) -> str:
-    return " ; ".join(f"« {value} » : {label}" for value, label in choices)
+    return " ; ".join(f"« {value} » : {label}" for value, label in choices)
 
 
 SITES = {
@@ -73,7 +73,7 @@ SITES = {
             "code_qpv",
             "string",
             "Code QPV",
-            "Code du quartier prioritaire de la politique de la ville ; vide s’il n’est pas connu ou pour "
+            "Code du quartier prioritaire de la politique de la ville ; vide s’il n’est pas connu ou pour "
             "une cité éducative ou de l’emploi sans QPV unique.",
             pattern=r"Q[NP]\d{3}[0-9A-Z]{3,4}",
         ),
@@ -81,15 +81,15 @@ SITES = {
             "communes",
             "string",
             "Communes",
-            "Nom de la ou des communes du site, séparés par « ; ».",
+            "Nom de la ou des communes du site, séparés par « ; ».",
             required=True,
         ),
         _field(
             "codes_insee_communes",
             "string",
             "Codes INSEE des communes",
-            "Codes officiels géographiques (INSEE) des communes, séparés par « ; », dans l’ordre de la "
-            "colonne « communes » ; vide tant qu’ils ne sont pas renseignés au registre.",
+            "Codes officiels géographiques (INSEE) des communes, séparés par « ; », dans l’ordre de la "
+            "colonne « communes » ; vide tant qu’ils ne sont pas renseignés au registre.",
             pattern=rf"{INSEE_CODE}(;{INSEE_CODE})*",
         ),
         _field(
@@ -145,7 +145,7 @@ STATUS_HISTORY = {
             "site",
             "string",
             "Identifiant du site",
-            "Identifiant du site (colonne « identifiant » du fichier des sites).",
+            "Identifiant du site (colonne « identifiant » du fichier des sites).",
             required=True,
         ),
         _field(
@@ -159,7 +159,7 @@ STATUS_HISTORY = {
             "ancien_statut",
             "string",
             "Ancien statut",
-            "Code du statut quitté ; vide pour l’entrée du site au registre.",
+            "Code du statut quitté ; vide pour l’entrée du site au registre.",
             enum=list(SiteStatus.values),
         ),
         _field(
@@ -179,7 +179,7 @@ PROGRESS = {
             "regroupement",
             "string",
             "Regroupement",
-            "« national » : tous les sites ; « vague » : les sites d’une vague ; « region » : les sites "
+            "« national » : tous les sites ; « vague » : les sites d’une vague ; « region » : les sites "
             "d’une région.",
             required=True,
             enum=["national", "vague", "region"],
@@ -188,14 +188,14 @@ PROGRESS = {
             "code",
             "string",
             "Code",
-            "« FR » pour l’ensemble, le numéro de la vague, ou le code INSEE de la région.",
+            "« FR » pour l’ensemble, le numéro de la vague, ou le code INSEE de la région.",
             required=True,
         ),
         _field("libelle", "string", "Libellé", "Nom de la vague ou de la région.", required=True),
         _count("sites", "Sites", "Nombre de sites du regroupement."),
         *(
             _count(
-                column, f"Sites « {status.label.lower()} »", f"Nombre de sites au statut « {status.label} »."
+                column, f"Sites « {status.label.lower()} »", f"Nombre de sites au statut « {status.label} »."
             )
             for status, column in STATUS_COLUMNS.items()
         ),
@@ -216,8 +216,8 @@ PROGRESS = {
         *(
             _count(
                 CONTINUUM_COLUMNS[level.value],
-                f"Continuum : {level.label.lower()}",
-                f"Sites dont la dernière position sur le continuum de la coopération est « {level.label} » "
+                f"Continuum : {level.label.lower()}",
+                f"Sites dont la dernière position sur le continuum de la coopération est « {level.label} » "
                 f"(niveau {level.value} sur 7).",
             )
             for level in ContinuumLevel
@@ -252,7 +252,7 @@ RESOURCES = (
         "sites",
         "sites",
         "Registre des sites",
-        "Les sites du programme : type, code QPV, communes et leurs codes INSEE, département, région, vague, "
+        "Les sites du programme : type, code QPV, communes et leurs codes INSEE, département, région, vague, "
         "statut et date du statut.",
         SITES,
     ),
@@ -267,7 +267,7 @@ RESOURCES = (
         "avancement",
         "avancement",
         "Avancement agrégé par vague et par région",
-        "Comptes agrégés, non personnels : sites par statut, trinômes complets, visions et stratégies "
+        "Comptes agrégés, non personnels : sites par statut, trinômes complets, visions et stratégies "
         "adoptées, ententes en vigueur, répartition sur le continuum de la coopération, heures "
         "d’accompagnement.",
         PROGRESS,
@@ -298,11 +298,11 @@ def package(created: str, files: dict[str, int]) -> dict:
             resources.append(resource)
     return {
         "name": "quartiers-impact-collectif",
-        "title": "Programme « Quartiers à impact collectif » : registre des sites et avancement",
+        "title": "Programme « Quartiers à impact collectif » : registre des sites et avancement",
         "description": (
-            "Données ouvertes du programme « Quartiers à impact collectif » de l’ANCT : le registre public "
+            "Données ouvertes du programme « Quartiers à impact collectif » de l’ANCT : le registre public "
             "des sites et l’avancement agrégé par vague et par région. Aucune donnée personnelle. Fichiers "
-            "régénérés chaque nuit ; la date des données est celle du champ « created »."
+            "régénérés chaque nuit ; la date des données est celle du champ « created »."
         ),
         "created": created,
         "version": created[:10],

@@ -261,7 +261,7 @@ def render(now) -> tuple[list[dict], dict[str, bytes], list[dict], int]:
         data = _json([{key: row[key] for key in fields} for row in rows])
         add(f"{stem}.json", data, "data", "JSON", "application/json", title, stem)
         schema = _json(schemas.schema(resource, title, description))
-        add(f"schema-{stem}.json", schema, "schema", "JSON", SCHEMA_MEDIA_TYPE, f"Schéma : {title}", stem)
+        add(f"schema-{stem}.json", schema, "schema", "JSON", SCHEMA_MEDIA_TYPE, f"Schéma : {title}", stem)
     created = timezone.localtime(now).isoformat(timespec="seconds")
     package = _json(schemas.package(created, {name: len(content) for name, content in contents.items()}))
     add("datapackage.json", package, "package", "JSON", "application/json", "Description du jeu de données")

@@ -27,7 +27,7 @@ def index(request: HttpRequest) -> HttpResponse:
         pending = queue.enqueue(generate_open_data)
         messages.success(
             request,
-            "La génération des fichiers est demandée : ils seront publiés ici dans quelques instants.",
+            "La génération des fichiers est demandée : ils seront publiés ici dans quelques instants.",
         )
         queue.warn_if_held(request, pending, "la génération démarrera dès son retour.")
         return redirect("opendata:index")

@@ -194,7 +194,7 @@ def test_the_communes_insee_codes_are_read_when_the_file_gives_them(wave, nation
     assert [e[1:] for e in result.errors] == [
         (
             "Code INSEE",
-            "Code INSEE « 6912 » mal formé. " + Site._meta.get_field("commune_codes").validators[0].message,
+            "Code INSEE « 6912 » mal formé. " + Site._meta.get_field("commune_codes").validators[0].message,
         )
     ]
     ok = _stash("\n".join(content.decode().splitlines()[:2]).encode(), wave, national)
