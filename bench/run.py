@@ -45,6 +45,7 @@ from bench import services  # noqa: E402
 GOAL_RATIO = 5
 GOAL_BIG_P95_MS = 150
 GOAL_NOTIFY_MS = 50  # issue 18: the notifications of an event with 50 recipients, within the request
+GOAL_OPENDATA_S = 10  # issue 19: the open-data files of 2,000 sites
 NOTIFY_RECIPIENTS = 50
 
 DASHBOARD = [
@@ -232,6 +233,7 @@ def worker(sites: int, requests: int, queries_only: bool) -> dict:
         }
 
     result = {"vendor": connection.vendor, "sites": sites, **prepared, "rows": [], "notify": notify_event()}
+    result["opendata"] = opendata_generation(executed, count_queries, 1 if queries_only else 3)
     rows = [(FLOOR, "national", nothing, "floor"), (BARE, "national", nothing, "bare")]
     rows += [(scenario, "national", writer.anywhere, "dashboard") for scenario in DASHBOARD]
     page = f"/sites/{site.slug}/"
@@ -243,6 +245,54 @@ def worker(sites: int, requests: int, queries_only: bool) -> dict:
         measured = measure(path, headers, clients[who], before, count)
         result["rows"].append({"label": label, "path": path, "kind": kind, **measured})
     return result
+
+
+def opendata_generation(executed: list, count_queries, samples: int = 3) -> dict:
+    """Issue 19: the open-data files of every site, generated as the nightly task does (files written to a
+    temporary folder, removed afterwards): the slowest of `samples` runs and its number of queries."""
+    import shutil
+    import tempfile
+
+    from django.db import connection
+    from django.test import override_settings
+
+    from evaluation.models import OpenDataRelease
+    from evaluation.opendata import services as opendata
+
+    folder = tempfile.mkdtemp(prefix="qic-bench-opendata-")
+    timings, counts = [], []
+    try:
+        with override_settings(MEDIA_ROOT=folder):
+            for _ in range(samples):
+                executed.clear()
+                started = time.perf_counter()
+                with connection.execute_wrapper(count_queries):
+                    release = opendata.generate()
+                timings.append(time.perf_counter() - started)
+                counts.append(len(executed))
+            sizes = sum(item["bytes"] for item in release.files)
+            OpenDataRelease.objects.all().delete()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"seconds": max(timings), "queries": max(counts), "bytes": sizes}
+
+
+def opendata_goal(main: dict, larger: dict | None) -> bool:
+    figures = main["opendata"]
+    ok = figures["seconds"] <= GOAL_OPENDATA_S
+    print(
+        f"  {mark(ok)} données ouvertes, {main['sites']} sites : génération en {figures['seconds']:.2f} s "
+        f"= {figures['seconds'] / GOAL_OPENDATA_S:.0%} de l’objectif (≤ {GOAL_OPENDATA_S} s), "
+        f"{figures['queries']} requêtes, {figures['bytes'] / 1e6:.1f} Mo de fichiers"
+    )
+    if larger is not None and "opendata" in larger:
+        same = larger["opendata"]["queries"] == figures["queries"]
+        ok = ok and same
+        print(
+            f"  {mark(same)} données ouvertes, requêtes constantes : {figures['queries']} → "
+            f"{larger['opendata']['queries']} ({main['sites']} → {larger['sites']} sites)"
+        )
+    return ok
 
 
 # --- parent process: one child per database and size, then the report ------------------------------------
@@ -333,6 +383,7 @@ def goals(main: dict, larger: dict | None, big_measured: bool) -> list[bool]:
             f"{notify['p50']:.1f} ms, p95 {notify['p95']:.1f} ms, {notify['queries']} requêtes "
             f"(objectif p95 ≤ {GOAL_NOTIFY_MS} ms)"
         )
+    verdicts.append(opendata_goal(main, larger))
     if larger is None:
         print("  ? requêtes constantes : pas de mesure sur une base plus grande")
     else:

@@ -427,6 +427,7 @@ class DigestPreference(models.Model):
         return f"{self.user} — {'désabonné' if self.opted_out else 'abonné'}"
 
 
-# The reports are their own sub-domain (evaluation/reports/); their model is imported here so that Django
-# finds it in the evaluation app, with the same app label, table and migrations.
+# The reports and the open data are their own sub-domains (evaluation/reports/, evaluation/opendata/); their
+# models are imported here so that Django finds them in the evaluation app (same app label and migrations).
+from .opendata.models import OpenDataRelease  # noqa: E402, F401
 from .reports.models import Report  # noqa: E402, F401

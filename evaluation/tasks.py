@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from qic import queue
 
+from .opendata.tasks import generate_open_data
 from .reports.tasks import assemble_batch, generate_batch, generate_report, scheduled_reports
 
 
@@ -34,6 +35,7 @@ def send_weekly_digest(user_id: int, week: str) -> bool:
 __all__ = [
     "assemble_batch",
     "generate_batch",
+    "generate_open_data",
     "generate_report",
     "scheduled_reports",
     "send_weekly_digest",

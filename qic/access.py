@@ -59,6 +59,11 @@ def can_manage_registry(user) -> bool:
     return is_national(user)
 
 
+def can_generate_open_data(user) -> bool:
+    """Ask for the open-data files now, rather than at night (the page itself is public)."""
+    return is_national(user)
+
+
 def visible_sites(user, queryset: QuerySet | None = None) -> QuerySet:
     """The sites this user may see at all."""
     qs = _model("sites.Site").objects.all() if queryset is None else queryset

@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("sites/<slug:site_slug>/vision/", include("vision.urls")),
     path("", include("evaluation.reports.urls")),
+    path("", include("evaluation.opendata.urls")),  # public: the open data of the programme
     path("comptes/", include("collectives.security.urls")),
     path("", include("collectives.urls")),
     path("", include("evaluation.urls")),

@@ -107,6 +107,12 @@ qpv_code_validator = RegexValidator(
     r"^Q[NP]\d{3}[0-9A-Z]{3,4}$",
     "Le code QPV ressemble à QN04201M ou QP042004 (lettres Q, N ou P, puis le département).",
 )
+# INSEE codes of communes (Code officiel géographique): five characters, Corsica's with 2A or 2B.
+commune_codes_validator = RegexValidator(
+    r"^(\d{5}|2[AB]\d{3})(,(\d{5}|2[AB]\d{3}))*$",
+    "Les codes INSEE des communes ont cinq caractères (69266, 2A004), séparés par des virgules, "
+    "dans l’ordre des communes.",
+)
 
 
 class Site(models.Model):
@@ -116,6 +122,15 @@ class Site(models.Model):
     slug = models.SlugField("identifiant d’adresse", max_length=220, unique=True)
     kind = models.CharField("type", max_length=20, choices=SiteKind.choices, default=SiteKind.QPV)
     communes = models.CharField("commune(s)", max_length=255, help_text="Séparées par des virgules.")
+    # Filled by the registrations import (its optional "Code INSEE" column) and the admin; published in the
+    # open data with the communes' names (evaluation.opendata). Empty: not known yet.
+    commune_codes = models.CharField(
+        "codes INSEE des communes",
+        max_length=120,
+        blank=True,
+        validators=[commune_codes_validator],
+        help_text="Séparés par des virgules, dans l’ordre des communes (ex. 69266,69256).",
+    )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="sites", verbose_name="département"
     )

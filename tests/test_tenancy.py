@@ -79,7 +79,21 @@ RULES: dict[str, Rule] = {
     ),
     "help:topic": Rule("authenticated", kwargs=lambda w: {"key": "vision"}, leak=lambda w: w.site_b.name),
     "help:guide": Rule("authenticated"),
+    # Open data (issue 19): public, no site's work, for every visitor (signed in or not).
+    "opendata:index": Rule("public", leak=lambda w: w.seat_holder_b.email),
+    "opendata:file": Rule(
+        "public", kwargs=lambda w: _open_data_file(w), leak=lambda w: w.seat_holder_b.email
+    ),
 }
+
+
+def _open_data_file(w) -> dict:
+    """The registry's CSV of the latest open-data files (generated once)."""
+    from evaluation.opendata import services
+
+    if services.latest() is None:
+        services.generate()
+    return {"name": "sites.csv"}
 
 
 # Collectives: objects of site B addressed through site B's URLs, and through site A's URLs (cross_kwargs).
@@ -671,7 +685,11 @@ def test_sign_in_flow_urls_show_no_site_data(client, world, name, rule, role):
 
 @pytest.mark.parametrize(("name", "rule"), _rules("public"))
 def test_public_urls_open_to_anonymous_visitors(client, world, name, rule):
-    assert client.get(reverse(name, kwargs=rule.kwargs(world))).status_code == 200
+    response = client.get(reverse(name, kwargs=rule.kwargs(world)))
+    assert response.status_code == 200
+    if rule.leak:  # public pages that show data: nothing personal
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert rule.leak(world).encode() not in body
 
 
 @pytest.mark.parametrize("role", ["steering", "facilitator_a", "seat_holder_a", "partner_a", "outsider"])

@@ -70,6 +70,22 @@ def minutes_by_site(booked: dict[int, int], now=None) -> dict[int, tuple[int, in
     }
 
 
+def held_minutes_grouped(*fields: str, now=None) -> list[tuple]:
+    """Coaching minutes held so far, summed by these fields of the sites (e.g. "wave_id"): one grouped query
+    for any number of sites (the open data's coaching hours by wave and region)."""
+    now = now or timezone.now()
+    return list(
+        SessionSite.objects.filter(
+            session__kind=SessionKind.SITE_COACHING,
+            session__cancelled_at__isnull=True,
+            session__starts_at__lte=now,
+        )
+        .order_by()
+        .values_list(*(f"site__{name}" for name in fields))
+        .annotate(minutes=Sum("session__duration_minutes"))
+    )
+
+
 def annotate_minutes(queryset: QuerySet, now=None) -> QuerySet:
     """`coaching_used_minutes` and `coaching_planned_minutes` on sites (two subqueries, one query)."""
     now = now or timezone.now()

@@ -24,7 +24,15 @@ from qic.sanitize import clean_text
 from qic.text import normalise
 from sites import journal
 from sites.enums import EventKind, SiteKind, SiteStatus
-from sites.models import Department, RegistrationImport, Site, SiteStatusChange, Wave, qpv_code_validator
+from sites.models import (
+    Department,
+    RegistrationImport,
+    Site,
+    SiteStatusChange,
+    Wave,
+    commune_codes_validator,
+    qpv_code_validator,
+)
 from sites.services import unique_site_slug
 
 from ..enums import MemberRole, PlatformRole
@@ -38,6 +46,8 @@ HEADERS = {
     "nom du site": "site", "site": "site", "quartier": "site",
     "type": "kind", "type de site": "kind",
     "commune": "communes", "communes": "communes", "commune(s)": "communes",
+    "code insee": "commune_codes", "codes insee": "commune_codes", "code commune": "commune_codes",
+    "code insee de la commune": "commune_codes", "codes insee des communes": "commune_codes",
     "departement": "department", "code departement": "department",
     "code qpv": "qpv_code", "qpv": "qpv_code",
     "prenom": "first_name", "prenom du contact": "first_name",
@@ -57,9 +67,9 @@ REQUIRED = {
     "email": "Courriel",
     "seat": "Siège",
 }
-LABELS = {**REQUIRED, "qpv_code": "Code QPV", "organisation": "Organisation"}
+LABELS = {**REQUIRED, "qpv_code": "Code QPV", "commune_codes": "Code INSEE", "organisation": "Organisation"}
 TEMPLATE_HEADERS = [
-    "Nom du site", "Type", "Commune", "Département", "Code QPV",
+    "Nom du site", "Type", "Commune", "Département", "Code QPV", "Code INSEE",
     "Prénom", "Nom", "Courriel", "Siège", "Organisation",
 ]  # fmt: skip
 
@@ -82,6 +92,7 @@ KIND_HINT = "QPV, cité éducative ou cité de l’emploi"
 STORED_IN = {
     "site": Site._meta.get_field("name"),
     "communes": Site._meta.get_field("communes"),
+    "commune_codes": Site._meta.get_field("commune_codes"),
     "first_name": User._meta.get_field("first_name"),
     "last_name": User._meta.get_field("last_name"),
     "email": User._meta.get_field("email"),
@@ -140,6 +151,7 @@ class PlannedSite:
     department: Department
     qpv_code: str
     line: int
+    commune_codes: str = ""
     existing: Site | None = None
 
 
@@ -197,12 +209,12 @@ def plan(rows: list[dict], wave: Wave, file_errors: list[str] | None = None) -> 
     for item in result.rows:
         row, errors = item.row, item.errors
         for key, model_field in STORED_IN.items():
-            if len(row[key]) > model_field.max_length:
+            if len(row.get(key, "")) > model_field.max_length:
                 errors.append(
                     (
                         LABELS[key],
                         f"Texte trop long : {model_field.max_length} caractères au maximum "
-                        f"(celui-ci en compte {len(row[key])}).",
+                        f"(celui-ci en compte {len(row.get(key, ''))}).",
                     )
                 )
         if errors:
@@ -228,6 +240,18 @@ def plan(rows: list[dict], wave: Wave, file_errors: list[str] | None = None) -> 
                 qpv_code_validator(qpv)
             except ValidationError as error:
                 errors.append(("Code QPV", f"Code QPV « {row['qpv_code']} » mal formé. {error.messages[0]}"))
+        codes = ",".join(
+            code
+            for code in row.get("commune_codes", "").upper().replace(";", ",").replace(" ", "").split(",")
+            if code
+        )
+        if codes:
+            try:
+                commune_codes_validator(codes)
+            except ValidationError as error:
+                errors.append(
+                    ("Code INSEE", f"Code INSEE « {row['commune_codes']} » mal formé. {error.messages[0]}")
+                )
         has_contact = any(row[k] for k in ("first_name", "last_name", "email", "seat"))
         if has_contact:
             email = row["email"].lower()
@@ -248,9 +272,15 @@ def plan(rows: list[dict], wave: Wave, file_errors: list[str] | None = None) -> 
                 errors.append(("Siège", f"Siège « {row['seat']} » inconnu : {SEAT_HINT}."))
             else:
                 item.seat = seat.value
-        if name and kind and communes and department and not any(c == "Code QPV" for c, _ in errors):
+        if (
+            name
+            and kind
+            and communes
+            and department
+            and not any(c in ("Code QPV", "Code INSEE") for c, _ in errors)
+        ):
             key = ("qpv", qpv) if qpv else ("name", normalise(name), department.code)
-            item.site = PlannedSite(key, name, kind.value, communes, department, qpv, row["line"])
+            item.site = PlannedSite(key, name, kind.value, communes, department, qpv, row["line"], codes)
 
     # Pass 2: lines that describe the same site must agree; two sites may not share a name in a department.
     by_key, by_name_dept = {}, {}
@@ -449,6 +479,7 @@ def _commit(registration: RegistrationImport, by) -> dict:
             slug=unique_site_slug(planned.name),
             kind=planned.kind,
             communes=planned.communes,
+            commune_codes=planned.commune_codes,
             department=planned.department,
             wave=locked.wave,
             qpv_code=planned.qpv_code,

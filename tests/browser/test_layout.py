@@ -52,6 +52,7 @@ FILES = frozenset(
         "sessions:calendar_feed",
         "sessions:sign_in_sheet",
         "help:guide",
+        "opendata:file",
     }
 )
 # Pages looked at with a query string (the search's results, grouped by kind).

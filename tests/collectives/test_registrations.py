@@ -182,3 +182,21 @@ def test_file_level_problems(wave, national):
 def test_the_same_upload_reuses_its_pending_preview(wave, national):
     first = _stash(_csv(*GOOD), wave, national)
     assert _stash(_csv(*GOOD), wave, national).pk == first.pk
+
+
+def test_the_communes_insee_codes_are_read_when_the_file_gives_them(wave, national):
+    header = "Nom du site;Type;Commune;Département;Code INSEE;Prénom;Nom;Courriel;Siège"
+    content = "\n".join(
+        [header, "Les Buers;QPV;Villeurbanne, Vaulx-en-Velin;69;69266, 69256;;;;", "Bis;QPV;Lyon;69;6912;;;;"]
+    ).encode("utf-8")
+    registration = _stash(content, wave, national)
+    result = imports.plan(registration.rows, wave)
+    assert [e[1:] for e in result.errors] == [
+        (
+            "Code INSEE",
+            "Code INSEE « 6912 » mal formé. " + Site._meta.get_field("commune_codes").validators[0].message,
+        )
+    ]
+    ok = _stash("\n".join(content.decode().splitlines()[:2]).encode(), wave, national)
+    imports.commit(ok, national)
+    assert Site.objects.get(name="Les Buers").commune_codes == "69266,69256"
