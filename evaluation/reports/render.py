@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from qic import charts, pdf, spreadsheets, text
 from qic.sanitize import xml_safe
+from sites import geography
 
 STYLESHEETS = ("css/pdf.css", "css/reports-pdf.css")
 STATUS_COLORS = (
@@ -117,6 +118,9 @@ def national_charts(sections: dict) -> dict:
             desc="; ".join(f"{row['label']} : {row['total']}" for row in by_region["rows"])
             + ". Le détail est dans le tableau qui suit.",
         )
+    site_map = sections.get("map")  # roll-ups taken before the map have none
+    if site_map and site_map["rows"]:
+        result["map"] = geography.site_map(site_map["rows"], colour_by="status", map_id="chart-map")
     result["funnels"] = [
         charts.bar_chart(
             [
