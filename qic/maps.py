@@ -28,7 +28,7 @@ EMPTY = "#EEEEEE"  # a department without sites (on screen: the theme's contrast
 # Paris and its inner ring (too small to read on the whole map): drawn again, enlarged, top right.
 INNER_RING = ("75", "92", "93", "94")
 OVERSEAS_ORDER = ("971", "972", "973", "976", "974")
-LABEL_SIZE = 17
+LABEL_SIZE = 19
 INSET_NAME_SIZE = 17
 
 

@@ -98,7 +98,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         # The map's colour switch: (label, link, current).
         "map_switch": [
             (label, map_switch[value], dashboard.MAP_COLOURS[value] == board.map_colour)
-            for value, label in (("statut", "Par statut"), ("vague", "Par vague"))
+            for value, label in (("statut", "Couleurs par statut"), ("vague", "Couleurs par vague"))
         ],
         "dashboard_url": base_url,
         "alert_choices": alerts.CHOICES,

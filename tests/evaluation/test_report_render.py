@@ -79,7 +79,7 @@ def test_national_roll_up_pdf_is_a_synthesis_by_wave_and_region_that_sends_to_th
     assert "842 x 595" not in sizes.stdout.decode().replace("841.89", "842").replace("595.28", "595")
     html = render.report_html(data, data_date=DATA_DATE)
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="qic-chart"') >= 3
-    assert '<title>Loire : 1 site (Actif : 1)</title>' in html
+    assert "<title>Loire : 1 site (Actif : 1)</title>" in html
 
 
 def test_national_roll_up_xlsx_has_one_sheet_per_section_and_every_site(world):
