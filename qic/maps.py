@@ -29,7 +29,7 @@ EMPTY = "#EEEEEE"  # a department without sites (on screen: the theme's contrast
 INNER_RING = ("75", "92", "93", "94")
 OVERSEAS_ORDER = ("971", "972", "973", "976", "974")
 LABEL_SIZE = 19
-INSET_NAME_SIZE = 17
+INSET_NAME_SIZE = 20
 
 
 @functools.cache

@@ -90,3 +90,13 @@ def test_names_are_escaped():
         category_name="c",
     )
     assert _department(_tree(fmap), "m", "01").find(f"{SVG}title").text == "A & <B> : 1 site (<b>x</b> : 1)"
+
+
+def test_another_page_shows_the_map_and_its_table_with_the_tag():
+    from django.template import Context, Template
+
+    tag = Template('{% load registry %}{% france_map rows colour_by="wave" %}')
+    html = tag.render(Context({"rows": ROWS}))
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="qic-map" id="carte-sites" role="img"' in html
+    assert "Sites par département et par vague" in html and "Seine-Saint-Denis (93)" in html
+    assert "Fond de carte" in html
