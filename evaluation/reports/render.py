@@ -328,6 +328,17 @@ def national_xlsx(data: dict, *, data_date: dt.date) -> bytes:
 
     _group_sheet(workbook, "Par vague", sections["by_wave"])
     _group_sheet(workbook, "Par région", sections["by_region"])
+    site_map = sections.get("map")  # roll-ups taken before the map have none
+    if site_map:
+        areas = geography.site_map(site_map["rows"]).areas
+        statuses = sections["by_wave"]["statuses"]
+        _sheet(
+            workbook,
+            "Par département",
+            ["Département", "Code", "Région", "Sites", *statuses],
+            ([a.name, a.code, a.region, a.total, *a.counts] for a in areas),
+            [28, 8, 26, 10, *[14] * len(statuses)],
+        )
     _sheet(
         workbook,
         "Mobilisation",

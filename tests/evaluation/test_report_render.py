@@ -91,6 +91,7 @@ def test_national_roll_up_xlsx_has_one_sheet_per_section_and_every_site(world):
         "Synthèse",
         "Par vague",
         "Par région",
+        "Par département",  # the map's table
         "Mobilisation",
         "Continuum",
         "Conditions",
@@ -111,6 +112,12 @@ def test_national_roll_up_xlsx_has_one_sheet_per_section_and_every_site(world):
         "Entente de coopération signée",
     )
     assert sum(row[1] for row in regions[1:]) == 2
+    departments = list(workbook["Par département"].iter_rows(values_only=True))
+    assert departments[0][:4] == ("Département", "Code", "Région", "Sites")
+    assert [row[:4] for row in departments[1:]] == [
+        ("Loire", "42", "Auvergne-Rhône-Alpes", 1),
+        ("Nord", "59", "Hauts-de-France", 1),
+    ]
     assert workbook["Synthèse"]["B4"].value == 2
     continuum = list(workbook["Continuum"].iter_rows(values_only=True))
     assert continuum[0] == ("Question", "Niveau", "Sites", "Part (%)") and len(continuum) == 1 + 7

@@ -5,6 +5,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from django.conf import settings
+from django.template import Context, Template
 
 from qic import maps
 from sites import geography
@@ -93,8 +94,6 @@ def test_names_are_escaped():
 
 
 def test_another_page_shows_the_map_and_its_table_with_the_tag():
-    from django.template import Context, Template
-
     tag = Template('{% load registry %}{% france_map rows colour_by="wave" %}')
     html = tag.render(Context({"rows": ROWS}))
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="qic-map" id="carte-sites" role="img"' in html
