@@ -230,25 +230,32 @@ def draw(
     return mark_safe(xml_safe("".join(parts)))  # noqa: S308 - every text above is escaped or a number
 
 
-def _inset_frame(x: float, y: float, width: float, height: float, name: str) -> str:
+def _inset_frame(x: float, y: float, width: float, height: float, name: str, *, right: bool = False) -> str:
+    """An inset's frame and its name under it (centred, or ending at its right edge; a line per "\\n")."""
+    anchor, name_x = ("end", x + width) if right else ("middle", x + width / 2)
+    top = y + height + INSET_NAME_SIZE + 3
+    lines = "".join(
+        f'<tspan x="{name_x:.1f}" y="{top + index * INSET_NAME_SIZE * 1.15:.1f}">{escape(line)}</tspan>'
+        for index, line in enumerate(name.split("\n"))
+    )
     return (
         f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" fill="none" '
         'stroke="currentColor" stroke-opacity="0.45" stroke-width="1"/>'
-        f'<text x="{x + width / 2:.1f}" y="{y + height + INSET_NAME_SIZE + 3:.1f}" text-anchor="middle" '
-        f'font-size="{INSET_NAME_SIZE}" fill="currentColor" aria-hidden="true">{escape(name)}</text>'
+        f'<text text-anchor="{anchor}" font-size="{INSET_NAME_SIZE}" fill="currentColor" aria-hidden="true">'
+        f"{lines}</text>"
     )
 
 
 def _inner_ring_inset(drawer: _Drawer, departments: dict) -> list[str]:
     """Paris and its inner ring, enlarged in a frame top right; their place on the map is outlined."""
     from_x, from_y, to_x, to_y = 476.0, 218.0, 528.0, 258.0  # the inner ring's box on the map
-    zoom = 4.0
+    zoom = 3.5
     width, height = (to_x - from_x) * zoom, (to_y - from_y) * zoom
     x, y = 1004 - width, 6.0
     parts = [
         f'<rect x="{from_x:.0f}" y="{from_y:.0f}" width="{to_x - from_x:.0f}" height="{to_y - from_y:.0f}" '
         'fill="none" stroke="currentColor" stroke-opacity="0.6" stroke-dasharray="3 2" aria-hidden="true"/>',
-        _inset_frame(x, y, width, height, "Paris et petite couronne"),
+        _inset_frame(x, y, width, height, "Paris et\npetite couronne", right=True),
         f'<g transform="translate({x - from_x * zoom:.1f} {y - from_y * zoom:.1f}) scale({zoom})">',
     ]
     for code in INNER_RING:
