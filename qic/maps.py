@@ -14,9 +14,9 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, field
+from html import escape  # plain strings only: the standard library's (Django's adds lazy-text handling)
 from pathlib import Path
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .charts import FONT, _paint, text_width
@@ -162,16 +162,9 @@ class _Drawer:
         hidden = ' tabindex="-1" aria-hidden="true"' if copy else ""
         area = self.areas.get(code)
         main = _main_category(area.counts) if area else None
-        if main is None:
-            paint = f'fill="{EMPTY}" class="qic-map__area qic-map__area--empty"'
-        else:
-            paint = _paint(fill=self.categories[main].color).replace('class="', 'class="qic-map__area ')
-            if "class=" not in paint:
-                paint += ' class="qic-map__area"'
-        shape = (
-            f'<path d="{d}" {paint} stroke="#FFFFFF" stroke-width="{0.8 * scale:.1f}" '
-            f'stroke-linejoin="round" data-code="{escape(code)}"/>'
-        )
+        paint = _area_paint(None if main is None else self.categories[main].color)
+        width = f"{0.8 * scale:.1f}"
+        shape = f'<path d="{d}" {paint} stroke="#FFFFFF" stroke-width="{width}" stroke-linejoin="round"/>'
         if code == self.selected:
             shape += (
                 f'<path d="{d}" fill="none" stroke="currentColor" stroke-width="{3.5 * scale:.1f}" '
@@ -186,6 +179,17 @@ class _Drawer:
                 f"{title}{shape}{count}</a>"
             )
         return f"<g{ident}{hidden}>{title}{shape}{count}</g>"
+
+
+@functools.cache
+def _area_paint(color: str | None) -> str:
+    """A department's fill and classes: its category's colour, or the empty grey."""
+    if color is None:
+        return f'fill="{EMPTY}" class="qic-map__area qic-map__area--empty"'
+    paint = _paint(fill=color)
+    if "class=" not in paint:
+        return paint + ' class="qic-map__area"'
+    return paint.replace('class="', 'class="qic-map__area ')
 
 
 def draw(
