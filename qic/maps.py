@@ -23,7 +23,7 @@ from .charts import FONT, _paint, text_width
 from .sanitize import xml_safe
 
 GEODATA = Path(__file__).with_name("geodata") / "france.json"
-CREDIT = "Fond de carte : Système de design de l’État, @gouvfr/dsfr-chart 2.0.4 (DINUM, licence MIT)"
+CREDIT = "Fond de carte : Système de design de l’État, @gouvfr/dsfr-chart 2.0.4 (DINUM, licence MIT)"
 EMPTY = "#EEEEEE"  # a department without sites (on screen: the theme's contrast grey)
 # Paris and its inner ring (too small to read on the whole map): drawn again, enlarged, top right.
 INNER_RING = ("75", "92", "93", "94")
@@ -146,11 +146,11 @@ class _Drawer:
         area = self.areas.get(code)
         name = self.names.get(code, code)
         if area is None or not area.total:
-            return f"{name} : aucun site"
+            return f"{name} : aucun site"
         detail = ", ".join(
-            f"{category.label} : {n}" for category, n in zip(self.categories, area.counts, strict=True) if n
+            f"{category.label} : {n}" for category, n in zip(self.categories, area.counts, strict=True) if n
         )
-        return f"{name} : {_sites(area.total)} ({detail})"
+        return f"{name} : {_sites(area.total)} ({detail})"
 
     def department(
         self, code: str, d: str, label: tuple[float, float] | None, *, scale: float = 1.0, copy: bool = False
@@ -322,7 +322,7 @@ def france_map(
     desc = (
         (
             f"{_sites(sum(totals))} dans {len(areas)} département{'s' if len(areas) > 1 else ''}. "
-            + "Les plus nombreux : "
+            + "Les plus nombreux : "
             + "; ".join(f"{area.name} ({_sites(area.total)})" for area in described)
             + ". Le détail par département est dans le tableau qui suit."
         )

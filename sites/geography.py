@@ -87,14 +87,14 @@ def site_map(
         counts[code][key] = counts[code].get(key, 0) + n
     if by_status:
         categories = [maps.Category(s.value, s.label, MAP_STATUS_COLORS[s]) for s in SiteStatus]
-        title, legend = "Sites par département, selon leur statut", "Couleur : le statut le plus fréquent"
+        title, legend = "Sites par département, selon leur statut", "Couleur : le statut le plus fréquent"
     else:
         ordered = sorted(waves)
         categories = [
             maps.Category(str(n), f"Vague {n}", MAP_WAVE_COLORS[i % len(MAP_WAVE_COLORS)])
             for i, n in enumerate(ordered)
         ]
-        title, legend = "Sites par département, selon leur vague", "Couleur : la vague la plus représentée"
+        title, legend = "Sites par département, selon leur vague", "Couleur : la vague la plus représentée"
     known = places()
     return maps.france_map(
         counts,

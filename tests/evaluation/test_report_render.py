@@ -71,7 +71,7 @@ def test_national_roll_up_pdf_is_a_synthesis_by_wave_and_region_that_sends_to_th
     assert "Le détail par site" in text and "Les 2 sites du périmètre sont dans le tableur" in text
     assert "onglet « Sites »" in text
     # The map of France by status, its legend and its table (a tagged table like the others).
-    assert "Carte des sites" in text and "Couleur : le statut le plus fréquent" in text
+    assert "Carte des sites" in text and "le statut le plus fréquent parmi les sites" in text
     assert "Sites par département et par statut" in text and "Fond de carte" in text
     assert "Loire (42)" in text and "Nord (59)" in text
     assert table_tagging_faults(content) == []
@@ -79,7 +79,7 @@ def test_national_roll_up_pdf_is_a_synthesis_by_wave_and_region_that_sends_to_th
     assert "842 x 595" not in sizes.stdout.decode().replace("841.89", "842").replace("595.28", "595")
     html = render.report_html(data, data_date=DATA_DATE)
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="qic-chart"') >= 3
-    assert "<title>Loire : 1 site (Actif : 1)</title>" in html
+    assert "<title>Loire : 1 site (Actif : 1)</title>" in html
 
 
 def test_national_roll_up_xlsx_has_one_sheet_per_section_and_every_site(world):

@@ -51,14 +51,14 @@ def test_counts_titles_colours_and_links_follow_the_planted_rows():
     seine = _department(tree, "m", "93")
     assert seine.tag == f"{SVG}a" and seine.get("href") == "/tableau?departement=93"
     assert seine.get("aria-current") == "true"
-    assert seine.find(f"{SVG}title").text == "Seine-Saint-Denis : 12 sites (En formation : 5, Actif : 7)"
+    assert seine.find(f"{SVG}title").text == "Seine-Saint-Denis : 12 sites (En formation : 5, Actif : 7)"
     assert [t.text for t in seine.iter(f"{SVG}text")] == ["12"]
     assert seine.find(f"{SVG}path").get("fill") == geography.MAP_STATUS_COLORS["active"]  # most of its sites
     reunion = _department(tree, "m", "974")
-    assert reunion.find(f"{SVG}title").text == "La Réunion : 2 sites (Intéressé : 2)"
+    assert reunion.find(f"{SVG}title").text == "La Réunion : 2 sites (Intéressé : 2)"
     ain = _department(tree, "m", "01")
     assert ain.tag == f"{SVG}g"  # no site, no link
-    assert ain.find(f"{SVG}title").text == "Ain : aucun site"
+    assert ain.find(f"{SVG}title").text == "Ain : aucun site"
     assert ain.find(f"{SVG}path").get("fill") == maps.EMPTY
     # The table equivalent and the legend's figures.
     assert [(a.code, a.name, a.region, a.total) for a in fmap.areas] == [
@@ -76,7 +76,7 @@ def test_by_wave_the_legend_lists_the_waves_and_a_tie_goes_to_the_first():
     fmap = geography.site_map([("42", "active", 1, 2), ("42", "active", 3, 2)], colour_by="wave", map_id="m")
     assert [c.label for c in fmap.categories] == ["Vague 1", "Vague 3"]
     loire = _department(_tree(fmap), "m", "42")
-    assert loire.find(f"{SVG}title").text == "Loire : 4 sites (Vague 1 : 2, Vague 3 : 2)"
+    assert loire.find(f"{SVG}title").text == "Loire : 4 sites (Vague 1 : 2, Vague 3 : 2)"
     assert loire.find(f"{SVG}path").get("fill") == geography.MAP_WAVE_COLORS[0]
 
 
@@ -90,7 +90,7 @@ def test_names_are_escaped():
         legend_title="L",
         category_name="c",
     )
-    assert _department(_tree(fmap), "m", "01").find(f"{SVG}title").text == "A & <B> : 1 site (<b>x</b> : 1)"
+    assert _department(_tree(fmap), "m", "01").find(f"{SVG}title").text == "A & <B> : 1 site (<b>x</b> : 1)"
 
 
 def test_another_page_shows_the_map_and_its_table_with_the_tag():

@@ -278,23 +278,23 @@ def test_the_map_counts_the_table_s_sites_and_a_department_filters_both(national
     page = national.get(URL, {"region": "84"}).content.decode()
     # Each department a link to the table filtered by it, the other filters kept.
     assert f'href="{URL}?region=84&amp;departement=42"' in page
-    assert "<title>Loire : 2 sites (En formation : 1, Actif : 1)</title>" in page
-    assert "<title>Nord : aucun site</title>" in page  # Quartier B is in the Hauts-de-France
+    assert "<title>Loire : 2 sites (En formation : 1, Actif : 1)</title>" in page
+    assert "<title>Nord : aucun site</title>" in page  # Quartier B is in the Hauts-de-France
     assert "La carte en tableau" in page
 
     response = national.get(URL, {"departement": "59"})
 
     assert [site.name for site in response.context["board"].rows] == [world.site_b.name]
     page = response.content.decode()
-    assert "<title>Loire : aucun site</title>" in page and "<title>Nord : 1 site (Actif : 1)</title>" in page
+    assert "<title>Loire : aucun site</title>" in page and "<title>Nord : 1 site (Actif : 1)</title>" in page
     assert "Retirer le filtre Nord (59)" in page  # among the filters in force
     assert '<input type="hidden" name="departement" value="59">' in page  # the form keeps it
 
 
 def test_the_map_colours_by_wave_on_demand(national, world):
     page = national.get(URL, {"carte": "vague"}).content.decode()
-    assert "Couleur : la vague la plus représentée" in page
-    assert "Vague 3" in page and "<title>Loire : 1 site (Vague 3 : 1)</title>" in page
+    assert "Couleur : la vague la plus représentée" in page
+    assert "Vague 3" in page and "<title>Loire : 1 site (Vague 3 : 1)</title>" in page
     assert national.get(URL, {"carte": "<x>"}).context["board"].map_colour == "status"
 
 
