@@ -1,8 +1,15 @@
-"""France's regions and departments (INSEE codes), from fixtures/geography.json."""
+"""France's regions and departments (INSEE codes), from fixtures/geography.json; the sites on the map of
+France (counts by department, `qic.maps` draws them)."""
 
+import functools
 import json
 
 from django.conf import settings
+from django.db.models import Count, QuerySet
+
+from qic import charts, maps
+
+from .enums import SiteStatus
 
 
 def load_geography(region_model, department_model) -> None:
@@ -24,3 +31,80 @@ def ensure_geography() -> None:
 
     if not Department.objects.exists():
         load_geography(Region, Department)
+
+
+# --- The map of the sites (`qic.maps`) --------------------------------------------------------------------
+
+MAP_STATUS_COLORS = {
+    SiteStatus.INTERESTED: charts.PALETTE["blue-ecume"],
+    SiteStatus.REGISTERING: charts.PALETTE["yellow"],
+    SiteStatus.IN_TRAINING: charts.PALETTE["info"],
+    SiteStatus.ACTIVE: charts.PALETTE["success"],
+    SiteStatus.PAUSED: charts.PALETTE["warning"],
+    SiteStatus.WITHDRAWN: charts.PALETTE["grey"],
+}  # the dashboard's and the roll-ups' colours of the statuses
+# Waves are categories, not a scale: distinct colours, in the order of the waves.
+MAP_WAVE_COLORS = tuple(
+    charts.PALETTE[name] for name in ("blue-ecume", "yellow", "purple", "success", "warning", "info", "grey")
+)
+COLOUR_BY = ("status", "wave")
+
+
+@functools.cache
+def places() -> dict[str, tuple[str, str]]:
+    """{department code: (its name, its region's name)}, from the registry's list of departments (the file the
+    database is loaded from: no query)."""
+    data = json.loads((settings.BASE_DIR / "fixtures" / "geography.json").read_text(encoding="utf-8"))
+    regions = {row["code"]: row["name"] for row in data["regions"]}
+    return {row["code"]: (row["name"], regions[row["region"]]) for row in data["departments"]}
+
+
+def department_counts(queryset: QuerySet) -> list[tuple[str, str, int, int]]:
+    """The sites of `queryset` by department code, status and wave number, as (code, status, wave, sites):
+    one grouped query, a few hundred rows at most whatever the number of sites."""
+    return [
+        tuple(row)
+        for row in queryset.order_by()
+        .values_list("department__code", "status", "wave__number")
+        .annotate(n=Count("pk"))
+        .order_by("department__code", "status", "wave__number")
+    ]
+
+
+def site_map(
+    rows, *, colour_by: str = "status", map_id: str = "carte-sites", url: str = "", selected: str = ""
+) -> maps.FranceMap:
+    """The map of France of `rows` (`department_counts`, or the same lists read from a snapshot): each
+    department coloured by its sites' most frequent status or wave (`colour_by`), with its count; `url` (a
+    pattern with "{code}") makes the departments with sites links."""
+    by_status = colour_by != "wave"
+    counts: dict[str, dict[str, int]] = {}
+    waves = set()
+    for code, status, wave, n in rows:
+        key = status if by_status else str(wave)
+        waves.add(wave)
+        counts.setdefault(code, {})
+        counts[code][key] = counts[code].get(key, 0) + n
+    if by_status:
+        categories = [maps.Category(s.value, s.label, MAP_STATUS_COLORS[s]) for s in SiteStatus]
+        title, legend = "Sites par département, selon leur statut", "Couleur : le statut le plus fréquent"
+    else:
+        ordered = sorted(waves)
+        categories = [
+            maps.Category(str(n), f"Vague {n}", MAP_WAVE_COLORS[i % len(MAP_WAVE_COLORS)])
+            for i, n in enumerate(ordered)
+        ]
+        title, legend = "Sites par département, selon leur vague", "Couleur : la vague la plus représentée"
+    known = places()
+    return maps.france_map(
+        counts,
+        categories,
+        names={code: name for code, (name, _) in known.items()},
+        regions={code: region for code, (_, region) in known.items()},
+        map_id=map_id,
+        title=title,
+        legend_title=legend,
+        category_name="statut" if by_status else "vague",
+        url=url,
+        selected=selected,
+    )

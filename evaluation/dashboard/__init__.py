@@ -14,7 +14,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
-from qic import access, charts, text
+from qic import access, charts, maps, text
+from sites import geography
 from sites.enums import SiteKind, SiteStatus
 from sites.models import Region, ResourceCentre, Wave
 
@@ -130,6 +131,8 @@ class Dashboard:
     choices: dict
     active_filters: list[tuple[str, str]]
     charts: dict = field(default_factory=dict)
+    map: maps.FranceMap | None = None
+    map_colour: str = "status"
     columns: tuple = columns.COLUMNS
 
     @property
@@ -163,6 +166,7 @@ def _active_filters(filterset: DashboardFilter, choices: dict) -> list[tuple[str
         "statut": dict(SiteStatus.choices),
         "crpv": {c.pk: str(c) for c in choices["centres"]},
         "alerte": dict(rollups.alerts.CHOICES),
+        "departement": {code: f"{name} ({code})" for code, (name, _) in geography.places().items()},
     }
     active = []
     for name in FILTER_PARAMS:
@@ -277,10 +281,23 @@ def panels(user, filterset: DashboardFilter) -> Panels:
     )
 
 
-def build(user, params) -> Dashboard:
+MAP_COLOURS = {"statut": "status", "vague": "wave"}  # the map's `carte` parameter: what colours it
+
+
+def site_map(user, filterset: DashboardFilter, colour: str, url: str) -> maps.FranceMap:
+    """The sites of the table on the map of France: one grouped query over the same selection (every filter,
+    the department's included)."""
+    rows = geography.department_counts(apply(filterset, sites_queryset(user)))
+    selected = filterset.form.cleaned_data.get("departement") or ""
+    return geography.site_map(rows, colour_by=colour, map_id="carte-sites", url=url, selected=selected)
+
+
+def build(user, params, *, map_url: str = "") -> Dashboard:
+    """The whole screen; `map_url` (a pattern with "{code}") makes the map's departments links."""
     table, filterset = filtered(user, params)
     key, descending = parse_sort(params.get("tri", ""))
     screen = panels(user, filterset)
+    colour = MAP_COLOURS.get(params.get("carte", ""), "status")
     # The table holds exactly the sites the totals counted (with or without an alert filter).
     known = screen.totals.overall["total"]
     page = CountedPaginator(table, PAGE_SIZE, known_count=known).get_page(params.get("page"))
@@ -300,4 +317,6 @@ def build(user, params) -> Dashboard:
         choices=screen.choices,
         active_filters=_active_filters(filterset, screen.choices),
         charts=screen.charts,
+        map=site_map(user, filterset, colour, map_url),
+        map_colour=colour,
     )

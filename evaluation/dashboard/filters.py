@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import QuerySet
 
+from qic import maps
 from qic.text import search_words
 from sites.enums import SiteKind, SiteStatus
 
@@ -11,7 +12,7 @@ from . import alerts
 ID_MAX = 2**31 - 1
 
 # URL parameter → what it filters, in the order of the form.
-FILTER_PARAMS = ("vague", "region", "type", "statut", "crpv", "alerte", "q")
+FILTER_PARAMS = ("vague", "region", "departement", "type", "statut", "crpv", "alerte", "q")
 
 
 class DashboardFilter(django_filters.FilterSet):
@@ -20,6 +21,12 @@ class DashboardFilter(django_filters.FilterSet):
         field_name="wave__number", label="Vague", min_value=0, max_value=ID_MAX, decimal_places=0
     )
     region = django_filters.CharFilter(field_name="department__region__code", label="Région")
+    # A department drawn on the map (INSEE code): anything else is malformed, not a filter.
+    departement = django_filters.ChoiceFilter(
+        field_name="department__code",
+        choices=[(code, code) for code in maps.department_codes()],
+        label="Département",
+    )
     type = django_filters.ChoiceFilter(field_name="kind", choices=SiteKind.choices, label="Type")
     statut = django_filters.ChoiceFilter(field_name="status", choices=SiteStatus.choices, label="Statut")
     crpv = django_filters.NumberFilter(

@@ -43,13 +43,30 @@ def _without_page(request) -> str:
     return query.urlencode()
 
 
+def _map_urls(request, base_url: str) -> tuple[str, dict[str, str]]:
+    """The map's links: a department's (a pattern with "{code}": the filters, the department replaced, back
+    to page 1) and the colour switch's, by value of `carte`."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("departement", None)
+    department = f"{base_url}?{query.urlencode()}{'&' if query else ''}departement={{code}}"
+    switch = {}
+    for value in dashboard.MAP_COLOURS:
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["carte"] = value
+        switch[value] = f"{base_url}?{query.urlencode()}"
+    return department, switch
+
+
 @require_safe
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     """Every visible site, filtered from the URL; HTMX requests get the results fragment only."""
     user = request.user
     access.require(access.can_view_dashboard(user))
-    board = dashboard.build(user, request.GET)
     base_url = reverse("sites:dashboard")
+    map_url, map_switch = _map_urls(request, base_url)
+    board = dashboard.build(user, request.GET, map_url=map_url)
     if access.sees_all_sites(user):
         heading = "Tableau de bord national"
         lead = (
@@ -72,7 +89,17 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "page_obj": board.page,  # the usual name of a list page's current page
         # The panels' links keep the filters and the sort.
         "panels_query": _without_page(request),
-        "params": {name: request.GET.get(name, "") for name in (*FILTER_PARAMS, "tri")},
+        "params": {
+            **{name: request.GET.get(name, "") for name in (*FILTER_PARAMS, "tri")},
+            # Kept by the form (map_keep.html) when valid only.
+            "departement": board.map.selected,
+            "carte": colour if (colour := request.GET.get("carte", "")) in dashboard.MAP_COLOURS else "",
+        },
+        # The map's colour switch: (label, link, current).
+        "map_switch": [
+            (label, map_switch[value], dashboard.MAP_COLOURS[value] == board.map_colour)
+            for value, label in (("statut", "Couleurs par statut"), ("vague", "Couleurs par vague"))
+        ],
         "dashboard_url": base_url,
         "alert_choices": alerts.CHOICES,
         "alerts_total": sum(alert.count for alert in board.alerts if alert.tracked),

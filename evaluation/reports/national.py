@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from evaluation.dashboard import rollups
+from sites import geography
 from sites.enums import SiteStatus
 from sites.models import Region, Site, Wave
 
@@ -125,6 +126,12 @@ def by_wave(ctx: Context) -> dict:
 
 def by_region(ctx: Context) -> dict:
     return _with_progress(ctx, ctx.totals.by_region, "region")
+
+
+def site_map(ctx: Context) -> dict:
+    """The sites by department, status and wave (one grouped query): the map of France and its table are
+    drawn from these rows when the document is rendered (`render.national_charts`)."""
+    return {"available": True, "rows": [list(row) for row in geography.department_counts(ctx.sites)]}
 
 
 def funnel(ctx: Context) -> dict:
@@ -231,6 +238,7 @@ NATIONAL_SECTIONS: tuple[Section, ...] = (
     Section("overview", "Chiffres clés", overview),
     Section("by_wave", "Par vague", by_wave),
     Section("by_region", "Par région", by_region),
+    Section("map", "Carte des sites", site_map),
     Section("funnel", "Mobilisation des sites", funnel),
     Section("continuum", "Continuum de coopération", continuum),
     Section("conditions", "Les cinq conditions", conditions),

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from qic import charts, pdf, spreadsheets, text
 from qic.sanitize import xml_safe
+from sites import geography
 
 STYLESHEETS = ("css/pdf.css", "css/reports-pdf.css")
 STATUS_COLORS = (
@@ -117,6 +118,9 @@ def national_charts(sections: dict) -> dict:
             desc="; ".join(f"{row['label']} : {row['total']}" for row in by_region["rows"])
             + ". Le détail est dans le tableau qui suit.",
         )
+    site_map = sections.get("map")  # roll-ups taken before the map have none
+    if site_map and site_map["rows"]:
+        result["map"] = geography.site_map(site_map["rows"], colour_by="status", map_id="chart-map")
     result["funnels"] = [
         charts.bar_chart(
             [
@@ -324,6 +328,17 @@ def national_xlsx(data: dict, *, data_date: dt.date) -> bytes:
 
     _group_sheet(workbook, "Par vague", sections["by_wave"])
     _group_sheet(workbook, "Par région", sections["by_region"])
+    site_map = sections.get("map")  # roll-ups taken before the map have none
+    if site_map:
+        areas = geography.site_map(site_map["rows"]).areas
+        statuses = sections["by_wave"]["statuses"]
+        _sheet(
+            workbook,
+            "Par département",
+            ["Département", "Code", "Région", "Sites", *statuses],
+            ([a.name, a.code, a.region, a.total, *a.counts] for a in areas),
+            [28, 8, 26, 10, *[14] * len(statuses)],
+        )
     _sheet(
         workbook,
         "Mobilisation",

@@ -1,8 +1,9 @@
-"""Template helpers of the registry: how a status looks."""
+"""Template helpers of the registry: how a status looks; the sites on the map of France."""
 
 from django import template
 from django.utils.html import format_html
 
+from .. import geography
 from ..enums import SiteStatus
 
 register = template.Library()
@@ -34,3 +35,16 @@ def query_without(context, *names):
     for name in (*names, "page"):
         query.pop(name, None)
     return query.urlencode()
+
+
+@register.inclusion_tag("includes/france_map.html")
+def france_map(rows, colour_by="status", table="open", map_id="carte-sites", url=""):
+    """The map of France of `rows` (`sites.geography.department_counts`, gathered by the view: this tag
+    makes no query), its legend and its table (`table`: "open", "accordion" or ""). For any page, e.g. the
+    open data: `{% load registry %}{% france_map rows colour_by="status" %}`."""
+    return {
+        "map": geography.site_map(rows, colour_by=colour_by, map_id=map_id, url=url),
+        "table": table,
+        "heading_id": "",
+        "link_target": "",
+    }

@@ -78,6 +78,15 @@ def test_national_staff_filter_the_dashboard_see_funnel_and_alerts_and_export(
     expect(page).to_have_url(re.compile(r"/sites/tableau-de-bord/\?vague=1$"))
     expect(page.locator("#sites-table tbody tr")).to_have_count(9)
 
+    # A department of the map filters the table in place, its count the table's rows.
+    nord = page.locator("#carte-sites-59")
+    count = int(re.match(r"Nord : (\d+) site", nord.locator("title").first.text_content()).group(1))
+    nord.click()
+    expect(page).to_have_url(re.compile(r"/sites/tableau-de-bord/\?vague=1&departement=59$"))
+    expect(page.locator("#sites-table tbody tr")).to_have_count(count)
+    expect(page.get_by_role("link", name="Retirer le filtre Nord (59)")).to_be_visible()
+    assert page.evaluate("window.__noReload") is True
+
 
 def test_an_import_with_two_bad_lines_shows_both_errors_and_writes_nothing(
     demo, sign_in, live_server, axe_check

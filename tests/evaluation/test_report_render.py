@@ -70,11 +70,16 @@ def test_national_roll_up_pdf_is_a_synthesis_by_wave_and_region_that_sends_to_th
     assert "Avancement de la démarche par région" in text
     assert "Le détail par site" in text and "Les 2 sites du périmètre sont dans le tableur" in text
     assert "onglet « Sites »" in text
+    # The map of France by status, its legend and its table (a tagged table like the others).
+    assert "Carte des sites" in text and "le statut le plus fréquent parmi les sites" in text
+    assert "Sites par département et par statut" in text and "Fond de carte" in text
+    assert "Loire (42)" in text and "Nord (59)" in text
     assert table_tagging_faults(content) == []
     sizes = subprocess.run(["pdfinfo", "-l", "99", "-"], input=content, capture_output=True, check=True)
     assert "842 x 595" not in sizes.stdout.decode().replace("841.89", "842").replace("595.28", "595")
     html = render.report_html(data, data_date=DATA_DATE)
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="qic-chart"') >= 3
+    assert "<title>Loire : 1 site (Actif : 1)</title>" in html
 
 
 def test_national_roll_up_xlsx_has_one_sheet_per_section_and_every_site(world):
@@ -86,6 +91,7 @@ def test_national_roll_up_xlsx_has_one_sheet_per_section_and_every_site(world):
         "Synthèse",
         "Par vague",
         "Par région",
+        "Par département",  # the map's table
         "Mobilisation",
         "Continuum",
         "Conditions",
@@ -106,6 +112,12 @@ def test_national_roll_up_xlsx_has_one_sheet_per_section_and_every_site(world):
         "Entente de coopération signée",
     )
     assert sum(row[1] for row in regions[1:]) == 2
+    departments = list(workbook["Par département"].iter_rows(values_only=True))
+    assert departments[0][:4] == ("Département", "Code", "Région", "Sites")
+    assert [row[:4] for row in departments[1:]] == [
+        ("Loire", "42", "Auvergne-Rhône-Alpes", 1),
+        ("Nord", "59", "Hauts-de-France", 1),
+    ]
     assert workbook["Synthèse"]["B4"].value == 2
     continuum = list(workbook["Continuum"].iter_rows(values_only=True))
     assert continuum[0] == ("Question", "Niveau", "Sites", "Part (%)") and len(continuum) == 1 + 7

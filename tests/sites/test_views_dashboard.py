@@ -258,6 +258,7 @@ def test_query_count_does_not_grow_with_the_number_of_sites(
         services.change_status(site, "in_training", reason="x")
     many = count_queries()
     assert many == few
+    # 13 queries today, the map's grouped query included (sites.geography.department_counts; 12 before it).
     with django_assert_max_num_queries(20):
         national.get(URL, {"region": "84"})
 
@@ -270,3 +271,38 @@ def test_facilitators_see_their_regions_without_the_crpv_filter(client, world):
     assert 'name="crpv"' not in page
     assert world.site_b.name not in page
     assert client.get(reverse("home")).url == reverse("sites:list")  # their landing page is unchanged
+
+
+def test_the_map_counts_the_table_s_sites_and_a_department_filters_both(national, world):
+    SiteFactory(name="Quartier Loire 2", department=department("42"), status="in_training")
+    page = national.get(URL, {"region": "84"}).content.decode()
+    # Each department a link to the table filtered by it, the other filters kept.
+    assert f'href="{URL}?region=84&amp;departement=42"' in page
+    assert "<title>Loire : 2 sites (En formation : 1, Actif : 1)</title>" in page
+    assert "<title>Nord : aucun site</title>" in page  # Quartier B is in the Hauts-de-France
+    assert "La carte en tableau" in page
+
+    response = national.get(URL, {"departement": "59"})
+
+    assert [site.name for site in response.context["board"].rows] == [world.site_b.name]
+    page = response.content.decode()
+    assert "<title>Loire : aucun site</title>" in page and "<title>Nord : 1 site (Actif : 1)</title>" in page
+    assert "Retirer le filtre Nord (59)" in page  # among the filters in force
+    assert '<input type="hidden" name="departement" value="59">' in page  # the form keeps it
+
+
+def test_the_map_colours_by_wave_on_demand(national, world):
+    page = national.get(URL, {"carte": "vague"}).content.decode()
+    assert "Couleur : la vague la plus représentée" in page
+    assert "Vague 3" in page and "<title>Loire : 1 site (Vague 3 : 1)</title>" in page
+    assert national.get(URL, {"carte": "<x>"}).context["board"].map_colour == "status"
+
+
+@pytest.mark.parametrize("junk", ["<script>alert(1)</script>", "4" * 5000, "99", "2C", "97"])
+def test_a_malformed_department_filters_nothing(national, world, junk):
+    response = national.get(URL, {"departement": junk})
+    assert response.status_code == 200
+    names = sorted(site.name for site in response.context["board"].rows)
+    assert names == [world.site_a.name, world.site_b.name]
+    page = response.content.decode()
+    assert "<script>alert" not in page and 'name="departement" value' not in page
