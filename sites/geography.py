@@ -35,14 +35,14 @@ def ensure_geography() -> None:
 
 # --- The map of the sites (`qic.maps`) --------------------------------------------------------------------
 
-MAP_STATUS_COLORS = {
+STATUS_COLORS = {
     SiteStatus.INTERESTED: charts.PALETTE["blue-ecume"],
     SiteStatus.REGISTERING: charts.PALETTE["yellow"],
     SiteStatus.IN_TRAINING: charts.PALETTE["info"],
     SiteStatus.ACTIVE: charts.PALETTE["success"],
     SiteStatus.PAUSED: charts.PALETTE["warning"],
     SiteStatus.WITHDRAWN: charts.PALETTE["grey"],
-}  # the dashboard's and the roll-ups' colours of the statuses
+}  # the statuses' colours, wherever they are drawn: the dashboard, the roll-ups, the map
 # Waves are categories, not a scale: distinct colours, in the order of the waves.
 MAP_WAVE_COLORS = tuple(
     charts.PALETTE[name] for name in ("blue-ecume", "yellow", "purple", "success", "warning", "info", "grey")
@@ -86,7 +86,7 @@ def site_map(
         counts.setdefault(code, {})
         counts[code][key] = counts[code].get(key, 0) + n
     if by_status:
-        categories = [maps.Category(s.value, s.label, MAP_STATUS_COLORS[s]) for s in SiteStatus]
+        categories = [maps.Category(s.value, s.label, STATUS_COLORS[s]) for s in SiteStatus]
         title, legend = "Sites par département, selon leur statut", "Couleur : le statut le plus fréquent"
     else:
         ordered = sorted(waves)

@@ -25,15 +25,6 @@ from .filters import FILTER_PARAMS, DashboardFilter, apply
 PAGE_SIZE = 50
 DEFAULT_SORT = "nom"
 
-STATUS_COLORS = {
-    SiteStatus.INTERESTED: charts.PALETTE["blue-ecume"],
-    SiteStatus.REGISTERING: charts.PALETTE["yellow"],
-    SiteStatus.IN_TRAINING: charts.PALETTE["info"],
-    SiteStatus.ACTIVE: charts.PALETTE["success"],
-    SiteStatus.PAUSED: charts.PALETTE["warning"],
-    SiteStatus.WITHDRAWN: charts.PALETTE["grey"],
-}
-
 
 def sites_queryset(user) -> QuerySet:
     """The sites this user may see on the dashboard."""
@@ -188,7 +179,10 @@ def _charts(by_wave: list[dict], by_region: list[dict], funnel: dict | None) -> 
         result["funnel"] = charts.bar_chart(
             [
                 charts.Bar(
-                    stage.label, stage.reached, STATUS_COLORS[stage.status], note=f"{stage.share}{text.NBSP}%"
+                    stage.label,
+                    stage.reached,
+                    geography.STATUS_COLORS[stage.status],
+                    note=f"{stage.share}{text.NBSP}%",
                 )
                 for stage in stages
             ],
@@ -203,7 +197,9 @@ def _charts(by_wave: list[dict], by_region: list[dict], funnel: dict | None) -> 
             [row["label"] for row in by_wave],
             [
                 charts.Series(
-                    status.label, STATUS_COLORS[status], tuple(row["by_status"][status] for row in by_wave)
+                    status.label,
+                    geography.STATUS_COLORS[status],
+                    tuple(row["by_status"][status] for row in by_wave),
                 )
                 for status in SiteStatus
             ],

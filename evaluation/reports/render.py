@@ -22,16 +22,10 @@ from openpyxl.utils import get_column_letter
 from qic import charts, pdf, spreadsheets, text
 from qic.sanitize import xml_safe
 from sites import geography
+from sites.enums import SiteStatus
 
 STYLESHEETS = ("css/pdf.css", "css/reports-pdf.css")
-STATUS_COLORS = (
-    charts.PALETTE["blue-ecume"],  # interested
-    charts.PALETTE["yellow"],  # registering
-    charts.PALETTE["info"],  # in training
-    charts.PALETTE["success"],  # active
-    charts.PALETTE["warning"],  # paused
-    charts.PALETTE["grey"],  # withdrawn
-)
+STATUS_COLORS = tuple(geography.STATUS_COLORS[status] for status in SiteStatus)  # in the statuses' order
 # Lowest level first, from light to dark blue (an ordinal scale reads as one hue getting deeper).
 LEVEL_COLORS = ("#E3E3FD", "#CACAFB", "#A1A1F8", "#8585F6", "#6A6AF4", "#313178", "#000091")
 

@@ -53,7 +53,7 @@ def test_counts_titles_colours_and_links_follow_the_planted_rows():
     assert seine.get("aria-current") == "true"
     assert seine.find(f"{SVG}title").text == "Seine-Saint-Denis : 12 sites (En formation : 5, Actif : 7)"
     assert [t.text for t in seine.iter(f"{SVG}text")] == ["12"]
-    assert seine.find(f"{SVG}path").get("fill") == geography.MAP_STATUS_COLORS["active"]  # most of its sites
+    assert seine.find(f"{SVG}path").get("fill") == geography.STATUS_COLORS["active"]  # most of its sites
     reunion = _department(tree, "m", "974")
     assert reunion.find(f"{SVG}title").text == "La Réunion : 2 sites (Intéressé : 2)"
     ain = _department(tree, "m", "01")
