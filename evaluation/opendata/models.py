@@ -18,6 +18,8 @@ class OpenDataRelease(models.Model):
     # The aggregated progress rows (as in the files), for the page's summary table.
     summary = models.JSONField("résumé", default=list)
     site_count = models.PositiveIntegerField("sites", default=0)
+    # [department code, status, wave number, sites] (`services.map_rows`): the page's map, as of this release.
+    departments = models.JSONField("sites par département", default=list)
 
     class Meta:
         verbose_name = "publication des données ouvertes"

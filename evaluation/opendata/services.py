@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import secrets
+from collections import Counter
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
@@ -229,9 +230,17 @@ def _json(data) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def render(now) -> tuple[list[dict], dict[str, bytes], list[dict], int]:
+def map_rows(sites: list[dict]) -> list[list]:
+    """The published sites by department, status and wave, as `sites.geography.site_map` reads them: the
+    page's map is drawn from the release (the same sites as its files, on the same date), not from today's
+    registry."""
+    counts = Counter((row["departement_code"], row["statut"], row["vague_numero"]) for row in sites)
+    return [[code, status, wave, n] for (code, status, wave), n in sorted(counts.items())]
+
+
+def render(now) -> tuple[list[dict], dict[str, bytes], list[dict], int, list[list]]:
     """Every file of a release, in memory: their descriptions (in the page's order) and contents by name, the
-    progress rows and the number of sites."""
+    progress rows, the number of sites and their counts by department (`map_rows`)."""
     tables = {
         "sites": site_rows(),
         "historique-statuts": status_history_rows(),
@@ -265,14 +274,14 @@ def render(now) -> tuple[list[dict], dict[str, bytes], list[dict], int]:
     created = timezone.localtime(now).isoformat(timespec="seconds")
     package = _json(schemas.package(created, {name: len(content) for name, content in contents.items()}))
     add("datapackage.json", package, "package", "JSON", "application/json", "Description du jeu de données")
-    return files, contents, tables["avancement"], len(tables["sites"])
+    return files, contents, tables["avancement"], len(tables["sites"]), map_rows(tables["sites"])
 
 
 def generate(now=None) -> OpenDataRelease:
     """Write a new complete set of files and publish it. Idempotent: another run writes the same data as of
     its own moment. A failure leaves the published set as it was (and removes what it had written)."""
     now = now or timezone.now()
-    files, contents, progress, site_count = render(now)
+    files, contents, progress, site_count, departments = render(now)
     folder = f"{FOLDER}/{timezone.localtime(now):%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
     try:
         for item in files:
@@ -280,7 +289,12 @@ def generate(now=None) -> OpenDataRelease:
                 f"{folder}/{item['name']}", ContentFile(contents[item["name"]])
             )
         release = OpenDataRelease.objects.create(
-            generated_at=now, folder=folder, files=files, summary=progress, site_count=site_count
+            generated_at=now,
+            folder=folder,
+            files=files,
+            summary=progress,
+            site_count=site_count,
+            departments=departments,
         )
     except Exception:
         remove_folder(folder)

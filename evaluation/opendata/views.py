@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from qic import access, queue
+from sites import geography
 
 from . import schemas, services
 from .tasks import generate_open_data
@@ -41,6 +42,8 @@ def index(request: HttpRequest) -> HttpResponse:
     if release is not None:
         context["files"] = release.files
         context["rows"] = services.page_rows(release)
+        if release.departments:  # a release published before the map has none
+            context["site_map"] = geography.site_map(release.departments, map_id="carte-donnees-ouvertes")
     return render(request, "opendata/index.html", context)
 
 

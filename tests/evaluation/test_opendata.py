@@ -22,7 +22,7 @@ from sites.models import SiteProgress
 from sites.services import change_status
 from tests.collectives.factories import agreement_for
 from tests.sessions.factories import at, make_session
-from tests.sites.factories import SiteFactory
+from tests.sites.factories import SiteFactory, department
 
 GIVEN_NAME, EMAIL = "Philomène-Marqueur", "philomene.marqueur@exemple.fr"
 MARKERS = (
@@ -160,6 +160,15 @@ def test_the_page_lists_each_file_with_its_size_format_and_schema(
         assert reverse("opendata:file", args=[item["name"]]) in page
     assert "Ensemble du programme" in page and "Auvergne-Rhône-Alpes" in page
     assert "Licence Ouverte / Open Licence version 2.0" in page
+    # The map of the published sites, as of the release: a site added since is not on it until the next one.
+    a, b = programme.site_a.department, programme.site_b.department
+    assert f'id="carte-donnees-ouvertes-{a.code}"' in page
+    assert f"{a.name} ({a.code})</th>" in page and f"{b.name} ({b.code})</th>" in page
+    assert "Paris (75)</th>" not in page
+    SiteFactory(department=department("75"), wave=programme.site_a.wave)
+    assert "Paris (75)</th>" not in client.get(reverse("opendata:index")).content.decode()
+    services.generate()
+    assert "Paris (75)</th>" in client.get(reverse("opendata:index")).content.decode()
 
 
 @pytest.mark.parametrize(
