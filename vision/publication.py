@@ -194,22 +194,9 @@ def unpublish(site, user) -> Outcome:
 
 
 def panel(site, site_access) -> dict:
-    """The publication's state for the site page: everyone who reads the site sees it, seat holders act."""
+    """The publication's state for the site page: everyone who reads the site sees it, seat holders act. One
+    query, three while a proposal awaits agreements (the seats and their agreements are shown then only)."""
     publication = latest(site)
-    seats = current_seats(site)
-    agreed = {}
-    if publication is not None and publication.is_open:
-        agreed = {a.user_id: a for a in publication.approvals.all()}
-    rows = []
-    for seat in TRINOME_SEATS:
-        holder = seats.get(seat)
-        rows.append(
-            {
-                "label": seat.label,
-                "holder": holder,
-                "approval": agreed.get(holder.user_id) if holder else None,
-            }
-        )
     if publication is None or (publication.ended_at is not None and publication.published_at is None):
         state = "none"
     elif publication.ended_at is not None:
@@ -218,6 +205,14 @@ def panel(site, site_access) -> dict:
         state = "published"
     else:
         state = "pending"
+    rows, agreed = [], {}
+    if state == "pending":
+        seats = current_seats(site)
+        agreed = {a.user_id: a for a in publication.approvals.all()}
+        for seat in TRINOME_SEATS:
+            holder = seats.get(seat)
+            approval = agreed.get(holder.user_id) if holder else None
+            rows.append({"label": seat.label, "holder": holder, "approval": approval})
     mine = site_access.membership if site_access.is_seat_holder else None
     return {
         "publication": publication,
