@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from collectives.enums import MemberRole
 from collectives.services import members
+from qic.models import AuditEntry
 from sites.enums import EventKind, NotificationKind
 from sites.models import Notification
 from tests.collectives.factories import MembershipFactory
@@ -86,6 +87,8 @@ def test_three_seats_publish_and_one_unpublishes_at_once(client, world, trinome)
     assert site.name not in Client().get(reverse("public:index")).content.decode()
     assert _kinds(NotificationKind.PAGE_UNPUBLISHED) == sorted([prefect.pk, civil.pk])
     assert site.events.filter(kind=EventKind.PAGE_UNPUBLISHED).count() == 1
+    withdrawal = AuditEntry.objects.filter(model="vision.publication", actor=municipality).get()
+    assert withdrawal.before["ended_at"] is None and withdrawal.after["ended_at"]
     # A late agreement to the ended publication is told why nothing happens.
     assert _post(client, prefect, "approve", site, proposition=number)[0].startswith(
         "Cette publication a été retirée le "
