@@ -94,7 +94,7 @@ def publication_proposed(site, publication, seat_user_ids: list[int], membership
     notifications.notify(
         NotificationKind.PUBLICATION_PROPOSED,
         seat_user_ids,
-        title=f"Publication de la page publique proposée (siège « {membership.get_role_display()} ») : "
+        title=f"Publication de la page publique proposée (siège « {membership.get_role_display()} ») : "
         "votre accord est attendu",
         url=_panel_url(site),
         site=site,
@@ -114,7 +114,7 @@ def page_published(site, publication, seat_user_ids: list[int], *, actor) -> Non
     notifications.notify(
         NotificationKind.PAGE_PUBLISHED,
         seat_user_ids,
-        title="La page publique du site est publiée : les trois sièges du trinôme ont donné leur accord",
+        title="La page publique du site est publiée : les trois sièges du trinôme ont donné leur accord",
         url=reverse("public:site", kwargs={"slug": site.slug}),
         site=site,
         actor=actor,
@@ -126,7 +126,7 @@ def page_published(site, publication, seat_user_ids: list[int], *, actor) -> Non
 def publication_ended(site, publication, seat_user_ids: list[int], *, was_published: bool, actor) -> None:
     notifications.close(publication, [NotificationKind.PUBLICATION_PROPOSED])
     title = (
-        "La page publique du site est retirée : elle n’est plus visible sans connexion"
+        "La page publique du site est retirée : elle n’est plus visible sans connexion"
         if was_published
         else "La proposition de publier la page publique est retirée"
     )

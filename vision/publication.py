@@ -59,7 +59,7 @@ def _seat_of(user, seats: dict) -> str:
     seat = next((role for role, m in seats.items() if m.user_id == user.pk), None)
     if seat is None:
         raise PublicationRefused(
-            "Vous n’occupez pas (ou plus) de siège du trinôme de ce site : seuls les titulaires actuels des "
+            "Vous n’occupez pas (ou plus) de siège du trinôme de ce site : seuls les titulaires actuels des "
             "trois sièges décident de la publication."
         )
     return seat
@@ -76,7 +76,7 @@ def _waiting_for(missing: list[str]) -> str:
         "la publication attend l’accord "
         + text.plural(len(missing), "du siège", "des sièges", with_count=False)
         + " "
-        + ", ".join(f"« {label} »" for label in missing)
+        + ", ".join(f"« {label} »" for label in missing)
         + "."
     )
 
@@ -89,7 +89,7 @@ def _publish_if_complete(site, publication: Publication, seats: dict, actor) -> 
     journal.record(
         site,
         EventKind.PAGE_PUBLISHED,
-        "Page publique publiée : les trois sièges du trinôme ont donné leur accord",
+        "Page publique publiée : les trois sièges du trinôme ont donné leur accord",
         actor=actor,
         at=publication.published_at,
         subject=publication,
@@ -121,7 +121,7 @@ def propose(site, user) -> Outcome:
             site, publication, [m.user_id for m in seats.values()], seats[seat], actor=user
         )
         missing = _missing(publication, seats)
-    return Outcome(publication, f"Votre proposition est enregistrée : {_waiting_for(missing)}")
+    return Outcome(publication, f"Votre proposition est enregistrée : {_waiting_for(missing)}")
 
 
 def approve(site, user, *, number: int) -> Outcome:
@@ -137,11 +137,11 @@ def approve(site, user, *, number: int) -> Outcome:
             when = text.date(publication.ended_at)
             if publication.published_at is not None:
                 raise PublicationRefused(
-                    f"Cette publication a été retirée le {when} : la page n’est plus publique. Proposez une "
+                    f"Cette publication a été retirée le {when} : la page n’est plus publique. Proposez une "
                     "nouvelle publication si le trinôme le souhaite."
                 )
             raise PublicationRefused(
-                f"Cette proposition a été retirée le {when} : rien n’est publié. Proposez une nouvelle "
+                f"Cette proposition a été retirée le {when} : rien n’est publié. Proposez une nouvelle "
                 "publication si le trinôme le souhaite."
             )
         if publication.published_at is not None:
@@ -156,12 +156,12 @@ def _agree(site, publication: Publication, user, seat: str, seats: dict) -> Outc
     notices.publication_agreed(publication, user)
     if _publish_if_complete(site, publication, seats, user):
         return Outcome(
-            publication, "La page publique est publiée : les trois sièges du trinôme ont donné leur accord."
+            publication, "La page publique est publiée : les trois sièges du trinôme ont donné leur accord."
         )
     missing = _missing(publication, seats)
     if not created:
-        return Outcome(publication, f"Votre accord était déjà enregistré ; {_waiting_for(missing)}")
-    return Outcome(publication, f"Votre accord est enregistré ; {_waiting_for(missing)}")
+        return Outcome(publication, f"Votre accord était déjà enregistré ; {_waiting_for(missing)}")
+    return Outcome(publication, f"Votre accord est enregistré ; {_waiting_for(missing)}")
 
 
 def unpublish(site, user) -> Outcome:
@@ -170,7 +170,7 @@ def unpublish(site, user) -> Outcome:
         lock_document(site)
         publication = Publication.objects.filter(site=site, ended_at__isnull=True).first()
         if publication is None:
-            return Outcome(latest(site), "La page publique n’est pas publiée : il n’y a rien à retirer.")
+            return Outcome(latest(site), "La page publique n’est pas publiée : il n’y a rien à retirer.")
         publication.ended_at, publication.ended_by = timezone.now(), user
         publication.save(update_fields=["ended_at", "ended_by"])
         was_published = publication.published_at is not None
@@ -179,15 +179,15 @@ def unpublish(site, user) -> Outcome:
             journal.record(
                 site,
                 EventKind.PAGE_UNPUBLISHED,
-                "Page publique retirée : elle n’est plus visible sans connexion",
+                "Page publique retirée : elle n’est plus visible sans connexion",
                 actor=user,
                 at=publication.ended_at,
                 subject=publication,
             )
         notices.publication_ended(site, publication, seat_ids, was_published=was_published, actor=user)
     if was_published:
-        return Outcome(publication, "La page publique est retirée : elle n’est plus visible sans connexion.")
-    return Outcome(publication, "La proposition de publication est retirée : rien n’est publié.")
+        return Outcome(publication, "La page publique est retirée : elle n’est plus visible sans connexion.")
+    return Outcome(publication, "La proposition de publication est retirée : rien n’est publié.")
 
 
 # The panel of the site page --------------------------------------------------------------------------------

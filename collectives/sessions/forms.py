@@ -90,7 +90,7 @@ class SessionForm(OnceForm, VersionedForm):
         label="Annoncer la session sur les pages publiques des sites concernés",
         required=False,
         help_text="Seuls la date, le lieu et l’intitulé paraissent, sur la page publique des sites qui l’ont "
-        "publiée ; jamais l’ordre du jour, les participants ni le lien de connexion.",
+        "publiée ; jamais l’ordre du jour, les participants ni le lien de connexion.",
     )
     sites = ModelMultipleIdField(
         label="Sites concernés",

@@ -52,8 +52,8 @@ def test_three_seats_publish_and_one_unpublishes_at_once(client, world, trinome)
 
     messages = _post(client, prefect, "propose", site)
     assert messages == [
-        "Votre proposition est enregistrée : la publication attend l’accord des sièges « Collectivité », "
-        "« Société civile »."
+        "Votre proposition est enregistrée : la publication attend l’accord des sièges « Collectivité », "
+        "« Société civile »."
     ]
     assert _kinds(NotificationKind.PUBLICATION_PROPOSED) == sorted([municipality.pk, civil.pk])
     number = Publication.objects.get(site=site).number
@@ -63,14 +63,14 @@ def test_three_seats_publish_and_one_unpublishes_at_once(client, world, trinome)
     assert "En attente des autres sièges" in panel and "Donner mon accord" not in panel
 
     assert _post(client, municipality, "approve", site, proposition=number) == [
-        "Votre accord est enregistré ; la publication attend l’accord du siège « Société civile »."
+        "Votre accord est enregistré ; la publication attend l’accord du siège « Société civile »."
     ]
     assert _post(client, municipality, "approve", site, proposition=number) == [
-        "Votre accord était déjà enregistré ; la publication attend l’accord du siège « Société civile »."
+        "Votre accord était déjà enregistré ; la publication attend l’accord du siège « Société civile »."
     ]
     assert _public(site).status_code == 404
     assert _post(client, civil, "approve", site, proposition=number) == [
-        "La page publique est publiée : les trois sièges du trinôme ont donné leur accord."
+        "La page publique est publiée : les trois sièges du trinôme ont donné leur accord."
     ]
     assert _public(site).status_code == 200
     assert site.name in Client().get(reverse("public:index")).content.decode()
@@ -81,7 +81,7 @@ def test_three_seats_publish_and_one_unpublishes_at_once(client, world, trinome)
     assert site.events.filter(kind=EventKind.PAGE_PUBLISHED).count() == 1
 
     assert _post(client, municipality, "unpublish", site) == [
-        "La page publique est retirée : elle n’est plus visible sans connexion."
+        "La page publique est retirée : elle n’est plus visible sans connexion."
     ]
     assert _public(site).status_code == 404
     assert site.name not in Client().get(reverse("public:index")).content.decode()
@@ -96,7 +96,7 @@ def test_three_seats_publish_and_one_unpublishes_at_once(client, world, trinome)
     # Signed-in readers of the site keep a preview; others signed in get the same 404 as anonymous visitors.
     client.force_login(world.partner_a)
     preview = client.get(reverse("public:site", kwargs={"slug": site.slug}))
-    assert "Aperçu : cette page n’est pas publiée" in preview.content.decode()
+    assert "Aperçu : cette page n’est pas publiée" in preview.content.decode()
     client.force_login(world.seat_holder_b)
     assert client.get(reverse("public:site", kwargs={"slug": site.slug})).status_code == 404
 
@@ -106,7 +106,7 @@ def test_agreeing_to_a_withdrawn_proposal_is_refused(client, world, trinome):
     prefect, municipality = trinome[MemberRole.PREFECT_DELEGATE], trinome[MemberRole.MUNICIPALITY]
     _post(client, prefect, "propose", site)
     assert _post(client, prefect, "unpublish", site) == [
-        "La proposition de publication est retirée : rien n’est publié."
+        "La proposition de publication est retirée : rien n’est publié."
     ]
     messages = _post(client, municipality, "approve", site, proposition=1)
     assert (
@@ -116,7 +116,7 @@ def test_agreeing_to_a_withdrawn_proposal_is_refused(client, world, trinome):
         "Cette proposition de publication n’existe pas."
     ]
     assert _post(client, municipality, "unpublish", site) == [
-        "La page publique n’est pas publiée : il n’y a rien à retirer."
+        "La page publique n’est pas publiée : il n’y a rien à retirer."
     ]
     assert not publication.is_published(site)
 
@@ -134,7 +134,7 @@ def test_a_vacant_seat_holds_the_publication_back(client, world):
     municipality = MembershipFactory(site=site, role=MemberRole.MUNICIPALITY).user
     _post(client, world.seat_holder_a, "propose", site)
     assert _post(client, municipality, "approve", site, proposition=1) == [
-        "Votre accord est enregistré ; la publication attend l’accord du siège « Délégué·e du préfet »."
+        "Votre accord est enregistré ; la publication attend l’accord du siège « Délégué·e du préfet »."
     ]
     client.force_login(municipality)
     panel = client.get(reverse("sites:detail", kwargs={"site_slug": site.slug})).content.decode()
@@ -152,7 +152,7 @@ def test_a_seat_changing_hands_needs_the_new_holders_agreement(client, world, tr
     newcomer = MembershipFactory(site=site, role=MemberRole.MUNICIPALITY).user
     outcome = publication.approve(site, trinome[MemberRole.CIVIL_SOCIETY], number=1)
     assert outcome.message.endswith(
-        "l’accord du siège « Collectivité »."
+        "l’accord du siège « Collectivité »."
     )  # the old holder's no longer counts
     # The person who left may not act any more.
     client.force_login(leaving)

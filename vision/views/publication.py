@@ -76,7 +76,7 @@ def site_page(request: HttpRequest, slug: str) -> HttpResponse:
     vision = content["vision"]
     place = f"{site.communes} ({site.department.name}, {site.department.region.name})"
     description = (
-        f"La vision du collectif de {site.name} : « {vision.statement} »"
+        f"La vision du collectif de {site.name} : « {vision.statement} »"
         if vision
         else f"Le collectif de {site.name}, {place}, dans la démarche Quartiers à impact collectif."
     )
