@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sites', '0014_s9_public_publication'),
+        ('sites', '0015_s9_public_publication'),
         ('vision', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
