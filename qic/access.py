@@ -125,6 +125,17 @@ class SiteAccess:
         return self.is_seat_holder
 
     @property
+    def can_publish_page(self) -> bool:
+        """Propose or agree to publish the site's public page: the three seat holders' decision."""
+        return self.is_seat_holder
+
+    @property
+    def can_unpublish_page(self) -> bool:
+        """Withdraw the page at once: any seat holder, and national staff (who answer for what is
+        published)."""
+        return is_national(self.user) or self.is_seat_holder
+
+    @property
     def can_invite_trinome(self) -> bool:
         return is_national(self.user) or self.covers_as_facilitator
 
@@ -377,3 +388,23 @@ def can_answer_session_exercises(site_access: SiteAccess) -> bool:
 def can_view_coaching_overview(user) -> bool:
     """Coaching hours used and left per site and per CRPV: national roles; facilitators for their regions."""
     return can_view_dashboard(user)
+
+
+# --- Public pages of the collectives (issue 19) ------------------------------------------------------------
+
+
+def published_sites(queryset: QuerySet | None = None) -> QuerySet:
+    """The sites whose trinôme published the public page: anyone reads that page, signed in or not."""
+    qs = _model("sites.Site").objects.all() if queryset is None else queryset
+    publications = _model("vision.Publication").objects
+    published = publications.filter(published_at__isnull=False, ended_at__isnull=True)
+    return qs.filter(pk__in=published.values("site"))
+
+
+def get_public_site(user, slug: str):
+    """(site, preview): a published site for anyone; before publication (or once withdrawn), a preview for the
+    people who may read the site; 404 to everyone else, whether signed in or not."""
+    site = published_sites().select_related("department__region").filter(slug=slug).first()
+    if site is not None:
+        return site, False
+    return get_site_for_user(user, slug), True

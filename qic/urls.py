@@ -39,6 +39,7 @@ urlpatterns = [
     path("aide/", include("qic.urls_help")),
     path("personnes/", include("collectives.urls_people")),
     path("notifications/", include("sites.urls_notifications")),
+    path("quartiers/", include("vision.urls_public")),  # public pages of the collectives (no login)
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("donnees-personnelles/", views.personal_data, name="personal_data"),

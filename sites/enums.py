@@ -62,6 +62,8 @@ class EventKind(models.TextChoices):
     SESSION_ATTENDED = "session_attended", "Participation à une session"
     COACHING = "coaching", "Accompagnement"
     REPORT = "report", "Bilan produit"
+    PAGE_PUBLISHED = "page_published", "Page publique publiée"
+    PAGE_UNPUBLISHED = "page_unpublished", "Page publique retirée"
     NOTE = "note", "Note"
 
 
@@ -80,6 +82,9 @@ class NotificationKind(models.TextChoices):
     COMMENT = "comment", "Commentaire à lire ou à traiter"
     SEAT_CHANGED = "seat_changed", "Changement de titulaire d’un siège"
     INVITATION_ACCEPTED = "invitation_accepted", "Invitation acceptée"
+    PUBLICATION_PROPOSED = "publication_proposed", "Publication de la page publique à approuver"
+    PAGE_PUBLISHED = "page_published", "Page publique publiée"
+    PAGE_UNPUBLISHED = "page_unpublished", "Page publique retirée"
 
 
 class Delivery(models.TextChoices):
@@ -104,4 +109,7 @@ DEFAULT_DELIVERY = {
     NotificationKind.COMMENT: Delivery.DIGEST,
     NotificationKind.SEAT_CHANGED: Delivery.DIGEST,
     NotificationKind.INVITATION_ACCEPTED: Delivery.DIGEST,
+    NotificationKind.PUBLICATION_PROPOSED: Delivery.IMMEDIATE,
+    NotificationKind.PAGE_PUBLISHED: Delivery.IMMEDIATE,
+    NotificationKind.PAGE_UNPUBLISHED: Delivery.IMMEDIATE,
 }

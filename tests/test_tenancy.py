@@ -800,3 +800,50 @@ def test_national_roles_urls_ask_anonymous_visitors_to_sign_in(client, world, na
     response = client.get(reverse(name, kwargs=rule.kwargs(world)))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+# Public pages of the collectives (issue 19): the index and a published site's page are anyone's (the "public"
+# walk reads them as anonymous visitors); a site's page before publication or once withdrawn is a 404 to
+# everyone who may not read the site, signed in or not, and a preview to those who may.
+def _published_b(w) -> str:
+    from django.utils import timezone
+
+    from vision.models import Publication
+
+    if not Publication.objects.filter(site=w.site_b, published_at__isnull=False, ended_at=None).exists():
+        now = timezone.now()
+        Publication.objects.create(site=w.site_b, number=1, proposed_at=now, published_at=now)
+    return w.site_b.slug
+
+
+RULES.update(
+    {
+        "public:index": Rule("public", leak=lambda w: w.site_a.name),
+        "public:site": Rule("public", kwargs=lambda w: {"slug": _published_b(w)}),
+        **{
+            f"vision:publication_{act}": Rule("site", kwargs=_b(), readers=())
+            for act in ("propose", "approve", "unpublish")
+        },
+    }
+)
+
+EVERY_ROLE = [
+    "national", "steering", "facilitator_a", "seat_holder_a", "partner_a", "seat_holder_b", "outsider"
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("role", [None, *EVERY_ROLE])
+def test_public_pages_of_sites_follow_their_publication(client, world, role):
+    if role:
+        world.login(client, getattr(world, role))
+    index, page = reverse("public:index"), reverse("public:site", kwargs={"slug": world.site_b.slug})
+    unpublished = client.get(page)
+    reads_b = role in ("national", "steering", "seat_holder_b")
+    assert unpublished.status_code == (200 if reads_b else 404)
+    assert world.site_b.name not in client.get(index).content.decode()
+    _published_b(world)
+    assert client.get(page).status_code == 200
+    content = client.get(index).content.decode()
+    assert world.site_b.name in content and world.site_a.name not in content
+    # Preview pages are never indexed, published ones are.
+    assert ('name="robots"' in unpublished.content.decode()) is reads_b

@@ -200,3 +200,70 @@ class Comment(models.Model):
     @property
     def about_vision(self) -> bool:
         return self.change_id is None and not self.change_title
+
+
+class Publication(models.Model):
+    """One proposal to publish the site's public page (`/quartiers/<slug>/`), and its outcome.
+
+    Like a version of the vision, it is published when the three current seat holders agreed (proposing is
+    agreeing); it ends when a seat holder withdraws it before publication or unpublishes the page. A site has
+    at most one open publication (pending or published); ended ones stay as history.
+    """
+
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="publications")
+    number = models.PositiveIntegerField("proposition")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField("proposée le")
+    published_at = models.DateTimeField("publiée le", null=True, blank=True)
+    ended_at = models.DateTimeField("retirée le", null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "publication de la page publique"
+        verbose_name_plural = "publications des pages publiques"
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "number"], name="one_publication_number_per_site"),
+            models.UniqueConstraint(
+                fields=["site"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_publication_per_site",
+            ),
+        ]
+        indexes = [models.Index(fields=["published_at", "ended_at"])]
+
+    def __str__(self):
+        return f"{self.site} — publication {self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None and self.ended_at is None
+
+
+class PublicationApproval(models.Model):
+    """A trinôme seat holder's agreement to publish the public page."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="approvals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    seat = models.CharField("siège", max_length=20)
+    approved_at = models.DateTimeField("accord donné le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "accord de publication"
+        verbose_name_plural = "accords de publication"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "user"], name="one_publication_approval_per_person"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} approuve {self.publication}"

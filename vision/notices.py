@@ -80,3 +80,62 @@ def comment_added(site, comment, seat_user_ids: list[int], earlier_authors: set,
 
 def comment_resolved(comment) -> None:
     notifications.close(comment, [NotificationKind.COMMENT])
+
+
+# The public page (issue 19) ---------------------------------------------------------------------------------
+
+
+def _panel_url(site) -> str:
+    return reverse("sites:detail", kwargs={"site_slug": site.slug}) + "#publication"
+
+
+def publication_proposed(site, publication, seat_user_ids: list[int], membership, *, actor) -> None:
+    """The other seats are asked to agree (an item to do until they agree or the proposal ends)."""
+    notifications.notify(
+        NotificationKind.PUBLICATION_PROPOSED,
+        seat_user_ids,
+        title=f"Publication de la page publique proposée (siège « {membership.get_role_display()} ») : "
+        "votre accord est attendu",
+        url=_panel_url(site),
+        site=site,
+        actor=actor,
+        subject=publication,
+        action=True,
+    )
+
+
+def publication_agreed(publication, user) -> None:
+    notifications.close(publication, [NotificationKind.PUBLICATION_PROPOSED], users=[user])
+
+
+def page_published(site, publication, seat_user_ids: list[int], *, actor) -> None:
+    """The publication is the three seats' news: the last to agree is told too."""
+    notifications.close(publication, [NotificationKind.PUBLICATION_PROPOSED])
+    notifications.notify(
+        NotificationKind.PAGE_PUBLISHED,
+        seat_user_ids,
+        title="La page publique du site est publiée : les trois sièges du trinôme ont donné leur accord",
+        url=reverse("public:site", kwargs={"slug": site.slug}),
+        site=site,
+        actor=actor,
+        subject=publication,
+        include_actor=True,
+    )
+
+
+def publication_ended(site, publication, seat_user_ids: list[int], *, was_published: bool, actor) -> None:
+    notifications.close(publication, [NotificationKind.PUBLICATION_PROPOSED])
+    title = (
+        "La page publique du site est retirée : elle n’est plus visible sans connexion"
+        if was_published
+        else "La proposition de publier la page publique est retirée"
+    )
+    notifications.notify(
+        NotificationKind.PAGE_UNPUBLISHED,
+        seat_user_ids,
+        title=title,
+        url=_panel_url(site),
+        site=site,
+        actor=actor,
+        subject=publication,
+    )

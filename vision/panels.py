@@ -1,8 +1,9 @@
-"""The vision app's panel on the site page (`sites.panels`): the adopted vision, the way to the workspace."""
+"""The vision app's panels on the site page (`sites.panels`): the adopted vision, the way to the workspace,
+and the public page's publication."""
 
 from sites import panels
 
-from . import selectors
+from . import publication, selectors
 
 
 def vision_card(request, site) -> dict:
@@ -15,5 +16,14 @@ def vision_card(request, site) -> dict:
     }
 
 
+def publication_panel(request, site) -> dict:
+    return publication.panel(site, request.site_access)
+
+
 def connect() -> None:
     panels.register(panels.Panel("vision", panels.MAIN, 10, "vision/includes/site_card.html", vision_card))
+    panels.register(
+        panels.Panel(
+            "publication", panels.SIDE_TOP, 30, "vision/includes/publication_panel.html", publication_panel
+        )
+    )

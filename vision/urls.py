@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, adoption, comments, context, history, strategy, workspace
+from .views import actions, adoption, comments, context, history, publication, strategy, workspace
 
 app_name = "vision"
 
@@ -28,6 +28,9 @@ urlpatterns = [
     path("commentaires/<int:comment_id>/resoudre/", comments.comment_resolve, name="comment_resolve"),
     path("adoption/approuver/", adoption.approve, name="approve"),
     path("adoption/retirer/", adoption.withdraw, name="withdraw"),
+    path("publication/proposer/", publication.propose, name="publication_propose"),
+    path("publication/approuver/", publication.approve, name="publication_approve"),
+    path("publication/retirer/", publication.unpublish, name="publication_unpublish"),
     path("historique/", history.history, name="history"),
     path("historique/comparer/", history.compare, name="compare"),
     path("historique/<int:number>/", history.revision_detail, name="revision"),

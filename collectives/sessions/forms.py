@@ -86,6 +86,12 @@ class SessionForm(OnceForm, VersionedForm):
             "invalid": "Saisissez une adresse web valide, par exemple https://visio.exemple.fr/salle."
         },
     )
+    is_public = forms.BooleanField(
+        label="Annoncer la session sur les pages publiques des sites concernés",
+        required=False,
+        help_text="Seuls la date, le lieu et l’intitulé paraissent, sur la page publique des sites qui l’ont "
+        "publiée ; jamais l’ordre du jour, les participants ni le lien de connexion.",
+    )
     sites = ModelMultipleIdField(
         label="Sites concernés",
         queryset=Site.objects.none(),
@@ -118,7 +124,7 @@ class SessionForm(OnceForm, VersionedForm):
 
     field_order = [
         "kind", "title", "region", "sites", "date", "start_time", "end_time", "end_date", "place",
-        "online_url", "facilitators", "agenda", "notes", "overbooking_reason", "version",
+        "online_url", "is_public", "facilitators", "agenda", "notes", "overbooking_reason", "version",
     ]  # fmt: skip
 
     def __init__(self, *args, user, session=None, **kwargs):
@@ -216,6 +222,7 @@ class SessionForm(OnceForm, VersionedForm):
             facilitators=list(data.get("facilitators") or []),
             place=data.get("place", ""),
             online_url=data.get("online_url", ""),
+            is_public=bool(data.get("is_public")),
             agenda=data.get("agenda", ""),
             notes=data.get("notes", ""),
             overbooking_reason=data.get("overbooking_reason", ""),
@@ -234,6 +241,7 @@ class SessionForm(OnceForm, VersionedForm):
             "end_date": ends.date() if ends.date() != starts.date() else None,
             "place": session.place,
             "online_url": session.online_url,
+            "is_public": session.is_public,
             "sites": [s.pk for s in session.sites.all()],
             "facilitators": [u.pk for u in session.facilitators.all()],
             "agenda": session.agenda,

@@ -53,6 +53,8 @@ class Session(Versioned):
     )
     place = models.CharField("lieu", max_length=255, blank=True)
     online_url = models.URLField("lien de connexion", max_length=500, blank=True)
+    # Announced on the public page of its sites that published theirs: date, place and title only.
+    is_public = models.BooleanField("annoncée sur les pages publiques", default=False)
     agenda = models.TextField("ordre du jour", blank=True, max_length=10000)
     notes = models.TextField("notes", blank=True, max_length=10000)
     facilitators = models.ManyToManyField(

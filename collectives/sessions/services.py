@@ -35,6 +35,7 @@ EDITABLE_FIELDS = {
     "region": "Région",
     "place": "Lieu",
     "online_url": "Lien de connexion",
+    "is_public": "Annoncée sur les pages publiques",
     "agenda": "Ordre du jour",
     "notes": "Notes",
     "overbooking_reason": "Raison du dépassement",
@@ -63,6 +64,7 @@ class Plan:
     facilitators: list = field(default_factory=list)
     place: str = ""
     online_url: str = ""
+    is_public: bool = False
     agenda: str = ""
     notes: str = ""
     overbooking_reason: str = ""
@@ -76,6 +78,7 @@ class Plan:
             "region": self.region,
             "place": self.place.strip(),
             "online_url": self.online_url.strip(),
+            "is_public": self.is_public,
             "agenda": self.agenda.strip(),
             "notes": self.notes.strip(),
             "overbooking_reason": self.overbooking_reason.strip(),

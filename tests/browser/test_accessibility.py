@@ -7,7 +7,8 @@ pytestmark = pytest.mark.browser
 
 def test_public_pages(page, live_server, demo, axe_check):
     for path in ["/comptes/login/", "/comptes/password/reset/", "/accessibilite/", "/mentions-legales/",
-                 "/donnees-personnelles/", "/comptes/signup/", "/donnees-ouvertes/"]:  # fmt: skip
+                 "/donnees-personnelles/", "/comptes/signup/", "/donnees-ouvertes/",
+                 "/quartiers/", "/quartiers/saint-etienne/"]:  # fmt: skip
         page.goto(f"{live_server.url}{path}")
         axe_check(path)
 

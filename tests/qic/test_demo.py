@@ -122,3 +122,10 @@ def test_demo_journal_dates_each_event_by_its_own_day(demo):
     for cycle in EvaluationCycle.objects.filter(site=site, closed_at__isnull=False):
         event = site.events.get(subject=f"evaluation.evaluationcycle:{cycle.pk}")
         assert event.occurred_at == cycle.closed_at and timezone.localdate(cycle.closed_at) == cycle.ends_on
+
+
+def test_demo_shows_saint_etiennes_public_page_to_anyone(client, demo):
+    """The three seats published it (fixtures/demo/public.py); the other sites' pages stay unpublished."""
+    page = client.get(reverse("public:site", kwargs={"slug": "saint-etienne"})).content.decode()
+    assert "Mission locale Saint-Étienne" in page and "Webinaire ouvert" in page
+    assert client.get(reverse("public:site", kwargs={"slug": "le-teil"})).status_code == 404

@@ -94,7 +94,8 @@ def test_a_seat_holders_site_page_reads_its_site_and_rights_in_one_query(client,
     navigation's "Bilans" entry and the bilans panel reuse those rights, the agreement panel reads the draft
     and the version in force together. 17 queries: session, user, site and rights, memberships (seats),
     "À faire" (3), coaching balance, next session, adopted vision, bilan, agreement, backbone, invitations,
-    prerequisites, journal, status history; 18 with the header's count of unread notifications (issue 18)."""
+    prerequisites, journal, status history; 18 with the header's count of unread notifications (issue 18);
+    19 with the public page's publication state (issue 19)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -103,4 +104,4 @@ def test_a_seat_holders_site_page_reads_its_site_and_rights_in_one_query(client,
         response = client.get(world.site_a.get_absolute_url())
     assert response.status_code == 200
     assert "Bilans" in response.content.decode()
-    assert len(captured) == 18, "\n".join(q["sql"][:120] for q in captured)
+    assert len(captured) == 19, "\n".join(q["sql"][:120] for q in captured)
