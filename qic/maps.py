@@ -97,6 +97,7 @@ class FranceMap:
     category_name: str  # what the categories are, in the table's caption: "statut", "vague"
     totals: list[int] = field(default_factory=list)
     selected: str = ""
+    link_target: str = ""  # the hx-target of the table's department links (they swap that element with HTMX)
     credit: str = CREDIT
     empty_swatch: SafeString = EMPTY_SWATCH
 
@@ -107,6 +108,32 @@ class FranceMap:
     @property
     def legend(self) -> list[tuple[Category, int]]:
         return list(zip(self.categories, self.totals, strict=True))
+
+    def table_rows(self) -> SafeString:
+        """The table's rows, one per department with sites. Written here rather than in the template: a
+        hundred departments × their categories through the template engine cost 12 ms a page (the rest of
+        the dashboard's templates together, 7 ms)."""
+        rows = []
+        link_target, target = self.link_target, escape(self.link_target)
+        for area in self.areas:
+            current = area.code == self.selected
+            name = escape(f"{area.name} ({area.code})")
+            if area.url:
+                url = escape(area.url)
+                attributes = f'href="{url}"'
+                if link_target:
+                    attributes += f' hx-get="{url}" hx-target="{target}" hx-push-url="true"'
+                    attributes += f' hx-indicator="{target}"'
+                if current:
+                    attributes += ' aria-current="true"'
+                name = f"<a {attributes}>{name}</a>"
+            row_class = ' class="qic-map-table__selected"' if current else ""
+            counts = "".join(f'<td class="qic-num">{n}</td>' for n in area.counts)
+            rows.append(
+                f'<tr{row_class}><th scope="row">{name}</th><td>{escape(area.region)}</td>'
+                f'<td class="qic-num"><strong>{area.total}</strong></td>{counts}</tr>'
+            )
+        return mark_safe("\n".join(rows))  # noqa: S308 - every value escaped above (counts are integers)
 
 
 def _sites(n: int) -> str:

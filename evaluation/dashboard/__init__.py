@@ -285,7 +285,9 @@ def site_map(user, filterset: DashboardFilter, colour: str, url: str) -> maps.Fr
     the department's included)."""
     rows = geography.department_counts(apply(filterset, sites_queryset(user)))
     selected = filterset.form.cleaned_data.get("departement") or ""
-    return geography.site_map(rows, colour_by=colour, map_id="carte-sites", url=url, selected=selected)
+    fmap = geography.site_map(rows, colour_by=colour, map_id="carte-sites", url=url, selected=selected)
+    fmap.link_target = "#dashboard-results"  # with HTMX, a department of the table swaps the results
+    return fmap
 
 
 def build(user, params, *, map_url: str = "") -> Dashboard:

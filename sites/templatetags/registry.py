@@ -46,5 +46,4 @@ def france_map(rows, colour_by="status", table="open", map_id="carte-sites", url
         "map": geography.site_map(rows, colour_by=colour_by, map_id=map_id, url=url),
         "table": table,
         "heading_id": "",
-        "link_target": "",
     }

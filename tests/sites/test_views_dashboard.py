@@ -288,6 +288,10 @@ def test_the_map_counts_the_table_s_sites_and_a_department_filters_both(national
     page = response.content.decode()
     assert "<title>Loire : aucun site</title>" in page and "<title>Nord : 1 site (Actif : 1)</title>" in page
     assert "Retirer le filtre Nord (59)" in page  # among the filters in force
+    # The map's table: the department chosen marked as current, each a link that swaps the results with HTMX.
+    row = page[page.index('<tr class="qic-map-table__selected">') :].split("</tr>")[0]
+    assert 'hx-target="#dashboard-results"' in row and 'aria-current="true">Nord (59)</a></th>' in row
+    assert "<td>Hauts-de-France</td>" in row and "<strong>1</strong>" in row
     assert '<input type="hidden" name="departement" value="59">' in page  # the form keeps it
 
 
