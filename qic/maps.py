@@ -155,7 +155,7 @@ def _count_label(x: float, y: float, n: int, scale: float = 1.0) -> str:
     height = 22 * scale
     return (
         f'<rect x="{x - width / 2:.1f}" y="{y - height / 2:.1f}" width="{width:.1f}" height="{height:.1f}" '
-        f'rx="{height / 2:.1f}" {_paint(fill="white")} stroke="currentColor" stroke-opacity="0.6" '
+        f'rx="{height / 2:.1f}" {_paint(fill="white")} stroke="currentColor" '
         f'stroke-width="{scale:.1f}"/>'
         f'<text x="{x:.1f}" y="{y + size * 0.36:.1f}" text-anchor="middle" font-size="{size:.1f}" '
         f'font-weight="700" fill="currentColor">{n}</text>'
