@@ -105,3 +105,16 @@ DEFAULT_DELIVERY = {
     NotificationKind.SEAT_CHANGED: Delivery.DIGEST,
     NotificationKind.INVITATION_ACCEPTED: Delivery.DIGEST,
 }
+
+
+class ApiKeyScope(models.TextChoices):
+    """What a partner API key reads (issue 19): every site, a CRPV's regions, or one site."""
+
+    NATIONAL = "national", "National (tous les sites)"
+    CRPV = "crpv", "Régions d’un CRPV"
+    SITE = "site", "Un site"
+
+
+class ApiKeyRole(models.TextChoices):
+    READ = "read", "Lecture"
+    WRITE = "write", "Lecture et saisie des mesures et des présences"
