@@ -81,7 +81,7 @@ class ApiView(generics.GenericAPIView):
 
 
 @extend_schema(
-    tags=["Référentiel"], summary="Vagues du programme", responses={200: s.WaveSerializer, **ERRORS}
+    tags=["Programme"], summary="Vagues du programme", responses={200: s.WaveSerializer, **ERRORS}
 )
 class WaveList(ApiView, generics.ListAPIView):
     serializer_class = s.WaveSerializer
@@ -89,7 +89,7 @@ class WaveList(ApiView, generics.ListAPIView):
 
 
 @extend_schema(
-    tags=["Référentiel"],
+    tags=["Programme"],
     summary="Régions et leurs départements",
     responses={200: s.RegionSerializer, **ERRORS},
 )

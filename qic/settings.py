@@ -469,7 +469,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "persistAuthorization": False},
     "TAGS": [
-        {"name": "Référentiel", "description": "Vagues, régions et départements."},
+        {"name": "Programme", "description": "Vagues, régions et départements."},
         {"name": "Sites", "description": "Les sites visibles par votre clé, leur avancement, leur vision."},
         {"name": "Indicateurs", "description": "Indicateurs des changements et leurs mesures."},
         {"name": "Sessions", "description": "Sessions, personnes invitées et présences."},

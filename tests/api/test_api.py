@@ -14,7 +14,7 @@ from evaluation.models import Measurement
 from evaluation.services import MEASUREMENT_TAKEN
 from qic.models import AuditEntry
 from sites.models import ApiKey, SiteEvent
-from tests.api.conftest import bearer
+from tests.api.helpers import bearer
 from tests.evaluation.factories import indicator_for
 from tests.sessions.factories import make_session
 from tests.sites.factories import SiteFactory
