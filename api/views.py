@@ -80,9 +80,7 @@ class ApiView(generics.GenericAPIView):
 # --- Reference data: waves, regions -------------------------------------------------------------------------
 
 
-@extend_schema(
-    tags=["Programme"], summary="Vagues du programme", responses={200: s.WaveSerializer, **ERRORS}
-)
+@extend_schema(tags=["Programme"], summary="Vagues du programme", responses={200: s.WaveSerializer, **ERRORS})
 class WaveList(ApiView, generics.ListAPIView):
     serializer_class = s.WaveSerializer
     queryset = Wave.objects.order_by("number")

@@ -7,6 +7,8 @@ import pytest
 from django.test import Client
 
 from collectives.enums import MemberRole
+from sites import apikeys
+from sites.enums import ApiKeyRole, ApiKeyScope
 from tests.collectives.factories import (
     PASSWORD,
     FacilitatorFactory,
@@ -15,8 +17,6 @@ from tests.collectives.factories import (
     SteeringFactory,
     UserFactory,
 )
-from sites import apikeys
-from sites.enums import ApiKeyRole, ApiKeyScope
 from tests.sites.factories import ResourceCentreFactory, SiteFactory, department, region
 
 # The mock ProConnect provider and its `proconnect` fixture (account security tests and browser journeys).

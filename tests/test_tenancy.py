@@ -527,8 +527,9 @@ def _vision_x(w, name) -> dict:
 
 
 # The partner API (issue 19): every endpoint for every role (a signed-in session reads with its own rights)
-# and every key scope. "api_object": site B's data, refused (404, or 403/405 before any lookup) to the outsiders
-# of B; "api_list": lists that must not show site B to them; both 401 to anonymous visitors and revoked keys.
+# and every key scope. "api_object": site B's data, refused (404, or 403/405 before any lookup) to the
+# outsiders of B; "api_list": lists that must not show site B to them; both 401 to anonymous visitors and
+# revoked keys.
 def _api_indicator_b(w):
     return {"slug": w.site_b.slug, "pk": _indicator_b(w)}
 

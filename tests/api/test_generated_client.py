@@ -67,7 +67,8 @@ def generated(tmp_path, monkeypatch, client, db):
 
 
 def test_a_generated_client_lists_sites_and_pushes_a_measurement(generated, world, keys):
-    from qic_api_client import AuthenticatedClient, Client as AnonymousClient
+    from qic_api_client import AuthenticatedClient
+    from qic_api_client import Client as AnonymousClient
     from qic_api_client.api.indicateurs import sites_indicateurs_mesures_create as create_measurement
     from qic_api_client.api.sites import sites_list, sites_retrieve
     from qic_api_client.models import MeasurementRequest
