@@ -122,3 +122,23 @@ def test_demo_journal_dates_each_event_by_its_own_day(demo):
     for cycle in EvaluationCycle.objects.filter(site=site, closed_at__isnull=False):
         event = site.events.get(subject=f"evaluation.evaluationcycle:{cycle.pk}")
         assert event.occurred_at == cycle.closed_at and timezone.localdate(cycle.closed_at) == cycle.ends_on
+
+
+def test_demo_api_keys_are_printed_and_work(client, demo):
+    """The partner API (issue 19) is tried at once with the demo's keys: a national reader, Saint-Étienne's
+    writer, which sees its indicators and records a measurement."""
+    from fixtures.demo.api import DEMO_KEYS
+
+    national, saint_etienne = (f"Bearer {key}" for key, *_ in DEMO_KEYS)
+    assert all(key in demo for key, *_ in DEMO_KEYS)
+    everything = client.get(reverse("api:sites"), {"wave": 1}, HTTP_AUTHORIZATION=national).json()
+    assert everything["count"] == len(WAVE_1)
+    assert client.get(reverse("api:sites"), HTTP_AUTHORIZATION=saint_etienne).json()["count"] == 1
+    indicators = client.get(
+        reverse("api:indicators", args=["saint-etienne"]), HTTP_AUTHORIZATION=saint_etienne
+    )
+    indicator = next(row for row in indicators.json()["results"] if row["kind"] == "quantitative")
+    url = reverse("api:measurements", args=["saint-etienne", indicator["id"]])
+    measured = {"measured_on": timezone.localdate().isoformat(), "value": 7}
+    response = client.post(url, measured, content_type="application/json", HTTP_AUTHORIZATION=saint_etienne)
+    assert response.status_code == 201, response.content
