@@ -11,13 +11,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from qic import access
+from qic.idempotency import AlreadySubmitted, OnceForm, once
 from qic.pagination import paginate
 from sites import apikeys
 from sites.enums import ApiKeyRole, ApiKeyScope
 from sites.models import ApiKey, ResourceCentre, Site
 
+ALREADY_ISSUED = (
+    "Ce formulaire a déjà été envoyé : la clé est émise une seule fois (voir la liste). "
+    "Si vous n’avez pas pu la copier, révoquez-la et émettez-en une autre."
+)
 
-class ApiKeyForm(forms.Form):
+
+class ApiKeyForm(OnceForm):
     organisation = forms.CharField(
         label="Organisation",
         max_length=200,
@@ -88,14 +94,18 @@ def key_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            issued = apikeys.issue(
-                organisation=data["organisation"],
-                scope=data["scope"],
-                role=data["role"],
-                resource_centre=data["resource_centre"],
-                site=data["site"],
-                by=request.user,
-            )
+            with once(form):
+                issued = apikeys.issue(
+                    organisation=data["organisation"],
+                    scope=data["scope"],
+                    role=data["role"],
+                    resource_centre=data["resource_centre"],
+                    site=data["site"],
+                    by=request.user,
+                )
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_ISSUED)
+            return redirect("api_keys")
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)

@@ -4,6 +4,7 @@ queries (the progress facts come from `sites.SiteProgress`, the coaching hours f
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework import serializers
 
 from collectives.enums import TRINOME_SEATS
@@ -92,6 +93,53 @@ class SiteSerializer(serializers.Serializer):
     status_changed_at = serializers.DateTimeField(help_text="Statut depuis le.")
     progress = ProgressSerializer()
     coaching = CoachingSerializer(source="*")
+
+    def to_representation(self, site) -> dict:
+        """The fields declared above (they make the schema), written directly: DRF's field-by-field walk cost
+        0.15 ms a site, 77 ms of processor time for a page of 500. tests/api checks that both agree."""
+        department, facts = site.department, site.progress
+        return {
+            "slug": site.slug,
+            "name": site.name,
+            "kind": site.kind,
+            "communes": site.communes,
+            "qpv_code": site.qpv_code,
+            "department": {"code": department.code, "name": department.name},
+            "region": {"code": department.region.code, "name": department.region.name},
+            "wave": site.wave.number,
+            "status": site.status,
+            "status_changed_at": _moment(site.status_changed_at),
+            "progress": {
+                "funnel_stage": facts.funnel_stage,
+                "seats_filled": facts.seats_filled,
+                "seats_held": [seat.value for seat in TRINOME_SEATS if seat.value in facts.held_seats],
+                "vision_adopted_at": _moment(facts.vision_adopted_at),
+                "strategy_adopted_at": _moment(facts.strategy_adopted_at),
+                "strategy_change_count": facts.strategy_change_count,
+                "agreement_in_force_since": _day(facts.agreement_in_force_since),
+                "agreement_draft_number": facts.agreement_draft_number,
+                "last_session_at": _moment(facts.last_session_at),
+                "last_assessed_on": _day(facts.last_assessed_on),
+                "continuum_level": facts.continuum_level,
+            },
+            "coaching": {
+                "budget_hours": site.coaching_budget,
+                "used_hours": site.used_hours,
+                "planned_hours": site.planned_hours,
+            },
+        }
+
+
+def _moment(value) -> str | None:
+    """A stored moment as DRF writes it: ISO 8601 in the platform's time zone."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _day(value) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 # --- Vision and strategy: the adopted version ---------------------------------------------------------------

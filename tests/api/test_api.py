@@ -282,3 +282,22 @@ def test_a_signed_in_person_reads_with_their_own_rights_and_writes_nothing(clien
     url = reverse("api:measurements", args=["quartier-a", indicator.pk])
     response = client.post(url, {"measured_on": "2026-03-01", "value": 1}, content_type="application/json")
     problem(response, 403)
+
+
+def test_the_sites_fast_writer_agrees_with_its_declared_fields(client, world, keys):
+    """`SiteSerializer.to_representation` writes what its fields (the schema) say, as DRF would."""
+    from rest_framework import serializers
+    from rest_framework.renderers import JSONRenderer
+
+    from api.serializers import SiteSerializer
+    from api.views import with_coaching
+    from sites.models import Site
+
+    world.site_a.progress.vision_adopted_at = world.site_a.status_changed_at
+    world.site_a.progress.last_assessed_on = dt.date(2026, 2, 1)
+    world.site_a.progress.save()
+    sites = with_coaching(list(Site.objects.select_related("department__region", "wave", "progress")))
+    for site in sites:
+        fast = SiteSerializer(site).data
+        slow = serializers.Serializer.to_representation(SiteSerializer(), site)
+        assert JSONRenderer().render(fast) == JSONRenderer().render(slow)

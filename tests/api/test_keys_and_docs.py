@@ -67,3 +67,17 @@ def test_the_schema_validates_and_its_documentation_is_served_offline(client, db
     script = client.get(reverse("api:docs"), {"script": ""})
     assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
     assert client.get(next(src for src in sources if "swagger-ui-bundle" in src)).status_code == 200
+
+
+def test_a_key_form_sent_twice_issues_one_key(client, world):
+    world.login(client, world.national)
+    data = {
+        "organisation": "DREETS",
+        "scope": "national",
+        "role": "read",
+        "submission": "0b6f0a4e-52c1-4f7e-9a43-2cba3a9c1d11",
+    }
+    assert client.post(reverse("api_keys"), data).status_code == 200
+    again = client.post(reverse("api_keys"), data, follow=True)
+    assert "la clé est émise une seule fois" in again.content.decode()
+    assert ApiKey.objects.count() == 1
