@@ -67,8 +67,8 @@ SEARCH = [
 ]
 SITE_PAGES = [("page du site, membre du trinôme", "member"), ("page du site, équipe nationale", "national")]
 # The partner API (issue 19), with a national read key: the sites and their progress facts, pages of 50 (the
-# default, the dashboard's page) and 100 (the goal); a page of 500 (the most a page holds) for information: its
-# cost grows with its rows (kind "api_large", no goal).
+# default, the dashboard's page) and 100 (the goal); a page of 500 (the most a page holds) for information:
+# its cost grows with its rows (kind "api_large", no goal).
 API = [
     ("API : sites et avancement, 50 par page", "/api/v1/sites/", "api"),
     ("API : sites, page 2, 100 par page", "/api/v1/sites/?page=2&page_size=100", "api"),
