@@ -110,10 +110,10 @@ class SiteFilter(django_filters.FilterSet):
 
 
 def with_coaching(sites: list) -> list:
-    """The coaching hours held and to come of these sites (one query, `minutes_by_site`: which sessions are
-    held depends on the hour), and an empty progress row for a site that has none yet."""
+    """The coaching hours held and to come of these sites (`minutes_by_site`, as the dashboard: which booked
+    sessions are held depends on the hour), and an empty progress row for a site that has none yet."""
     progress.attach(sites)
-    minutes = minutes_by_site([site.pk for site in sites])
+    minutes = minutes_by_site({site.pk: site.progress.coaching_booked_minutes for site in sites})
     for site in sites:
         used, planned = minutes.get(site.pk, (0, 0))
         site.used_hours, site.planned_hours = to_hours(used), to_hours(planned)
