@@ -7,13 +7,19 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import AllowAny
 
 from . import keys, views
+from .authentication import SignedInSession
 
 
 def _open(view_class, **initkwargs):
     return login_not_required(view_class.as_view(**initkwargs))
 
 
-PUBLIC = {"authentication_classes": [], "permission_classes": [AllowAny], "throttle_classes": []}
+# Open to all; a signed-in session is still recognised, so that its POSTs meet the CSRF check like any page's.
+PUBLIC = {
+    "authentication_classes": [SignedInSession],
+    "permission_classes": [AllowAny],
+    "throttle_classes": [],
+}
 
 api_patterns = [
     path("vagues/", _open(views.WaveList), name="waves"),
