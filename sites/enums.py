@@ -108,11 +108,12 @@ DEFAULT_DELIVERY = {
 
 
 class ApiKeyScope(models.TextChoices):
-    """What a partner API key reads (issue 19): every site, a CRPV's regions, or one site."""
+    """What a partner API key reads (issue 19): one site, a CRPV's regions, or every site (the narrowest
+    first: the form offers it first)."""
 
-    NATIONAL = "national", "National (tous les sites)"
-    CRPV = "crpv", "Régions d’un CRPV"
     SITE = "site", "Un site"
+    CRPV = "crpv", "Régions d’un CRPV"
+    NATIONAL = "national", "National (tous les sites)"
 
 
 class ApiKeyRole(models.TextChoices):
