@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sites', '0013_s8_finish_typographic_spaces'),
+        ('sites', '0014_s9_opendata_commune_codes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
