@@ -1,4 +1,4 @@
-"""Who calls the API: a partner's key (`Authorization: Bearer <clé>` or `Api-Key <clé>`), or a signed-in
+"""Who calls the API : a partner's key (`Authorization : Bearer <clé>` or `Api-Key <clé>`), or a signed-in
 person's session (reading with their own rights)."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from sites import apikeys
 from sites.models import ApiKey
 
 KEYWORDS = ("bearer", "api-key")
-UNKNOWN_KEY = "Clé d’API inconnue ou révoquée : demandez une nouvelle clé à l’équipe nationale."
-MALFORMED = "En-tête Authorization mal formé : « Authorization: Bearer <clé> » est attendu."
+UNKNOWN_KEY = "Clé d’API inconnue ou révoquée : demandez une nouvelle clé à l’équipe nationale."
+MALFORMED = "En-tête Authorization mal formé : « Authorization : Bearer <clé> » est attendu."
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -53,7 +53,7 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "Clé d’API remise par l’équipe nationale : « Authorization: Bearer qic_… ».",
+            "description": "Clé d’API remise par l’équipe nationale : « Authorization : Bearer qic_… ».",
         }
 
 

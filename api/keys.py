@@ -18,7 +18,7 @@ from sites.enums import ApiKeyRole, ApiKeyScope
 from sites.models import ApiKey, ResourceCentre, Site
 
 ALREADY_ISSUED = (
-    "Ce formulaire a déjà été envoyé : la clé est émise une seule fois (voir la liste). "
+    "Ce formulaire a déjà été envoyé : la clé est émise une seule fois (voir la liste). "
     "Si vous n’avez pas pu la copier, révoquez-la et émettez-en une autre."
 )
 
@@ -38,13 +38,13 @@ class ApiKeyForm(OnceForm):
         error_messages={"required": "Choisissez un périmètre."},
     )
     resource_centre = forms.ModelChoiceField(
-        label="CRPV (périmètre « Régions d’un CRPV »)",
+        label="CRPV (périmètre « Régions d’un CRPV »)",
         queryset=ResourceCentre.objects.order_by("short_name", "name"),
         required=False,
         empty_label="Choisir un CRPV",
     )
     site = forms.SlugField(
-        label="Site (périmètre « Un site »)",
+        label="Site (périmètre « Un site »)",
         required=False,
         help_text="L’identifiant du site dans l’adresse de sa page, par exemple quartier-des-lilas.",
         error_messages={
@@ -120,7 +120,7 @@ def key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(ApiKey, pk=pk)
     if apikeys.revoke(key):
         messages.success(
-            request, f"Clé {key.prefix}… de « {key.organisation} » révoquée : elle ne fonctionne plus."
+            request, f"Clé {key.prefix}… de « {key.organisation} » révoquée : elle ne fonctionne plus."
         )
     else:
         messages.info(request, f"La clé {key.prefix}… était déjà révoquée.")

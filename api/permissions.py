@@ -7,10 +7,10 @@ from qic import access
 from .authentication import key_of
 
 READ_ONLY_KEY = (
-    "Cette clé d’API ne permet que la lecture : demandez à l’équipe nationale une clé "
-    "« lecture et saisie » pour enregistrer des mesures ou des présences."
+    "Cette clé d’API ne permet que la lecture : demandez à l’équipe nationale une clé "
+    "« lecture et saisie » pour enregistrer des mesures ou des présences."
 )
-KEYS_ONLY = "Les écritures passent par une clé d’API « lecture et saisie », pas par une session ouverte."
+KEYS_ONLY = "Les écritures passent par une clé d’API « lecture et saisie », pas par une session ouverte."
 
 
 class ApiAccess(BasePermission):

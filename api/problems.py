@@ -27,12 +27,12 @@ TITLES = {
     500: "Erreur interne",
 }
 DETAILS = {
-    401: "Cette API demande une clé : en-tête « Authorization: Bearer <clé> ».",
+    401: "Cette API demande une clé : en-tête « Authorization : Bearer <clé> ».",
     404: "Cette ressource n’existe pas, ou votre clé ne permet pas de la voir.",
     412: "La ressource a changé depuis la version indiquée par If-Match.",
-    500: "Une erreur inattendue est survenue ; l’équipe technique en est informée. Réessayez plus tard.",
+    500: "Une erreur inattendue est survenue ; l’équipe technique en est informée. Réessayez plus tard.",
 }
-INVALID = "La requête contient des erreurs : voir la liste « errors »."
+INVALID = "La requête contient des erreurs : voir la liste « errors »."
 
 
 class Conflict(exceptions.APIException):

@@ -40,7 +40,7 @@ class ProgressSerializer(serializers.Serializer):
     """A site's progress facts, as stored in `SiteProgress` (never recomputed here)."""
 
     funnel_stage = serializers.IntegerField(
-        help_text="Étape la plus avancée atteinte : 0 intéressé, 1 en inscription, 2 en formation, 3 actif."
+        help_text="Étape la plus avancée atteinte : 0 intéressé, 1 en inscription, 2 en formation, 3 actif."
     )
     seats_filled = serializers.IntegerField(help_text="Sièges du trinôme pourvus (sur 3).")
     seats_held = serializers.SerializerMethodField(help_text="Sièges pourvus (codes des rôles).")
@@ -183,9 +183,9 @@ class AdoptedStrategySerializer(serializers.Serializer):
 
 class SiteVisionSerializer(serializers.Serializer):
     site = serializers.SlugField()
-    vision = AdoptedVisionSerializer(allow_null=True, help_text="La vision adoptée (vide : pas encore).")
+    vision = AdoptedVisionSerializer(allow_null=True, help_text="La vision adoptée (vide : pas encore).")
     strategy = AdoptedStrategySerializer(
-        allow_null=True, help_text="La stratégie adoptée (vide : pas encore)."
+        allow_null=True, help_text="La stratégie adoptée (vide : pas encore)."
     )
 
 
@@ -268,7 +268,7 @@ class SessionSerializer(serializers.Serializer):
 class ParticipantSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     site = serializers.CharField(
-        source="site.slug", allow_null=True, default=None, help_text="Site (vide : invité)."
+        source="site.slug", allow_null=True, default=None, help_text="Site (vide : invité)."
     )
     name = serializers.CharField(source="display_name")
     organisation = serializers.CharField(allow_blank=True)
@@ -278,7 +278,7 @@ class ParticipantSerializer(serializers.Serializer):
 
 
 class PresenceSerializer(serializers.Serializer):
-    present = serializers.BooleanField(help_text="true : présente ; false : absente.")
+    present = serializers.BooleanField(help_text="true : présente ; false : absente.")
 
 
 # --- Bilans -------------------------------------------------------------------------------------------------

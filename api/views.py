@@ -162,7 +162,7 @@ class SiteDetail(SiteMixin, generics.RetrieveAPIView):
 @extend_schema(
     tags=["Sites"],
     summary="Vision et stratégie adoptées d’un site",
-    description="La dernière version adoptée par le trinôme : les brouillons ne sont pas publiés.",
+    description="La dernière version adoptée par le trinôme : les brouillons ne sont pas publiés.",
     responses={200: s.SiteVisionSerializer, **ERRORS},
 )
 class SiteVision(ApiView):
@@ -206,7 +206,7 @@ IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.UUID,
     OpenApiParameter.HEADER,
-    description="Identifiant unique de l’envoi (UUID) : le même envoi répété ne crée la mesure qu’une fois "
+    description="Identifiant unique de l’envoi (UUID) : le même envoi répété ne crée la mesure qu’une fois "
     "(409 ensuite).",
 )
 
@@ -220,9 +220,9 @@ IDEMPOTENCY = OpenApiParameter(
     post=extend_schema(
         tags=["Indicateurs"],
         summary="Enregistrer une mesure",
-        description="Mêmes règles et mêmes messages que le formulaire de saisie : une mesure par date, "
-        "après la situation de départ ; une valeur pour un indicateur quantitatif, un niveau de l’échelle "
-        "pour un qualitatif. Clé « lecture et saisie » seulement.",
+        description="Mêmes règles et mêmes messages que le formulaire de saisie : une mesure par date, "
+        "après la situation de départ ; une valeur pour un indicateur quantitatif, un niveau de l’échelle "
+        "pour un qualitatif. Clé « lecture et saisie » seulement.",
         parameters=[IDEMPOTENCY],
         request=s.MeasurementSerializer,
         responses={201: s.MeasurementSerializer, 400: PROBLEM, 409: PROBLEM, **ERRORS},
@@ -345,8 +345,8 @@ class ParticipantList(ParticipantMixin, generics.ListAPIView):
 @extend_schema(
     tags=["Sessions"],
     summary="Noter une présence",
-    description="Présente (true) ou absente (false). Répéter le même envoi ne change rien. Clé « lecture et "
-    "saisie » seulement ; une session annulée ne change plus (409).",
+    description="Présente (true) ou absente (false). Répéter le même envoi ne change rien. Clé « lecture et "
+    "saisie » seulement ; une session annulée ne change plus (409).",
     request=s.PresenceSerializer,
     responses={200: s.ParticipantSerializer, 400: PROBLEM, 409: PROBLEM, **ERRORS},
 )
@@ -356,9 +356,9 @@ class Presence(ParticipantMixin):
         participant = get_object_or_404(self.participants(session), pk=participant_pk)
         body = s.PresenceSerializer(data=request.data)
         if not body.is_valid():
-            raise ValidationError({"present": ["Indiquez « present » : true (présente) ou false (absente)."]})
+            raise ValidationError({"present": ["Indiquez « present » : true (présente) ou false (absente)."]})
         if session.is_cancelled:
-            raise Conflict("Cette session est annulée : ses présences ne changent plus.")
+            raise Conflict("Cette session est annulée : ses présences ne changent plus.")
         with audit.acting_as(None, label=f"clé d’API {self.key}"):
             session_services.set_presence(participant, body.validated_data["present"], actor=None)
         participant = Participant.objects.select_related("user", "site").get(pk=participant.pk)

@@ -457,9 +457,9 @@ SPECTACULAR_SETTINGS = {
         "Lecture de l’avancement du programme (vagues, régions, sites et leur avancement, vision et "
         "stratégie adoptées, indicateurs et mesures, sessions, bilans publiés) et saisie des mesures et des "
         "présences par les systèmes des partenaires. Authentification par clé d’API "
-        "(« Authorization: Bearer <clé> »), remise par l’équipe nationale de l’ANCT pour un périmètre "
+        "(« Authorization : Bearer <clé> »), remise par l’équipe nationale de l’ANCT pour un périmètre "
         "(national, régions d’un CRPV, un site) et des droits (lecture, ou lecture et saisie). "
-        "Erreurs au format « problem details » (RFC 9457)."
+        "Erreurs au format « problem details » (RFC 9457)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -255,7 +255,7 @@ class PrerequisiteCheck(models.Model):
 
 
 class SiteEvent(models.Model):
-    """One dated entry of a site's journal: status changes, trinôme changes, adoptions, sessions..."""
+    """One dated entry of a site's journal : status changes, trinôme changes, adoptions, sessions..."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField("type", max_length=30, choices=EventKind.choices)
@@ -314,12 +314,12 @@ class RegistrationImport(models.Model):
 
 
 class SiteProgress(models.Model):
-    """A site's progress facts, one row per site: what the dashboard, its alerts and totals, the roll-ups
+    """A site's progress facts, one row per site : what the dashboard, its alerts and totals, the roll-ups
     and bilans, the handover pack, the "À faire" list, the digest and the site page show of where a site is.
 
     Each fact is owned by the app whose data it sums up, which keeps it true in the same transaction as the
     write that changes it (`sites.progress`, and the `progress.py` module of each app). Reading the facts of
-    any number of sites is one join; a site without a row has none of them yet (nothing adopted, signed...).
+    any number of sites is one join ; a site without a row has none of them yet (nothing adopted, signed...).
     """
 
     site = models.OneToOneField(Site, on_delete=models.CASCADE, primary_key=True, related_name="progress")
@@ -485,5 +485,5 @@ class ApiKey(models.Model):
         if self.scope == ApiKeyScope.CRPV:
             return f"Régions du {self.resource_centre}"
         if self.scope == ApiKeyScope.SITE:
-            return f"Site « {self.site} »"
+            return f"Site « {self.site} »"
         return self.get_scope_display()
