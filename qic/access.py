@@ -408,3 +408,77 @@ def get_public_site(user, slug: str):
     if site is not None:
         return site, False
     return get_site_for_user(user, slug), True
+
+
+# --- Partner API (issue 19): keys issued to organisations, and signed-in people reading the API -------------
+# A request of the API comes with a key (`key`, an `sites.ApiKey`) or from a signed-in person's session (no
+# key): with a key, what it sees is its scope; without, the person's own rights, as on the pages.
+
+KEY_NATIONAL, KEY_CRPV, KEY_SITE = "national", "crpv", "site"  # sites.enums.ApiKeyScope
+KEY_WRITE = "write"  # sites.enums.ApiKeyRole
+
+
+def can_manage_api_keys(user) -> bool:
+    """Issue and revoke partner API keys."""
+    return is_national(user)
+
+
+def key_is_active(key) -> bool:
+    return key is not None and key.revoked_at is None
+
+
+def key_visible_sites(key, queryset: QuerySet | None = None) -> QuerySet:
+    """The sites this key reads: every site, its CRPV's regions' sites, or its one site (none if revoked)."""
+    qs = _model("sites.Site").objects.all() if queryset is None else queryset
+    if not key_is_active(key):
+        return qs.none()
+    if key.scope == KEY_NATIONAL:
+        return qs
+    if key.scope == KEY_CRPV:
+        return qs.filter(department__region__resource_centres=key.resource_centre_id)
+    if key.scope == KEY_SITE:
+        return qs.filter(pk=key.site_id)
+    return qs.none()
+
+
+def key_can_write(key) -> bool:
+    """Record measurements and attendance through the API: keys issued with the write role only."""
+    return key_is_active(key) and key.role == KEY_WRITE
+
+
+def api_can_read(user, key) -> bool:
+    """Whether this request may read the API at all: an active key, or a signed-in active person."""
+    if key is not None:
+        return key_is_active(key)
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def api_sites(user, key, queryset: QuerySet | None = None) -> QuerySet:
+    """The sites an API request reads: its key's scope, or the signed-in person's `visible_sites`."""
+    return key_visible_sites(key, queryset) if key is not None else visible_sites(user, queryset)
+
+
+def api_sessions(user, key, queryset: QuerySet | None = None) -> QuerySet:
+    """The sessions an API request reads: with a key, those of its sites; otherwise `visible_sessions`."""
+    if key is None:
+        return visible_sessions(user, queryset)
+    Session, SessionSite = _model("collectives.Session"), _model("collectives.SessionSite")
+    qs = Session.objects.all() if queryset is None else queryset
+    if not key_is_active(key):
+        return qs.none()
+    if key.scope == KEY_NATIONAL:
+        return qs
+    return qs.filter(pk__in=SessionSite.objects.filter(site__in=key_visible_sites(key)).values("session"))
+
+
+def api_report_sites(user, key) -> QuerySet:
+    """The sites whose bilans an API request downloads: its key's sites, or the person's `report_sites`."""
+    return key_visible_sites(key) if key is not None else report_sites(user)
+
+
+def api_sees_participants(user, key, session) -> bool:
+    """The people invited to a session (names, organisations, presence): a key sees those of its sites (the
+    list is filtered by site); a person, as on the attendance pages."""
+    if key is not None:
+        return key_is_active(key)
+    return SessionAccess(user, session).sees_participants

@@ -46,15 +46,18 @@ NOT_AUDITED = {
 IGNORED_FIELDS = {"updated_at", "last_activity_at", "status_changed_at", "reminder_sent_at"}
 
 _current_user = contextvars.ContextVar("qic_audit_user", default=None)
+# Who wrote, when it is not a person: a partner's API key ("clé d’API Organisation (1a2b3c4d…)").
+_current_label = contextvars.ContextVar("qic_audit_label", default="")
 
 
 @contextmanager
-def acting_as(user):
-    token = _current_user.set(user)
+def acting_as(user, label: str = ""):
+    token, label_token = _current_user.set(user), _current_label.set(label)
     try:
         yield
     finally:
         _current_user.reset(token)
+        _current_label.reset(label_token)
 
 
 class AuditUserMiddleware:
@@ -169,7 +172,7 @@ def _entry(instance, action, before, after):
     site_id = None if action == AuditEntry.Action.DELETE else _site_id_of(instance)
     return AuditEntry(
         actor=user,
-        actor_label=getattr(user, "email", "") or "système",
+        actor_label=(_current_label.get() or getattr(user, "email", "") or "système")[:254],
         action=action,
         site_id=site_id,
         site_label=str(_site_of(instance) or "")[:200],

@@ -44,6 +44,8 @@ def _navigation(request):
         items.append(("Bilans", reverse("reports:archive")))
     if access.can_manage_personal_data(user):
         items.append(("Personnes", reverse("people")))
+    if access.can_manage_api_keys(user):
+        items.append(("Clés d’API", reverse("api_keys")))  # the partner API (issue 19)
     if access.can_read_audit_log(user):
         items.append(("Journal d’audit", reverse("audit_log")))
     if access.can_manage_registry(user):

@@ -54,9 +54,24 @@ def submission_key(form) -> str | None:
     token = form.cleaned_data.get(FIELD) if hasattr(form, "cleaned_data") else None
     if token is None:
         return None
+    return _digest(token, form.data)
+
+
+def was_sent(form) -> bool:
+    """Whether this form, with its token, was already sent with the same content: checked before validating
+    it where a resent creation would fail on the row it created (an API client retrying a request whose answer
+    it lost learns it was saved, not that its date is already measured)."""
+    try:
+        token = uuid.UUID(str(form.data.get(FIELD)))
+    except ValueError:
+        return False
+    return SubmissionToken.objects.filter(key=_digest(token, form.data)).exists()
+
+
+def _digest(token, data) -> str:
     sent = {
-        name: form.data.getlist(name) if hasattr(form.data, "getlist") else form.data[name]
-        for name in sorted(form.data)
+        name: data.getlist(name) if hasattr(data, "getlist") else data[name]
+        for name in sorted(data)
         if name not in ("csrfmiddlewaretoken", FIELD)
     }
     payload = json.dumps([str(token), sent], sort_keys=True, ensure_ascii=False, default=str)

@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "csp",
+    "rest_framework",  # the partner API (issue 19, package `api`)
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "qic",
     "collectives",
     "sites",
@@ -416,3 +419,60 @@ LOGGING["loggers"].update({"weasyprint.progress": {"level": "WARNING"}, "fontToo
 # the access-checked download views. QIC_REPORT_WRITE_PAUSE_SECONDS pauses each report file half-written: only
 # for the test that kills a worker mid-report (0, the default: no pause).
 QIC_REPORT_WRITE_PAUSE_SECONDS = env_int("QIC_REPORT_WRITE_PAUSE_SECONDS", 0)
+
+# The partner API (issue 19): `/api/v1/`, package `api`. Keys (`sites.ApiKey`) or a signed-in session;
+# errors as problem details; rate limits per key in the `api` cache.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",  # first: its `WWW-Authenticate` makes refusals 401s
+        "api.authentication.SignedInSession",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ApiAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.KeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env_str("QIC_API_RATE", "600/min")},
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# The rate-limit counters are an optimisation of the load, not security counters (a key is 256 random bits):
+# in Redis when it is configured (the API's throttle serves requests unlimited while Redis is down, see
+# api/throttling.py), in each process's memory otherwise (`make demo`).
+CACHES["api"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "qic-api",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "qic-api"}
+)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API partenaires — Quartiers à impact collectif",
+    "DESCRIPTION": (
+        "Lecture de l’avancement du programme (vagues, régions, sites et leur avancement, vision et "
+        "stratégie adoptées, indicateurs et mesures, sessions, bilans publiés) et saisie des mesures et des "
+        "présences par les systèmes des partenaires. Authentification par clé d’API "
+        "(« Authorization : Bearer <clé> »), remise par l’équipe nationale de l’ANCT pour un périmètre "
+        "(national, régions d’un CRPV, un site) et des droits (lecture, ou lecture et saisie). "
+        "Erreurs au format « problem details » (RFC 9457)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: no CDN (CSP `'self'`)
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "persistAuthorization": False},
+    "TAGS": [
+        {"name": "Programme", "description": "Vagues, régions et départements."},
+        {"name": "Sites", "description": "Les sites visibles par votre clé, leur avancement, leur vision."},
+        {"name": "Indicateurs", "description": "Indicateurs des changements et leurs mesures."},
+        {"name": "Sessions", "description": "Sessions, personnes invitées et présences."},
+        {"name": "Bilans", "description": "Bilans des sites publiés et leurs fichiers."},
+    ],
+}

@@ -8,7 +8,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijk
 from pathlib import Path  # noqa: E402
 
 from qic.settings import *  # noqa: E402,F403
-from qic.settings import STORAGES, TEMPLATES  # noqa: E402
+from qic.settings import CACHES, STORAGES, TEMPLATES  # noqa: E402
 
 # Uploaded and generated files (reports) go to a temporary directory, shared with worker processes the tests
 # start (they inherit the environment).
@@ -43,3 +43,7 @@ if os.environ.get("QIC_EMAIL_FILE_PATH"):
 
 # Two-factor enforcement is on in production; the tests of it turn it on (tests/collectives/test_mfa.py).
 QIC_MFA_REQUIRED = False
+
+# The partner API's rate-limit counters: none in tests (keys get the same ids test after test); the tests
+# of the limits turn them on (tests/api/).
+CACHES = {**CACHES, "api": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

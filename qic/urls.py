@@ -44,6 +44,7 @@ urlpatterns = [
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("donnees-personnelles/", views.personal_data, name="personal_data"),
     path("sante/", views.health, name="health"),
+    path("", include("api.urls")),  # the partner API (/api/v1/) and its keys' page (/cles-api/)
 ]
 
 handler400 = "qic.views.bad_request"

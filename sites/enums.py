@@ -113,3 +113,17 @@ DEFAULT_DELIVERY = {
     NotificationKind.PAGE_PUBLISHED: Delivery.IMMEDIATE,
     NotificationKind.PAGE_UNPUBLISHED: Delivery.IMMEDIATE,
 }
+
+
+class ApiKeyScope(models.TextChoices):
+    """What a partner API key reads (issue 19): one site, a CRPV's regions, or every site (the narrowest
+    first: the form offers it first)."""
+
+    SITE = "site", "Un site"
+    CRPV = "crpv", "Régions d’un CRPV"
+    NATIONAL = "national", "National (tous les sites)"
+
+
+class ApiKeyRole(models.TextChoices):
+    READ = "read", "Lecture"
+    WRITE = "write", "Lecture et saisie des mesures et des présences"

@@ -11,7 +11,16 @@ from qic import text
 from qic.audit import AuditedQuerySet
 from qic.text import normalise
 
-from .enums import Delivery, EventKind, NotificationKind, SiteKind, SiteStatus, WavePrerequisite
+from .enums import (
+    ApiKeyRole,
+    ApiKeyScope,
+    Delivery,
+    EventKind,
+    NotificationKind,
+    SiteKind,
+    SiteStatus,
+    WavePrerequisite,
+)
 
 
 class Region(models.Model):
@@ -246,7 +255,7 @@ class PrerequisiteCheck(models.Model):
 
 
 class SiteEvent(models.Model):
-    """One dated entry of a site's journal: status changes, trinôme changes, adoptions, sessions..."""
+    """One dated entry of a site's journal : status changes, trinôme changes, adoptions, sessions..."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField("type", max_length=30, choices=EventKind.choices)
@@ -305,12 +314,12 @@ class RegistrationImport(models.Model):
 
 
 class SiteProgress(models.Model):
-    """A site's progress facts, one row per site: what the dashboard, its alerts and totals, the roll-ups
+    """A site's progress facts, one row per site : what the dashboard, its alerts and totals, the roll-ups
     and bilans, the handover pack, the "À faire" list, the digest and the site page show of where a site is.
 
     Each fact is owned by the app whose data it sums up, which keeps it true in the same transaction as the
     write that changes it (`sites.progress`, and the `progress.py` module of each app). Reading the facts of
-    any number of sites is one join; a site without a row has none of them yet (nothing adopted, signed...).
+    any number of sites is one join ; a site without a row has none of them yet (nothing adopted, signed...).
     """
 
     site = models.OneToOneField(Site, on_delete=models.CASCADE, primary_key=True, related_name="progress")
@@ -412,3 +421,69 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user_id} · {self.kind} · {self.delivery}"
+
+
+class ApiKey(models.Model):
+    """A partner API key (issue 19): issued by national staff to an organisation, for a scope and a role.
+
+    Only a SHA-256 of the key is stored, with its public prefix (shown in lists and the audit log); the key
+    itself is shown once, when it is issued (`sites.apikeys`). Audited like every row holding a site: issuing
+    and revoking leave entries; the hash and the last use (bookkeeping, `editable=False`) do not.
+    """
+
+    organisation = models.CharField("organisation", max_length=200)
+    scope = models.CharField("périmètre", max_length=10, choices=ApiKeyScope.choices)
+    resource_centre = models.ForeignKey(
+        ResourceCentre,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="api_keys",
+        verbose_name="CRPV",
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, null=True, blank=True, related_name="api_keys", verbose_name="site"
+    )
+    role = models.CharField("droits", max_length=10, choices=ApiKeyRole.choices, default=ApiKeyRole.READ)
+    prefix = models.CharField("préfixe", max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="émise par",
+    )
+    created_at = models.DateTimeField("émise le", auto_now_add=True)
+    revoked_at = models.DateTimeField("révoquée le", null=True, blank=True)
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "clé d’API"
+        verbose_name_plural = "clés d’API"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(scope="national", resource_centre__isnull=True, site__isnull=True)
+                    | models.Q(scope="crpv", resource_centre__isnull=False, site__isnull=True)
+                    | models.Q(scope="site", resource_centre__isnull=True, site__isnull=False)
+                ),
+                name="api_key_scope_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def scope_label(self) -> str:
+        if self.scope == ApiKeyScope.CRPV:
+            return f"Régions du {self.resource_centre}"
+        if self.scope == ApiKeyScope.SITE:
+            return f"Site « {self.site} »"
+        return self.get_scope_display()

@@ -526,6 +526,54 @@ def _vision_x(w, name) -> dict:
     return {"site_slug": w.site_a.slug, name: _vision_objects(w)[name]}
 
 
+# The partner API (issue 19): every endpoint for every role (a signed-in session reads with its own rights)
+# and every key scope. "api_object": site B's data, refused (404, or 403/405 before any lookup) to the
+# outsiders of B; "api_list": lists that must not show site B to them; both 401 to anonymous visitors and
+# revoked keys.
+def _api_indicator_b(w):
+    return {"slug": w.site_b.slug, "pk": _indicator_b(w)}
+
+
+def _api_presence_b(w):
+    return {"pk": _session_b_pk(w), "participant_pk": _participant_b(w)}
+
+
+def _api_bilans_b(w):
+    return (_bilan_b(w), {})[1]
+
+
+RULES.update(
+    {
+        "api:waves": Rule("api_list"),
+        "api:regions": Rule("api_list"),
+        "api:sites": Rule("api_list", leak=lambda w: w.site_b.name),
+        "api:sessions": Rule("api_list", kwargs=_with_session_b({}), leak=lambda w: SESSION_B),
+        "api:reports": Rule("api_list", kwargs=_api_bilans_b, leak=lambda w: w.site_b.name),
+        "api:site": Rule("api_object", kwargs=lambda w: {"slug": w.site_b.slug}),
+        "api:site_vision": Rule("api_object", kwargs=lambda w: {"slug": w.site_b.slug}),
+        "api:indicators": Rule("api_object", kwargs=lambda w: {"slug": w.site_b.slug}),
+        "api:measurements": Rule("api_object", kwargs=_api_indicator_b),
+        "api:session": Rule("api_object", kwargs=lambda w: {"pk": _session_b_pk(w)}),
+        "api:participants": Rule("api_object", kwargs=lambda w: {"pk": _session_b_pk(w)}),
+        "api:presence": Rule("api_object", kwargs=_api_presence_b, readers=()),  # POST only
+        "api:report_file": Rule("api_object", kwargs=lambda w: {"pk": _bilan_b(w)}),
+        # The schema and its documentation describe the API, no data.
+        "api:schema": Rule("public"),
+        "api:docs": Rule("public"),
+        "api:not_found": Rule("api_fallback", kwargs=lambda w: {"rest": "nulle-part/"}),
+        # The keys' page: national staff issue and revoke keys.
+        "api_keys": Rule("national"),
+        "api_key_revoke": Rule("national_action", kwargs=lambda w: {"pk": _any_api_key(w)}),
+    }
+)
+
+
+def _any_api_key(w):
+    from sites import apikeys
+
+    return apikeys.issue(organisation="Partenaire", scope="national", role="read", by=w.national)[0].pk
+
+
 def _registration_import(world):
     """A pending import of the template file plus one wrong line: its preview shows rows and an error."""
     from collectives.services import registrations
@@ -847,3 +895,102 @@ def test_public_pages_of_sites_follow_their_publication(client, world, role):
     assert world.site_b.name in content and world.site_a.name not in content
     # Preview pages are never indexed, published ones are.
     assert ('name="robots"' in unpublished.content.decode()) is reads_b
+
+
+# --- The partner API (issue 19) -----------------------------------------------------------------------------
+API_OUTSIDERS_OF_B = [*OUTSIDERS_OF_B, "key:crpv_a", "key:site_a", "key:site_a_read"]
+
+
+def _api_client(client, world, keys, who):
+    """The client of a role (signed in) or of a key scope ("key:<scope>"), or anonymous (None)."""
+    if who is None:
+        return {}
+    if who.startswith("key:"):
+        return {"HTTP_AUTHORIZATION": f"Bearer {getattr(keys, who[4:])}"}
+    world.login(client, getattr(world, who))
+    return {}
+
+
+def _api_unchanged(world):
+    from collectives.sessions.models import Participant
+    from evaluation.models import Measurement
+
+    return Measurement.objects.count(), Participant.objects.filter(present=True).count()
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("api_object"))
+@pytest.mark.parametrize("who", API_OUTSIDERS_OF_B)
+def test_api_objects_of_site_b_are_refused_to_its_outsiders(client, world, keys, name, rule, who):
+    url, headers = reverse(name, kwargs=rule.kwargs(world)), _api_client(client, world, keys, who)
+    before = _api_unchanged(world)
+    for response in (
+        client.get(url, **headers),
+        client.post(
+            url, {"measured_on": "2026-03-01", "value": 1, "present": True}, "application/json", **headers
+        ),
+    ):
+        assert response.status_code in (403, 404, 405), response.content
+        assert response["Content-Type"] == "application/problem+json"
+        assert world.site_b.name not in response.content.decode()
+    assert client.get(url, **headers).status_code == (405 if name == "api:presence" else 404)
+    assert _api_unchanged(world) == before
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("api_object") + _rules("api_list"))
+@pytest.mark.parametrize("who", [None, "key:revoked"])
+def test_api_answers_401_without_a_valid_key(client, world, keys, name, rule, who):
+    url, headers = reverse(name, kwargs=rule.kwargs(world)), _api_client(client, world, keys, who)
+    for response in (client.get(url, **headers), client.post(url, {}, "application/json", **headers)):
+        assert response.status_code == 401
+        assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("name", "rule", "who"),
+    [
+        pytest.param(name, rule, who, id=f"{name}-{who}")
+        for name, rule in RULES.items()
+        if rule.kind in ("api_object", "api_list") and rule.readers
+        for who in ("national", "steering", "key:national")
+    ],
+)
+def test_api_is_read_in_full_by_national_roles_and_keys(client, world, keys, name, rule, who):
+    url, headers = reverse(name, kwargs=rule.kwargs(world)), _api_client(client, world, keys, who)
+    response = client.get(url, **headers)
+    assert response.status_code == 200, response.content
+    if rule.leak:
+        assert rule.leak(world) in response.content.decode()
+
+
+@pytest.mark.parametrize(("name", "rule"), [p for p in _rules("api_list") if p.values[1].leak])
+@pytest.mark.parametrize("who", API_OUTSIDERS_OF_B)
+def test_api_lists_do_not_show_other_sites(client, world, keys, name, rule, who):
+    url, headers = reverse(name, kwargs=rule.kwargs(world)), _api_client(client, world, keys, who)
+    response = client.get(url, **headers)
+    assert response.status_code == 200
+    assert rule.leak(world) not in response.content.decode()
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("api_fallback"))
+@pytest.mark.parametrize("who", [None, "national", "key:national"])
+def test_other_api_addresses_are_404_problems(client, world, keys, name, rule, who):
+    response = client.get(reverse(name, kwargs=rule.kwargs(world)), **_api_client(client, world, keys, who))
+    assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(("name", "rule"), _rules("national_action"))
+@pytest.mark.parametrize(
+    "role", [None, "steering", "facilitator_a", "seat_holder_a", "partner_a", "outsider", "national"]
+)
+def test_national_actions_are_national_staff_s_only(client, world, name, rule, role):
+    from sites.models import ApiKey
+
+    url = reverse(name, kwargs=rule.kwargs(world))
+    if role:
+        world.login(client, getattr(world, role))
+    response = client.post(url)
+    if role is None:
+        assert response.url.startswith(reverse("account_login"))
+    else:
+        assert response.status_code == (302 if role == "national" else 403)
+    assert ApiKey.objects.filter(revoked_at__isnull=False).exists() == (role == "national")

@@ -54,6 +54,10 @@ FILES = frozenset(
         "help:guide",
         "opendata:file",
     }
+    # The partner API answers JSON (its documentation is Swagger UI's page, drawn by Swagger UI); revoking a
+    # key is a POST.
+    | {name for name in RULES if name.startswith("api:")}
+    | {"api_key_revoke"}
 )
 # Pages looked at with a query string (the search's results, grouped by kind).
 QUERIES = {"evaluation:search": "?q=habitants"}

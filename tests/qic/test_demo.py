@@ -129,3 +129,23 @@ def test_demo_shows_saint_etiennes_public_page_to_anyone(client, demo):
     page = client.get(reverse("public:site", kwargs={"slug": "saint-etienne"})).content.decode()
     assert "Mission locale Saint-Étienne" in page and "Webinaire ouvert" in page
     assert client.get(reverse("public:site", kwargs={"slug": "le-teil"})).status_code == 404
+
+
+def test_demo_api_keys_are_printed_and_work(client, demo):
+    """The partner API (issue 19) is tried at once with the demo's keys: a national reader, Saint-Étienne's
+    writer, which sees its indicators and records a measurement."""
+    from fixtures.demo.api import DEMO_KEYS
+
+    national, saint_etienne = (f"Bearer {key}" for key, *_ in DEMO_KEYS)
+    assert all(key in demo for key, *_ in DEMO_KEYS)
+    everything = client.get(reverse("api:sites"), {"wave": 1}, HTTP_AUTHORIZATION=national).json()
+    assert everything["count"] == len(WAVE_1)
+    assert client.get(reverse("api:sites"), HTTP_AUTHORIZATION=saint_etienne).json()["count"] == 1
+    indicators = client.get(
+        reverse("api:indicators", args=["saint-etienne"]), HTTP_AUTHORIZATION=saint_etienne
+    )
+    indicator = next(row for row in indicators.json()["results"] if row["kind"] == "quantitative")
+    url = reverse("api:measurements", args=["saint-etienne", indicator["id"]])
+    measured = {"measured_on": timezone.localdate().isoformat(), "value": 7}
+    response = client.post(url, measured, content_type="application/json", HTTP_AUTHORIZATION=saint_etienne)
+    assert response.status_code == 201, response.content

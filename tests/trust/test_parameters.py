@@ -47,7 +47,7 @@ COMMON_PARAMS = (
     "facilitators", "region", "kind", "seat", "level", "horizon_year", "measured_on", "value", "present",
     "expected_version", "rouvrir", "sens", "auteur", "objet", "confirm", "prerequisite", "pk", "id",
 )  # fmt: skip
-ACCEPTED = {200, 204, 302, 400, 403, 404, 405, 409, 410}
+ACCEPTED = {200, 204, 302, 400, 401, 403, 404, 405, 409, 410}  # 401: the partner API without a key
 FIELD_NAME = re.compile(r'\bname="([^"]+)"')
 QUERY_KEY = re.compile(r'href="[^"]*\?([^"#]*)')
 INT_KWARG = re.compile(r"^\d+$")
