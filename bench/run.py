@@ -284,9 +284,9 @@ def worker(sites: int, requests: int, queries_only: bool) -> dict:
 
 def opendata_generation(executed: list, count_queries, samples: int = 3) -> dict:
     """Issue 19: the open-data files of every site, generated as the nightly task does (files written to a
-    temporary folder, removed afterwards): the slowest of `samples` runs, and the number of queries of the last
-    one (the first runs' pruning of older releases depends on how many the database held before, not on the
-    number of sites; from the third run on there are always as many to prune)."""
+    temporary folder, removed afterwards): the slowest of `samples` runs, and the number of queries of the
+    last one (the first runs' pruning of older releases depends on how many the database held before, not on
+    the number of sites; from the third run on there are always as many to prune)."""
     import shutil
     import tempfile
 
