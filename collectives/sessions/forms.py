@@ -89,8 +89,8 @@ class SessionForm(OnceForm, VersionedForm):
     is_public = forms.BooleanField(
         label="Annoncer la session sur les pages publiques des sites concernés",
         required=False,
-        help_text="Seuls la date, le lieu et l’intitulé paraissent, sur la page publique des sites qui l’ont "
-        "publiée ; jamais l’ordre du jour, les participants ni le lien de connexion.",
+        help_text="Seuls sa date, son lieu et son titre paraissent, sur la page publique des sites qui "
+        "l’ont publiée : rien d’autre de la session.",
     )
     sites = ModelMultipleIdField(
         label="Sites concernés",
