@@ -33,10 +33,6 @@ def _table(response) -> str:
     return html[start : html.index("</table>", start)]
 
 
-def _names(response) -> list[str]:
-    return [row.site.name for row in response.context["board"].page] if "board" in response.context else []
-
-
 @pytest.fixture
 def national(client, world):
     world.login(client, world.national)
