@@ -246,12 +246,13 @@ def _plant(world, trinome):
 
 
 def test_public_pages_show_nothing_unpublished(world, trinome, django_assert_num_queries):
+    # People get names no page could show by chance (a generated "Paris" is also a city).
+    persons = [*trinome.values(), world.partner_a, world.seat_holder_b]
+    for number, user in enumerate(persons):
+        user.last_name = f"Marqueurnom{number}"
+        user.save(update_fields=["last_name"])
     _plant(world, trinome)
-    people = [
-        text
-        for user in [*trinome.values(), world.partner_a, world.seat_holder_b]
-        for text in (user.email, user.last_name)
-    ]
+    people = [text for user in persons for text in (user.email, user.last_name)]
     anonymous = Client()
     page_url = reverse("public:site", kwargs={"slug": world.site_a.slug})
     # The site, the adopted vision, the adopted strategy, the partners' organisations, the public sessions.
