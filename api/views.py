@@ -36,7 +36,7 @@ from sites.models import Region, Site, Wave
 from vision import selectors
 
 from . import serializers as s
-from .authentication import key_of
+from .authentication import caller, key_of
 from .problems import CONTENT_TYPE, Conflict, problem, problem_body
 
 PROBLEM = OpenApiResponse(description="Erreur (problem details, RFC 9457, application/problem+json).")
@@ -47,18 +47,33 @@ class ApiView(generics.GenericAPIView):
     """Every endpoint: conditional GETs (`ETag` / `If-None-Match` → 304), revalidated by clients, never
     stored by shared caches (answers depend on the key)."""
 
+    site: Site | None = None  # the site the request named, once found in its scope (for the audit log)
+
     def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
+        response = self._conditional(request, super().finalize_response(request, response, *args, **kwargs))
+        if response.status_code == 412:  # If-Match names another version
+            refused = problem(412, instance=request.path)
+            response = super().finalize_response(request, refused, *args, **kwargs)
+        user, label, ref = caller(request)
+        audit.record_request(
+            user=user,
+            label=label,
+            ref=ref,
+            method=request.method,
+            path=request.get_full_path(),
+            status=response.status_code,
+            site=self.site or getattr(self.key, "site", None),
+        )
+        return response
+
+    def _conditional(self, request, response):
         if request.method not in ("GET", "HEAD") or response.status_code != 200 or response.streaming:
             return response
         response.render()
         response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
         patch_cache_control(response, private=True, no_cache=True)
         patch_vary_headers(response, ("Authorization", "Cookie"))
-        conditional = get_conditional_response(request, etag=response["ETag"], response=response)
-        if conditional.status_code == 412:  # If-Match names another version
-            return super().finalize_response(request, problem(412, instance=request.path), *args, **kwargs)
-        return conditional
+        return get_conditional_response(request, etag=response["ETag"], response=response)
 
     @property
     def key(self):
@@ -74,6 +89,7 @@ class ApiView(generics.GenericAPIView):
         )
         if site is None:
             raise Http404
+        self.site = site
         return site
 
 
@@ -153,10 +169,10 @@ class SiteDetail(SiteMixin, generics.RetrieveAPIView):
             .select_related("department__region", "wave", "progress")
             .filter(slug=self.kwargs["slug"])
         )
-        found = site.first()
-        if found is None:
+        self.site = site.first()
+        if self.site is None:
             raise Http404
-        return found
+        return self.site
 
 
 @extend_schema(

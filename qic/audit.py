@@ -22,6 +22,7 @@ that only touches them costs no extra query and leaves no entry.
 """
 
 import contextvars
+import datetime as dt
 from contextlib import contextmanager
 from functools import cache
 
@@ -30,6 +31,7 @@ from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connections, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import timezone
 
 AUDITED_APPS = ("sites", "collectives", "vision", "evaluation")
 # Reports are generated documents, not site data written by someone; their archive says who asked for them.
@@ -182,6 +184,34 @@ def _entry(instance, action, before, after):
         before=before,
         after=after,
     )
+
+
+def record_request(*, user, label: str, ref: str, method: str, path: str, status: int, site=None) -> None:
+    """One request of the partner API in the log (issue 19): reads as well as writes (whose changes have
+    their own entries), refusals included, so national staff can tell what a partner's system looked at.
+    `label` names a key ("clé d’API Organisation (1a2b3c4d…)"); `ref` is the key's prefix or "session"."""
+    from qic.models import AuditEntry
+
+    AuditEntry.objects.create(
+        actor=user,
+        actor_label=(label or getattr(user, "email", "") or "anonyme")[:254],
+        action=AuditEntry.Action.REQUEST,
+        site=site,
+        site_label=str(site or "")[:200],
+        model="api",
+        object_id=ref[:64],
+        object_repr=f"{method} {path}"[:200],
+        after={"status": status},
+    )
+
+
+def forget_requests(older_than: dt.timedelta) -> int:
+    """Delete the API request entries older than this (reads are kept a year; changes are kept for good)."""
+    from qic.models import AuditEntry
+
+    before = timezone.now() - older_than
+    entries = AuditEntry.objects.filter(action=AuditEntry.Action.REQUEST, at__lt=before)
+    return entries.delete()[0]
 
 
 def _write(instance, action, before, after):

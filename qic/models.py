@@ -5,14 +5,31 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+# How the audit log names the answers of API requests (`AuditEntry.answer`).
+ANSWERS = {
+    200: "servie",
+    201: "enregistrée",
+    304: "inchangée depuis la dernière lecture",
+    400: "refusée, données invalides",
+    401: "refusée, clé absente, inconnue ou révoquée",
+    403: "refusée, hors des droits de la clé",
+    404: "introuvable dans le périmètre",
+    409: "déjà reçue",
+    412: "refusée, version modifiée",
+    429: "refusée, trop de requêtes",
+}
+
 
 class AuditEntry(models.Model):
-    """One write on site data: who, when, what, and the values before and after."""
+    """One write on site data: who, when, what, and the values before and after; or one request of the
+    partner API (model "api", its method and address, the status of the answer)."""
 
     class Action(models.TextChoices):
         CREATE = "create", "Création"
         UPDATE = "update", "Modification"
         DELETE = "delete", "Suppression"
+        # A request of the partner API (issue 19), read or write: who, what, the answer (`qic.audit`).
+        REQUEST = "request", "Requête d’API"
 
     at = models.DateTimeField("date", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -45,6 +62,12 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} {self.actor_label} {self.get_action_display()} {self.object_repr}"
+
+    @property
+    def answer(self) -> str:
+        """What an API request was answered, in words ("200 : servie", "403 : refusée, hors des droits")."""
+        status = (self.after or {}).get("status")
+        return f"{status} : {ANSWERS.get(status, 'erreur' if (status or 0) >= 400 else 'servie')}"
 
     @property
     def changes(self):

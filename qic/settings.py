@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -273,7 +274,10 @@ CELERY_BEAT_SCHEDULE = {
     "qic.publish_pending": {"task": "qic.publish_pending", "schedule": 60.0},
     # Notification e-mails whose task was lost (sites.notifications); the tasks themselves come on time.
     "sites.send_due_notification_mails": {"task": "sites.send_due_notification_mails", "schedule": 300.0},
+    "qic.forget_api_requests": {"task": "qic.forget_api_requests", "schedule": crontab(hour=4, minute=10)},
 }
+# The audit log keeps the partner API's requests this long (the changes they made are kept for good).
+QIC_API_REQUESTS_KEPT_DAYS = env_int("QIC_API_REQUESTS_KEPT_DAYS", 365)
 # Notification e-mails wait this long after a person's first unsent one, so a burst of edits is one message.
 QIC_NOTIFICATION_MAIL_DELAY = env_int("QIC_NOTIFICATION_MAIL_DELAY", 120)
 CELERY_TASK_SERIALIZER = "json"

@@ -1,4 +1,5 @@
-"""The audit log, read by national staff: every write on site data, filterable by site, person and object."""
+"""The audit log, read by national staff: every write on site data and every request of the partner API,
+filterable by site, person, nature and object."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,15 +20,24 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "site": parse_text(request.GET.get("site")),
         "auteur": parse_text(request.GET.get("auteur")),
         "objet": parse_text(request.GET.get("objet")),
+        "nature": parse_text(request.GET.get("nature")),
     }
     if filters["site"]:
         entries = entries.filter(site_label__icontains=filters["site"])
     if filters["auteur"]:
         entries = entries.filter(actor_label__icontains=filters["auteur"])
+    if filters["nature"] in AuditEntry.Action.values:
+        entries = entries.filter(action=filters["nature"])
     if filters["objet"]:
         entries = entries.filter(model=filters["objet"])
     models = AuditEntry.objects.order_by("model").values_list("model", flat=True).distinct()
     page = paginate(request, entries, 50)
-    context = {"page_title": "Journal d’audit", "page_obj": page, "filters": filters, "models": models}
+    context = {
+        "page_title": "Journal d’audit",
+        "page_obj": page,
+        "filters": filters,
+        "models": models,
+        "actions": AuditEntry.Action.choices,
+    }
     template = "audit/_entries.html" if wants_fragment(request) else "audit/list.html"
     return render(request, template, context)

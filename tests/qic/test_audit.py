@@ -78,7 +78,7 @@ def test_national_staff_read_and_filter_the_log(client, world):
     assert "Régie de quartier" in page
     assert "Quartier A" in page
     other = client.get(reverse("audit_log"), {"auteur": "personne-d-autre@"}).content.decode()
-    assert "Aucune modification" in other
+    assert "Aucune entrée" in other
 
 
 def test_the_log_filters_in_place_with_htmx(client, world):
