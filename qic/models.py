@@ -67,7 +67,7 @@ class AuditEntry(models.Model):
     def answer(self) -> str:
         """What an API request was answered, in words ("200 : servie", "403 : refusée, hors des droits")."""
         status = (self.after or {}).get("status")
-        return f"{status} : {ANSWERS.get(status, 'erreur' if (status or 0) >= 400 else 'servie')}"
+        return f"{status}\u00a0: {ANSWERS.get(status, 'erreur' if (status or 0) >= 400 else 'servie')}"
 
     @property
     def changes(self):

@@ -39,28 +39,28 @@ def test_reads_writes_and_refusals_are_logged_with_who_and_the_answer(client, wo
     national, site_a, revoked = (row(key) for key in (keys.national, keys.site_a, keys.revoked))
     logged = [(e.actor_label, e.object_id, e.object_repr, e.answer, e.site_id) for e in requests_logged()]
     assert logged == [
-        (f"clé d’API {national}", national.prefix, "GET /api/v1/sites/?vague=1", "200 : servie", None),
+        (f"clé d’API {national}", national.prefix, "GET /api/v1/sites/?vague=1", "200\u00a0: servie", None),
         (
             f"clé d’API {national}", national.prefix, "GET /api/v1/sites/?vague=1",
-            "304 : inchangée depuis la dernière lecture", None,
+            "304\u00a0: inchangée depuis la dernière lecture", None,
         ),
         (
             f"clé d’API {site_a}", site_a.prefix, "GET /api/v1/sites/quartier-b/",
-            "404 : introuvable dans le périmètre", world.site_a.pk,
+            "404\u00a0: introuvable dans le périmètre", world.site_a.pk,
         ),
         (
-            f"clé d’API {site_a}", site_a.prefix, f"POST {measurements}", "201 : enregistrée",
+            f"clé d’API {site_a}", site_a.prefix, f"POST {measurements}", "201\u00a0: enregistrée",
             world.site_a.pk,
         ),
         (
             f"clé d’API inconnue ou révoquée ({revoked.prefix}…)", revoked.prefix, "GET /api/v1/sites/",
-            "401 : refusée, clé absente, inconnue ou révoquée", None,
+            "401\u00a0: refusée, clé absente, inconnue ou révoquée", None,
         ),
         (
             "clé d’API inconnue ou révoquée (0badc0de…)", "0badc0de", "GET /api/v1/sites/",
-            "401 : refusée, clé absente, inconnue ou révoquée", None,
+            "401\u00a0: refusée, clé absente, inconnue ou révoquée", None,
         ),
-        ("anonyme", "", "GET /api/v1/sites/", "401 : refusée, clé absente, inconnue ou révoquée", None),
+        ("anonyme", "", "GET /api/v1/sites/", "401\u00a0: refusée, clé absente, inconnue ou révoquée", None),
     ]  # fmt: skip
     # The measurement itself has its own entry (its values), beside the request.
     assert AuditEntry.objects.filter(model="evaluation.measurement", action="create").count() == 1
@@ -73,7 +73,7 @@ def test_a_signed_in_person_s_reads_are_logged_under_their_address(client, world
     client.get(reverse("api:site", args=["quartier-a"]))
     (entry,) = requests_logged()
     assert entry.actor == world.seat_holder_a and entry.actor_label == world.seat_holder_a.email
-    assert entry.site_label == world.site_a.name and entry.answer == "200 : servie"
+    assert entry.site_label == world.site_a.name and entry.answer == "200\u00a0: servie"
 
 
 def test_national_staff_find_a_key_s_requests_in_the_log(client, world, keys):
