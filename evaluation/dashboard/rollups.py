@@ -208,23 +208,33 @@ def _first_waves(due_by_wave: dict, examples: int) -> list[int] | None:
 def alert_summary(
     queryset: QuerySet, counts: dict, examples: int = 5, *, vision_due_by_wave: dict | None = None
 ) -> list[alerts.Alert]:
-    """How many sites each alert concerns, and the first few of them (the longest silent first)."""
+    """How many sites each alert concerns, and the first few of them (the longest silent first). An alert
+    that concerns no site (its count, from the same rows as the totals) costs no query."""
     vision_due = queryset.filter(alerts.condition(alerts.VISION_DUE))
     waves = _first_waves(vision_due_by_wave or {}, examples)
     if waves is not None:
         vision_due = vision_due.filter(wave__in=waves)
-    stalled = list(
-        queryset.filter(alerts.condition(alerts.STALLED))
-        .order_by("last_activity_at", "pk")  # never active first (NULL), then the longest silent
-        .only("name", "slug", "last_activity_at", "created_at")[:examples]
-    )
-    vacant = list(
-        queryset.filter(alerts.condition(alerts.VACANT_SEAT)).order_by("name").only("name", "slug")[:examples]
-    )
-    vision_due = list(
-        vision_due.order_by("wave__training_starts_on", "name")
-        .select_related(None)
-        .only("name", "slug")[:examples]
+    stalled = vacant = []
+    if counts[alerts.STALLED]:
+        stalled = list(
+            queryset.filter(alerts.condition(alerts.STALLED))
+            .order_by("last_activity_at", "pk")  # never active first (NULL), then the longest silent
+            .only("name", "slug", "last_activity_at", "created_at")[:examples]
+        )
+    if counts[alerts.VACANT_SEAT]:
+        vacant = list(
+            queryset.filter(alerts.condition(alerts.VACANT_SEAT))
+            .order_by("name")
+            .only("name", "slug")[:examples]
+        )
+    vision_due = (
+        list(
+            vision_due.order_by("wave__training_starts_on", "name")
+            .select_related(None)
+            .only("name", "slug")[:examples]
+        )
+        if counts[alerts.VISION_DUE]
+        else []
     )
     days, months = settings.QIC_STALL_DAYS, settings.QIC_VISION_DUE_MONTHS
     return [
