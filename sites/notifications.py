@@ -122,7 +122,7 @@ def readable(user) -> QuerySet:
     mine = Notification.objects.filter(user=user)
     if access.sees_all_sites(user):
         return mine  # every site is visible: no need to ask which (the header counts on every page)
-    return mine.filter(Q(site__isnull=True) | Q(site__in=access.visible_sites(user).values("pk")))
+    return mine.filter(Q(site__isnull=True) | Q(site__in=access.visible_site_ids(user)))
 
 
 class Inbox:
