@@ -463,7 +463,9 @@ SPECTACULAR_SETTINGS = {
         "présences par les systèmes des partenaires. Authentification par clé d’API "
         "(« Authorization : Bearer <clé> »), remise par l’équipe nationale de l’ANCT pour un périmètre "
         "(national, régions d’un CRPV, un site) et des droits (lecture, ou lecture et saisie). "
-        "Erreurs au format « problem details » (RFC 9457)."
+        "Erreurs au format « problem details » (RFC 9457). Chaque requête, lecture comprise, est inscrite "
+        "au journal d’audit de la plateforme (organisation et préfixe de la clé, adresse demandée, réponse) "
+        "et y reste un an."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
