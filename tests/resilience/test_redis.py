@@ -168,12 +168,17 @@ def test_tasks_kept_while_redis_was_stopped_are_run_by_the_worker_that_starts(
     broker.stop()
     invite(seat, world.site_a, "nouvelle@exemple.fr")
     ask_for_the_bilan(seat, world.site_a)
-    assert PendingTask.objects.count() == 2
+    kept = list(PendingTask.objects.values_list("pk", flat=True))
+    assert len(kept) == 2
 
     broker.start()
     worker = worker_factory()  # its `worker_ready` sends what waited
     assert wait_for(lambda: Report.objects.get().state == ReportState.DONE, 60), worker.log.read_text()
     [email] = wait_for(worker.emails)
     assert "To: nouvelle@exemple.fr" in email and "Invitation au collectif de Quartier A" in email
-    assert not PendingTask.objects.exists()
+    assert wait_for(lambda: not PendingTask.objects.filter(pk__in=kept).exists(), 10)
+    # The finished bilan tells its trinôme ("Document prêt"): that e-mail's task passes through the outbox
+    # too, written once the bilan is marked done; it leaves once the broker has it (CI saw it still there).
+    waiting = lambda: list(PendingTask.objects.values_list("task", flat=True))  # noqa: E731
+    assert wait_for(lambda: not waiting(), 30), waiting()
     assert not queue.is_waiting("evaluation.reports.generate", Report.objects.get().pk)
