@@ -43,19 +43,24 @@ def key_of(request) -> ApiKey | None:
     return request.auth if isinstance(request.auth, ApiKey) else None
 
 
+def key_label(key: ApiKey) -> str:
+    """How the audit log names a key's requests and writes: its organisation and prefix, never the key."""
+    return f"clé d’API {key}"
+
+
 def caller(request) -> tuple:
     """Who made this request, for the audit log: (person or None, label, reference). A key is named by its
     organisation and prefix; a key nobody knows, by the prefix it showed (never more of it)."""
     key = key_of(request)
     if key is not None:
-        return None, f"clé d’API {key}", key.prefix
+        return None, key_label(key), key.prefix
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return user, user.email, "session"
     parts = get_authorization_header(request).split()
     if len(parts) == 2 and parts[0].decode("latin-1").lower() in KEYWORDS:
-        shown = parts[1].decode("latin-1").removeprefix(apikeys.KEY_PREFIX)[:8]
-        shown = "".join(char for char in shown if char in "0123456789abcdef")
+        prefix, _ = apikeys.split(parts[1].decode("latin-1"))
+        shown = "".join(char for char in prefix[:8] if char in "0123456789abcdef")
         return None, f"clé d’API inconnue ou révoquée ({shown}…)", shown
     return None, "anonyme", ""
 

@@ -36,7 +36,7 @@ from sites.models import Region, Site, Wave
 from vision import selectors
 
 from . import serializers as s
-from .authentication import caller, key_of
+from .authentication import caller, key_label, key_of
 from .problems import CONTENT_TYPE, Conflict, problem, problem_body
 
 PROBLEM = OpenApiResponse(description="Erreur (problem details, RFC 9457, application/problem+json).")
@@ -273,7 +273,7 @@ class MeasurementList(ApiView, generics.ListAPIView):
             }
             raise ValidationError(errors)
         try:
-            with audit.acting_as(None, label=f"clé d’API {self.key}"), once(form):
+            with audit.acting_as(None, label=key_label(self.key)), once(form):
                 measurement = evaluation_services.save_measurement(form, indicator=indicator, user=None)
         except AlreadySubmitted:
             raise Conflict(ALREADY_SAVED) from None
@@ -375,7 +375,7 @@ class Presence(ParticipantMixin):
             raise ValidationError({"present": ["Indiquez « present » : true (présente) ou false (absente)."]})
         if session.is_cancelled:
             raise Conflict("Cette session est annulée : ses présences ne changent plus.")
-        with audit.acting_as(None, label=f"clé d’API {self.key}"):
+        with audit.acting_as(None, label=key_label(self.key)):
             session_services.set_presence(participant, body.validated_data["present"], actor=None)
         participant = Participant.objects.select_related("user", "site").get(pk=participant.pk)
         return Response(s.ParticipantSerializer(participant).data)

@@ -75,10 +75,16 @@ def revoke(key: ApiKey) -> bool:
     return True
 
 
+def split(key: str) -> tuple[str, str]:
+    """(prefix, secret) of a key as a request carries it; empty strings where it does not read `qic_…_…`."""
+    body = key.removeprefix(KEY_PREFIX) if key.startswith(KEY_PREFIX) else ""
+    prefix, _, secret = body.partition("_")
+    return prefix, secret
+
+
 def find(key: str) -> ApiKey | None:
     """The key row this key opens, revoked or not (the caller refuses a revoked one), or None: one query."""
-    body = key.removeprefix(KEY_PREFIX) if key.startswith(KEY_PREFIX) else None
-    prefix, _, secret = (body or "").partition("_")
+    prefix, secret = split(key)
     if len(prefix) != 8 or not secret or len(secret) > 100:
         return None
     row = ApiKey.objects.select_related("resource_centre", "site").filter(prefix=prefix).first()

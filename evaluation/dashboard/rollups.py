@@ -214,27 +214,23 @@ def alert_summary(
     waves = _first_waves(vision_due_by_wave or {}, examples)
     if waves is not None:
         vision_due = vision_due.filter(wave__in=waves)
-    stalled = vacant = []
-    if counts[alerts.STALLED]:
-        stalled = list(
-            queryset.filter(alerts.condition(alerts.STALLED))
-            .order_by("last_activity_at", "pk")  # never active first (NULL), then the longest silent
-            .only("name", "slug", "last_activity_at", "created_at")[:examples]
-        )
-    if counts[alerts.VACANT_SEAT]:
-        vacant = list(
-            queryset.filter(alerts.condition(alerts.VACANT_SEAT))
-            .order_by("name")
-            .only("name", "slug")[:examples]
-        )
-    vision_due = (
-        list(
-            vision_due.order_by("wave__training_starts_on", "name")
-            .select_related(None)
-            .only("name", "slug")[:examples]
-        )
-        if counts[alerts.VISION_DUE]
-        else []
+
+    def first(key: str, sites: QuerySet) -> list:
+        return list(sites[:examples]) if counts[key] else []
+
+    stalled = first(
+        alerts.STALLED,
+        queryset.filter(alerts.condition(alerts.STALLED))
+        .order_by("last_activity_at", "pk")  # never active first (NULL), then the longest silent
+        .only("name", "slug", "last_activity_at", "created_at"),
+    )
+    vacant = first(
+        alerts.VACANT_SEAT,
+        queryset.filter(alerts.condition(alerts.VACANT_SEAT)).order_by("name").only("name", "slug"),
+    )
+    vision_due = first(
+        alerts.VISION_DUE,
+        vision_due.order_by("wave__training_starts_on", "name").select_related(None).only("name", "slug"),
     )
     days, months = settings.QIC_STALL_DAYS, settings.QIC_VISION_DUE_MONTHS
     return [
