@@ -66,25 +66,39 @@ def pytest_collection_modifyitems(items):
         )
 
 
-@pytest.fixture(scope="module")
-def demo_seeded_once(django_db_setup, django_db_blocker):
-    """`make demo`'s data, loaded once for a module's tests inside a transaction rolled back when the module
-    ends (what Django's TestCase.setUpTestData does): each test still runs in its own savepoint, so what one
-    test writes is gone for the next. The output of `seed_demo` is the fixture's value."""
-    import io
-
-    from django.core.management import call_command
+def written_once(django_db_blocker, write):
+    """For a fixture of broader scope (module, class) whose tests only read what it writes: `write()` runs
+    once inside a transaction rolled back when the scope ends (what Django's TestCase.setUpTestData does);
+    each test still runs in its own savepoint, so what one test writes is gone for the next. Yields what
+    `write()` returns."""
     from django.db import transaction
 
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
+        value = write()
+    try:
+        yield value
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo_seeded_once(django_db_setup, django_db_blocker):
+    """`make demo`'s data, loaded once for a module's tests (`written_once`). The output of `seed_demo` is
+    the fixture's value."""
+    import io
+
+    from django.core.management import call_command
+
+    def seed():
         out = io.StringIO()
         call_command("seed_demo", stdout=out)
-    yield out.getvalue()
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+        return out.getvalue()
+
+    yield from written_once(django_db_blocker, seed)
 
 
 @pytest.fixture
