@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.sites.factories import SiteFactory, WaveFactory, department
+from tests.spreadsheets import as_opendocument, needs_libreoffice, typed_columns
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +149,24 @@ def test_the_last_self_assessment_is_exported_as_its_day_and_its_level(client, w
         cells["Dernière auto-évaluation"].is_date
         and cells["Dernière auto-évaluation"].number_format == "DD/MM/YYYY"
     )
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_libreoffice_in_french_reads_the_exports_dates_as_dates_and_numbers_as_numbers(
+    client, world, fmt, tmp_path
+):
+    from sites.models import Site
+
+    Site.objects.update(last_activity_at=dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC))
+    Site.objects.filter(pk=world.site_a.pk).update(qpv_code="QN04201M", coaching_hours_budget=Decimal("12.5"))
+    world.login(client, world.national)
+    path = tmp_path / f"sites.{fmt}"
+    path.write_bytes(client.get(reverse("sites:dashboard_export", kwargs={"fmt": fmt})).content)
+    columns = typed_columns(as_opendocument(path))
+    for name in ("Statut depuis le", "Dernière activité"):
+        assert set(columns[name]) == {"date"}, (name, columns[name])
+    for name in ("Vague", "Heures d’accompagnement utilisées", "Budget d’accompagnement (heures)"):
+        assert set(columns[name]) == {"float"}, (name, columns[name])
+    for name in ("Site", "Statut", "Trinôme", "Stratégie de changement", "Entente de coopération"):
+        assert set(columns[name]) == {"string"}, (name, columns[name])
