@@ -190,7 +190,7 @@ def record_request(*, user, label: str, ref: str, method: str, path: str, status
     """One request of the partner API in the log (issue 19): reads as well as writes (whose changes have
     their own entries), refusals included, so national staff can tell what a partner's system looked at.
     `label` names a key ("clé d’API Organisation (1a2b3c4d…)"); `ref` is the key's prefix or "session"."""
-    from qic.models import AuditEntry
+    from qic.models import API_REQUEST, AuditEntry
 
     AuditEntry.objects.create(
         actor=user,
@@ -198,7 +198,7 @@ def record_request(*, user, label: str, ref: str, method: str, path: str, status
         action=AuditEntry.Action.REQUEST,
         site=site,
         site_label=str(site or "")[:200],
-        model="api",
+        model=API_REQUEST,
         object_id=ref[:64],
         object_repr=f"{method} {path}"[:200],
         after={"status": status},

@@ -22,6 +22,7 @@ from .text import number
 FONT = "Marianne, arial, sans-serif"
 WIDTH = 440
 LABEL_SIZE = 14
+BESIDE_LABEL_WIDTH, BESIDE_LABEL_SIZE = 170, 13  # `stacked_bar_chart(labels_beside=True)`
 INK = 'fill="currentColor"'
 BLUE_FRANCE = "#000091"
 
@@ -169,10 +170,18 @@ def bar_chart(bars: list[Bar], *, chart_id: str, title: str, desc: str, unit: st
 
 
 def stacked_bar_chart(
-    categories: list[str], series: list[Series], *, chart_id: str, title: str, desc: str
+    categories: list[str],
+    series: list[Series],
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    labels_beside: bool = False,
 ) -> SafeString:
     """One horizontal bar per category, split by series, with a legend above and the total after each bar.
-    Long category labels wrap on two lines; a legend entry wider than the chart is shortened."""
+    Long category labels wrap on two lines; a legend entry wider than the chart is shortened. With
+    `labels_beside`, each label is in a column left of its bar instead of above it: a chart of many
+    categories (the regions) takes half the height, and stays on one page with the table that follows."""
     legend_rows, x, line = [], 0.0, []
     for item in series:
         item_width = 22 + min(text_width(item.name, 13), WIDTH - 22) + 18
@@ -187,7 +196,8 @@ def stacked_bar_chart(
     bar_h, line_h, gap = 18, LABEL_SIZE * 1.25, 10
     totals = [sum(s.values[i] for s in series) for i in range(len(categories))]
     top = max(totals, default=0) or 1
-    scale = (WIDTH - 70) / top
+    left = BESIDE_LABEL_WIDTH + 8 if labels_beside else 0
+    scale = (WIDTH - left - 70) / top
     body = []
     for line_index, line in enumerate(legend_rows):
         for x, item in line:
@@ -200,10 +210,20 @@ def stacked_bar_chart(
             ]
     y = float(legend_h)
     for index, category in enumerate(categories):
-        text, lines = label(category, x=0, y=y + 14, size=LABEL_SIZE, width=WIDTH, attrs=INK)
+        if labels_beside:
+            size = BESIDE_LABEL_SIZE
+            lines = len(wrap(category, size, BESIDE_LABEL_WIDTH))
+            row_h = max(lines * size * 1.25, bar_h)
+            text, _ = label(
+                category, x=0, y=y + (row_h - lines * size * 1.25) / 2 + size, size=size,
+                width=BESIDE_LABEL_WIDTH, attrs=INK,
+            )  # fmt: skip
+            bar_y = y + (row_h - bar_h) / 2
+        else:
+            text, lines = label(category, x=0, y=y + 14, size=LABEL_SIZE, width=WIDTH, attrs=INK)
+            bar_y, row_h = y + lines * line_h + 2, None
         body.append(text)
-        bar_y = y + lines * line_h + 2
-        x = 0.0
+        x = float(left)
         for item in series:
             value = item.values[index]
             if not value:
@@ -219,7 +239,7 @@ def stacked_bar_chart(
             f'<text x="{x + 8:.1f}" y="{bar_y + 14:.1f}" {INK} font-weight="700">'
             f"{number(totals[index], decimals=1)}</text>"
         )
-        y = bar_y + bar_h + gap
+        y = (y + row_h + gap / 2) if labels_beside else (bar_y + bar_h + gap)
     parts = _open(chart_id, max(y, legend_h + 46) + 2, title, desc) + body
     parts.append("</svg>")
     return mark_safe(xml_safe("".join(parts)))  # noqa: S308 - every text above is escaped

@@ -1,9 +1,12 @@
 """Platform-wide records: the audit log of writes on site data, form submission tokens, tasks waiting for the
 broker."""
 
+from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+
+from qic import text
 
 # How the audit log names the answers of API requests (`AuditEntry.answer`).
 ANSWERS = {
@@ -18,6 +21,21 @@ ANSWERS = {
     412: "refusée, version modifiée",
     429: "refusée, trop de requêtes",
 }
+
+
+API_REQUEST = "api"  # `AuditEntry.model` of a partner API request
+
+
+def object_kind(model: str) -> str:
+    """What the audit log calls a kind of object, in French: "vision.change" → "Changement" (the model's
+    verbose name); a model removed since keeps its label."""
+    if model == API_REQUEST:
+        return "Requête de l’API partenaire"
+    try:
+        name = str(apps.get_model(model)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return model
+    return name[:1].upper() + name[1:]
 
 
 class AuditEntry(models.Model):
@@ -61,7 +79,12 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["site", "-at"]), models.Index(fields=["model", "object_id"])]
 
     def __str__(self):
-        return f"{self.at:%d/%m/%Y %H:%M} {self.actor_label} {self.get_action_display()} {self.object_repr}"
+        action = self.get_action_display()
+        return f"{text.date_time(self.at, 'short')} {self.actor_label} {action} {self.object_repr}"
+
+    @property
+    def kind(self) -> str:
+        return object_kind(self.model)
 
     @property
     def answer(self) -> str:

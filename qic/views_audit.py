@@ -5,9 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from qic import access
+from qic import access, text
 from qic.htmx import wants_fragment
-from qic.models import AuditEntry
+from qic.models import AuditEntry, object_kind
 from qic.pagination import paginate
 from qic.params import parse_text
 
@@ -30,13 +30,16 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         entries = entries.filter(action=filters["nature"])
     if filters["objet"]:
         entries = entries.filter(model=filters["objet"])
-    models = AuditEntry.objects.order_by("model").values_list("model", flat=True).distinct()
+    labels = AuditEntry.objects.order_by("model").values_list("model", flat=True).distinct()
+    kinds = sorted(
+        ((label, object_kind(label)) for label in labels), key=lambda kind: text.normalise(kind[1])
+    )
     page = paginate(request, entries, 50)
     context = {
         "page_title": "Journal d’audit",
         "page_obj": page,
         "filters": filters,
-        "models": models,
+        "kinds": kinds,
         "actions": AuditEntry.Action.choices,
     }
     template = "audit/_entries.html" if wants_fragment(request) else "audit/list.html"

@@ -205,7 +205,11 @@ def _strategy_export(site) -> str:
     facts = site.progress
     if facts.strategy_adopted_at:
         return f"adoptée le {text.date(facts.strategy_adopted_at)}"
-    return f"en cours ({_changes(facts.strategy_change_count)})" if facts.strategy_change_count else ""
+    return (
+        f"en cours ({_changes(facts.strategy_change_count)})"
+        if facts.strategy_change_count
+        else "non commencée"
+    )
 
 
 VISION = Family(
@@ -249,7 +253,7 @@ def _agreement_export(site) -> dt.date | str:
     facts = site.progress
     if facts.agreement_in_force_since:
         return facts.agreement_in_force_since
-    return "en projet" if facts.agreement_draft_number else ""
+    return "en projet" if facts.agreement_draft_number else "pas commencée"
 
 
 AGREEMENT = Family(
@@ -281,8 +285,12 @@ def _self_assessment_cell(site) -> Cell:
 
 
 def _self_assessment_export(site) -> str:
-    level = site.progress.continuum_level
-    return ContinuumLevel(level).label if level else ""
+    """The level reached on the continuum (the export gives the day in a column of its own)."""
+    facts = site.progress
+    if facts.last_assessed_on is None:
+        return "aucune"
+    level = facts.continuum_level
+    return f"{ContinuumLevel(level).label} ({level}/7)" if level else "niveau non renseigné"
 
 
 SELF_ASSESSMENT = Family(

@@ -41,6 +41,11 @@ def export_columns() -> list[tuple[str, Callable, int]]:
                 continue
             if column.key == "accompagnement":
                 label = "Budget d’accompagnement (heures)"
+            if column.key == "autoevaluation":
+                # The day (a real date) and the level reached, each in its own column.
+                result.append(("Dernière auto-évaluation", lambda s: s.progress.last_assessed_on, 16))
+                result.append(("Niveau du continuum", column.export, 24))
+                continue
             result.append((label, column.export, max(14, min(len(label) + 2, 30))))
     return result
 

@@ -108,6 +108,7 @@ def national_charts(sections: dict) -> dict:
                 for i, label in enumerate(by_region["statuses"])
             ],
             chart_id="chart-regions",
+            labels_beside=True,
             title="Sites par région et par statut",
             desc="; ".join(f"{row['label']} : {row['total']}" for row in by_region["rows"])
             + ". Le détail est dans le tableau qui suit.",

@@ -11,8 +11,21 @@ from qic.sanitize import render_markdown
 register = template.Library()
 
 
+# django-dsfr's own templates for these widgets load `widget_tweaks`, a library the platform does not install,
+# and mark each input with a `dsfr` attribute that HTML does not know: the platform draws them itself.
+CHOICE_TEMPLATES = {
+    "checkbox": "includes/fields/checkbox.html",
+    "checkboxselectmultiple": "includes/fields/choices.html",
+    "radioselect": "includes/fields/choices.html",
+}
+
+
 class _DsfrBoundField(BoundField, DsfrBoundField):
     """The DSFR field group, with the platform's input cleaning and stated limit (`qic.forms`)."""
+
+    @property
+    def template_name(self):
+        return CHOICE_TEMPLATES.get(self.widget_type) or super().template_name
 
 
 @register.filter
@@ -20,8 +33,16 @@ def dsfr_field(bound_field):
     """Render any form's field (allauth's included) as a DSFR field group, errors next to the field."""
     if bound_field.is_hidden:
         return bound_field.as_hidden()
-    dsfr_input_class_attr(bound_field)
     widget = bound_field.field.widget
+    if bound_field.widget_type in CHOICE_TEMPLATES:
+        bound_field.field.label_suffix = ""
+        if bound_field.widget_type == "checkbox" and bound_field.form._errors and bound_field.errors:
+            hint = f"{bound_field.auto_id}_helptext " if bound_field.help_text else ""
+            widget.attrs.update(
+                {"aria-invalid": "true", "aria-describedby": f"{hint}{bound_field.auto_id}-desc-error"}
+            )
+    else:
+        dsfr_input_class_attr(bound_field)
     if not hasattr(widget, "group_class"):  # the DSFR snippet reads it; only selects and radios set it
         widget.group_class = "fr-input-group"
     return _DsfrBoundField(bound_field.form, bound_field.field, bound_field.name).as_field_group()

@@ -4,6 +4,7 @@ embedded; XLSX roll-ups; and a renderer that nothing a user typed can make fetch
 import datetime as dt
 import http.server
 import io
+import re
 import subprocess
 import threading
 
@@ -12,7 +13,7 @@ from openpyxl import load_workbook
 
 from collectives.enums import MemberRole
 from evaluation.reports import national, render, snapshot
-from qic import pdf
+from qic import charts, pdf
 from tests.collectives.factories import MembershipFactory
 from tests.pdfs import table_tagging_faults
 
@@ -80,6 +81,26 @@ def test_national_roll_up_pdf_is_a_synthesis_by_wave_and_region_that_sends_to_th
     html = render.report_html(data, data_date=DATA_DATE)
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="qic-chart"') >= 3
     assert "<title>Loire : 1 site (Actif : 1)</title>" in html
+
+
+def test_the_roll_up_keeps_the_regions_chart_on_the_page_of_its_table(world):
+    """Thirteen regions: the chart's labels sit beside the bars (half the height of labels above them), and
+    the chart and its table are kept on one page (the table used to start on the page after the chart)."""
+    from tests.sites.factories import SiteFactory, department
+
+    for code in ("01", "13", "21", "29", "31", "33", "35", "44", "45", "67", "75", "976", "2A"):
+        SiteFactory(department=department(code), wave=world.site_a.wave)
+    data = national.national_snapshot()
+    sections = {section["key"]: section for section in data["sections"]}
+    assert len(sections["by_region"]["rows"]) >= 12
+    regions = render.national_charts(sections)["by_region"]
+    assert 'x="0.0" y=' in regions and f'<rect x="{charts.BESIDE_LABEL_WIDTH + 8:.1f}"' in regions
+    pages = pdf_text(render.report_pdf(data, data_date=DATA_DATE)).split("\f")
+    heading = [i for i, page in enumerate(pages) if re.search(r"^3\. Par région *$", page, re.M)]
+    assert len(heading) == 1, heading  # the contents list it with its page number
+    page = pages[heading[0]]
+    # Mayotte, the last region: its bar, then its row of the table, then the table's note.
+    assert page.count("Mayotte") == 2 and "Continuum moyen : moyenne" in page.rsplit("Mayotte", 1)[1]
 
 
 def test_national_roll_up_xlsx_has_one_sheet_per_section_and_every_site(world):

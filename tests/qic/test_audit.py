@@ -142,3 +142,24 @@ def test_writes_on_the_parts_of_a_site_document_are_recorded_on_the_site(world):
     assert list(space_entries.order_by("id").values_list("action", flat=True)) == ["create", "delete"]
     assert space_entries.get(action="create").site == world.site_a
     assert space_entries.get(action="delete").site_label == "Quartier A"
+
+
+def test_the_object_filter_and_the_entries_name_kinds_of_object_in_french(client, world):
+    with acting_as(world.seat_holder_a):
+        MembershipFactory(site=world.site_a, role=MemberRole.PARTNER, organisation="Régie de quartier")
+    AuditEntry.objects.create(
+        action=AuditEntry.Action.REQUEST, model="api", object_id="1a2b", object_repr="GET /"
+    )
+    AuditEntry.objects.create(
+        action=AuditEntry.Action.DELETE, model="ancien.modele", object_id="3", object_repr="x"
+    )
+    client.force_login(world.national)
+    page = client.get(reverse("audit_log")).content.decode()
+    assert '<option value="collectives.membership">Membre d’un collectif</option>' in page
+    assert '<option value="api">Requête de l’API partenaire</option>' in page
+    assert '<option value="ancien.modele">ancien.modele</option>' in page  # a model removed since
+    assert ">collectives.membership<" not in page
+    assert "Membre d’un collectif n°\u00a0" in page
+    filtered = client.get(reverse("audit_log"), {"objet": "collectives.membership"}).content.decode()
+    assert '<option value="collectives.membership" selected>Membre d’un collectif</option>' in filtered
+    assert "Régie de quartier" in filtered and "GET /" not in filtered

@@ -1,6 +1,7 @@
 """Views of collectives/sessions/views/attendance.py: ticking presence (HTMX fragment, or a form POST without
 JavaScript), guests, and the sign-in sheet PDF."""
 
+import re
 import shutil
 import subprocess
 
@@ -171,3 +172,28 @@ def test_the_sign_in_sheet_lists_everyone_with_a_signature_column(client, world,
     assert "Personnes non inscrites" in text
     assert table_tagging_faults(response.content) == []  # its hidden caption made tables nested in the table
     assert text.index(world.site_a.name) < text.index(site_a2.name)  # grouped by site
+
+
+def _sheet_pages(client, session) -> list[str]:
+    content = client.get(reverse("sessions:sign_in_sheet", args=[session.pk])).content
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True)
+    return text.stdout.decode().split("\f")[:-1]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext)")
+def test_a_short_sign_in_sheet_is_one_page_and_the_facilitators_box_never_stands_alone(client, world):
+    session = make_session([world.site_a], starts_at=at(days=3, hour=9), facilitators=[world.facilitator_a])
+    world.login(client, world.facilitator_a)
+    pages = _sheet_pages(client, session)
+    assert len(pages) == 1 and "SIGNATURE DE L’ANIMATION" in pages[0].upper()
+    blank = [n for n in range(1, 12) if re.search(rf"^\s*{n}\s*$", pages[0], re.M)]
+    assert len(blank) >= 3  # lines for people who come uninvited, numbered after the invited ones
+
+    for index in range(14):
+        services.add_guest(
+            session, name=f"Invité {index}", organisation="", email=f"i{index}@exemple.fr", actor=None
+        )
+    pages = _sheet_pages(client, session)
+    assert len(pages) > 1
+    last = pages[-1]
+    assert "SIGNATURE DE L’ANIMATION" in last.upper() and re.search(r"^\s*\d+\s*$", last, re.M)  # with rows

@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.sites.factories import SiteFactory, WaveFactory, department
+from tests.spreadsheets import as_opendocument, needs_libreoffice, typed_columns
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +109,64 @@ def test_exports_hold_real_dates_and_numbers_that_a_french_spreadsheet_reads(cli
     assert values["Statut depuis le"] == "01/12/2026"
     assert values["Budget d’accompagnement (heures)"] == "12,5"
     assert values["Heures d’accompagnement utilisées"] == "0"
+
+
+def test_every_column_of_the_export_says_something_for_a_site_that_has_done_nothing_yet(client, world):
+    """A blank cell could mean "not known": the text columns say what the dashboard says ("non commencée",
+    "aucune"); only a date that does not exist yet is left blank, so the date columns stay dates, and a QPV
+    code not known (it is optional: a cité éducative has none of its own)."""
+    world.login(client, world.national)
+    rows = _csv(client.get(reverse("sites:dashboard_export", kwargs={"fmt": "csv"}), {"q": "Quartier A"}))
+    values = dict(zip(rows[0], rows[1], strict=True))
+    blank = {
+        "Vision adoptée",
+        "Dernière auto-évaluation",
+        "Dernière session",
+        "Dernière activité",
+        "Code QPV",
+    }
+    assert values["Stratégie de changement"] == "non commencée"
+    assert values["Entente de coopération"] == "pas commencée"
+    assert values["Niveau du continuum"] == "aucune"
+    assert [name for name, value in values.items() if not value and name not in blank] == []
+
+
+def test_the_last_self_assessment_is_exported_as_its_day_and_its_level(client, world):
+    from sites.models import SiteProgress
+
+    SiteProgress.objects.update_or_create(
+        site=world.site_a, defaults={"last_assessed_on": dt.date(2026, 3, 12), "continuum_level": 3}
+    )
+    world.login(client, world.national)
+    url = lambda fmt: reverse("sites:dashboard_export", kwargs={"fmt": fmt})  # noqa: E731
+    values = dict(zip(*_csv(client.get(url("csv"), {"q": "Quartier A"}))[:2], strict=True))
+    assert values["Dernière auto-évaluation"] == "12/03/2026"
+    assert values["Niveau du continuum"].endswith("(3/7)")
+    sheet = load_workbook(io.BytesIO(client.get(url("xlsx"), {"q": "Quartier A"}).content)).active
+    header, row = (list(r) for r in sheet.iter_rows(min_row=1, max_row=2))
+    cells = {h.value: c for h, c in zip(header, row, strict=True)}
+    assert (
+        cells["Dernière auto-évaluation"].is_date
+        and cells["Dernière auto-évaluation"].number_format == "DD/MM/YYYY"
+    )
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_libreoffice_in_french_reads_the_exports_dates_as_dates_and_numbers_as_numbers(
+    client, world, fmt, tmp_path
+):
+    from sites.models import Site
+
+    Site.objects.update(last_activity_at=dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC))
+    Site.objects.filter(pk=world.site_a.pk).update(qpv_code="QN04201M", coaching_hours_budget=Decimal("12.5"))
+    world.login(client, world.national)
+    path = tmp_path / f"sites.{fmt}"
+    path.write_bytes(client.get(reverse("sites:dashboard_export", kwargs={"fmt": fmt})).content)
+    columns = typed_columns(as_opendocument(path))
+    for name in ("Statut depuis le", "Dernière activité"):
+        assert set(columns[name]) == {"date"}, (name, columns[name])
+    for name in ("Vague", "Heures d’accompagnement utilisées", "Budget d’accompagnement (heures)"):
+        assert set(columns[name]) == {"float"}, (name, columns[name])
+    for name in ("Site", "Statut", "Trinôme", "Stratégie de changement", "Entente de coopération"):
+        assert set(columns[name]) == {"string"}, (name, columns[name])

@@ -112,7 +112,15 @@ def remove(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
     return redirect(_attendance_url(session))
 
 
-BLANK_LINES = 6
+# Blank lines for people who come uninvited: enough to fill the page when the sheet fits on one (people,
+# blank lines and site headings: up to ONE_PAGE_LINES, with the facilitator's box below); six otherwise.
+BLANK_LINES, ONE_PAGE_LINES, FEWEST_BLANK_LINES = 6, 9, 3
+
+
+def blank_lines(people: int, groups: int) -> int:
+    """How many blank lines a sheet of `people` in `groups` site headings gets (one more heading: theirs)."""
+    room = ONE_PAGE_LINES - people - groups - 1
+    return room if room >= FEWEST_BLANK_LINES else BLANK_LINES
 
 
 def sign_in_sheet(request: HttpRequest, pk: int) -> HttpResponse:
@@ -123,16 +131,17 @@ def sign_in_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     for number, row in enumerate(rows, start=1):
         row.number = number  # one numbering across the site groups: the count of signatures expected
     starts = timezone.localtime(session.starts_at)
+    groups = services.grouped(rows)
     context = {
         "document_title": f"Feuille d’émargement — {session.title}",
         "session": session,
         "starts_at": starts,
         "ends_at": timezone.localtime(session.ends_at),
-        "groups": services.grouped(rows),
+        "groups": groups,
         "count": len(rows),
         "facilitators": [services.person_name(u) for u in session.facilitators.all()],
         "sites": list(session.sites.order_by("name")),
-        "blank_lines": range(len(rows) + 1, len(rows) + 1 + BLANK_LINES),
+        "blank_lines": range(len(rows) + 1, len(rows) + 1 + blank_lines(len(rows), len(groups))),
         "generated_at": timezone.now(),
     }
     html = render_to_string("sessions/pdf/sign_in_sheet.html", context)
