@@ -90,7 +90,10 @@ def test_dashboard_queries_do_not_grow_from_40_to_300_sites(waves, client, world
     many = [count(params) for params in filters]
     assert few[0][1] and many[0][1]  # the whole programme's page has sites in both
     for (few_queries, few_rows), (many_queries, many_rows) in zip(few, many, strict=True):
-        assert (many_queries == few_queries if few_rows == many_rows else many_queries == few_queries + 1), (few, many)
+        assert many_queries == few_queries if few_rows == many_rows else many_queries == few_queries + 1, (
+            few,
+            many,
+        )
     # Every fact read from the sites' progress rows: 14 queries at most, whatever the number of sites (13, and
     # the header's count of unread notifications since issue 18).
     assert max(queries for queries, _ in many) <= 14
