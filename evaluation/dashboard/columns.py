@@ -107,6 +107,11 @@ STATUS_CELLS = {
 }
 
 
+# The region breaks at its hyphens only ("Centre-" / "Val de Loire", never "Centre-Val de" / "Loire"); the
+# kind of site under it, on one short line ("QPV" is how the programme’s people say it).
+KIND_SHORT = {kind.value: kind.label for kind in SiteKind} | {SiteKind.QPV.value: "QPV"}
+
+
 def _status_cell(site) -> Cell:
     label, badge = STATUS_CELLS.get(site.status, (site.status, "grey"))
     return Cell(label, badge=badge)
@@ -127,7 +132,7 @@ IDENTITY = Family(
         Column(
             "region",
             "Région",
-            lambda s: Cell(s.department.region.name, detail=SiteKind(s.kind).label),
+            lambda s: Cell(s.department.region.name.replace(" ", text.NBSP), detail=KIND_SHORT[s.kind]),
             lambda s: s.department.region.name,
             "department__region__name",
         ),

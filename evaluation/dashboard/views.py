@@ -24,6 +24,7 @@ def _headers(board, request, base_url: str) -> list[dict]:
         query["tri"] = f"-{column.key}" if current and not board.descending else column.key
         headers.append(
             {
+                "key": column.key,
                 "label": column.label,
                 "available": column.available,
                 "numeric": column.numeric,

@@ -143,44 +143,54 @@ def national_charts(sections: dict) -> dict:
     return result
 
 
+# The grid is drawn across the page's whole width (`.chart--wide`, 174 mm of A4 inside the margins): one unit
+# of its viewBox is then about one point, and its labels print at 8.5 pt or more.
+GRID_WIDTH, GRID_LABEL_SIZE = 490, 8.5
+
+
 def continuum_chart(points: list[dict], levels: list[str], *, chart_id: str) -> str:
-    """The site's position on the seven levels of the continuum at each self-assessment, one row per date."""
-    label_w, cell_w, row_h, size = 90, 76, 26, 9
-    # Level names under their numbers, wrapped within their column (never running into the next one).
+    """The site's position on the seven levels of the continuum at each self-assessment: the levels as
+    columns (number, then name), one row per date, its date written above its bar of cells."""
+    size, cell_w, bar_h, gap = GRID_LABEL_SIZE, GRID_WIDTH / len(levels), 14, 7
+    line_h = size * 1.25
+    # Level names under their numbers, wrapped within their column (never running into the next one): at this
+    # size the longest, "Communication", fits on one line.
     names = [
-        charts.label(level, x=label_w + i * cell_w + cell_w / 2, y=30, size=size, width=cell_w - 4,
+        charts.label(level, x=i * cell_w + cell_w / 2, y=16 + line_h, size=size, width=cell_w - 2,
                      attrs='text-anchor="middle" fill="currentColor"')
         for i, level in enumerate(levels)
     ]  # fmt: skip
-    head_h = 40 + (max((lines for _, lines in names), default=1) - 1) * size * 1.25
-    width = label_w + cell_w * len(levels)
-    height = head_h + row_h * len(points) + 4
+    head_h = 16 + max((lines for _, lines in names), default=1) * line_h + gap
+    row_h = line_h + 2 + bar_h + gap
+    height = head_h + row_h * len(points)
     cid = escape(chart_id)
     title = "Position sur le continuum de la coopération"
-    desc = "; ".join(f"{_short_date(p['on'])} : {p['label'] or 'non positionné'}" for p in points)
+    desc = "; ".join(
+        f"{text.date(p['on'][:10])}{text.NBSP}: {p['label'] or 'non positionné'}" for p in points
+    )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="qic-chart" id="{cid}" role="img" '
-        f'aria-labelledby="{cid}-title {cid}-desc" viewBox="0 0 {width} {height}" width="100%" '
-        f'font-family="{charts.FONT}" font-size="11">',
+        f'aria-labelledby="{cid}-title {cid}-desc" viewBox="0 0 {GRID_WIDTH} {height:.0f}" width="100%" '
+        f'font-family="{charts.FONT}" font-size="{size}">',
         f'<title id="{cid}-title">{escape(title)}</title><desc id="{cid}-desc">{escape(desc)}.</desc>',
     ]
     for index, (name, _) in enumerate(names):
-        x = label_w + index * cell_w + cell_w / 2
+        x = index * cell_w + cell_w / 2
         parts.append(
-            f'<text x="{x:.0f}" text-anchor="middle" fill="currentColor" y="14" font-weight="700">{index + 1}'
-            f"</text>{name}"
+            f'<text x="{x:.1f}" text-anchor="middle" fill="currentColor" y="{size + 2}" '
+            f'font-size="{size + 1}" font-weight="700">{index + 1}</text>{name}'
         )
     for row, point in enumerate(points):
         y = head_h + row * row_h
-        parts.append(
-            f'<text x="0" y="{y + 17:.1f}" fill="currentColor">{escape(_short_date(point["on"]))}</text>'
-        )
+        day = text.date(point["on"][:10]) + ("" if point["level"] else f"{text.NBSP}: non positionné")
+        parts.append(f'<text x="0" y="{y + size:.1f}" fill="currentColor">{escape(day)}</text>')
         for index in range(len(levels)):
-            x = label_w + index * cell_w
+            x = index * cell_w
             reached = point["level"] and index < point["level"]
             fill = "#000091" if point["level"] == index + 1 else ("#cacafb" if reached else "#f0f0f0")
             parts.append(
-                f'<rect x="{x + 1}" y="{y + 4:.1f}" width="{cell_w - 2}" height="{row_h - 8}" fill="{fill}"/>'
+                f'<rect x="{x + 1:.1f}" y="{y + line_h + 2:.1f}" width="{cell_w - 2:.1f}" height="{bar_h}" '
+                f'fill="{fill}"/>'
             )
     parts.append("</svg>")
     return mark_safe(xml_safe("".join(parts)))  # noqa: S308 - every text above is escaped
@@ -196,10 +206,6 @@ def site_charts(sections: dict) -> dict:
             points, assessments["continuum_levels"], chart_id="chart-continuum"
         )
     return result
-
-
-def _short_date(value: str) -> str:
-    return text.date(value[:10], "short")
 
 
 def _context(data: dict, data_date: dt.date) -> dict:
@@ -250,6 +256,14 @@ def _cell_value(value):
     if isinstance(value, bool):
         return "oui" if value else "non"
     return value
+
+
+def _fact_value(definition: dict, value):
+    """A site's fact in the "Sites" sheet; a missing one is said, never an empty cell that reads as forgotten:
+    a site that has not assessed itself is "non évalué" on the continuum and on each condition."""
+    if value is not None:
+        return value
+    return "non évalué" if definition["kind"] == "ordinal" else "non renseigné"
 
 
 def _append(sheet, row) -> None:
@@ -373,7 +387,7 @@ def national_xlsx(data: dict, *, data_date: dt.date) -> bytes:
         ["Site", "Communes", "Département", "Région", "Vague", *[d["label"] for d in shown]],
         (
             [r["name"], r.get("communes", ""), r["department"], r["region"], r["wave"]]
-            + [r["facts"].get(d["key"]) for d in shown]
+            + [_fact_value(d, r["facts"].get(d["key"])) for d in shown]
             for r in data["sites"]
         ),
         [34, 26, 12, 26, 8, *[16] * len(shown)],

@@ -146,6 +146,39 @@ def test_national_roll_up_xlsx_has_one_sheet_per_section_and_every_site(world):
     assert workbook["Synthèse"]["B2"].is_date  # "Données du" and a real date, not text
 
 
+def test_the_sites_sheet_says_which_sites_have_not_assessed_themselves_and_keeps_numbers_as_numbers(world):
+    """Opened in a spreadsheet, the "Sites" sheet has no empty cell where a fact is missing: the continuum
+    and the five conditions of a site that has not assessed itself read "non évalué", as in the roll-up;
+    an assessed site shows its levels, and counts stay numbers."""
+    from evaluation.enums import ConditionKey, ConditionLevel
+    from evaluation.models import ConditionAssessment, SelfAssessment
+
+    assessment = SelfAssessment.objects.create(
+        site=world.site_a, assessed_on=dt.date(2026, 5, 10), continuum_level=4
+    )
+    ConditionAssessment.objects.create(
+        self_assessment=assessment, condition=ConditionKey.SHARED_VISION, level=ConditionLevel.DEVELOPING
+    )
+    data = national.national_snapshot()
+
+    workbook = load_workbook(io.BytesIO(render.national_xlsx(data, data_date=DATA_DATE)))
+
+    header, *rows = workbook["Sites"].iter_rows(values_only=True)
+    sites = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    conditions = [d["label"] for d in data["facts"] if d["key"].startswith("condition_")]
+    assert len(conditions) == 5
+    assert sites["Quartier A"]["Continuum de la coopération"] == "Assistance"
+    assert sites["Quartier A"][ConditionKey.SHARED_VISION.label] == "En développement"
+    assert sites["Quartier A"][ConditionKey.BACKBONE.label] == "non évalué"  # assessed, but not that one
+    for label in ("Continuum de la coopération", *conditions):
+        assert sites["Quartier B"][label] == "non évalué"
+    assert all(
+        value not in (None, "") for site in sites.values() for key, value in site.items() if key != "Communes"
+    )
+    for label in ("Sièges pourvus", "Sessions suivies", "Heures d’accompagnement réalisées"):
+        assert isinstance(sites["Quartier B"][label], int | float), label
+
+
 def test_site_bilan_writes_dates_tags_and_spaces_the_french_way(world):
     """The PDF as a reader sees it: "1er décembre 2026" (never "1 Déc 2026" nor "01/12/2026"), tags as
     written ("coopération", not a slug), no-break spaces before colons."""
@@ -169,6 +202,32 @@ def test_site_bilan_writes_dates_tags_and_spaces_the_french_way(world):
     assert "coopération, habitants" in text and "cooperation" not in text
     # pdftotext writes no-break spaces as plain ones: the HTML given to WeasyPrint shows them.
     assert "Étiquettes\u00a0: coopération" in render.report_html(data, data_date=dt.date(2026, 12, 1))
+
+
+def test_the_continuum_grid_of_a_bilan_prints_every_level_name_whole_at_8_pt_or_more(world):
+    """The grid spans the page's width: its level names print at the size of the tables' text (8 pt) or
+    larger, each whole on one line ("Communication" once drew at 5 pt, or cut in two)."""
+    from evaluation.enums import ContinuumLevel
+    from evaluation.models import SelfAssessment
+
+    for day, level in ((dt.date(2025, 11, 10), 3), (dt.date(2026, 5, 10), 4)):
+        SelfAssessment.objects.create(site=world.site_a, assessed_on=day, continuum_level=level)
+    content = render.report_pdf(snapshot.site_snapshot(world.site_a.pk), data_date=DATA_DATE)
+
+    boxes = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=content, capture_output=True, check=True)
+    words = [
+        (float(left), float(top), float(right), word)
+        for left, top, right, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>([^<]+)</word>',
+            boxes.stdout.decode(),
+        )
+    ]
+    # The grid's line of level names: "Concurrence" (level 1, which no assessment reached) is only there.
+    line = next(top for _, top, _, word in words if word == "Concurrence")
+    grid = {word: right - left for left, top, right, word in words if top == line}
+    for name in ContinuumLevel.labels:
+        assert grid[name] / charts.text_width(name, 1) >= 8, name  # whole, and its printed size in points
+    assert "10 novembre 2025" in pdf_text(content)  # each row is dated in words, as the table below
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):

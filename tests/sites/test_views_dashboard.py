@@ -121,6 +121,20 @@ def test_trinome_column_names_the_vacant_seat(national, world):
     assert "Complet" in table
 
 
+def test_the_region_reads_on_two_lines_at_most_with_the_kind_of_site_short_under_it(national, world):
+    """At 1280 px the region column is narrow: a region breaks only at its hyphens ("Provence-Alpes-" /
+    "Côte d’Azur", "Centre-" / "Val de Loire"), and a QPV says "QPV" under it, not the three-line label."""
+    SiteFactory(name="Quartier du sud", department=department("13"), kind=SiteKind.QPV)
+    SiteFactory(name="Cité du centre", department=department("45"), kind=SiteKind.CITE_EDUCATIVE)
+
+    table = _table(national.get(URL))
+
+    assert '<col class="qic-col--region">' in table  # its width, in qic.css
+    assert 'Provence-Alpes-Côte\u00a0d’Azur<span class="qic-cell-detail">QPV</span>' in table
+    assert 'Centre-Val\u00a0de\u00a0Loire<span class="qic-cell-detail">Cité éducative</span>' in table
+    assert "Quartier prioritaire (QPV)" not in table
+
+
 def test_every_column_is_wired_now(national, world):
     page = national.get(URL).content.decode()
     assert "pas encore disponible" not in page
