@@ -146,6 +146,12 @@ def test_postgresql_stems_verbs_and_every_kind_uses_its_index(world, planted):
             rows = apps.get_model(label).objects.all()
             # The migration's expression is the search's: the index is used.
             assert index in engine.matching(rows, found).explain(), index
+        # A word that names a department: the sites' index or their department's, OR-ed by PostgreSQL (an
+        # `IN (subquery)` there made it compute the text of every site).
+        plan = engine.site_matching(
+            apps.get_model("sites.Site").objects.all(), engine.words("loire")
+        ).explain()
+        assert "qic_search_site_gin" in plan and "BitmapOr" in plan, plan
 
 
 HOSTILE = [
@@ -157,6 +163,13 @@ HOSTILE = [
     ("%_%", "Saisissez des lettres ou des chiffres"),
     ("a & b | !c:* (d)", ""),
     ("l’équipe d'animation", ""),
+    ("bilan " + "9" * 30, ""),  # not a year
+    ("bilan 2025 " + "mars " * 40, ""),
+    ("2147483648 9223372036854775808", ""),
+    ("\U0001f600" * 100, ""),
+    ("\u202e\u200b\ufeff", "Saisissez un ou plusieurs mots"),  # invisible characters only
+    ("\\' OR 1=1 --", ""),
+    ("a:* & " * 50, ""),
     ("", "Saisissez un ou plusieurs mots"),
     ("   ", "Saisissez un ou plusieurs mots"),
 ]
@@ -174,6 +187,24 @@ def test_hostile_queries_get_a_page_never_an_error(client, world, planted, query
     panel = client.get(URL, {"q": query}, headers={"HX-Request": "true"})
     assert panel.status_code == 200
     assert "<script>alert" not in panel.content.decode()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"type": "../../etc"},
+        {"type": "sites", "page": "-1"},
+        {"type": "sites", "page": "9" * 30},
+        {"type": "sites", "page": "abc"},
+        {"type": ["sites", "bilans"], "page": ["1", "2"]},
+    ],
+)
+def test_odd_kinds_and_pages_get_a_page_never_an_error(client, world, planted, params):
+    world.login(client, world.seat_holder_a)
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.get(URL, {"q": "quokkasite", **params}, headers=headers)
+        assert response.status_code == 200, params
+        assert "zorglub" not in response.content.decode()
 
 
 def test_results_page_costs_a_fixed_number_of_queries(client, world, planted, django_assert_num_queries):

@@ -113,6 +113,24 @@ def test_search_finds_a_department_and_costs_no_extra_query(national, world):
     assert count_queries({"q": "quartier loire"}) == count_queries({"q": "quartier"}) == count_queries({})
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "x" * 5000,
+        "<script>alert(1)</script>",
+        "\x00\x1b[31m",
+        "%_%",
+        "'; DROP TABLE sites_site; --",
+        "a:* & !b",
+    ],
+)
+def test_hostile_searches_filter_the_dashboard_without_an_error(national, world, query):
+    for headers in ({}, {"HX-Request": "true"}):
+        response = national.get(URL, {"q": query}, headers=headers)
+        assert response.status_code == 200
+        assert "<script>alert" not in response.content.decode()
+
+
 def test_kind_status_and_resource_centre_filters(national, world):
     school = SiteFactory(
         name="Cité éducative du Nord", kind=SiteKind.CITE_EDUCATIVE, department=department("59")
