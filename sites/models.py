@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from qic import text
 from qic.audit import AuditedQuerySet
-from qic.text import normalise
 
 from .enums import (
     ApiKeyRole,
@@ -158,8 +157,6 @@ class Site(models.Model):
         help_text="Vide : le budget par site de la vague.",
     )
     last_activity_at = models.DateTimeField("dernière activité", null=True, blank=True)
-    # Name, communes, department and QPV code without accents nor capitals, for the dashboard's search.
-    search_text = models.CharField(max_length=600, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -183,23 +180,8 @@ class Site(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.search_text = self.build_search_text()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "search_text" not in update_fields:
-            kwargs["update_fields"] = [*update_fields, "search_text"]
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("sites:detail", kwargs={"site_slug": self.slug})
-
-    def build_search_text(self) -> str:
-        """What the free-text search of the dashboard looks into (kept on the row: one indexed column)."""
-        department = self.department if self.department_id else None
-        parts = [self.name, self.communes, self.qpv_code]
-        if department is not None:
-            parts += [department.code, department.name]
-        return normalise(" ".join(p for p in parts if p))[:600]
 
     @property
     def region(self):

@@ -3,8 +3,8 @@
 import django_filters
 from django.db.models import QuerySet
 
+from evaluation import search
 from qic import maps
-from qic.text import search_words
 from sites.enums import SiteKind, SiteStatus
 
 from . import alerts
@@ -42,9 +42,10 @@ class DashboardFilter(django_filters.FilterSet):
         return queryset.filter(alerts.condition(value))
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        for word in search_words(value):
-            queryset = queryset.filter(search_text__contains=word)
-        return queryset
+        """The header search's site matching (`evaluation.search.site_matching`): name, communes, QPV code or
+        department, French-aware on PostgreSQL. Typed marks only ("%"): no site has them in its name."""
+        found = search.words(search.clean_query(value))
+        return search.site_matching(queryset, found) if found else queryset.none()
 
 
 def apply(filterset: DashboardFilter, queryset: QuerySet, *, skip: tuple[str, ...] = ()) -> QuerySet:

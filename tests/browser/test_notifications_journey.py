@@ -100,3 +100,33 @@ def test_the_trinome_is_told_approves_and_gets_one_email(demo, browser, live_ser
         assert len(received) == 1, (email, [m.subject for m in received])
         assert re.search("adoptées? par le trinôme", received[0].body)
     assert set(ids) == set(SEATS.values())
+
+
+def test_on_a_phone_the_unread_count_is_in_sight_and_the_bell_is_a_whole_button(demo, browser, live_server):
+    """390 px: the bell and its count beside the menu button, without opening the menu; a 40 px target like
+    the menu button (inside the DSFR brand block, an "enlarge link", it had shrunk to 16 px), its name says
+    the count in words, and the keyboard focus is drawn around it."""
+    nadia = User.objects.get(email=SEATS["nadia"])
+    unread = notifications.Notification.objects.filter(user=nadia, read_at__isnull=True).count()
+    assert unread > 1
+    page = _signed_in(browser, live_server, SEATS["nadia"])
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/")
+    bell = page.locator(".fr-header__navbar").get_by_role(
+        "link", name=f"Notifications\u00a0: {unread} non lues", exact=True
+    )
+    expect(bell).to_be_visible()
+    expect(page.locator(".qic-navbar-notify__count")).to_have_text(str(unread))
+    box = bell.bounding_box()
+    assert box["width"] >= 40 and box["height"] >= 40, box
+    centre = f"document.elementFromPoint({box['x'] + box['width'] / 2}, {box['y'] + box['height'] / 2})"
+    assert page.evaluate(f"{centre}.closest('a').id || {centre}.closest('a').parentElement.id") == (
+        "qic-navbar-notify"
+    )
+    bell.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineWidth")
+    assert outline not in ("0px", ""), outline
+    bell.click()
+    expect(page).to_have_url(f"{live_server.url}/notifications/")

@@ -1,18 +1,21 @@
 """The platform's search (header box, instant results, results page): what each role finds, in French, and
 nothing of the sites it may not see."""
 
+import datetime as dt
+
 import pytest
 from django.apps import apps
 from django.db import connection
 from django.urls import reverse
 
-from collectives.enums import AgreementPart
+from collectives.enums import AgreementPart, AgreementStatus
 from evaluation import search as engine
 from evaluation.reports.enums import ReportState
+from sites.models import Site
 from tests.collectives.factories import MembershipFactory, agreement_for
 from tests.evaluation.factories import LearningFactory, ReportFactory, indicator_for
 from tests.sessions.factories import make_session
-from tests.sites.factories import SiteFactory
+from tests.sites.factories import SiteFactory, department
 
 URL = reverse("evaluation:search")
 # Who sees which site's data (site A: Loire; site B: Nord); bilans only for those who may download them.
@@ -69,9 +72,14 @@ def test_each_role_finds_its_own_sites_data_and_nothing_of_the_others(client, wo
             assert (link in content) == (site in SEES[role]), (role, marker)
         # A bilan is found by its site's name, with or without the word "bilan", or by that word alone, by
         # those who may download it.
-        for query in (next(iter(links)), f"Bilan {next(iter(links))}", "bilans"):
+        for query in (next(iter(links)), f"Bilan {next(iter(links))}", "bilans", "bilan annuel 2026"):
             content = client.get(URL, {"q": query}).content.decode()
             assert (bilan in content) == (site in BILANS[role]), (role, query, site)
+        # An agreement by the words of its title, or by the kind of document alone.
+        agreement = links[f"{next(iter(links))[:-4]}document"]
+        for query in (f"Entente de coopération {next(iter(links))}", "convention", "documents"):
+            content = client.get(URL, {"q": query}).content.decode()
+            assert (agreement in content) == (site in SEES[role]), (role, query, site)
     # The instant results of the header obey the same rule.
     panel = client.get(URL, {"q": "zorglubsession"}, headers={"HX-Request": "true"}).content.decode()
     assert ("Atelier <mark>zorglubsession</mark>" in panel) == ("B" in SEES[role])
@@ -138,6 +146,12 @@ def test_postgresql_stems_verbs_and_every_kind_uses_its_index(world, planted):
             rows = apps.get_model(label).objects.all()
             # The migration's expression is the search's: the index is used.
             assert index in engine.matching(rows, found).explain(), index
+        # A word that names a department: the sites' index or their department's, OR-ed by PostgreSQL (an
+        # `IN (subquery)` there made it compute the text of every site).
+        plan = engine.site_matching(
+            apps.get_model("sites.Site").objects.all(), engine.words("loire")
+        ).explain()
+        assert "qic_search_site_gin" in plan and "BitmapOr" in plan, plan
 
 
 HOSTILE = [
@@ -149,6 +163,13 @@ HOSTILE = [
     ("%_%", "Saisissez des lettres ou des chiffres"),
     ("a & b | !c:* (d)", ""),
     ("l’équipe d'animation", ""),
+    ("bilan " + "9" * 30, ""),  # not a year
+    ("bilan 2025 " + "mars " * 40, ""),
+    ("2147483648 9223372036854775808", ""),
+    ("\U0001f600" * 100, ""),
+    ("\u202e\u200b\ufeff", "Saisissez un ou plusieurs mots"),  # invisible characters only
+    ("\\' OR 1=1 --", ""),
+    ("a:* & " * 50, ""),
     ("", "Saisissez un ou plusieurs mots"),
     ("   ", "Saisissez un ou plusieurs mots"),
 ]
@@ -166,6 +187,24 @@ def test_hostile_queries_get_a_page_never_an_error(client, world, planted, query
     panel = client.get(URL, {"q": query}, headers={"HX-Request": "true"})
     assert panel.status_code == 200
     assert "<script>alert" not in panel.content.decode()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"type": "../../etc"},
+        {"type": "sites", "page": "-1"},
+        {"type": "sites", "page": "9" * 30},
+        {"type": "sites", "page": "abc"},
+        {"type": ["sites", "bilans"], "page": ["1", "2"]},
+    ],
+)
+def test_odd_kinds_and_pages_get_a_page_never_an_error(client, world, planted, params):
+    world.login(client, world.seat_holder_a)
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.get(URL, {"q": "quokkasite", **params}, headers=headers)
+        assert response.status_code == 200, params
+        assert "zorglub" not in response.content.decode()
 
 
 def test_results_page_costs_a_fixed_number_of_queries(client, world, planted, django_assert_num_queries):
@@ -188,3 +227,97 @@ def test_every_page_has_the_search_box_for_signed_in_people(client, world):
     content = client.get(reverse("legal_notice")).content.decode()
     assert 'id="qic-search-label">Rechercher sur la plateforme' in content
     assert f'action="{URL}"' in content
+
+
+# --- Sites: one matching for the header's search and the dashboard's filter ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("montreynaud", True),
+        ("Saint-Étienne", True),  # the communes, accents aside
+        ("saint etienne montreynaud", True),
+        ("QN04201M", True),
+        ("loire", True),  # the department's name
+        ("montreynaud loire", True),  # one word in the name, the other the department
+        ("42", True),  # its code
+        ("montr", True),  # the word being typed
+        ("montreynaud nord", False),
+        ("quimper", False),
+    ],
+)
+def test_a_site_is_found_by_name_communes_qpv_code_or_department(world, query, found):
+    site = SiteFactory(
+        name="Montreynaud", communes="Saint-Étienne", qpv_code="QN04201M", department=department("42")
+    )
+    assert (site in engine.site_matching(Site.objects.all(), engine.words(query))) == found, query
+
+
+def test_a_renamed_site_is_found_by_its_new_name_however_it_was_saved(world):
+    site = SiteFactory(name="Montreynaud")
+    site.name = "Crêt de Roc"
+    site.save(update_fields=["name"])
+    assert site in engine.site_matching(Site.objects.all(), engine.words("cret de roc"))
+    Site.objects.filter(pk=site.pk).update(name="Beaubrun")  # no save(): nothing stored to forget
+    assert site in engine.site_matching(Site.objects.all(), engine.words("beaubrun"))
+    assert site not in engine.site_matching(Site.objects.all(), engine.words("cret"))
+
+
+# --- Documents: by their kind, their period, their title ---------------------------------------------------
+
+
+def _titles(user, query: str, key: str) -> list[str]:
+    groups = {group.kind.key: group for group in engine.overview(user, query, per_kind=20)}
+    return [str(hit.title) + " | " + hit.context for hit in groups[key].hits] if key in groups else []
+
+
+def test_bilans_are_found_by_kind_period_and_site(world):
+    Site.objects.filter(pk=world.site_a.pk).update(name="Montreynaud")
+    done = {"state": ReportState.DONE, "site": world.site_a}
+    older = ReportFactory(data_date=dt.date(2024, 12, 31), **done)
+    march = ReportFactory(data_date=dt.date(2025, 3, 31), **done)
+    june = ReportFactory(data_date=dt.date(2025, 6, 30), **done)
+    ReportFactory(data_date=dt.date(2025, 7, 1), site=world.site_a)  # not finished: never found
+
+    def found(query):
+        return {int(row.pk) for row in engine.of_kind(world.national, query, engine.KIND_KEYS["bilans"])}
+
+    assert found("bilan 2025") == {march.pk, june.pk}
+    assert found("2025") == {march.pk, june.pk}  # a period alone
+    assert found("bilan mars 2025") == {march.pk}
+    assert found("Bilans annuels") == {older.pk, march.pk, june.pk}
+    assert found("bilan de Montreynaud 2024") == {older.pk}
+    assert found("bilan de Montreynaud décembre 2024") == {older.pk}
+    assert found(f"bilan {world.site_b.name}") == set()
+    assert found("bilan 2023") == set()
+    assert found("de la") == set()  # small words only: nothing, not everything
+    assert found("mars") == set()  # a month alone is a word like any other
+    # The period shows on the result, the words found highlighted.
+    assert "<mark>Bilan</mark> de " in _titles(world.national, "bilan 2025", "bilans")[0]
+
+
+def test_agreements_are_found_by_the_words_of_their_title_their_year_or_their_text(world):
+    Site.objects.filter(pk=world.site_a.pk).update(name="Montreynaud")
+    Site.objects.filter(pk=world.site_b.pk).update(name="Crêt de Roc")
+    in_force = agreement_for(world.site_a, status=AgreementStatus.IN_FORCE)
+    in_force.in_force_since = dt.date(2025, 9, 1)
+    in_force.save()
+    draft = agreement_for(world.site_b, texts={AgreementPart.POWER: "Le comité décide à la majorité."})
+
+    def found(query):
+        return {int(row.pk) for row in engine.of_kind(world.national, query, engine.KIND_KEYS["ententes"])}
+
+    for query in ("entente", "ententes de coopération", "Convention", "documents"):
+        assert found(query) == {in_force.pk, draft.pk}, query
+    assert found("entente de coopération Montreynaud") == {in_force.pk}
+    assert found("convention du Crêt de Roc") == {draft.pk}
+    assert found("entente 2025") == {in_force.pk}
+    assert found("majorité") == {draft.pk}  # its text, as before
+    assert found("entente majorité") == {draft.pk}
+    assert found("bilan") == set()  # another kind's word
+    assert found("de la") == set()
+    # Only what this person may see.
+    assert {
+        int(row.pk) for row in engine.of_kind(world.seat_holder_a, "convention", engine.KIND_KEYS["ententes"])
+    } == {in_force.pk}

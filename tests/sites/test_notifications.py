@@ -219,6 +219,32 @@ def test_a_person_who_lost_access_to_a_site_no_longer_sees_its_notifications(cli
     assert not mail.outbox
 
 
+def test_what_a_person_lost_access_to_is_left_alone_everywhere_and_back_with_the_access(
+    client, world, people
+):
+    prefect = people["prefect"]
+    notifications.set_preferences(prefect, {NotificationKind.VERSION_TO_APPROVE: Delivery.DIGEST})
+    _edit(world, people)  # the prefect: a version to approve (an action), in the digest by their choice
+    assert notifications.open_items(prefect) and notifications.digest_items(prefect)
+    membership = world.site_a.memberships.get(user=prefect)
+    members.end_membership(membership, actor=world.national)
+    world.login(client, prefect)
+
+    # Marking everything read leaves it alone; no list, fragment, count, to-do list or digest shows it.
+    assert client.post(reverse("notifications:read_all")).status_code == 302
+    assert not Notification.objects.filter(user=prefect, read_at__isnull=False).exists()
+    fragment = client.get(reverse("notifications:list"), headers={"HX-Request": "true"}).content.decode()
+    assert "vision" not in fragment and "non lue" not in fragment
+    assert "de la vision à approuver" not in client.get(reverse("evaluation:due")).content.decode()
+    assert not notifications.open_items(prefect) and not notifications.digest_items(prefect)
+    assert notifications.Inbox(prefect).unread == 0
+
+    # Given the seat again, the person finds it where it was, unread.
+    membership.ended_on = None
+    membership.save()
+    assert notifications.Inbox(prefect).unread == Notification.objects.filter(user=prefect).count() > 0
+
+
 # --- E-mails: grouped, once, after the delay, as each person chose ----------------------------------------
 
 

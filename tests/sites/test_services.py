@@ -100,13 +100,3 @@ def test_ticking_twice_keeps_the_first_tick_and_unticking_is_journaled():
 def test_site_slugs_never_take_a_reserved_path():
     assert services.unique_site_slug("Tableau de bord") == "tableau-de-bord-2"
     assert services.unique_site_slug("Inscriptions") == "inscriptions-2"
-
-
-def test_search_text_is_kept_without_accents():
-    site = SiteFactory(name="Montreynaud", communes="Saint-Étienne", qpv_code="QN04201M")
-    assert "saint-etienne" in site.search_text
-    assert "qn04201m" in site.search_text
-    assert "loire" in site.search_text  # the department's name
-    site.name = "Crêt de Roc"
-    site.save(update_fields=["name"])
-    assert "cret de roc" in Site.objects.get(pk=site.pk).search_text

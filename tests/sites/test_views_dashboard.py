@@ -97,6 +97,40 @@ def test_search_ignores_accents_and_case(national, world):
     assert world.site_a.name not in table
 
 
+def test_search_finds_a_department_and_costs_no_extra_query(national, world):
+    # The header search's matching (evaluation.search.site_matching): the department by its name or code.
+    assert world.site_a.name in _table(national.get(URL, {"q": "loire"}))  # site A: Loire (42)
+    assert world.site_a.name not in _table(national.get(URL, {"q": "nord"}))
+    assert world.site_b.name in _table(national.get(URL, {"q": "quartier 59"}))
+    assert national.get(URL, {"q": "%_%"}).context["board"].rows == []  # marks only: no site has them
+
+    def count_queries(params):
+        with CaptureQueriesContext(connection) as captured:
+            assert national.get(URL, params).status_code == 200
+        return len(captured)
+
+    # (A search that finds nothing costs fewer: the panels of no site are not asked for.)
+    assert count_queries({"q": "quartier loire"}) == count_queries({"q": "quartier"}) == count_queries({})
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "x" * 5000,
+        "<script>alert(1)</script>",
+        "\x00\x1b[31m",
+        "%_%",
+        "'; DROP TABLE sites_site; --",
+        "a:* & !b",
+    ],
+)
+def test_hostile_searches_filter_the_dashboard_without_an_error(national, world, query):
+    for headers in ({}, {"HX-Request": "true"}):
+        response = national.get(URL, {"q": query}, headers=headers)
+        assert response.status_code == 200
+        assert "<script>alert" not in response.content.decode()
+
+
 def test_kind_status_and_resource_centre_filters(national, world):
     school = SiteFactory(
         name="Cité éducative du Nord", kind=SiteKind.CITE_EDUCATIVE, department=department("59")

@@ -370,7 +370,7 @@ def test_bookkeeping_updates_cost_nothing_and_are_not_recorded(world, django_ass
     with django_assert_num_queries(1):
         Site.objects.filter(pk=world.site_a.pk).update(last_activity_at=timezone.now())
     with django_assert_num_queries(1):
-        Site.objects.all().update(search_text="")
+        Site.objects.all().update(status_changed_at=timezone.now())
     assert AuditEntry.objects.count() == before
 
 
