@@ -109,7 +109,8 @@ def test_a_worker_killed_mid_report_leaves_no_half_file_and_a_new_worker_complet
     # 100 s): start the new worker once the message is past its timeout, as a restarted machine would be.
     time.sleep(VISIBILITY_TIMEOUT + 1)
     _, fresh_log = workers("fresh")
-    done = wait_for(lambda: _state(report.pk).state == ReportState.DONE, 90)
+    # The worker runs below the web's priority (QIC_WORKER_NICENESS): on a loaded machine it waits its turn.
+    done = wait_for(lambda: _state(report.pk).state == ReportState.DONE, 180)
     assert done, fresh_log.read_text()
     report = _state(report.pk)
     assert (
