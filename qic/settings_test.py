@@ -6,6 +6,19 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF")
 
 from pathlib import Path  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
+
+# pytest-xdist (CI's PostgreSQL pass runs on two cores): each worker has its own test database (pytest-django
+# names it), and here its own Redis database (broker, results, cache: a worker's `purge` or queued task never
+# reaches the other's Celery worker) and its own media folder. The processes a test starts inherit both.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _XDIST_WORKER and os.environ.get("QIC_XDIST_ISOLATED") != _XDIST_WORKER:
+    os.environ["QIC_XDIST_ISOLATED"] = _XDIST_WORKER
+    os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix=f"qic-test-media-{_XDIST_WORKER}-")
+    if os.environ.get("REDIS_URL"):
+        _url = urlsplit(os.environ["REDIS_URL"])
+        _index = int(_url.path.strip("/") or 0) + int(_XDIST_WORKER.removeprefix("gw")) + 1
+        os.environ["REDIS_URL"] = _url._replace(path=f"/{_index}").geturl()
 
 from qic.settings import *  # noqa: E402,F403
 from qic.settings import CACHES, STORAGES, TEMPLATES  # noqa: E402

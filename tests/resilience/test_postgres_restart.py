@@ -94,6 +94,7 @@ def cut_every_connection():
     assert killed >= 2  # the web workers' connections at least
 
 
+@pytest.mark.exclusive  # a real restart cuts the connections of every test running beside it
 def test_after_a_postgres_restart_under_load_the_next_requests_work_and_nothing_is_lost(web_server, world):
     base, site = web_server, world.site_a
     national = signed_in(base, world.national)
