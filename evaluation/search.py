@@ -134,8 +134,10 @@ def matching(queryset: QuerySet, found: list[str], *, rank: bool = False) -> Que
 
 # --- Sites: their name, communes and QPV code, or their department -----------------------------------------
 
-# Words too small to name a department ("Val-d’Oise", "Saône-et-Loire", "Alpes-de-Haute-Provence").
-_NOT_A_NAME = {"a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "sur"}
+# The small words of a title ("bilan de", "entente de coopération du"), dropped beside a document's words;
+# with "et" and "sur", too small to name a department ("Val-d’Oise", "Saône-et-Loire").
+FILLER = {"a", "au", "aux", "d", "de", "des", "du", "en", "l", "la", "le", "les"}
+_NOT_A_NAME = FILLER | {"et", "sur"}
 
 
 @functools.cache
@@ -266,21 +268,6 @@ def _indicators(user, found):
 DOCUMENT_WORDS = {"document", "documents"}
 AGREEMENT_WORDS = {"entente", "ententes", "cooperation", "cooperations", "convention", "conventions"}
 BILAN_WORDS = {"bilan", "bilans", "annuel", "annuels", "annuelle", "annuelles"}
-# The small words of a title ("bilan de", "entente de coopération du"), dropped beside a document's words.
-FILLER = {"a", "au", "aux", "d", "de", "des", "du", "en", "l", "la", "le", "les"}
-MONTH_NAMES = (
-    "janvier",
-    "fevrier",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "aout",
-    "septembre",
-    "octobre",
-)
-MONTHS = {name: number for number, name in enumerate((*MONTH_NAMES, "novembre", "decembre"), 1)}
 
 
 @dataclass(frozen=True)
@@ -305,11 +292,12 @@ def _document_words(found: list[str], kind_words: set[str]) -> tuple[bool, Perio
     """Whether the query names this kind of document, the period it asks for, and the words left to find
     (in the title's site, or in the text)."""
     years = [int(word) for word in found if re.fullmatch(r"(19|20)\d\d", word)]
-    months = [MONTHS[word] for word in found if word in MONTHS] if years else []
+    names = text.month_numbers()
+    months = [names[word] for word in found if word in names] if years else []
     period = Period(years[0] if years else None, months[0] if months else None)
     named_kind = any(word in kind_words or word in DOCUMENT_WORDS for word in found)
     used = kind_words | DOCUMENT_WORDS | FILLER | ({str(period.year)} if years else set())
-    used |= {word for word in found if word in MONTHS} if months else set()
+    used |= {word for word in found if word in names} if months else set()
     left = [word for word in found if word not in used]
     return named_kind, period, left
 

@@ -116,6 +116,12 @@ def _names() -> dict[str, dict[int, str]]:
         }
 
 
+@functools.cache
+def month_numbers() -> dict[str, int]:
+    """{a month's French name, normalised ("fevrier", "aout"): its number}, to read a month someone typed."""
+    return {normalise(name): number for number, name in _names()["months"].items()}
+
+
 DATE_STYLES = ("long", "weekday", "short", "day_month", "month_year", "month_abbr")
 
 
