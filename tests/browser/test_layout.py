@@ -1,20 +1,20 @@
 """Layout of every page: the URL walk of tests/test_tenancy.py on the demo data, on a phone (390 px) and a
 desk (1280 px), in the DSFR's light and dark themes. It fails when content is drawn over other content or over
 the footer, when the page scrolls sideways, when text falls under 4.5:1 contrast (axe-core's color-contrast
-rule) or a chart's lines and bars under 3:1. A screenshot of each page, width and theme is kept in
-$QIC_LAYOUT_SHOTS (a temporary directory otherwise; printed) for people to look at. QIC_LAYOUT_PAGES=name,name
-looks at those only.
+rule) or a chart's lines and bars under 3:1. With $QIC_LAYOUT_SHOTS set, a screenshot of each page, width and
+theme is kept there for people to look at (none otherwise: 504 full-page captures took a fifth of the check's
+time, and nobody looks at them in CI). QIC_LAYOUT_PAGES=name,name looks at those only.
 
 Who opens what: national staff open every page (they see the most: every site, every form); the other roles
 open the pages whose content depends on who looks (ROLE_PAGES); anonymous visitors open the public pages. Each
 page is loaded once per role, then measured at each width and in each theme (see `_look`), in one browser
 context whose session cookie is swapped from role to role: the DSFR's style sheets, fonts and icons are
-fetched once, not once per role.
+fetched once, not once per role. The pages are shared out in PARTS tests (every role in each), so that
+pytest-xdist's two workers each take some: as one test, it was a 6-minute tail on one worker.
 """
 
 import base64
 import os
-import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -37,6 +37,7 @@ LAYOUT_JS = Path(__file__).with_name("layout.js")
 WINDOW = {"width": 1280, "height": 800}
 WIDTHS = {1280: 800, 390: 844}  # width: height of the window
 THEMES = ("light", "dark")
+PARTS = 4
 # URLs that answer a file (PDF, CSV, XLSX, SVG, iCalendar, JSON), not a page.
 FILES = frozenset(
     {
@@ -183,8 +184,9 @@ class Tab:
         path.write_bytes(base64.b64decode(self.cdp.send("Page.captureScreenshot", options)["data"]))
 
 
-def _look(tab: Tab, shots: Path, label: str) -> list[str]:
-    """The page loaded in `tab` at each width and in each theme: what is wrong, and a screenshot of each.
+def _look(tab: Tab, shots: Path | None, label: str) -> list[str]:
+    """The page loaded in `tab` at each width and in each theme: what is wrong, and a screenshot of each (in
+    `shots`, when given).
 
     Geometry (overlaps, sideways scrolling) does not depend on the theme: it is measured once per width.
     Colours do not depend on the width: contrast is measured once per theme, at the desk width."""
@@ -206,7 +208,8 @@ def _look(tab: Tab, shots: Path, label: str) -> list[str]:
                 found += [(f"chart contrast {c}", theme) for c in page.evaluate("qicLayout.graphics()")]
             for problem, where in found:
                 problems.setdefault(problem, []).append(f"{where} px" if where == width else where)
-            tab.screenshot(shots / f"{label.replace(' ', '--').replace(':', '-')}--{width}-{theme}.png")
+            if shots is not None:
+                tab.screenshot(shots / f"{label.replace(' ', '--').replace(':', '-')}--{width}-{theme}.png")
     return [f"{label} ({', '.join(where)}): {problem}" for problem, where in problems.items()]
 
 
@@ -216,10 +219,12 @@ def _session_cookie(email):
     return client.cookies[settings.SESSION_COOKIE_NAME]
 
 
-def walk(browser, live_server, shots: Path) -> tuple[list[str], int]:
-    """Look at every page of every role: what is wrong, and how many pages were looked at."""
+def walk(browser, live_server, shots: Path | None, part: int = 0, parts: int = 1) -> tuple[list[str], int]:
+    """Look at every page of every role (of one part of them): what is wrong, and how many pages were looked
+    at."""
     only = {name for name in os.environ.get("QIC_LAYOUT_PAGES", "").split(",") if name}
-    pages = sorted(_pages(_walk_world(), only), key=lambda item: item[0])  # one role after the other
+    # One role after the other, then every `parts`-th page from `part`.
+    pages = sorted(_pages(_walk_world(), only), key=lambda item: item[0])[part::parts]
     cookies = {role: _session_cookie(email) for role, email in ROLES.items() if role in {r for r, _ in pages}}
     tab, problems, seen = Tab(new_context(browser)), [], set()
     for role, url in pages:
@@ -240,14 +245,17 @@ def walk(browser, live_server, shots: Path) -> tuple[list[str], int]:
     return problems, len(seen)
 
 
-def test_every_page_holds_its_layout(live_server, demo, browser, capsys):
-    shots = Path(os.environ.get("QIC_LAYOUT_SHOTS") or tempfile.mkdtemp(prefix="qic-layout-"))
-    shots.mkdir(parents=True, exist_ok=True)
+@pytest.mark.parametrize("part", range(PARTS))
+def test_every_page_holds_its_layout(live_server, demo, browser, capsys, part):
+    shots = Path(os.environ["QIC_LAYOUT_SHOTS"]) if os.environ.get("QIC_LAYOUT_SHOTS") else None
+    if shots is not None:
+        shots.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    problems, looked = walk(browser, live_server, shots)
+    problems, looked = walk(browser, live_server, shots, part, PARTS)
     with capsys.disabled():
         took = time.monotonic() - started
-        print(f"\nLayout: {looked} pages looked at in {took:.0f} s, screenshots in {shots}")
+        where = f", screenshots in {shots}" if shots else " (QIC_LAYOUT_SHOTS=folder keeps screenshots)"
+        print(f"\nLayout, part {part + 1} of {PARTS}: {looked} pages looked at in {took:.0f} s{where}")
     assert not problems, f"{len(problems)} layout faults:\n" + "\n".join(problems)
 
 
