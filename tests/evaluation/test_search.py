@@ -8,7 +8,7 @@ from django.apps import apps
 from django.db import connection
 from django.urls import reverse
 
-from collectives.enums import AgreementPart, AgreementStatus
+from collectives.enums import AgreementPart, AgreementStatus, MemberRole
 from evaluation import search as engine
 from evaluation.reports.enums import ReportState
 from sites.models import Site
@@ -219,6 +219,22 @@ def test_results_page_costs_a_fixed_number_of_queries(client, world, planted, dj
     with django_assert_num_queries(11):
         response = client.get(URL, {"q": "quokkasite"})
     assert "Quartier <mark>quokkasite</mark>" in response.content.decode()
+
+
+def test_a_members_results_page_reads_their_sites_once(client, world, django_assert_num_queries):
+    """A member's sites (and the seats they hold there) are read once for the seven kinds (`access.Scope`)."""
+    LearningFactory(site=world.site_a, title="Quokkasite")
+    agreement_for(world.site_a, texts={AgreementPart.PRINCIPLES: "Comme à Quokkasite."})
+    MembershipFactory(site=world.site_a, user__last_name="Quokkasite")
+    MembershipFactory(site=world.site_b, user__last_name="Quokkasite", role=MemberRole.PARTNER)
+    world.login(client, world.seat_holder_a)
+    # Session and user (2), the member's sites (1), one query per kind (7) and the agreements' parts (1); the
+    # navigation's "Bilans" entry (1) and the header's unread notifications count (1).
+    with django_assert_num_queries(13):
+        response = client.get(URL, {"q": "quokkasite"})
+    content = response.content.decode()
+    assert content.count("<mark>Quokkasite</mark>") == 3  # the learning, the agreement, the person of site A
+    assert "Quartier B" not in content  # the person of site B, not a site of this member
 
 
 def test_every_page_has_the_search_box_for_signed_in_people(client, world):

@@ -103,3 +103,24 @@ def test_facilitator_has_no_rights_outside_their_regions(world):
     rights = access.SiteAccess(world.facilitator_a, world.site_b)
     assert not rights.can_read
     assert not rights.can_run_sessions
+
+
+def test_a_scope_sees_what_visible_sites_and_report_sites_see_for_every_role(world):
+    """`access.Scope` (the search's seven kinds read a member's sites once) answers what the two functions
+    answer: a member's sites where they hold any role, their bilans where they hold a seat, nothing ended."""
+    second = MembershipFactory(site=world.site_b, user=world.partner_a, role=MemberRole.MUNICIPALITY)
+    ended = MembershipFactory(site=world.site_b, user=world.seat_holder_a, role=MemberRole.PREFECT_DELEGATE)
+    ended.ended_on = ended.started_on
+    ended.save()
+    world.steering.is_active = False
+    world.steering.save()
+    for role in ("national", "steering", "facilitator_a", "seat_holder_a", "partner_a", "seat_holder_b"):
+        user = getattr(world, role)
+        scope = access.Scope(user)
+        assert slugs(scope.sites()) == slugs(access.visible_sites(user)), role
+        assert slugs(scope.report_sites()) == slugs(access.report_sites(user)), role
+    assert slugs(access.Scope(world.partner_a).sites()) == ["quartier-a", "quartier-b"]
+    assert slugs(access.Scope(world.partner_a).report_sites()) == ["quartier-b"]  # a seat there, not in A
+    assert slugs(access.Scope(world.seat_holder_a).sites()) == ["quartier-a"]
+    assert slugs(access.Scope(world.outsider).sites()) == []
+    assert second.site == world.site_b
