@@ -4,7 +4,11 @@ redirect or the page with a French form error, never a server error.
 The crawl walks every URL of the tenancy walk (its RULES and kwargs), as every role, with the parameters each
 page offers (its forms' fields and its links' query keys) plus common ones, set to values that look like
 numbers but are not ("²" passes `str.isdigit()`, "١٢" is Arabic-Indic), numbers no column holds, NUL bytes
-and the like. PostgreSQL refuses out-of-range integers and NUL bytes where SQLite does not: run it on both.
+and the like. PostgreSQL refuses out-of-range integers, impossible dates and NUL bytes where SQLite stores or
+matches them: every value is sent on PostgreSQL. SQLite fails alone on one class, an integer beyond 64 bits
+(it cannot bind it: OverflowError, where PostgreSQL compares it as a number): on SQLite (CI's second pass of
+the suite) the crawl sends that class only, instead of repeating the PostgreSQL pass's 8,000 requests against
+a database that refuses less (240 s of the SQLite pass's 940 s of processor time).
 """
 
 import logging
@@ -13,6 +17,7 @@ import re
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 from django.urls import NoReverseMatch, reverse
 
 from collectives.enums import MemberRole
@@ -39,6 +44,7 @@ BAD_VALUES = (
 FULL_ROLES = ("national",)
 SHORT_VALUES = ("²", "9" * 5000, "9" * 25, "2147483648", "\x00")
 DOOR_VALUES = ("²", "\x00")
+SQLITE_VALUES = ("9" * 25,)  # beyond 64 bits: what SQLite alone cannot bind
 
 COMMON_PARAMS = (
     "page", "sort", "tri", "wave", "vague", "region", "status", "statut", "version", "a", "b", "de", "number",
@@ -155,6 +161,8 @@ def test_malformed_parameters_never_give_a_server_error(client, world, name):
         names = sorted(_names(content) | set(COMMON_PARAMS))
         admitted = plain.status_code in (200, 405)
         values = (BAD_VALUES if role in FULL_ROLES else SHORT_VALUES) if admitted else DOOR_VALUES
+        if connection.vendor == "sqlite":
+            values = SQLITE_VALUES
         for value in values:
             data = dict.fromkeys(names, value)
             label = f"{role} {value[:12]!r}"
