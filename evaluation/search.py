@@ -18,6 +18,7 @@ annuel", "entente", "convention"), their period ("2025", "mars 2025") and their 
 from __future__ import annotations
 
 import functools
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -26,7 +27,6 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery, TextField
 from django.urls import reverse
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from qic import access, text
@@ -218,15 +218,10 @@ def _model(label: str):
     return apps.get_model(label)
 
 
-def search_learnings(
-    user, query: str, *, base: QuerySet | None = None, sites: QuerySet | None = None
-) -> QuerySet:
-    """The learnings of the sites this user may see (`sites`, when the caller has them: its `access.Scope`)
-    that match the query, the most recent first (ranking them recomputed the French text of every match: 10 ms
-    for 180 matches on 2,000 sites)."""
-    entries = (base if base is not None else _model("evaluation.LearningEntry").objects.all()).filter(
-        site__in=access.visible_sites(user) if sites is None else sites
-    )
+def search_learnings(user, query: str) -> QuerySet:
+    """The learnings of the sites this user may see that match the query, the most recent first (ranking them
+    recomputed the French text of every match: 10 ms for 180 matches on 2,000 sites)."""
+    entries = _model("evaluation.LearningEntry").objects.filter(site__in=access.visible_sites(user))
     found = words(query)
     if not found:
         return entries.none()
@@ -241,9 +236,8 @@ def _people(scope, found):
     """Members of the collectives of the sites this user may see (their names; never their addresses)."""
     users = matching(_model("collectives.User").objects.filter(is_active=True), found)
     return (
-        _model("collectives.Membership")
-        .objects.current()
-        .filter(site__in=scope.sites(), user__in=users.values("pk"))
+        scope.rows(_model("collectives.Membership").objects.current())
+        .filter(user__in=users.values("pk"))
         .select_related("user", "site")
         .order_by("user__last_name", "user__first_name", "site__name", "pk")
     )
@@ -252,15 +246,16 @@ def _people(scope, found):
 def _sessions(scope, found):
     # Ranked: ordered by date only, PostgreSQL walked the date index and computed each session's text until
     # it had a page (80 ms for no match on 2,000 sites) instead of reading the few matches from the GIN index.
-    return matching(access.visible_sessions(scope.user).order_by("-starts_at", "-pk"), found, rank=True)
+    return matching(scope.sessions().order_by("-starts_at", "-pk"), found, rank=True)
 
 
 def _learnings(scope, found):
-    return search_learnings(scope.user, " ".join(found), sites=scope.sites())
+    """As `search_learnings`, among the scope's sites (their hits name no author: not read)."""
+    return matching(scope.rows(_model("evaluation.LearningEntry").objects.select_related("site")), found)
 
 
 def _indicators(scope, found):
-    indicators = _model("evaluation.Indicator").objects.filter(site__in=scope.sites())
+    indicators = scope.rows(_model("evaluation.Indicator").objects.all())
     return matching(indicators.select_related("site").order_by("site__name", "name", "pk"), found)
 
 
@@ -310,8 +305,8 @@ def _agreements(scope, found):
     ("entente de coopération — Saint-Étienne", "convention"), the year it came into force or was opened, or
     its parts' text."""
     named_kind, period, left = _document_words(found, AGREEMENT_WORDS)
-    agreements = _model("collectives.CooperationAgreement").objects.filter(
-        site__in=scope.sites(), status__in=["draft", "in_force"]
+    agreements = scope.rows(_model("collectives.CooperationAgreement").objects.all()).filter(
+        status__in=["draft", "in_force"]
     )
     if left:
         sections = matching(_model("collectives.AgreementSection").objects.all(), left)
@@ -356,16 +351,25 @@ class Hit:
     snippet: SafeString | str = ""
 
 
+_WORD = re.compile(r"([^\W_]+)")
+
+
+def _fold(word: str) -> str:
+    """A word of a text as `normalise` makes it (one word: no space or apostrophe to handle)."""
+    return word.lower() if word.isascii() else normalise(word)
+
+
 def highlight(value: str, found: list[str]) -> SafeString:
     """The text escaped, each word that starts like a searched word (accents and capitals aside) in <mark>."""
-    stems = [_stem(word) for word in found]
+    stems = tuple(_stem(word) for word in found)
     parts = []
-    for piece in re.split(r"([^\W_]+)", value or ""):
-        if piece and any(normalise(piece).startswith(stem) for stem in stems):
-            parts.append(f"<mark>{conditional_escape(piece)}</mark>")
+    # Split on a captured word: the words are the pieces at odd positions.
+    for position, piece in enumerate(_WORD.split(value or "")):
+        if position % 2 and _fold(piece).startswith(stems):
+            parts.append(f"<mark>{html.escape(piece)}</mark>")
         else:
-            parts.append(conditional_escape(piece))
-    return mark_safe("".join(parts))
+            parts.append(html.escape(piece))
+    return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped
 
 
 def snippet(value: str, found: list[str]) -> SafeString:
@@ -373,10 +377,10 @@ def snippet(value: str, found: list[str]) -> SafeString:
     value = " ".join((value or "").split())
     if len(value) <= SNIPPET:
         return highlight(value, found)
-    stems = [_stem(word) for word in found]
+    stems = tuple(_stem(word) for word in found)
     start = 0
-    for match in re.finditer(r"[^\W_]+", value):
-        if any(normalise(match.group()).startswith(stem) for stem in stems):
+    for match in _WORD.finditer(value):
+        if _fold(match.group()).startswith(stems):
             start = max(0, match.start() - SNIPPET // 3)
             break
     end = start + SNIPPET

@@ -290,6 +290,23 @@ class Scope:
             return visible_sites(self.user)
         return _model("sites.Site").objects.filter(pk__in=sorted(self._member_roles))
 
+    def rows(self, queryset: QuerySet, field: str = "site") -> QuerySet:
+        """The rows of `queryset` whose `field` (a foreign key to a site) is one of `sites()`: the queryset
+        unchanged for whoever sees every site (its rows' sites are all visible; no subquery over every site
+        for Django to compile and PostgreSQL to plan)."""
+        if sees_all_sites(self.user):
+            return queryset
+        return queryset.filter(**{f"{field}__in": self.sites()})
+
+    def sessions(self) -> QuerySet:
+        """`visible_sessions(user)`: a member's are those of their sites (by id) or where they are invited."""
+        if self._member_roles is None:
+            return visible_sessions(self.user)
+        Participant, SessionSite = _model("collectives.Participant"), _model("collectives.SessionSite")
+        of_my_sites = SessionSite.objects.filter(site__in=sorted(self._member_roles)).values("session")
+        invited = Participant.objects.filter(user=self.user).values("session")
+        return _model("collectives.Session").objects.filter(Q(pk__in=of_my_sites) | Q(pk__in=invited))
+
     def report_sites(self) -> QuerySet:
         """`report_sites(user)`: a member's sites where they hold one of the trinôme's seats."""
         if self._member_roles is None:

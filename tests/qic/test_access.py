@@ -4,13 +4,19 @@ import pytest
 from django.http import Http404
 
 from collectives.enums import MemberRole
+from collectives.models import Membership, Participant
 from qic import access
 from sites.models import Site
 from tests.collectives.factories import MembershipFactory
+from tests.sessions.factories import make_session
 
 
 def slugs(qs):
     return sorted(qs.values_list("slug", flat=True))
+
+
+def ids(qs):
+    return sorted(qs.values_list("pk", flat=True))
 
 
 def test_national_and_steering_see_every_site(world):
@@ -106,8 +112,14 @@ def test_facilitator_has_no_rights_outside_their_regions(world):
 
 
 def test_a_scope_sees_what_visible_sites_and_report_sites_see_for_every_role(world):
-    """`access.Scope` (the search's seven kinds read a member's sites once) answers what the two functions
-    answer: a member's sites where they hold any role, their bilans where they hold a seat, nothing ended."""
+    """`access.Scope` (the search's seven kinds read a member's sites once) answers what the functions
+    answer: a member's sites where they hold any role, their bilans where they hold a seat, the sessions of
+    their sites or where they are invited, nothing ended; `rows` keeps a site's row exactly when it is
+    visible."""
+    make_session([world.site_a], title="Session A")
+    make_session([world.site_b], title="Session B", invite=False)
+    invited = make_session([world.site_b], title="Session B, invité de A", invite=False)
+    Participant.objects.create(session=invited, user=world.seat_holder_a)
     second = MembershipFactory(site=world.site_b, user=world.partner_a, role=MemberRole.MUNICIPALITY)
     ended = MembershipFactory(site=world.site_b, user=world.seat_holder_a, role=MemberRole.PREFECT_DELEGATE)
     ended.ended_on = ended.started_on
@@ -119,6 +131,9 @@ def test_a_scope_sees_what_visible_sites_and_report_sites_see_for_every_role(wor
         scope = access.Scope(user)
         assert slugs(scope.sites()) == slugs(access.visible_sites(user)), role
         assert slugs(scope.report_sites()) == slugs(access.report_sites(user)), role
+        assert ids(scope.sessions()) == ids(access.visible_sessions(user)), role
+        visible = Membership.objects.filter(site__in=access.visible_sites(user))
+        assert ids(scope.rows(Membership.objects.all())) == ids(visible), role
     assert slugs(access.Scope(world.partner_a).sites()) == ["quartier-a", "quartier-b"]
     assert slugs(access.Scope(world.partner_a).report_sites()) == ["quartier-b"]  # a seat there, not in A
     assert slugs(access.Scope(world.seat_holder_a).sites()) == ["quartier-a"]
