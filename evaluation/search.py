@@ -153,15 +153,26 @@ def _department_words() -> dict[str, frozenset[str]]:
     return {word: frozenset(codes) for word, codes in found.items()}
 
 
+@functools.cache
+def _department_stems() -> dict[str, frozenset[str]]:
+    """`_department_words` by the words' stems (a trailing plural "s" or "x" dropped)."""
+    found: dict[str, set[str]] = {}
+    for word, codes in _department_words().items():
+        found.setdefault(_stem(word), set()).update(codes)
+    return {stem: frozenset(codes) for stem, codes in found.items()}
+
+
 def _departments_named(word: str, *, prefix: bool) -> set[str]:
     """The departments a searched word names: "loire" (Loire, Haute-Loire, Loire-Atlantique…), "42", "finis"
     when it is the word being typed."""
-    codes: set[str] = set()
-    for name, named in _department_words().items():
-        if name == word or (
-            len(word) > 2 and (_stem(name) == _stem(word) or (prefix and name.startswith(word)))
-        ):
-            codes |= named
+    names = _department_words()
+    codes = set(names.get(word, ()))
+    if len(word) > 2:
+        codes |= _department_stems().get(_stem(word), frozenset())
+        if prefix:
+            for name, named in names.items():
+                if name.startswith(word):
+                    codes |= named
     return codes
 
 
@@ -472,13 +483,13 @@ class Group:
     more: bool = False  # more than the hits shown
 
 
-def overview(user, query: str, *, per_kind: int) -> list[Group]:
+def overview(user, query: str, *, per_kind: int, scope: access.Scope | None = None) -> list[Group]:
     """The first results of each kind that has some (one query per kind: `per_kind` + 1 rows tell whether
-    there are more)."""
+    there are more), among what `scope` (the request's, or the user's) sees."""
     found = words(query)
     if not found:
         return []
-    scope, groups = access.Scope(user), []
+    scope, groups = scope or access.Scope(user), []
     for kind in KINDS:
         rows = list(kind.find(scope, found)[: per_kind + 1])
         if rows:
@@ -487,10 +498,10 @@ def overview(user, query: str, *, per_kind: int) -> list[Group]:
     return groups
 
 
-def of_kind(user, query: str, kind: Kind) -> QuerySet:
+def of_kind(user, query: str, kind: Kind, *, scope: access.Scope | None = None) -> QuerySet:
     """Every result of one kind (to paginate)."""
     found = words(query)
-    return kind.find(access.Scope(user), found) if found else _model("sites.Site").objects.none()
+    return kind.find(scope or access.Scope(user), found) if found else _model("sites.Site").objects.none()
 
 
 def hits(rows, query: str, kind: Kind) -> list[Hit]:

@@ -255,16 +255,20 @@ def report_sites(user) -> QuerySet:
     return Site.objects.none()
 
 
-def sees_reports(user, site_access: SiteAccess | None = None) -> bool:
+def sees_reports(user, site_access: SiteAccess | None = None, scope: Scope | None = None) -> bool:
     """Whether the "Bilans" entry is in this user's navigation (without a query on the pages of a site whose
-    bilans this user may download: `site_access`, the request's rights)."""
+    bilans this user may download: `site_access`, the request's rights; nor when the request's `scope` has
+    read a member's roles)."""
     if site_access is not None and site_access.user == user and site_access.can_download_report:
         return True
+    if scope is not None and scope.user == user and scope.has_read and scope.holds_seats is not None:
+        return scope.holds_seats
     return sees_all_sites(user) or is_facilitator(user) or report_sites(user).exists()
 
 
 class Scope:
-    """What one person may see, for a page that filters many kinds of rows by it (the search: seven kinds).
+    """What one person may see, for a page that filters many kinds of rows by it (the search: seven kinds),
+    read once per request (`scope_of`): the page, its navigation and its header's unread count share it.
 
     A member's sites are read once, as ids, with the roles held there (one query of their current
     memberships): each kind's query then filters by a short list of ids instead of carrying, for Django to
@@ -283,6 +287,25 @@ class Scope:
         for site_id, role in memberships.values_list("site_id", "role"):
             roles.setdefault(site_id, set()).add(role)
         return roles
+
+    @property
+    def has_read(self) -> bool:
+        """Whether this scope has read its sites yet (the header and the navigation use them if so: reading
+        them for their sake alone would be one more query, not one less)."""
+        return "_member_roles" in self.__dict__
+
+    @property
+    def site_ids(self) -> list[int] | None:
+        """A member's sites' ids (None for other roles: their sites are a rule, not a short list)."""
+        return None if self._member_roles is None else sorted(self._member_roles)
+
+    @property
+    def holds_seats(self) -> bool | None:
+        """Whether a member holds one of the trinôme's seats somewhere (None for other roles)."""
+        if self._member_roles is None:
+            return None
+        seats = {str(seat) for seat in TRINOME_SEATS}
+        return any(roles & seats for roles in self._member_roles.values())
 
     def sites(self) -> QuerySet:
         """`visible_sites(user)`."""
@@ -314,6 +337,15 @@ class Scope:
         seats = {str(seat) for seat in TRINOME_SEATS}
         ids = sorted(site for site, roles in self._member_roles.items() if roles & seats)
         return _model("sites.Site").objects.filter(pk__in=ids)
+
+
+def scope_of(request) -> Scope:
+    """The request's `Scope`, made at its first use (after any write of the request: views that change
+    memberships redirect before a page reads it)."""
+    scope = getattr(request, "_qic_scope", None)
+    if scope is None or scope.user is not request.user:
+        scope = request._qic_scope = Scope(request.user)
+    return scope
 
 
 def can_read_help(user) -> bool:

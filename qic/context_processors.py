@@ -40,7 +40,7 @@ def _navigation(request):
         items.append(("À faire", reverse("evaluation:due")))  # Evaluation loop: what is due per site
         items.append(("Apprentissages", reverse("evaluation:learning_search")))
     items.append(("Sessions", reverse("sessions:list")))  # Sessions (issue 7): everyone's own sessions
-    if access.sees_reports(user, getattr(request, "site_access", None)):
+    if access.sees_reports(user, getattr(request, "site_access", None), access.scope_of(request)):
         items.append(("Bilans", reverse("reports:archive")))
     if access.can_manage_personal_data(user):
         items.append(("Personnes", reverse("people")))

@@ -115,25 +115,29 @@ def close_site_items(site, kind: str) -> int:
 # Reading (always through the access module) --------------------------------------------------------------
 
 
-def readable(user) -> QuerySet:
-    """This person's notifications that they may still see: those of sites they lost access to are hidden."""
+def readable(user, scope: access.Scope | None = None) -> QuerySet:
+    """This person's notifications that they may still see: those of sites they lost access to are hidden
+    (a member's sites read from the request's `scope` when it has them)."""
     if not (user and user.is_authenticated and user.is_active):
         return Notification.objects.none()
     mine = Notification.objects.filter(user=user)
     if access.sees_all_sites(user):
         return mine  # every site is visible: no need to ask which (the header counts on every page)
-    return mine.filter(Q(site__isnull=True) | Q(site__in=access.visible_site_ids(user)))
+    ids = scope.site_ids if scope is not None and scope.user == user and scope.has_read else None
+    return mine.filter(
+        Q(site__isnull=True) | Q(site__in=access.visible_site_ids(user) if ids is None else ids)
+    )
 
 
 class Inbox:
     """The header's unread count, one query, only if a page shows it."""
 
-    def __init__(self, user):
-        self.user = user
+    def __init__(self, user, scope: access.Scope | None = None):
+        self.user, self.scope = user, scope
 
     @cached_property
     def unread(self) -> int:
-        return readable(self.user).filter(read_at__isnull=True).count()
+        return readable(self.user, self.scope).filter(read_at__isnull=True).count()
 
 
 def grouped(user) -> list[tuple[object, list[Notification]]]:

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from qic import access
 from qic.htmx import wants_fragment
 from qic.pagination import paginate
 
@@ -31,6 +32,7 @@ def search(request: HttpRequest) -> HttpResponse:
     refusal = _refusal(raw, query)
     too_long = isinstance(raw, str) and len(" ".join(raw.split())) > engine.MAX_QUERY
     kind = engine.KIND_KEYS.get(request.GET.get("type", ""))
+    scope = access.scope_of(request)  # shared with the navigation and the header's unread count
     context = {
         "page_title": f"Recherche : {query}" if query else "Rechercher",
         "query": query,
@@ -46,11 +48,11 @@ def search(request: HttpRequest) -> HttpResponse:
         # A single character would match half the platform: the panel waits for a second one.
         context["searched"] = not refusal and len(query) >= 2
         if context["searched"]:
-            context["groups"] = engine.overview(request.user, query, per_kind=PANEL_PER_KIND)
+            context["groups"] = engine.overview(request.user, query, per_kind=PANEL_PER_KIND, scope=scope)
         return render(request, "search/includes/panel.html", context)
     if not refusal and kind is not None:
-        page = paginate(request, engine.of_kind(request.user, query, kind), PER_PAGE)
+        page = paginate(request, engine.of_kind(request.user, query, kind, scope=scope), PER_PAGE)
         context.update(page_obj=page, hits=engine.hits(page.object_list, query, kind))
     elif not refusal and query:
-        context["groups"] = engine.overview(request.user, query, per_kind=PAGE_PER_KIND)
+        context["groups"] = engine.overview(request.user, query, per_kind=PAGE_PER_KIND, scope=scope)
     return render(request, "search/results.html", context)

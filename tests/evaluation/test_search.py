@@ -11,6 +11,8 @@ from django.urls import reverse
 from collectives.enums import AgreementPart, AgreementStatus, MemberRole
 from evaluation import search as engine
 from evaluation.reports.enums import ReportState
+from sites import notifications
+from sites.enums import NotificationKind
 from sites.models import Site
 from tests.collectives.factories import MembershipFactory, agreement_for
 from tests.evaluation.factories import LearningFactory, ReportFactory, indicator_for
@@ -228,13 +230,32 @@ def test_a_members_results_page_reads_their_sites_once(client, world, django_ass
     MembershipFactory(site=world.site_a, user__last_name="Quokkasite")
     MembershipFactory(site=world.site_b, user__last_name="Quokkasite", role=MemberRole.PARTNER)
     world.login(client, world.seat_holder_a)
-    # Session and user (2), the member's sites (1), one query per kind (7) and the agreements' parts (1); the
-    # navigation's "Bilans" entry (1) and the header's unread notifications count (1).
-    with django_assert_num_queries(13):
+    # Session and user (2), the member's sites (1: the navigation's "Bilans" entry and the header's unread
+    # count read them too), one query per kind (7), the agreements' parts (1), the unread count (1).
+    with django_assert_num_queries(12):
         response = client.get(URL, {"q": "quokkasite"})
     content = response.content.decode()
     assert content.count("<mark>Quokkasite</mark>") == 3  # the learning, the agreement, the person of site A
     assert "Quartier B" not in content  # the person of site B, not a site of this member
+    assert f'href="{reverse("reports:archive")}"' in content  # a seat: their site's bilans
+
+
+def test_the_search_pages_header_counts_and_links_what_the_member_may_see(client, world):
+    """The navigation and the unread count read the member's sites from the page's scope: a partner (no
+    seat) has no "Bilans" entry, and a notification of a site they left is not counted."""
+    left = MembershipFactory(site=world.site_b, user=world.partner_a, role=MemberRole.PARTNER)
+    for site in (world.site_a, world.site_b):
+        notifications.notify(
+            NotificationKind.SESSION_PLANNED, [world.partner_a], title="Session", url="/", site=site
+        )
+    left.ended_on = left.started_on
+    left.save()
+    world.login(client, world.partner_a)
+    content = client.get(URL, {"q": "quartier"}).content.decode()
+    assert 'class="qic-navbar-notify__count" aria-hidden="true">1<' in content
+    assert f'href="{reverse("reports:archive")}"' not in content
+    world.login(client, world.seat_holder_a)
+    assert f'href="{reverse("reports:archive")}"' in client.get(URL, {"q": "quartier"}).content.decode()
 
 
 def test_every_page_has_the_search_box_for_signed_in_people(client, world):
