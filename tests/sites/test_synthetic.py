@@ -66,12 +66,15 @@ def test_dashboard_queries_do_not_grow_from_40_to_300_sites(waves, client, world
     url = reverse("sites:dashboard")
 
     def count(params):
-        """The page's queries, and whether its table has rows (an empty page reads no column data: the
-        synthetic calendar decides which filters have sites on a given day)."""
+        """The page's queries but its alerts' examples, and whether its table has rows (an empty page reads
+        no column data, an alert that concerns no site no example: the synthetic calendar decides which
+        filters have sites, and which alerts, on a given day)."""
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url, params)
             assert response.status_code == 200
-        return len(captured), bool(response.context["board"].rows)
+        board = response.context["board"]
+        examples = sum(1 for alert in board.alerts if alert.count)  # one short list per alert with sites
+        return len(captured) - examples, bool(board.rows)
 
     synthetic.generate(40)
     # A wave and region whose page shows every kind of data, sessions attended included (a page without
@@ -97,8 +100,8 @@ def test_dashboard_queries_do_not_grow_from_40_to_300_sites(waves, client, world
             many,
         )
     # Every fact read from the sites' progress rows: 14 queries at most, whatever the number of sites (13, and
-    # the header's count of unread notifications since issue 18).
-    assert max(queries for queries, _ in many) <= 14
+    # the header's count of unread notifications since issue 18), three of them the alerts' examples.
+    assert max(queries for queries, _ in many) <= 14 - 3
 
 
 def _row(site) -> dict[str, str]:
