@@ -1,20 +1,21 @@
 """The collectives' panels on the site page (`sites.panels`): the collective's work at a glance (agreement,
 backbone, pending invitations), and the sessions card (coaching hours, next session)."""
 
-from sites import panels
+from sites import panels, progress
 
 from .models import SEAT_VALUES
-from .services import agreement as agreement_services
 from .services import coaching
 from .services.backbone import coverage
 
 
 def collective_panel(request, site) -> dict:
+    """The agreement's state from the site's progress facts (`sites.SiteProgress`, read with the site: the
+    dashboard's column says the same), the backbone's coverage, the invitations to a seat."""
     site_access = getattr(request, "site_access", None)
-    draft, in_force = agreement_services.current_versions(site)
+    facts = progress.attach([site])[0].progress
     return {
-        "agreement": draft or in_force,
-        "in_force": in_force,
+        "agreement_since": facts.agreement_in_force_since,
+        "agreement_draft": facts.agreement_draft_number is not None,
         "backbone": coverage(site),
         "pending_seats": list(site.invitations.pending().filter(role__in=SEAT_VALUES)),
         "show_contacts": site_access is not None and site_access.can_see_contacts,

@@ -48,8 +48,6 @@ def due_by_site(
     Three queries whatever the number of sites: the sites with their stored progress facts (last
     self-assessment, agreement in force, seats held), their indicators, their open cycles.
     """
-    today = today or timezone.localdate()
-    soon = today + dt.timedelta(days=soon_days)
     rows = list(
         sites.filter(status__in=WORKING)
         .order_by()
@@ -61,6 +59,14 @@ def due_by_site(
             "progress__seats_held",
         )
     )
+    return _due(rows, today=today, soon_days=soon_days)
+
+
+def _due(rows: list[tuple], *, today: dt.date | None, soon_days: int) -> dict[int, list[DueItem]]:
+    """The due items of these sites, from their progress facts as (pk, slug, last self-assessment, agreement
+    in force since, seats held): two queries (their indicators, their open cycles)."""
+    today = today or timezone.localdate()
+    soon = today + dt.timedelta(days=soon_days)
     ids = [pk for pk, *_ in rows]
     result: dict[int, list[DueItem]] = {pk: [] for pk in ids}
     slugs = {pk: slug for pk, slug, *_ in rows}
@@ -113,5 +119,16 @@ def due_by_site(
     return result
 
 
-def due_for_site(site, *, today: dt.date | None = None) -> list[DueItem]:
-    return due_by_site(type(site).objects.filter(pk=site.pk), today=today).get(site.pk, [])
+def due_for_site(
+    site, *, facts: SiteProgress | None = None, today: dt.date | None = None, soon_days: int = 30
+) -> list[DueItem]:
+    """One site's due items. `facts`: its progress row, when the caller read it with the site (the site
+    page's `request.site`): two queries; without it, the site's status and facts are read too (three)."""
+    if facts is None:
+        return due_by_site(type(site).objects.filter(pk=site.pk), today=today, soon_days=soon_days).get(
+            site.pk, []
+        )
+    if site.status not in WORKING:
+        return []
+    rows = [(site.pk, site.slug, facts.last_assessed_on, facts.agreement_in_force_since, facts.seats_held)]
+    return _due(rows, today=today, soon_days=soon_days)[site.pk]

@@ -1,13 +1,15 @@
 """The evaluation loop's panels on the site page (`sites.panels`): what is due, and the latest bilan."""
 
-from sites import panels
+from sites import panels, progress
 
 from .due import WORKING, due_for_site
 
 
 def due_panel(request, site) -> dict:
-    """What is due on this site (the same list the weekly digest sends), for everyone who reads the site."""
-    return {"items": due_for_site(site), "working": site.status in WORKING}
+    """What is due on this site (the same list the weekly digest sends), for everyone who reads the site:
+    from the progress facts read with the page's site (`qic.access.site_access_for`)."""
+    facts = progress.attach([site])[0].progress
+    return {"items": due_for_site(site, facts=facts), "working": site.status in WORKING}
 
 
 def bilan_panel(request, site) -> dict | None:

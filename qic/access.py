@@ -199,7 +199,10 @@ class SiteAccess:
 
 def get_site_for_user(user, slug: str):
     """The site with this slug, or 404 to anyone who may not see it (outsiders learn nothing)."""
-    site = visible_sites(user).select_related("department__region", "wave").filter(slug=slug).first()
+    # With its progress facts (`sites.SiteProgress`, the read model the site's pages show): one join.
+    site = (
+        visible_sites(user).select_related("department__region", "wave", "progress").filter(slug=slug).first()
+    )
     if site is None:
         raise Http404("Site introuvable")
     return site
@@ -215,7 +218,7 @@ def site_access_for(user, slug: str) -> SiteAccess:
             _model("collectives.Membership")
             .objects.current()
             .filter(user=user, site__slug=slug)
-            .select_related("site__department__region", "site__wave")
+            .select_related("site__department__region", "site__wave", "site__progress")
             .order_by("role", "-started_on")
             .first()
         )

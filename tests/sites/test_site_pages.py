@@ -91,11 +91,11 @@ def test_site_page_reads_a_fixed_number_of_queries_whatever_the_sites_history(cl
 
 def test_a_seat_holders_site_page_reads_its_site_and_rights_in_one_query(client, world):
     """The trinôme lands here: the site and the membership that lets them see it come in one query, the
-    navigation's "Bilans" entry and the bilans panel reuse those rights, the agreement panel reads the draft
-    and the version in force together. 17 queries: session, user, site and rights, memberships (seats),
-    "À faire" (3), coaching balance, next session, adopted vision, bilan, agreement, backbone, invitations,
-    prerequisites, journal, status history; 18 with the header's count of unread notifications (issue 18);
-    19 with the public page's publication state (issue 19)."""
+    navigation's "Bilans" entry and the bilans panel reuse those rights; the agreement panel and "À faire"
+    read the site's progress facts, which come with it. 17 queries: session, user, site with its rights and
+    progress facts, memberships (seats), "À faire" (2: indicators, cycles), coaching balance, next session,
+    adopted vision, bilan, backbone, invitations, prerequisites, journal, status history, the header's count
+    of unread notifications (issue 18), the public page's publication state (issue 19)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -104,4 +104,4 @@ def test_a_seat_holders_site_page_reads_its_site_and_rights_in_one_query(client,
         response = client.get(world.site_a.get_absolute_url())
     assert response.status_code == 200
     assert "Bilans" in response.content.decode()
-    assert len(captured) == 19, "\n".join(q["sql"][:120] for q in captured)
+    assert len(captured) == 17, "\n".join(q["sql"][:120] for q in captured)
