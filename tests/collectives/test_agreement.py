@@ -6,6 +6,7 @@ from django.urls import reverse
 from collectives.enums import AgreementPart, AgreementStatus
 from collectives.models import CooperationAgreement, CooperationSpace
 from collectives.services import agreement as services
+from qic import text
 from sites.enums import EventKind
 from tests.collectives.factories import agreement_for
 from tests.pdfs import table_tagging_faults
@@ -171,11 +172,18 @@ def test_an_edit_after_signature_opens_a_new_draft_and_the_signed_version_stays(
     assert draft.spaces.count() == signed.spaces.count() == 1
     old = client.get(reverse("collectives:agreement_version", args=[world.site_a.slug, 1])).content.decode()
     assert "Le trinôme décide." in old and "En vigueur depuis le" in old
+    # The site page's panel (from the site's progress facts) says both: signed, a new version in draft.
+    site_page = client.get(world.site_a.get_absolute_url()).content.decode()
+    signed_on = text.date(signed.in_force_since)
+    assert f"Signée le {signed_on}</span> <span" in site_page and "nouvelle version en projet" in site_page
     # The new draft goes in force once the three seats sign it; the first is then superseded.
     _sign_all(world.site_a, trinome)
     signed.refresh_from_db()
     draft.refresh_from_db()
     assert signed.status == AgreementStatus.SUPERSEDED and draft.status == AgreementStatus.IN_FORCE
+    site_page = client.get(world.site_a.get_absolute_url()).content.decode()
+    assert f"Signée le {text.date(draft.in_force_since)}" in site_page
+    assert "nouvelle version en projet" not in site_page
 
 
 def test_editing_a_space_of_the_signed_version_edits_its_copy_in_the_new_draft(client, world, trinome):
