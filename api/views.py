@@ -410,6 +410,7 @@ class ReportList(ApiView, generics.ListAPIView):
     def get_queryset(self):
         return (
             published_reports(self.request.user, self.key)
+            .defer("snapshot")  # metadata only: not the frozen data each bilan was drawn from
             .select_related("site")
             .order_by("-data_date", "-pk")
         )

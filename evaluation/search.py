@@ -346,6 +346,7 @@ def _bilans(scope, found):
         _model("evaluation.Report")
         .objects.filter(kind="site", state="done", site__in=sites.values("pk"))
         .filter(period.q("data_date"))
+        .defer("snapshot")  # a hit shows the site and the date: not the frozen data (tens of kB each)
         .select_related("site")
         .order_by(*(("site__name",) if left else ()), "-data_date", "-pk")
     )

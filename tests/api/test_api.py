@@ -3,6 +3,7 @@ services, conditional GETs, rate limits, last use, and a constant number of quer
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -268,8 +269,11 @@ def test_published_bilans_and_their_files(client, world, keys):
     done_a = ReportFactory(site=world.site_a, state=ReportState.DONE)
     ReportFactory(site=world.site_a)  # not produced yet: not published
     done_b = ReportFactory(site=world.site_b, state=ReportState.DONE)
-    listed = client.get(reverse("api:reports"), **bearer(keys.site_a)).json()["results"]
+    with CaptureQueriesContext(connection) as captured:
+        listed = client.get(reverse("api:reports"), **bearer(keys.site_a)).json()["results"]
     assert [row["id"] for row in listed] == [done_a.pk]
+    # The list reads metadata, never the frozen data each bilan was drawn from (tens of kB each).
+    assert not [q for q in captured if re.search(r'"evaluation_report"\."snapshot"(?!_)', q["sql"])]
     download = client.get(listed[0]["file"], **bearer(keys.site_a))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     problem(client.get(reverse("api:report_file", args=[done_b.pk]), **bearer(keys.site_a)), 404)

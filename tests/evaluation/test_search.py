@@ -2,6 +2,7 @@
 nothing of the sites it may not see."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.apps import apps
@@ -332,6 +333,19 @@ def test_bilans_are_found_by_kind_period_and_site(world):
     assert found("mars") == set()  # a month alone is a word like any other
     # The period shows on the result, the words found highlighted.
     assert "<mark>Bilan</mark> de " in _titles(world.national, "bilan 2025", "bilans")[0]
+
+
+def test_bilan_results_leave_the_frozen_data_unread(client, world):
+    """A bilan's snapshot (the data its files were drawn from, tens of kB a site) is not read to list it."""
+    from django.test.utils import CaptureQueriesContext
+
+    ReportFactory(state=ReportState.DONE, site=world.site_a, data_date=dt.date(2025, 6, 30))
+    world.login(client, world.national)
+    for params in ({"q": "bilan 2025"}, {"q": "bilan 2025", "type": "bilans"}):
+        with CaptureQueriesContext(connection) as captured:
+            content = client.get(URL, params).content.decode()
+        assert "<mark>Bilan</mark> de" in content
+        assert not [q for q in captured if re.search(r'"evaluation_report"\."snapshot"(?!_)', q["sql"])]
 
 
 def test_agreements_are_found_by_the_words_of_their_title_their_year_or_their_text(world):
