@@ -11,13 +11,24 @@ from qic.sanitize import render_markdown
 from . import document, selectors
 from .diagram import render_svg
 
+_DRAFT = "_vision_draft_snapshot"
+
+
+def _draft(site) -> dict:
+    """The draft's snapshot, read once for one site object: a document that prints both the vision and the
+    strategy of a site with neither adopted read the whole draft (seven queries) twice."""
+    snap = site.__dict__.get(_DRAFT)
+    if snap is None:
+        snap = site.__dict__[_DRAFT] = selectors.draft_snapshot(site)
+    return snap
+
 
 def _source(site):
     """The snapshot to print and where it comes from: the adopted version, else the draft."""
     revision = selectors.adopted_revision(site)
     if revision is not None:
         return revision.snapshot, revision
-    return selectors.draft_snapshot(site), None
+    return _draft(site), None
 
 
 def vision_section(site) -> dict | None:
@@ -38,7 +49,7 @@ def strategy_section(site) -> dict | None:
     if strategy is not None:
         snap, adopted = strategy.snapshot, strategy
     else:
-        snap, adopted = selectors.draft_snapshot(site), None
+        snap, adopted = _draft(site), None
     if not snap["changes"]:
         return None
     titles = {c["id"]: c["title"] for c in snap["changes"]}

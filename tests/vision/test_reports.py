@@ -24,6 +24,27 @@ def test_the_draft_is_printed_and_said_to_be_a_draft(world):
     assert strategy["adopted"] is None and "<svg" in strategy["svg"]
 
 
+def test_a_document_reads_a_sites_draft_once_for_its_vision_and_its_strategy(world):
+    """A bilan or a handover pack prints both sections: a site with neither adopted has its draft read once
+    (the adopted versions looked for, then the draft), and a fresh read of the site sees a later edit."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sites.models import Site
+
+    chain_strategy(world.site_a, world.seat_holder_a, statement="Un quartier où chacun trouve sa place.")
+    site, other = Site.objects.get(pk=world.site_a.pk), Site.objects.get(pk=world.site_a.pk)
+    with CaptureQueriesContext(connection) as vision_only:
+        reports.vision_section(other)
+    with CaptureQueriesContext(connection) as both:
+        reports.vision_section(site)
+        strategy = reports.strategy_section(site)
+    assert len(both) == len(vision_only) + 1  # the same draft; one more look, for an adopted strategy
+    assert "<svg" in strategy["svg"]
+    Vision.objects.filter(site=world.site_a).update(statement="Une vision réécrite.")
+    assert reports.vision_section(Site.objects.get(pk=site.pk))["statement"] == "Une vision réécrite."
+
+
 def test_the_adopted_version_is_printed_not_the_later_draft(world):
     site = world.site_a
     seats = full_trinome(site, civil_society=world.seat_holder_a)
