@@ -23,12 +23,11 @@ def collective_panel(request, site) -> dict:
 
 
 def sessions_card(request, site) -> dict:
-    from .sessions.services import site_sessions, upcoming
-
     site_access = getattr(request, "site_access", None)
+    balance, next_session = coaching.balance_and_next(site)
     return {
-        "balance": coaching.balance_of(site),
-        "next_session": upcoming(site_sessions(site).active()).first(),
+        "balance": balance,
+        "next_session": next_session,
         "can_plan": bool(site_access and site_access.can_run_sessions),
     }
 

@@ -1,13 +1,16 @@
 """The vision app's panels on the site page (`sites.panels`): the adopted vision, the way to the workspace,
 and the public page's publication."""
 
-from sites import panels
+from sites import panels, progress
 
 from . import publication, selectors
 
 
 def vision_card(request, site) -> dict:
-    revision = selectors.adopted_revision(site)
+    """The adopted vision: its version is read only when the site's progress facts (read with the page's site)
+    say one was adopted."""
+    facts = progress.attach([site])[0].progress
+    revision = selectors.adopted_revision(site) if facts.vision_adopted_at is not None else None
     return {
         "adopted": revision,
         "statement": revision.snapshot["vision"]["statement"] if revision else "",

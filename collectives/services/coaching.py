@@ -150,6 +150,29 @@ def balance_of(site: Site) -> Balance:
     return Balance(site, site.coaching_budget, used, planned)
 
 
+def balance_and_next(site: Site, now=None) -> tuple[Balance, Session | None]:
+    """The site's coaching balance and its next session (of any kind, not cancelled, not over), from one read
+    of its sessions that are either coaching (to sum) or still to come: the site page's sessions card."""
+    now = now or timezone.now()
+    sessions = (
+        Session.objects.filter(session_sites__site=site, cancelled_at__isnull=True)
+        .filter(Q(kind=SessionKind.SITE_COACHING) | Q(ends_at__gte=now))
+        .only("pk", "kind", "title", "starts_at", "ends_at", "duration_minutes")
+        .order_by("starts_at", "id")
+    )
+    used = planned = 0
+    upcoming = None
+    for session in sessions:
+        if session.kind == SessionKind.SITE_COACHING:
+            if session.starts_at <= now:
+                used += session.duration_minutes
+            else:
+                planned += session.duration_minutes
+        if upcoming is None and session.ends_at >= now:
+            upcoming = session
+    return Balance(site, site.coaching_budget, used, planned), upcoming
+
+
 def _minutes_of(site: Site, now=None) -> tuple[int, int]:
     """(used, planned) minutes of one site: its coaching sessions summed on either side of now, one query read
     afresh (a page that has just planned a session shows it)."""

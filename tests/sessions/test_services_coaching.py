@@ -51,6 +51,42 @@ def test_used_and_planned_hours_count_against_the_wave_budget(world):
     assert balance.percent_used == 65
 
 
+def test_the_site_pages_card_reads_the_balance_and_the_next_session_at_once(client, world):
+    """The sessions card of the site page: the balance and the next session (any kind, not cancelled, not
+    over) from one read of the site's sessions, as `balance_of` and the site's upcoming sessions say."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from collectives.sessions.services import site_sessions, upcoming
+
+    _coaching(world.site_a, days=-20, hours=2)
+    _coaching(world.site_a, days=12, hours=3)
+    _coaching(world.site_b, days=1, hours=4)  # another site's
+    module = make_session(
+        [world.site_a], kind=SessionKind.REGIONAL_MODULE, title="Module régional", starts_at=at(days=5)
+    )
+    cancelled = _coaching(world.site_a, days=2, hours=2, title="Annulée")
+    cancelled.cancelled_at = cancelled.starts_at
+    cancelled.save()
+    with CaptureQueriesContext(connection) as captured:
+        balance, next_session = coaching.balance_and_next(world.site_a)
+    assert len(captured) == 1
+    expected = coaching.balance_of(world.site_a)
+    assert (balance.used, balance.planned) == (expected.used, expected.planned)
+    assert balance.budget == expected.budget
+    assert (balance.used, balance.planned) == (Decimal("2.0"), Decimal("3.0"))
+    assert next_session == upcoming(site_sessions(world.site_a).active()).first() == module
+    assert next_session.title == "Module régional"
+    world.login(client, world.seat_holder_a)
+    page = client.get(world.site_a.get_absolute_url()).content.decode()
+    assert "<strong>2\u00a0h</strong> utilisées" in page and "<strong>3\u00a0h</strong> prévues" in page
+    assert "<strong>Prochaine session\u00a0:</strong>" in page and "Module régional</a>" in page
+    # Another site's card: its own coaching session to come, none of site A's.
+    balance, next_session = coaching.balance_and_next(world.site_b)
+    assert (balance.used, balance.planned) == (0, Decimal("4.0"))
+    assert next_session.kind == SessionKind.SITE_COACHING
+
+
 def test_a_site_budget_overrides_the_wave(world):
     Site.objects.filter(pk=world.site_a.pk).update(coaching_hours_budget=Decimal("4"))
     _coaching(world.site_a, days=-1, hours=5)

@@ -92,10 +92,11 @@ def test_site_page_reads_a_fixed_number_of_queries_whatever_the_sites_history(cl
 def test_a_seat_holders_site_page_reads_its_site_and_rights_in_one_query(client, world):
     """The trinôme lands here: the site and the membership that lets them see it come in one query, the
     navigation's "Bilans" entry and the bilans panel reuse those rights; the agreement panel and "À faire"
-    read the site's progress facts, which come with it. 17 queries: session, user, site with its rights and
-    progress facts, memberships (seats), "À faire" (2: indicators, cycles), coaching balance, next session,
-    adopted vision, bilan, backbone, invitations, prerequisites, journal, status history, the header's count
-    of unread notifications (issue 18), the public page's publication state (issue 19)."""
+    read the site's progress facts, which come with it. 15 queries: session, user, site with its rights and
+    progress facts, memberships (seats), "À faire" (2: indicators, cycles), the sessions card (its balance
+    and next session at once), bilan, backbone, invitations, prerequisites, journal, status history, the
+    header's count of unread notifications (issue 18), the public page's publication state (issue 19); and
+    the adopted vision's version once the progress facts say there is one (none here)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -104,4 +105,4 @@ def test_a_seat_holders_site_page_reads_its_site_and_rights_in_one_query(client,
         response = client.get(world.site_a.get_absolute_url())
     assert response.status_code == 200
     assert "Bilans" in response.content.decode()
-    assert len(captured) == 17, "\n".join(q["sql"][:120] for q in captured)
+    assert len(captured) == 15, "\n".join(q["sql"][:120] for q in captured)
