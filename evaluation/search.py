@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -360,7 +361,13 @@ class Hit:
     title: SafeString
     url: str
     context: str = ""
-    snippet: SafeString | str = ""
+    passage: Callable[[], SafeString] | None = None  # the snippet, made when a page shows it
+
+    @functools.cached_property
+    def snippet(self) -> SafeString | str:
+        """A passage of the result's text around the words found: the results page shows it, the header's
+        instant results do not (nor read the texts it comes from: `overview(snippets=False)`)."""
+        return self.passage() if self.passage else ""
 
 
 _WORD = re.compile(r"([^\W_]+)")
@@ -418,7 +425,10 @@ def _person_hit(membership, found):
 def _session_hit(session, found):
     context = f"{session.get_kind_display()} — {text.date(session.starts_at, 'weekday')}"
     return Hit(
-        highlight(session.title, found), session.get_absolute_url(), context, snippet(session.agenda, found)
+        highlight(session.title, found),
+        session.get_absolute_url(),
+        context,
+        lambda: snippet(session.agenda, found),
     )
 
 
@@ -426,9 +436,12 @@ def _learning_hit(entry, found):
     url = (
         reverse("evaluation:learnings", kwargs={"site_slug": entry.site.slug}) + f"#apprentissage-{entry.pk}"
     )
-    body = " ".join([entry.what_happened, entry.what_we_learned, entry.what_we_change])
     context = f"{entry.site.name} — {text.date(entry.occurred_on)}"
-    return Hit(highlight(entry.title, found), url, context, snippet(body, found))
+
+    def passage():
+        return snippet(" ".join([entry.what_happened, entry.what_we_learned, entry.what_we_change]), found)
+
+    return Hit(highlight(entry.title, found), url, context, passage)
 
 
 def _indicator_hit(indicator, found):
@@ -437,18 +450,24 @@ def _indicator_hit(indicator, found):
         + f"#indicateur-{indicator.pk}"
     )
     return Hit(
-        highlight(indicator.name, found), url, indicator.site.name, snippet(indicator.data_source, found)
+        highlight(indicator.name, found),
+        url,
+        indicator.site.name,
+        lambda: snippet(indicator.data_source, found),
     )
 
 
 def _agreement_hit(agreement, found):
     url = reverse("collectives:agreement", kwargs={"site_slug": agreement.site.slug})
-    body = " ".join(section.text for section in agreement.sections.all())
+
+    def passage():  # from its parts, read with it (prefetched) when a page shows passages
+        return snippet(" ".join(section.text for section in agreement.sections.all()), found)
+
     return Hit(
         highlight(f"Entente de coopération — {agreement.site.name}", found),
         url,
         f"Version {agreement.number}, {agreement.get_status_display().lower()}",
-        snippet(body, found),
+        passage,
     )
 
 
@@ -484,15 +503,21 @@ class Group:
     more: bool = False  # more than the hits shown
 
 
-def overview(user, query: str, *, per_kind: int, scope: access.Scope | None = None) -> list[Group]:
+def overview(
+    user, query: str, *, per_kind: int, scope: access.Scope | None = None, snippets: bool = True
+) -> list[Group]:
     """The first results of each kind that has some (one query per kind: `per_kind` + 1 rows tell whether
-    there are more), among what `scope` (the request's, or the user's) sees."""
+    there are more), among what `scope` (the request's, or the user's) sees. Without `snippets` (the header's
+    instant results show titles only), the texts that passages come from are not read."""
     found = words(query)
     if not found:
         return []
     scope, groups = scope or access.Scope(user), []
     for kind in KINDS:
-        rows = list(kind.find(scope, found)[: per_kind + 1])
+        rows = kind.find(scope, found)
+        if not snippets:
+            rows = rows.prefetch_related(None)
+        rows = list(rows[: per_kind + 1])
         if rows:
             hits = [kind.hit(row, found) for row in rows[:per_kind]]
             groups.append(Group(kind, hits, more=len(rows) > per_kind))

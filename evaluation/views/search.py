@@ -48,7 +48,9 @@ def search(request: HttpRequest) -> HttpResponse:
         # A single character would match half the platform: the panel waits for a second one.
         context["searched"] = not refusal and len(query) >= 2
         if context["searched"]:
-            context["groups"] = engine.overview(request.user, query, per_kind=PANEL_PER_KIND, scope=scope)
+            context["groups"] = engine.overview(
+                request.user, query, per_kind=PANEL_PER_KIND, scope=scope, snippets=False
+            )
         return render(request, "search/includes/panel.html", context)
     if not refusal and kind is not None:
         page = paginate(request, engine.of_kind(request.user, query, kind, scope=scope), PER_PAGE)

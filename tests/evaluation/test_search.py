@@ -372,3 +372,18 @@ def test_agreements_are_found_by_the_words_of_their_title_their_year_or_their_te
     assert {
         int(row.pk) for row in engine.of_kind(world.seat_holder_a, "convention", engine.KIND_KEYS["ententes"])
     } == {in_force.pk}
+
+
+def test_the_instant_results_show_titles_without_reading_passages(client, world):
+    """The header's instant results show titles only: an agreement found by its text does not have its parts
+    read for a passage there; the results page shows the passage, highlighted."""
+    from django.test.utils import CaptureQueriesContext
+
+    agreement_for(world.site_a, texts={AgreementPart.PRINCIPLES: "Les habitants décident ensemble."})
+    world.login(client, world.national)
+    with CaptureQueriesContext(connection) as captured:
+        panel = client.get(URL, {"q": "décident"}, headers={"HX-Request": "true"}).content.decode()
+    assert "Entente de coopération" in panel and "ensemble" not in panel
+    assert not [q for q in captured if q["sql"].startswith('SELECT "collectives_agreementsection"')]
+    page = client.get(URL, {"q": "décident"}).content.decode()
+    assert "Les habitants <mark>décident</mark> ensemble." in page
