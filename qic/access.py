@@ -322,7 +322,8 @@ class Scope:
         for Django to compile and PostgreSQL to plan)."""
         if sees_all_sites(self.user):
             return queryset
-        return queryset.filter(**{f"{field}__in": self.sites()})
+        ids = self.site_ids  # a member's: the ids themselves, no subquery over the sites
+        return queryset.filter(**{f"{field}__in": self.sites() if ids is None else ids})
 
     def sessions(self) -> QuerySet:
         """`visible_sessions(user)`: a member's are those of their sites (by id) or where they are invited."""
