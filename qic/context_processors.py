@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from django.urls import reverse
 
 from qic import access
+from qic.links import url_for
 
 SITE_CONFIG = SimpleNamespace(
     site_title="Quartiers à impact collectif",
@@ -72,18 +73,18 @@ def _site_navigation(request):
     if site is None or site_access is None or not site_access.can_read:
         return []
     items = [
-        ("Vue d’ensemble", reverse("sites:detail", args=[site.slug]), True),
-        ("Collectif et trinôme", reverse("collectives:members", args=[site.slug]), False),
-        ("Entente de coopération", reverse("collectives:agreement", args=[site.slug]), False),
-        ("Structure de soutien", reverse("collectives:backbone", args=[site.slug]), False),
-        ("Indicateurs", reverse("evaluation:indicators", args=[site.slug]), False),
-        ("Cycles d’évaluation", reverse("evaluation:cycles", args=[site.slug]), False),
-        ("Apprentissages", reverse("evaluation:learnings", args=[site.slug]), False),
-        ("Auto-évaluations", reverse("evaluation:assessments", args=[site.slug]), False),
-        ("Sessions et accompagnement", reverse("sessions:site_sessions", args=[site.slug]), False),
+        ("Vue d’ensemble", url_for("sites:detail", site_slug=site.slug), True),
+        ("Collectif et trinôme", url_for("collectives:members", site_slug=site.slug), False),
+        ("Entente de coopération", url_for("collectives:agreement", site_slug=site.slug), False),
+        ("Structure de soutien", url_for("collectives:backbone", site_slug=site.slug), False),
+        ("Indicateurs", url_for("evaluation:indicators", site_slug=site.slug), False),
+        ("Cycles d’évaluation", url_for("evaluation:cycles", site_slug=site.slug), False),
+        ("Apprentissages", url_for("evaluation:learnings", site_slug=site.slug), False),
+        ("Auto-évaluations", url_for("evaluation:assessments", site_slug=site.slug), False),
+        ("Sessions et accompagnement", url_for("sessions:site_sessions", site_slug=site.slug), False),
     ]
     if site_access.can_download_report:
-        items.append(("Bilans", reverse("reports:site_reports", args=[site.slug]), False))
+        items.append(("Bilans", url_for("reports:site_reports", site_slug=site.slug), False))
     current = request.path
     return [
         {"label": label, "url": url, "active": current == url if exact else current.startswith(url)}

@@ -2,6 +2,7 @@
 dates, times, numbers, hours, plurals, typographic spaces, and plain text typed by users as paragraphs."""
 
 from django import template
+from django.utils import timezone
 
 from qic import text
 
@@ -19,6 +20,15 @@ def paragraphs(value, autoescape=True):
 def frdate(value, style: str = "long") -> str:
     """ "1er décembre 2026"; or a style of `text.date`: "weekday", "short", "day_month", "month_year"…"""
     return text.date(value, style)
+
+
+@register.filter
+def isotime(value) -> str:
+    """A stored moment in French time for a <time datetime>: "2026-12-01T19:52+0100" (Django's
+    `date:'Y-m-d\\TH:iO'`, at a tenth of its cost: a journal of thirty lines calls it thirty times)."""
+    if not value:
+        return ""
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M%z")
 
 
 @register.filter

@@ -260,3 +260,17 @@ def test_the_french_text_written_in_python_has_its_typographic_spaces():
         if FRENCH.search(value) and text.typo(value) != value
     ]
     assert not wrong, "Write these with no-break spaces (as qic.text.typo does):\n" + "\n".join(wrong)
+
+
+def test_isotime_writes_a_moment_in_french_time_as_djangos_date_filter_does():
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import timezone
+
+    from qic.templatetags.qic_text import isotime
+
+    winter = dt.datetime(2026, 1, 15, 8, 5, tzinfo=dt.UTC)
+    summer = dt.datetime(2026, 7, 1, 22, 30, tzinfo=dt.UTC)
+    for moment in (winter, summer):  # a template shows moments in local time, then filters them
+        assert isotime(moment) == date_filter(timezone.localtime(moment), "Y-m-d\\TH:iO")
+    assert (isotime(winter), isotime(summer)) == ("2026-01-15T09:05+0100", "2026-07-02T00:30+0200")
+    assert isotime(None) == ""
