@@ -107,6 +107,19 @@ def workspace_url(site, anchor: str = "") -> str:
 
 # The links of each change's card (its edit, link, move, delete and comment actions).
 CARD_LINKS = ("edit", "links", "move", "delete", "comments")
+# The links of each context factor (edit, move up or down, delete).
+FACTOR_LINKS = ("edit", "move", "delete")
+
+
+def _factors(site, doc, kind: str) -> list:
+    """The factors of one kind, each with its links (`factor.urls`, through the links helper)."""
+    factors = doc.factors_of(kind)
+    for factor in factors:
+        factor.urls = {
+            name: url_for(f"vision:factor_{name}", site_slug=site.slug, factor_id=factor.pk)
+            for name in FACTOR_LINKS
+        }
+    return factors
 
 
 def _level_groups(site, doc, comments_by_change, actions_by_change) -> list[dict]:
@@ -207,8 +220,8 @@ def workspace_context(request: HttpRequest) -> dict:
         "vision_version": vision.version if vision else 1,
         "strategy": doc.strategy,
         "strategy_version": doc.strategy.version if doc.strategy else 1,
-        "positive_factors": doc.factors_of(FactorKind.POSITIVE),
-        "negative_factors": doc.factors_of(FactorKind.NEGATIVE),
+        "positive_factors": _factors(site, doc, FactorKind.POSITIVE),
+        "negative_factors": _factors(site, doc, FactorKind.NEGATIVE),
         "factor_kinds": {"positive": FactorKind.POSITIVE, "negative": FactorKind.NEGATIVE},
         "groups": _level_groups(site, doc, comments_by_change, actions_by_change),
         "actions": actions,
