@@ -12,7 +12,7 @@ def collective_panel(request, site) -> dict:
     """The agreement's state from the site's progress facts (`sites.SiteProgress`, read with the site: the
     dashboard's column says the same), the backbone's coverage, the invitations to a seat."""
     site_access = getattr(request, "site_access", None)
-    facts = progress.attach([site])[0].progress
+    facts = progress.facts(site)
     return {
         "agreement_since": facts.agreement_in_force_since,
         "agreement_draft": facts.agreement_draft_number is not None,

@@ -8,7 +8,7 @@ from .due import WORKING, due_for_site
 def due_panel(request, site) -> dict:
     """What is due on this site (the same list the weekly digest sends), for everyone who reads the site:
     from the progress facts read with the page's site (`qic.access.site_access_for`)."""
-    facts = progress.attach([site])[0].progress
+    facts = progress.facts(site)
     return {"items": due_for_site(site, facts=facts), "working": site.status in WORKING}
 
 

@@ -302,19 +302,21 @@ class Scope:
         """A member's sites' ids (None for other roles: their sites are a rule, not a short list)."""
         return None if self._member_roles is None else sorted(self._member_roles)
 
+    def _seat_site_ids(self) -> list[int]:
+        """A member's sites where they hold one of the trinôme's seats."""
+        seats = {str(seat) for seat in TRINOME_SEATS}
+        return sorted(site for site, roles in self._member_roles.items() if roles & seats)
+
     @property
     def holds_seats(self) -> bool | None:
         """Whether a member holds one of the trinôme's seats somewhere (None for other roles)."""
-        if self._member_roles is None:
-            return None
-        seats = {str(seat) for seat in TRINOME_SEATS}
-        return any(roles & seats for roles in self._member_roles.values())
+        return None if self._member_roles is None else bool(self._seat_site_ids())
 
     def sites(self) -> QuerySet:
         """`visible_sites(user)`."""
         if self._member_roles is None:
             return visible_sites(self.user)
-        return _model("sites.Site").objects.filter(pk__in=sorted(self._member_roles))
+        return _model("sites.Site").objects.filter(pk__in=self.site_ids)
 
     def rows(self, queryset: QuerySet, field: str = "site") -> QuerySet:
         """The rows of `queryset` whose `field` (a foreign key to a site) is one of `sites()`: the queryset
@@ -330,7 +332,7 @@ class Scope:
         if self._member_roles is None:
             return visible_sessions(self.user)
         Participant, SessionSite = _model("collectives.Participant"), _model("collectives.SessionSite")
-        of_my_sites = SessionSite.objects.filter(site__in=sorted(self._member_roles)).values("session")
+        of_my_sites = SessionSite.objects.filter(site__in=self.site_ids).values("session")
         invited = Participant.objects.filter(user=self.user).values("session")
         return _model("collectives.Session").objects.filter(Q(pk__in=of_my_sites) | Q(pk__in=invited))
 
@@ -338,9 +340,7 @@ class Scope:
         """`report_sites(user)`: a member's sites where they hold one of the trinôme's seats."""
         if self._member_roles is None:
             return report_sites(self.user)
-        seats = {str(seat) for seat in TRINOME_SEATS}
-        ids = sorted(site for site, roles in self._member_roles.items() if roles & seats)
-        return _model("sites.Site").objects.filter(pk__in=ids)
+        return _model("sites.Site").objects.filter(pk__in=self._seat_site_ids())
 
 
 def scope_of(request) -> Scope:

@@ -139,6 +139,11 @@ def attach(sites) -> list:
     return sites
 
 
+def facts(site) -> SiteProgress:
+    """One site's progress facts (read with it by `qic.access.site_access_for`), or an empty row."""
+    return attach([site])[0].progress
+
+
 FACT_FIELDS = tuple(
     field.name for field in SiteProgress._meta.concrete_fields if field.name not in ("site", "updated_at")
 )

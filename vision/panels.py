@@ -9,7 +9,7 @@ from . import publication, selectors
 def vision_card(request, site) -> dict:
     """The adopted vision: its version is read only when the site's progress facts (read with the page's site)
     say one was adopted."""
-    facts = progress.attach([site])[0].progress
+    facts = progress.facts(site)
     revision = selectors.adopted_revision(site) if facts.vision_adopted_at is not None else None
     return {
         "adopted": revision,

@@ -144,10 +144,8 @@ class Balance:
 def balance_of(site: Site) -> Balance:
     """The balance of a site annotated by `annotate_minutes` (or of any site, at the cost of one query)."""
     if hasattr(site, "coaching_used_minutes"):
-        used, planned = site.coaching_used_minutes, site.coaching_planned_minutes
-    else:
-        used, planned = _minutes_of(site)
-    return Balance(site, site.coaching_budget, used, planned)
+        return Balance(site, site.coaching_budget, site.coaching_used_minutes, site.coaching_planned_minutes)
+    return balance_and_next(site)[0]
 
 
 def balance_and_next(site: Site, now=None) -> tuple[Balance, Session | None]:
@@ -171,20 +169,6 @@ def balance_and_next(site: Site, now=None) -> tuple[Balance, Session | None]:
         if upcoming is None and session.ends_at >= now:
             upcoming = session
     return Balance(site, site.coaching_budget, used, planned), upcoming
-
-
-def _minutes_of(site: Site, now=None) -> tuple[int, int]:
-    """(used, planned) minutes of one site: its coaching sessions summed on either side of now, one query read
-    afresh (a page that has just planned a session shows it)."""
-    now = now or timezone.now()
-    held, to_come = Q(session__starts_at__lte=now), Q(session__starts_at__gt=now)
-    totals = SessionSite.objects.filter(
-        site=site, session__kind=SessionKind.SITE_COACHING, session__cancelled_at__isnull=True
-    ).aggregate(
-        used=Sum("session__duration_minutes", filter=held, default=0),
-        planned=Sum("session__duration_minutes", filter=to_come, default=0),
-    )
-    return totals["used"], totals["planned"]
 
 
 def coaching_sessions(site) -> QuerySet:
