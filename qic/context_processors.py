@@ -2,8 +2,6 @@
 
 from types import SimpleNamespace
 
-from django.urls import reverse
-
 from qic import access
 from qic.links import url_for
 
@@ -30,31 +28,31 @@ def _navigation(request):
         return []
     items = []
     if access.can_view_dashboard(user):
-        items.append(("Tableau de bord", reverse("sites:dashboard")))
+        items.append(("Tableau de bord", url_for("sites:dashboard")))
     if access.sees_all_sites(user):
-        items.append(("Tous les sites", reverse("sites:list")))
+        items.append(("Tous les sites", url_for("sites:list")))
     elif access.is_facilitator(user):
-        items.append(("Sites de ma région", reverse("sites:list")))
+        items.append(("Sites de ma région", url_for("sites:list")))
     else:
-        items.append(("Mes sites", reverse("sites:list")))
+        items.append(("Mes sites", url_for("sites:list")))
     if access.can_view_dashboard(user):
-        items.append(("À faire", reverse("evaluation:due")))  # Evaluation loop: what is due per site
-        items.append(("Apprentissages", reverse("evaluation:learning_search")))
-    items.append(("Sessions", reverse("sessions:list")))  # Sessions (issue 7): everyone's own sessions
+        items.append(("À faire", url_for("evaluation:due")))  # Evaluation loop: what is due per site
+        items.append(("Apprentissages", url_for("evaluation:learning_search")))
+    items.append(("Sessions", url_for("sessions:list")))  # Sessions (issue 7): everyone's own sessions
     if access.sees_reports(user, getattr(request, "site_access", None), access.scope_of(request)):
-        items.append(("Bilans", reverse("reports:archive")))
+        items.append(("Bilans", url_for("reports:archive")))
     if access.can_manage_personal_data(user):
-        items.append(("Personnes", reverse("people")))
+        items.append(("Personnes", url_for("people")))
     if access.can_manage_api_keys(user):
-        items.append(("Clés d’API", reverse("api_keys")))  # the partner API (issue 19)
+        items.append(("Clés d’API", url_for("api_keys")))  # the partner API (issue 19)
     if access.can_read_audit_log(user):
-        items.append(("Journal d’audit", reverse("audit_log")))
+        items.append(("Journal d’audit", url_for("audit_log")))
     if access.can_manage_registry(user):
-        items.append(("Administration", reverse("admin:index")))
+        items.append(("Administration", url_for("admin:index")))
     current = request.path
     # Pages that belong to an entry but live under another one's address: the registrations import is
     # reached from the dashboard, not from the list of sites ("/sites/").
-    also = {reverse("sites:dashboard"): (reverse("sites:import"),)}
+    also = {url_for("sites:dashboard"): (url_for("sites:import"),)}
     # The most specific entry is the current one ("/sites/tableau-de-bord/" is not "/sites/").
     matched = {
         url: max(

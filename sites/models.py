@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from qic import text
 from qic.audit import AuditedQuerySet
+from qic.links import url_for
 
 from .enums import (
     ApiKeyRole,
@@ -181,7 +182,7 @@ class Site(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("sites:detail", kwargs={"site_slug": self.slug})
+        return url_for("sites:detail", site_slug=self.slug)  # lists of sites: no resolver call each
 
     @property
     def region(self):

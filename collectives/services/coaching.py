@@ -52,17 +52,23 @@ def minutes_by_site(booked: dict[int, int], now=None) -> dict[int, tuple[int, in
     is held depends on the hour, not on a write, so it cannot be stored; held = booked - still to come. Two
     lookups of every linked session before (1.8 + 1.3 ms for a page of 50 sites, 9,645 links)."""
     now = now or timezone.now()
-    planned = dict(
-        SessionSite.objects.filter(
-            site__in=list(booked),
-            session__kind=SessionKind.SITE_COACHING,
-            session__cancelled_at__isnull=True,
-            session__starts_at__gt=now,
+    # A site with nothing booked has nothing to come: only the others are looked up (none: no query).
+    booking = [site_id for site_id, total in booked.items() if total]
+    planned = (
+        dict(
+            SessionSite.objects.filter(
+                site__in=booking,
+                session__kind=SessionKind.SITE_COACHING,
+                session__cancelled_at__isnull=True,
+                session__starts_at__gt=now,
+            )
+            .order_by()
+            .values("site_id")
+            .annotate(total=Sum("session__duration_minutes"))
+            .values_list("site_id", "total")
         )
-        .order_by()
-        .values("site_id")
-        .annotate(total=Sum("session__duration_minutes"))
-        .values_list("site_id", "total")
+        if booking
+        else {}
     )
     return {
         site_id: (max(total - planned.get(site_id, 0), 0), planned.get(site_id, 0))

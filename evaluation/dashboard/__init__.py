@@ -106,6 +106,30 @@ def rows_html(sites: list) -> SafeString:
     return mark_safe("\n".join(rows[site.pk] for site in sites))  # noqa: S308 - every value is escaped in cell_html
 
 
+def totals_rows_html(rows: list[dict]) -> SafeString:
+    """The rows of a totals table (by wave, by region): the group, its sites, by status, complete trinômes,
+    the continuum's average. In Python as the table's cells: ~20 rows × 11 cells through the template engine
+    were 1.8 ms a page."""
+    html = []
+    for row in rows:
+        counts = "".join(f'<td class="qic-num">{count}</td>' for count in row["statuses"])
+        average = row["continuum_average"]
+        if average:
+            placed = row["continuum_placed"]
+            continuum = (
+                f'{text.number(average, decimals=1)}<span class="fr-text--xs"> ({placed} '
+                f"site{'s' if placed >= 2 else ''})</span>"
+            )
+        else:
+            continuum = "—"
+        html.append(
+            f'<tr><th scope="row">{_escape(row["label"])}</th><td class="qic-num"><strong>{row["total"]}'
+            f'</strong></td>{counts}<td class="qic-num">{row["trinome_complete"]}</td>'
+            f'<td class="qic-num">{continuum}</td></tr>'
+        )
+    return mark_safe("\n".join(html))  # noqa: S308 - the only text, the group's name, is escaped
+
+
 @dataclass
 class Dashboard:
     filterset: DashboardFilter
@@ -129,6 +153,14 @@ class Dashboard:
     @property
     def count(self) -> int:
         return self.page.paginator.count
+
+    @property
+    def by_wave_html(self) -> SafeString:
+        return totals_rows_html(self.by_wave)
+
+    @property
+    def by_region_html(self) -> SafeString:
+        return totals_rows_html(self.by_region)
 
 
 def _choices(user) -> dict:

@@ -5,8 +5,9 @@ by the apps that own each fact): the table's page is one query, and sorting on a
 on a stored value. Each family has:
 - `enrich(sites)`: what the page needs beyond the stored facts (only the coaching hours, whose split between
   held and planned depends on the hour: one query per page), set on each site;
-- `annotate(queryset)`: an annotation sorting needs (only the status's rank in the lifecycle);
-- its `Column`s, each turning a site into a `Cell` for the table and a plain value for exports.
+- its `Column`s, each turning a site into a `Cell` for the table and a plain value for exports; a column
+  whose sort needs a computed value (only the status's rank in the lifecycle) annotates it when the table is
+  sorted on it (`Column.annotate`).
 
 A family whose data does not exist yet is `available=False`: the table says "pas encore disponible" and
 the export leaves the column empty.
@@ -57,10 +58,7 @@ class Column:
     order_by: str | None = None  # the field or annotation to sort on; None: not sortable
     available: bool = True
     numeric: bool = False
-
-
-def _unchanged(queryset: QuerySet) -> QuerySet:
-    return queryset
+    annotate: Callable[[QuerySet], QuerySet] | None = None  # what sorting on it needs
 
 
 def _nothing(sites: list) -> None:
@@ -72,7 +70,6 @@ class Family:
     key: str
     columns: tuple[Column, ...] = field(default_factory=tuple)
     enrich: Callable[[list], None] = _nothing
-    annotate: Callable[[QuerySet], QuerySet] = _unchanged
 
 
 def _date(value) -> str:
@@ -88,7 +85,9 @@ def _pending_export(site) -> str:
 # --- Identity: who, where, when (the registry itself) ------------------------------------------------------
 
 
-def annotate_identity(queryset: QuerySet) -> QuerySet:
+def annotate_status_rank(queryset: QuerySet) -> QuerySet:
+    """The status's rank in the lifecycle, to sort on (only when the table is: a CASE of six branches costs
+    Django's compiler and PostgreSQL's planner ~1 ms a page)."""
     status_rank = Case(
         *[When(status=status, then=Value(rank)) for status, rank in STATUS_ORDER.items()],
         output_field=IntegerField(),
@@ -119,7 +118,6 @@ def _status_cell(site) -> Cell:
 
 IDENTITY = Family(
     "identity",
-    annotate=annotate_identity,
     columns=(
         Column(
             "nom",
@@ -136,7 +134,14 @@ IDENTITY = Family(
             lambda s: s.department.region.name,
             "department__region__name",
         ),
-        Column("statut", "Statut", _status_cell, lambda s: s.get_status_display(), "status_rank"),
+        Column(
+            "statut",
+            "Statut",
+            _status_cell,
+            lambda s: s.get_status_display(),
+            "status_rank",
+            annotate=annotate_status_rank,
+        ),
     ),
 )
 
@@ -391,15 +396,15 @@ ACTIVITY = Family(
 FAMILIES: tuple[Family, ...] = (IDENTITY, TRINOME, VISION, AGREEMENT, SELF_ASSESSMENT, SESSIONS, ACTIVITY)
 COLUMNS: tuple[Column, ...] = tuple(column for family in FAMILIES for column in family.columns)
 SORTS: dict[str, str] = {column.key: column.order_by for column in COLUMNS if column.order_by}
-SORT_FAMILIES: dict[str, Family] = {
-    column.key: family for family in FAMILIES for column in family.columns if column.order_by
-}
+SORT_COLUMNS: dict[str, Column] = {column.key: column for column in COLUMNS if column.order_by}
 
 
 def table_queryset(queryset: QuerySet, sort_key: str) -> QuerySet:
     """The sites of the table with their place names and progress facts (one join), plus what sorting on the
     chosen column needs (the status's rank)."""
-    return SORT_FAMILIES[sort_key].annotate(queryset.select_related("department__region", "wave", "progress"))
+    table = queryset.select_related("department__region", "wave", "progress")
+    annotate = SORT_COLUMNS[sort_key].annotate
+    return annotate(table) if annotate else table
 
 
 def enrich(sites: list) -> list:

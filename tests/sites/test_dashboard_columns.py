@@ -80,3 +80,27 @@ def test_the_stored_facts_follow_sessions_and_adoptions_and_agree_with_a_recompu
     busy_facts = Site.objects.select_related("progress").get(pk=busy.pk).progress
     assert (busy_facts.last_session_title, busy_facts.last_session_at) == ("Module 1", first.starts_at)
     assert progress.stale() == {}
+
+
+def test_a_page_whose_sites_have_no_coaching_booked_looks_no_hours_up(world, django_assert_num_queries):
+    """Hours to come exist only where coaching is booked: such a page makes no lookup, and reads 0 used and 0
+    planned; a page with one booked site looks them up once."""
+    quiet, busy = world.site_a, world.site_b
+    make_session([busy], kind=SessionKind.SITE_COACHING, title="Prévu", starts_at=at(days=4), hours=3)
+    make_session([busy], kind=SessionKind.SITE_COACHING, title="Fait", starts_at=at(days=-4), hours=1)
+    make_session([quiet], title="Module 1", starts_at=at(days=2))  # not coaching: books nothing
+
+    def page(*sites):
+        ids = [site.pk for site in sites]
+        return list(Site.objects.select_related("progress").filter(pk__in=ids).order_by("pk"))
+
+    quiet_page = page(quiet)
+    with django_assert_num_queries(0):
+        columns.enrich(quiet_page)
+    assert (quiet_page[0].coaching_used_minutes, quiet_page[0].coaching_planned_minutes) == (0, 0)
+    both = page(quiet, busy)
+    with django_assert_num_queries(1):
+        columns.enrich(both)
+    by_pk = {site.pk: site for site in both}
+    assert (by_pk[busy.pk].coaching_used_minutes, by_pk[busy.pk].coaching_planned_minutes) == (60, 180)
+    assert (by_pk[quiet.pk].coaching_used_minutes, by_pk[quiet.pk].coaching_planned_minutes) == (0, 0)
