@@ -189,6 +189,28 @@ class _AnyOf(Func):
         return f"{column} = ANY(ARRAY{subquery})", (*column_params, *subquery_params)
 
 
+class _InArray(Func):
+    """PostgreSQL's `column = ANY(%s)` with the ids as one array: hashed by PostgreSQL however many they are,
+    and one parameter for Django to compile instead of one per id."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column, ids):
+        super().__init__(column)
+        self.ids = list(ids)
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"{column} = ANY(%s)", (*params, self.ids)
+
+
+def among(queryset: QuerySet, ids: list[int]) -> QuerySet:
+    """The rows of `queryset` whose primary key is one of `ids` (found beforehand, e.g. by a search)."""
+    if connection.vendor == "postgresql":
+        return queryset.filter(_InArray(F("pk"), ids))
+    return queryset.filter(pk__in=ids)
+
+
 def _in_departments(codes: set[str]):
     departments = _model("sites.Department").objects.filter(code__in=sorted(codes)).values("pk")
     if connection.vendor == "postgresql":

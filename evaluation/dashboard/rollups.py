@@ -226,11 +226,13 @@ def alert_summary(
     )
     vacant = first(
         alerts.VACANT_SEAT,
-        queryset.filter(alerts.condition(alerts.VACANT_SEAT)).order_by("name").only("name", "slug"),
+        queryset.filter(alerts.condition(alerts.VACANT_SEAT)).order_by("name", "pk").only("name", "slug"),
     )
     vision_due = first(
         alerts.VISION_DUE,
-        vision_due.order_by("wave__training_starts_on", "name").select_related(None).only("name", "slug"),
+        vision_due.order_by("wave__training_starts_on", "name", "pk")
+        .select_related(None)
+        .only("name", "slug"),
     )
     days, months = settings.QIC_STALL_DAYS, settings.QIC_VISION_DUE_MONTHS
     return [

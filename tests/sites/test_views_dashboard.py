@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from collectives.enums import MemberRole
 from evaluation import dashboard
+from evaluation.dashboard import filters
 from evaluation.models import SelfAssessment
 from sites import services
 from sites.enums import SiteKind, SiteStatus
@@ -97,7 +98,7 @@ def test_search_ignores_accents_and_case(national, world):
     assert world.site_a.name not in table
 
 
-def test_search_finds_a_department_and_costs_no_extra_query(national, world):
+def test_search_finds_a_department_and_looks_its_sites_up_once(national, world):
     # The header search's matching (evaluation.search.site_matching): the department by its name or code.
     assert world.site_a.name in _table(national.get(URL, {"q": "loire"}))  # site A: Loire (42)
     assert world.site_a.name not in _table(national.get(URL, {"q": "nord"}))
@@ -109,8 +110,24 @@ def test_search_finds_a_department_and_costs_no_extra_query(national, world):
             assert national.get(URL, params).status_code == 200
         return len(captured)
 
-    # (A search that finds nothing costs fewer: the panels of no site are not asked for.)
-    assert count_queries({"q": "quartier loire"}) == count_queries({"q": "quartier"}) == count_queries({})
+    # The matching sites are looked up once, whatever the panels: one query more than no search. (A search
+    # that finds nothing costs fewer: the panels of no site are not asked for.)
+    assert count_queries({"q": "quartier loire"}) == count_queries({"q": "quartier"}) == count_queries({}) + 1
+
+
+def test_a_search_matching_many_sites_filters_on_their_text(national, world, monkeypatch):
+    """Past SEARCH_IDS_MAX matches the panels filter on the text itself: the same table, totals and alerts."""
+    SiteFactory(name="Quartier des Tilleuls", communes="Montbrison")
+    params = {"q": "quartier", "tri": "-activite"}
+    by_ids = national.get(URL, params).context["board"]
+    monkeypatch.setattr(filters, "SEARCH_IDS_MAX", 1)
+    by_text = national.get(URL, params).context["board"]
+    assert len(by_ids.rows) >= 2
+    assert [site.pk for site in by_text.rows] == [site.pk for site in by_ids.rows]
+    assert by_text.overall == by_ids.overall
+    assert [(alert.count, alert.examples) for alert in by_text.alerts] == [
+        (alert.count, alert.examples) for alert in by_ids.alerts
+    ]
 
 
 @pytest.mark.parametrize(
@@ -237,6 +254,10 @@ def test_funnel_counts_sites_that_reached_each_stage(national, world):
     assert 'role="img"' in page and '<title id="chart-funnel-title">' in page
 
 
+def _alerts(response) -> dict:
+    return {alert.key: alert for alert in response.context["board"].alerts}
+
+
 def test_alerts_for_stalled_sites_and_vacant_seats(national, world, settings):
     settings.QIC_STALL_DAYS = 30
     quiet = SiteFactory(name="Quartier silencieux")
@@ -250,6 +271,11 @@ def test_alerts_for_stalled_sites_and_vacant_seats(national, world, settings):
     alerts = {alert.key: alert for alert in response.context["board"].alerts}
     assert [s.name for s in alerts["inactif"].examples] == ["Quartier silencieux"]
     assert {s.name for s in alerts["siege-vacant"].examples} == {world.site_a.name, world.site_b.name}
+    # Two sites of the same name (two "cités éducatives" of one town) come in the order they were registered,
+    # on every page: the list does not shuffle from one reading to the next.
+    twins = [SiteFactory(name="Cité éducative de Montfort") for _ in range(2)]
+    examples = [s.pk for s in _alerts(national.get(URL))["siege-vacant"].examples]
+    assert [pk for pk in examples if pk in {twin.pk for twin in twins}] == [twin.pk for twin in twins]
     assert alerts["vision"].tracked is True  # wired by the vision app: see tests/vision/test_dashboard.py
     page = response.content.decode()
     assert "plus de 30 jours" in page
