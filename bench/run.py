@@ -5,7 +5,7 @@ benchmark database (a file under bench/results/, or `<name>_bench` beside DATABA
 development data is never touched), migrates it and fills it with `seed_synthetic` (timed), or reuses it when
 it already holds the same number of sites seeded by the same code. It then serves requests in-process through
 the whole Django stack (middleware, session, authentication, templates; production settings, DEBUG off) with
-every cache replaced by Django's dummy cache and the page cache off (bench/settings.py).
+every cache replaced by Django’s dummy cache (bench/settings.py).
 
 Before each measured request (outside the timed part) a real write goes through the app's services: a
 journal event or a status change on a random site for the dashboard, a journal event on the site shown for

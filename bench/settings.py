@@ -2,8 +2,8 @@
 
 Only what cannot work without a real deployment changes: no HTTPS redirect, static files served from the
 finders (no collectstatic), and no second factor for the benchmark's national account. And no cache at all:
-every cache is Django's dummy one (nothing is ever found in it) and the page cache, where it still exists, is
-off, so that the figures are those of the pages themselves.
+every cache is Django's dummy one (nothing is ever found in it), so that the figures are those of the pages
+themselves (the platform keeps no page cache: issue 16 removed it).
 """
 
 import os
@@ -11,7 +11,6 @@ import os
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ["QIC_PAGE_CACHE"] = "false"
 
 from qic.settings import *  # noqa: E402,F403
 from qic.settings import CACHES, STORAGES  # noqa: E402
@@ -20,6 +19,5 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True
 QIC_MFA_REQUIRED = False
-QIC_PAGE_CACHE = False
 CACHES = {alias: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"} for alias in CACHES}
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"handlers": [], "level": "ERROR"}}
