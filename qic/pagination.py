@@ -7,8 +7,11 @@ from django.core.paginator import Page, Paginator
 
 def paginate(request, items, per_page: int) -> Page:
     """The page of `items` asked for by `?page=`: the first for a missing or malformed number, the last past
-    the end (a stale link never fails)."""
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+    the end (a stale link never fails). Its rows are read here, in the view (with what they prefetch), not
+    when the template first loops over them."""
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    return page
 
 
 def links(page, query, base_url: str = "") -> dict | None:

@@ -19,8 +19,9 @@ def record(site, kind: str, summary: str, *, actor=None, at=None, subject=None) 
     return event
 
 
-def feed(site, limit: int = 50):
-    return site.events.select_related("actor").order_by("-occurred_at", "-id")[:limit]
+def feed(site, limit: int = 50) -> list:
+    """The site's latest journal events, newest first."""
+    return list(site.events.select_related("actor").order_by("-occurred_at", "-id")[:limit])
 
 
 __all__ = ["record", "feed"]

@@ -33,7 +33,7 @@ def registration_upload(request: HttpRequest) -> HttpResponse:
             request.user,
         )
         return redirect(registration.get_absolute_url())
-    recent = RegistrationImport.objects.filter(created_by=request.user).select_related("wave")[:5]
+    recent = list(RegistrationImport.objects.filter(created_by=request.user).select_related("wave")[:5])
     context = {
         "page_title": "Importer des inscriptions",
         "form": form,

@@ -59,7 +59,7 @@ def site_status(request: HttpRequest, site_slug: str) -> HttpResponse:
         "page_title": f"Statut — {site.name}",
         "site": site,
         "status_form": form,
-        "status_changes": site.status_changes.select_related("changed_by"),
+        "status_changes": list(site.status_changes.select_related("changed_by")),
     }
     return render(request, "sites/site_status.html", context, status=400 if form and form.errors else 200)
 

@@ -35,10 +35,10 @@ def site_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page_title": "Sites",
         "page_obj": page,
-        "waves": Wave.objects.all(),
-        "regions": Region.objects.filter(
-            departments__sites__in=access.visible_sites(request.user)
-        ).distinct(),
+        "waves": list(Wave.objects.all()),
+        "regions": list(
+            Region.objects.filter(departments__sites__in=access.visible_sites(request.user)).distinct()
+        ),
         "selected_wave": wave,
         "selected_region": region,
         "seat_count": len(TRINOME_SEATS),
@@ -62,7 +62,7 @@ def site_detail(request: HttpRequest, site_slug: str) -> HttpResponse:
         "seats": seats,
         "others": [m for m in current if not m.is_seat],
         "past": [m for m in memberships if not m.is_current],
-        "status_changes": site.status_changes.select_related("changed_by")[:5],
+        "status_changes": list(site.status_changes.select_related("changed_by")[:5]),
         "events": journal.feed(site, limit=JOURNAL_PREVIEW),
         "status_form": StatusChangeForm(site=site) if site_access.can_manage else None,
         "site_access": site_access,

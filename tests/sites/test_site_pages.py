@@ -106,3 +106,53 @@ def test_a_seat_holders_site_page_reads_its_site_and_rights_in_one_query(client,
     assert response.status_code == 200
     assert "Bilans" in response.content.decode()
     assert len(captured) == 15, "\n".join(q["sql"][:120] for q in captured)
+
+
+def _queries_while_templates_render(client, url, monkeypatch) -> list[str]:
+    """The queries run while the page's templates render: a lazy queryset read by a template."""
+    from django.db import connection
+    from django.template import base
+
+    depth, seen = [0], []
+    render = base.Template.render
+
+    def counting_render(self, context):
+        depth[0] += 1
+        try:
+            return render(self, context)
+        finally:
+            depth[0] -= 1
+
+    def record(execute, sql, params, many, context):
+        if depth[0]:
+            seen.append(sql)
+        return execute(sql, params, many, context)
+
+    monkeypatch.setattr(base.Template, "render", counting_render)
+    with connection.execute_wrapper(record):
+        response = client.get(url)
+    assert response.status_code == 200
+    return seen
+
+
+def test_the_site_page_and_the_lists_are_gathered_by_their_views(client, world, monkeypatch):
+    """Issue 16: a page's view gathers what it shows. While the templates render, the only query left is the
+    header's unread count (read only by pages that show it): the journal, the status history, a list's page of
+    rows and its filters' choices are read in the view."""
+    from sites import journal
+    from sites.enums import EventKind
+
+    journal.record(world.site_a, EventKind.MEMBER_JOINED, "Arrivée au collectif", actor=world.seat_holder_a)
+    pages = [
+        (world.seat_holder_a, world.site_a.get_absolute_url()),
+        (world.national, world.site_a.get_absolute_url()),
+        (world.national, reverse("sites:list")),
+        (world.national, reverse("sites:status", kwargs={"site_slug": world.site_a.slug})),
+        (world.national, reverse("sites:journal", kwargs={"site_slug": world.site_a.slug})),
+        (world.national, reverse("sessions:list")),
+        (world.national, reverse("notifications:list")),
+    ]
+    for user, url in pages:
+        client.force_login(user)
+        queries = _queries_while_templates_render(client, url, monkeypatch)
+        assert [sql for sql in queries if "sites_notification" not in sql] == [], (user, url, queries)

@@ -42,9 +42,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         "page_title": "Heures d’accompagnement",
         "groups": groups,
         "show_centres": show_centres,
-        "centres": centres,
+        "centres": list(centres),
         "centre": centre,
-        "waves": Wave.objects.all(),
+        "waves": list(Wave.objects.all()),
         "wave": wave,
         "total": services.CentreTotals(None, [b for g in groups for b in g.balances]),
     }
