@@ -1,6 +1,7 @@
 """The dashboard's filters: in the URL (shareable, the back button works), applied to every panel."""
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from evaluation import search
@@ -17,17 +18,25 @@ SEARCH_IDS_MAX = 2000
 FILTER_PARAMS = ("vague", "region", "departement", "type", "statut", "crpv", "alerte", "q")
 
 
+DEPARTMENT_CODES = frozenset(maps.department_codes())
+
+
+def _department_code(value: str) -> None:
+    if value not in DEPARTMENT_CODES:
+        raise ValidationError("Département inconnu.")
+
+
 class DashboardFilter(django_filters.FilterSet):
     # Numbers out of a database integer's range are malformed: not a filter (SQLite raised on binding them).
     vague = django_filters.NumberFilter(
         field_name="wave__number", label="Vague", min_value=0, max_value=ID_MAX, decimal_places=0
     )
     region = django_filters.CharFilter(field_name="department__region__code", label="Région")
-    # A department drawn on the map (INSEE code): anything else is malformed, not a filter.
-    departement = django_filters.ChoiceFilter(
-        field_name="department__code",
-        choices=[(code, code) for code in maps.department_codes()],
-        label="Département",
+    # A department drawn on the map (INSEE code): anything else is malformed, not a filter. A set to check it
+    # against rather than a choice list: the filter set and its form copy their fields on every page (the
+    # 101 choices were 0.3 ms of the dashboard's 1 ms of filters).
+    departement = django_filters.CharFilter(
+        field_name="department__code", label="Département", validators=[_department_code]
     )
     type = django_filters.ChoiceFilter(field_name="kind", choices=SiteKind.choices, label="Type")
     statut = django_filters.ChoiceFilter(field_name="status", choices=SiteStatus.choices, label="Statut")
