@@ -178,36 +178,35 @@ def _departments_named(word: str, *, prefix: bool) -> set[str]:
 
 
 class _AnyOf(Func):
-    """PostgreSQL's `column = ANY(ARRAY(subquery))`: the subquery is read first, then the column's index, so
-    that an OR with the text's condition stays two index scans (`IN (subquery)` made PostgreSQL compute the
-    text of every site: 100 ms instead of 1 on 2,000 sites)."""
+    """PostgreSQL's `column = ANY(...)`, of a subquery's rows or of a list of values.
+
+    A subquery (`ARRAY(subquery)`) is read first, then the column's index, so that an OR with the text's
+    condition stays two index scans (`IN (subquery)` made PostgreSQL compute the text of every site: 100 ms
+    instead of 1 on 2,000 sites). A list is one array parameter: hashed by PostgreSQL however long it is, and
+    one parameter for Django to compile instead of one per value."""
 
     output_field = BooleanField()
 
-    def as_sql(self, compiler, connection, **extra):
-        (column, column_params), (subquery, subquery_params) = map(compiler.compile, self.source_expressions)
-        return f"{column} = ANY(ARRAY{subquery})", (*column_params, *subquery_params)
-
-
-class _InArray(Func):
-    """PostgreSQL's `column = ANY(%s)` with the ids as one array: hashed by PostgreSQL however many they are,
-    and one parameter for Django to compile instead of one per id."""
-
-    output_field = BooleanField()
-
-    def __init__(self, column, ids):
-        super().__init__(column)
-        self.ids = list(ids)
+    def __init__(self, column, values):
+        if isinstance(values, list | tuple):
+            super().__init__(column)
+            self.values = list(values)
+        else:
+            super().__init__(column, values)
+            self.values = None
 
     def as_sql(self, compiler, connection, **extra):
         column, params = compiler.compile(self.source_expressions[0])
-        return f"{column} = ANY(%s)", (*params, self.ids)
+        if self.values is not None:
+            return f"{column} = ANY(%s)", (*params, self.values)
+        subquery, subquery_params = compiler.compile(self.source_expressions[1])
+        return f"{column} = ANY(ARRAY{subquery})", (*params, *subquery_params)
 
 
 def among(queryset: QuerySet, ids: list[int]) -> QuerySet:
     """The rows of `queryset` whose primary key is one of `ids` (found beforehand, e.g. by a search)."""
     if connection.vendor == "postgresql":
-        return queryset.filter(_InArray(F("pk"), ids))
+        return queryset.filter(_AnyOf(F("pk"), ids))
     return queryset.filter(pk__in=ids)
 
 
