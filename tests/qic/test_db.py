@@ -1,0 +1,64 @@
+"""PostgreSQL runs the platform's queries as prepared statements, and a migration does not break them."""
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    pytest.skip("prepared statements are PostgreSQL's", allow_module_level=True)
+
+PROBE = "qic_prepared_probe"
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_page_read_again_is_not_planned_again(world):
+    client = Client()
+    client.force_login(world.seat_holder_a)
+    for _ in range(6):
+        assert client.get(f"/sites/{world.site_a.slug}/").status_code == 200
+    # The site found through the member's membership, the header's unread count: six times on this
+    # connection, PostgreSQL keeps their plans.
+    statements = prepared_statements()
+    assert any('FROM "collectives_membership" INNER JOIN "sites_site"' in text for text in statements)
+    assert any('FROM "sites_notification"' in text for text in statements)
+
+
+@pytest.fixture
+def probe_table(transactional_db):
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {PROBE} (label varchar(10))")
+        cursor.execute(f"INSERT INTO {PROBE} VALUES ('avant')")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {PROBE}")
+
+
+def read_probe(value="avant") -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT label FROM {PROBE} WHERE label = %s", [value])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_statement_prepared_before_a_migration_is_prepared_again(probe_table):
+    """Another process migrates (a longer column) while this one holds the statement prepared: the next read
+    works, and so do the following ones (without the fix, each failed until the connection ended)."""
+    for _ in range(6):
+        assert read_probe() == ["avant"]
+    assert any(PROBE in statement for statement in prepared_statements())
+    other = connection.get_new_connection(connection.get_connection_params())
+    try:
+        other.autocommit = True
+        other.execute(f"ALTER TABLE {PROBE} ALTER COLUMN label TYPE varchar(20)")
+    finally:
+        other.close()
+    assert read_probe() == ["avant"]
+    assert read_probe() == ["avant"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {PROBE} VALUES ('après la migration')")
+    assert read_probe("après la migration") == ["après la migration"]
