@@ -315,7 +315,7 @@ MAP_COLOURS = {"statut": "status", "vague": "wave"}  # the map's `carte` paramet
 def site_map(user, filterset: DashboardFilter, colour: str, url: str) -> maps.FranceMap:
     """The sites of the table on the map of France: one grouped query over the same selection (every filter,
     the department's included)."""
-    rows = geography.department_counts(apply(filterset, sites_queryset(user)))
+    rows = geography.department_counts(apply(filterset, sites_queryset(user)), colour_by=colour)
     selected = filterset.form.cleaned_data.get("departement") or ""
     fmap = geography.site_map(rows, colour_by=colour, map_id="carte-sites", url=url, selected=selected)
     fmap.link_target = "#dashboard-results"  # with HTMX, a department of the table swaps the results

@@ -99,3 +99,23 @@ def test_another_page_shows_the_map_and_its_table_with_the_tag():
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="qic-map" id="carte-sites" role="img"' in html
     assert "Sites par département et par vague" in html and "Seine-Saint-Denis (93)" in html
     assert "Fond de carte" in html
+
+
+def test_the_counts_for_one_map_draw_the_same_map_as_the_whole_counts(db):
+    """The dashboard groups only what colours its map (fewer rows): the same map, by status or by wave."""
+    from sites.models import Site
+    from tests.sites.factories import SiteFactory, WaveFactory, department
+
+    second = WaveFactory(number=2)
+    SiteFactory(department=department("42"), status="active")
+    SiteFactory(department=department("42"), status="active", wave=second)
+    SiteFactory(department=department("42"), status="in_training", wave=second)
+    SiteFactory(department=department("59"), status="paused")
+    whole = geography.department_counts(Site.objects.all())
+    assert len(whole) == 4
+    for colour in ("status", "wave"):
+        mine = geography.department_counts(Site.objects.all(), colour_by=colour)
+        assert len(mine) == 3
+        drawn = geography.site_map(mine, colour_by=colour, map_id="m")
+        assert str(drawn.svg) == str(geography.site_map(whole, colour_by=colour, map_id="m").svg)
+        assert drawn.table_rows() == geography.site_map(whole, colour_by=colour, map_id="m").table_rows()
