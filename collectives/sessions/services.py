@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -438,11 +439,17 @@ def with_list_data(queryset: QuerySet) -> QuerySet:
             Prefetch("sites", queryset=Site.objects.only("pk", "name", "slug").order_by("name")),
             Prefetch("facilitators", queryset=User.objects.only("pk", "first_name", "last_name", "email")),
         )
-        .annotate(
-            invited_count=Count("participants", distinct=True),
-            present_count=Count("participants", filter=Q(participants__present=True), distinct=True),
-        )
+        .annotate(invited_count=_participants(), present_count=_participants(present=True))
     )
+
+
+def _participants(**conditions):
+    """How many participants a session of the list has (with these conditions): counted per session shown,
+    through the participants' session index. A join of all participants grouped by session made PostgreSQL
+    read the whole participants table for a page of three sessions (11 ms a page; 27,000 participants)."""
+    rows = Participant.objects.filter(session=OuterRef("pk"), **conditions).order_by().values("session")
+    counted = rows.annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), Value(0))
 
 
 def upcoming(queryset: QuerySet, now=None) -> QuerySet:

@@ -91,6 +91,28 @@ def test_the_list_takes_a_fixed_number_of_queries(client, world, site_a2, django
     assert "Session 7" in page
 
 
+def test_the_list_counts_each_sessions_participants_and_those_present(client, world, site_a2):
+    held = make_session([world.site_a, site_a2], title="Session tenue", facilitators=[world.facilitator_a])
+    held.participants.filter(user=world.seat_holder_a).update(present=True)
+    invited = held.participants.count()
+    assert invited >= 2
+    make_session(
+        [world.site_a], title="Session sans invités", facilitators=[world.facilitator_a], invite=False
+    )
+    world.login(client, world.facilitator_a)
+    page = client.get(LIST).content.decode()
+
+    def counts(title):
+        aside = page[page.index(title) :]
+        aside = aside[aside.index('class="qic-session__aside"') :]
+        return aside[: aside.index("</p>")]
+
+    assert "<strong>1</strong> présent<br>" in counts("Session tenue")
+    assert f"sur {invited} invités<" in counts("Session tenue")
+    assert "<strong>0</strong> présent<br>" in counts("Session sans invités")
+    assert "sur 0 invité<" in counts("Session sans invités")
+
+
 def test_a_facilitator_is_offered_the_sites_of_their_region(client, world, site_a2):
     world.login(client, world.facilitator_a)
     page = client.get(PLAN).content.decode()
