@@ -245,6 +245,34 @@ def test_what_a_person_lost_access_to_is_left_alone_everywhere_and_back_with_the
     assert notifications.Inbox(prefect).unread == Notification.objects.filter(user=prefect).count() > 0
 
 
+def test_a_members_navigation_and_header_count_share_one_read_of_their_sites(client, world, people):
+    """Outside their sites' pages, a member's "Bilans" entry and unread count come from one read of their
+    current memberships (the request's scope), and the count still leaves out a site they do not belong to."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _edit(world, people)
+    prefect = people["prefect"]
+    Notification.objects.create(
+        user=prefect,
+        site=world.site_b,
+        kind=NotificationKind.VERSION_TO_APPROVE,
+        title="Quartier B",
+        url="/",
+        created_at=timezone.now(),
+        delivery=Delivery.NONE,
+    )
+    expected = Notification.objects.filter(user=prefect, site=world.site_a, read_at__isnull=True).count()
+    assert expected > 0
+    world.login(client, prefect)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("legal_notice"))
+    assert "Bilans" in [item["label"] for item in response.context["nav_items"]]
+    assert f'{expected}<span class="fr-sr-only"> non lue' in response.content.decode()
+    membership_reads = [q["sql"] for q in queries.captured_queries if '"collectives_membership"' in q["sql"]]
+    assert len(membership_reads) == 1, membership_reads
+
+
 # --- E-mails: grouped, once, after the delay, as each person chose ----------------------------------------
 
 
