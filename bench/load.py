@@ -129,8 +129,9 @@ def run(env, redis, outage):
     logs = RESULTS / f"{prefix}-server.log"
     cpu_log = RESULTS / f"{prefix}_cpu_per_request.tsv"
     cpu_log.unlink(missing_ok=True)
+    # Three workers, as in production (the Dockerfile, `make serve`).
     gunicorn = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "qic.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "4",
+        [PYTHON, "-m", "gunicorn", "qic.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "3",
          "--timeout", "60", "--config", str(ROOT / "bench" / "gunicorn_cpu.py")],
         cwd=ROOT, env={**env, "QIC_CPU_LOG": str(cpu_log)}, stdout=logs.open("w"),
         stderr=subprocess.STDOUT,
