@@ -1,7 +1,7 @@
 """Shared fixtures: a small world of two sites in two regions and one user per role."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import pytest
 from django.test import Client
@@ -39,19 +39,20 @@ class StrictClient(Client):
         return response
 
 
+def transactional(item) -> bool:
+    """Whether a test empties the tables when it ends (transactional tests, the browser journeys)."""
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server"} & set(item.fixturenames)
+        or (marker and marker.kwargs.get("transaction"))
+    )
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """pytest-django runs the database tests first, then the transactional ones, which empty every table
     (reference data from the migrations included). A fixture shadowing a plugin's, say one named `page`, can
     move tests around: a database test placed after a transactional one fails for want of departments."""
-
-    def transactional(item):
-        marker = item.get_closest_marker("django_db")
-        return bool(
-            {"transactional_db", "live_server"} & set(item.fixturenames)
-            or (marker and marker.kwargs.get("transaction"))
-        )
-
     first = next((item for item in items if transactional(item)), None)
     if first is None:
         return
@@ -125,8 +126,7 @@ class World:
         return client
 
 
-@pytest.fixture
-def world(db):
+def _write_world() -> World:
     site_a = SiteFactory(name="Quartier A", slug="quartier-a", department=department("42"))
     site_b = SiteFactory(
         name="Quartier B", slug="quartier-b", department=department("59"), communes="Roubaix"
@@ -146,6 +146,54 @@ def world(db):
         seat_holder_b=seat_b,
         outsider=UserFactory(email="personne@exemple.fr"),
     )
+
+
+SITES_OF_THE_WORLD = ("site_a", "site_b")
+PEOPLE_OF_THE_WORLD = tuple(f.name for f in fields(World) if f.name not in SITES_OF_THE_WORLD)
+
+
+def _keys(world: World) -> dict:
+    return {f.name: getattr(world, f.name).pk for f in fields(World)}
+
+
+def _read_world(pks: dict) -> World:
+    """The world's rows read afresh: what a test changes on its objects stays in that test."""
+    from collectives.models import User
+    from sites.models import Site
+
+    # With the relations a factory's object holds (a test counting queries counts the same ones).
+    sites = Site.objects.select_related("wave", "department").in_bulk([pks[n] for n in SITES_OF_THE_WORLD])
+    people = User.objects.select_related("resource_centre").in_bulk([pks[n] for n in PEOPLE_OF_THE_WORLD])
+    rows = {name: sites[pks[name]] for name in SITES_OF_THE_WORLD}
+    rows |= {name: people[pks[name]] for name in PEOPLE_OF_THE_WORLD}
+    return World(**rows)
+
+
+@pytest.fixture(scope="module")
+def world_once(request, django_db_setup, django_db_blocker):
+    """The world written once for a module's tests (`written_once`: the tenancy walk's 956 tests wrote it 956
+    times, a fifth of their time), when every test of the module that reads the database reads it through
+    `world` (another would find the world's rows where it expects none) and none of them is transactional (it
+    empties the tables, which an open transaction would keep it from doing); otherwise each test writes its
+    own. Its value is the rows' primary keys (None when each test writes its own)."""
+    module = request.node
+    database_tests = [
+        item for item in request.session.items
+        if item.getparent(pytest.Module) is module and (
+            {"db", "transactional_db", "live_server"} & set(item.fixturenames)
+            or item.get_closest_marker("django_db")
+        )
+    ]  # fmt: skip
+    if any("world" not in item.fixturenames or transactional(item) for item in database_tests):
+        yield None
+        return
+    yield from written_once(django_db_blocker, lambda: _keys(_write_world()))
+
+
+@pytest.fixture
+def world(db, world_once):
+    """Site A and site B and their people: the module's rows read afresh for each test, or written for it."""
+    return _write_world() if world_once is None else _read_world(world_once)
 
 
 @pytest.fixture

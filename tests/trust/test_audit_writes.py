@@ -17,7 +17,6 @@ from tests.conftest import StrictClient
 from vision import services as vision
 from vision.models import Change, Comment
 
-pytestmark = pytest.mark.django_db
 AUDITED = sorted(m._meta.label_lower for m in audit.audited_models())
 
 
