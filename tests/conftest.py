@@ -234,3 +234,11 @@ def keys(world) -> Keys:
         site_a_read=_issue(world, ApiKeyScope.SITE, site=world.site_a),
         revoked=revoked,
     )
+
+
+def pytest_collection_finish(session):
+    """The test process settles its garbage collector as a web process does (`qic.warmup`): every test module
+    and view is loaded by now, and the collector's passes over them cost the tests what they cost pages."""
+    from qic.warmup import settle
+
+    settle()
