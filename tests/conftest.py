@@ -39,6 +39,13 @@ class StrictClient(Client):
         return response
 
 
+def reads_database(item) -> bool:
+    return bool(
+        {"db", "transactional_db", "live_server"} & set(item.fixturenames)
+        or item.get_closest_marker("django_db")
+    )
+
+
 def transactional(item) -> bool:
     """Whether a test empties the tables when it ends (transactional tests, the browser journeys)."""
     marker = item.get_closest_marker("django_db")
@@ -59,7 +66,7 @@ def pytest_collection_modifyitems(items):
     late = [
         item.nodeid
         for item in items[items.index(first) :]
-        if not transactional(item) and ("db" in item.fixturenames or item.get_closest_marker("django_db"))
+        if not transactional(item) and reads_database(item)
     ]
     if late:
         raise pytest.UsageError(
@@ -178,12 +185,8 @@ def world_once(request, django_db_setup, django_db_blocker):
     own. Its value is the rows' primary keys (None when each test writes its own)."""
     module = request.node
     database_tests = [
-        item for item in request.session.items
-        if item.getparent(pytest.Module) is module and (
-            {"db", "transactional_db", "live_server"} & set(item.fixturenames)
-            or item.get_closest_marker("django_db")
-        )
-    ]  # fmt: skip
+        i for i in request.session.items if i.getparent(pytest.Module) is module and reads_database(i)
+    ]
     if any("world" not in item.fixturenames or transactional(item) for item in database_tests):
         yield None
         return
