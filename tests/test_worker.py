@@ -2,19 +2,16 @@
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from collectives.enums import MemberRole
 from qic.celery import app as celery_app
 from sites.models import Site
 from sites.tasks import record_activity
-from tests.processes import database_url, wait_for
+from tests.processes import CeleryWorker, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -29,43 +26,16 @@ def worker(transactional_db, tmp_path):
     """A real `celery worker` process reading the test database, mailing into tmp_path."""
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "qic.settings_test",
-        "DATABASE_URL": database_url("a worker process cannot share the in-memory SQLite test database"),
-        "QIC_EMAIL_FILE_PATH": str(mail_dir),
-    }
     celery_app.control.purge()
-    log = tmp_path / "worker.log"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "qic",
-            "worker",
-            "--concurrency=1",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--hostname",
-            f"test-{os.getpid()}@%h",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    process = CeleryWorker(tmp_path, env={"QIC_EMAIL_FILE_PATH": str(mail_dir)})
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     try:
-        assert wait_for(lambda: "ready" in log.read_text(), 60), log.read_text()
+        process.start()
         yield mail_dir
     finally:
         celery_app.conf.task_always_eager = previous
-        process.terminate()
-        process.wait(20)
+        process.stop()
 
 
 def test_password_reset_email_is_sent_by_the_worker(worker, client):

@@ -7,9 +7,7 @@ completes the report. A batch fans out across two workers.
 
 import os
 import re
-import signal
 import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -24,7 +22,7 @@ from evaluation.reports.enums import ReportKind, ReportState
 from evaluation.reports.services import request_report
 from qic.celery import app as celery_app
 from sites.models import Site
-from tests.processes import database_url, wait_for
+from tests.processes import CeleryWorker, wait_for
 from tests.sites.factories import SiteFactory
 
 pytestmark = pytest.mark.worker
@@ -45,26 +43,16 @@ def workers(transactional_db, tmp_path, media_root):
     celery_app.control.purge()
 
     def start(name, **env_overrides):
-        log = tmp_path / f"{name}.log"
         env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "qic.settings_test",
-            "DATABASE_URL": database_url("a worker process cannot share the in-memory SQLite test database"),
             "MEDIA_ROOT": str(media_root),
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
             "QIC_TEST_WORKER": "1",  # tasks the worker queues (a batch's fan-out) go to the broker too
             **env_overrides,
         }
-        process = subprocess.Popen(
-            # solo pool: the task runs in the process we kill, like a machine that dies.
-            [sys.executable, "-m", "celery", "-A", "qic", "worker", "--pool=solo", "--loglevel=INFO",
-             "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--hostname", f"{name}-{os.getpid()}@%h"],
-            cwd=settings.BASE_DIR, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        started.append(process)
-        assert wait_for(lambda: "ready" in log.read_text(), 60), log.read_text()
-        return process, log
+        # solo pool: the task runs in the process we kill, like a machine that dies.
+        worker = CeleryWorker(tmp_path, name, pool="solo", env=env)
+        started.append(worker)
+        return worker.start()
 
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
@@ -72,10 +60,8 @@ def workers(transactional_db, tmp_path, media_root):
         yield start
     finally:
         celery_app.conf.task_always_eager = previous
-        for process in started:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(20)
+        for worker in started:
+            worker.stop()
         celery_app.control.purge()
 
 
@@ -84,19 +70,18 @@ def _state(report_id):
 
 
 def test_a_worker_killed_mid_report_leaves_no_half_file_and_a_new_worker_completes_it(workers, world):
-    slow, slow_log = workers("slow", QIC_REPORT_WRITE_PAUSE_SECONDS="120")
+    slow = workers("slow", QIC_REPORT_WRITE_PAUSE_SECONDS="120")
     report, created = request_report(ReportKind.SITE, site=world.site_a, user=world.steering)
     assert created
     final = Path(default_storage.path(tasks.file_name(report, "pdf")))
 
     # The worker has read the data and written half of the PDF under a temporary name.
-    assert wait_for(lambda: list(final.parent.glob(f".{final.name}.*.tmp")), 90), slow_log.read_text()
+    assert wait_for(lambda: list(final.parent.glob(f".{final.name}.*.tmp")), 90), slow.output()
     running = _state(report.pk)
     assert running.state == ReportState.RUNNING and running.step == "Écriture du fichier"
     assert running.snapshot is not None
 
-    slow.send_signal(signal.SIGKILL)
-    slow.wait(10)
+    slow.kill()
 
     # No half-file under the final name, the report is not marked done.
     assert not final.exists()
@@ -108,10 +93,10 @@ def test_a_worker_killed_mid_report_leaves_no_half_file_and_a_new_worker_complet
     # kombu scans for expired unacknowledged messages when a worker starts, then only every tenth poll (about
     # 100 s): start the new worker once the message is past its timeout, as a restarted machine would be.
     time.sleep(VISIBILITY_TIMEOUT + 1)
-    _, fresh_log = workers("fresh")
+    fresh = workers("fresh")
     # The worker runs below the web's priority (QIC_WORKER_NICENESS): on a loaded machine it waits its turn.
     done = wait_for(lambda: _state(report.pk).state == ReportState.DONE, 180)
-    assert done, fresh_log.read_text()
+    assert done, fresh.output()
     report = _state(report.pk)
     assert (
         report.attempts == 2 and report.progress == 100 and report.pdf.name == tasks.file_name(report, "pdf")
@@ -122,7 +107,7 @@ def test_a_worker_killed_mid_report_leaves_no_half_file_and_a_new_worker_complet
     assert subprocess.run(["pdfinfo", str(final)], capture_output=True).returncode == 0
     assert not list(final.parent.glob(f".{final.name}.*.tmp"))
     # The task marks the report done, then returns: the worker logs its success a moment later.
-    assert wait_for(lambda: "succeeded" in fresh_log.read_text(), 30), fresh_log.read_text()
+    assert wait_for(lambda: "succeeded" in fresh.output(), 30), fresh.output()
 
 
 def test_a_batch_of_bilans_fans_out_across_two_workers(workers, world):
@@ -130,27 +115,24 @@ def test_a_batch_of_bilans_fans_out_across_two_workers(workers, world):
     for _ in range(4):
         SiteFactory(wave=wave)
     expected = Site.objects.count()
-    _, first_log = workers("first")
-    _, second_log = workers("second")
+    first, second = workers("first"), workers("second")
 
     batch, _ = request_report(ReportKind.BATCH, user=world.national)
 
-    assert wait_for(lambda: _state(batch.pk).state == ReportState.DONE, 120), (
-        first_log.read_text() + second_log.read_text()
-    )
+    assert wait_for(lambda: _state(batch.pk).state == ReportState.DONE, 120), first.output() + second.output()
     batch = _state(batch.pk)
     assert batch.error == ""
     with zipfile.ZipFile(default_storage.path(batch.archive.name)) as archive:
         pdfs = [name for name in archive.namelist() if name.endswith(".pdf")]
     assert len(pdfs) == expected
-    produced = [len(SUCCEEDED.findall(log.read_text())) for log in (first_log, second_log)]
+    produced = [len(SUCCEEDED.findall(worker.output())) for worker in (first, second)]
     assert sum(1 for count in produced if count) == 2, produced  # both workers produced bilans
 
 
 def test_workers_run_below_the_web_servers_priority(workers):
     """A report rendering in the background does not slow down the pages people are waiting for."""
-    process, _ = workers("polite")
-    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    worker = workers("polite")
+    fields = Path(f"/proc/{worker.pid}/stat").read_text().rsplit(")", 1)[1].split()
     niceness = int(fields[16])  # field 19 of /proc/<pid>/stat, counted after the command name
     assert niceness == min(os.nice(0) + settings.QIC_WORKER_NICENESS, 19)
     assert settings.QIC_WORKER_NICENESS > 0

@@ -8,17 +8,15 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import redis
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
 from qic.celery import app as celery_app
-from tests.processes import free_port, wait_for
+from tests.processes import CeleryWorker, free_port, wait_for
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -109,38 +107,14 @@ def database_url_for_other_processes():
     return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-class Worker:
+class Worker(CeleryWorker):
     """A real `celery worker` process reading the test database through the test's Redis."""
 
     def __init__(self, broker_url: str, folder: Path):
-        self.broker_url = broker_url
         self.mail_dir = folder / "mail"
         self.mail_dir.mkdir(exist_ok=True)
-        self.log = folder / "worker.log"
-        self.process = None
-
-    def start(self):
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "qic.settings_test",
-            "DATABASE_URL": database_url_for_other_processes(),
-            "REDIS_URL": self.broker_url,
-            "QIC_TEST_WORKER": "1",
-            "QIC_EMAIL_FILE_PATH": str(self.mail_dir),
-        }
-        command = [sys.executable, "-m", "celery", "-A", "qic", "worker", "--concurrency=1"]
-        command += ["--loglevel=INFO", "--without-gossip", "--without-mingle"]
-        command += ["--hostname", f"resilience-{os.getpid()}@%h"]
-        self.process = subprocess.Popen(
-            command, cwd=settings.BASE_DIR, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT
-        )
-        assert wait_for(lambda: "ready" in self.log.read_text(), 60), self.log.read_text()
-
-    def stop(self):
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(20)
-            self.process = None
+        env = {"REDIS_URL": broker_url, "QIC_TEST_WORKER": "1", "QIC_EMAIL_FILE_PATH": str(self.mail_dir)}
+        super().__init__(folder, "resilience", env=env)
 
     def emails(self) -> list[str]:
         """The messages written so far (each file ends with a line of dashes once its message is complete)."""
