@@ -189,11 +189,13 @@ def _look(tab: Tab, shots: Path | None, label: str) -> list[str]:
     `shots`, when given).
 
     Geometry (overlaps, sideways scrolling) does not depend on the theme: it is measured once per width.
-    Colours do not depend on the width: contrast is measured once per theme, at the desk width."""
+    Colours do not depend on the width: contrast is measured once per theme, at the desk width. Without
+    screenshots, the phone width is looked at in the light theme only (nothing is measured in the other)."""
     page, problems = tab.page, {}
     for width, height in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": height})
-        for theme in THEMES if width == max(WIDTHS) else reversed(THEMES):
+        themes = THEMES if width == max(WIDTHS) else tuple(reversed(THEMES))
+        for theme in themes if shots is not None or width == max(WIDTHS) else THEMES[:1]:
             page.evaluate(SET_THEME, theme)
             found = []  # (what, where)
             if theme == THEMES[0]:
