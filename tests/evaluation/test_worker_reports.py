@@ -75,10 +75,15 @@ def test_a_worker_killed_mid_report_leaves_no_half_file_and_a_new_worker_complet
     assert created
     final = Path(default_storage.path(tasks.file_name(report, "pdf")))
 
-    # The worker has read the data and written half of the PDF under a temporary name.
-    assert wait_for(lambda: list(final.parent.glob(f".{final.name}.*.tmp")), 90), slow.output()
+    # The worker has read the data, written half of the PDF under a temporary name, then said so (the file
+    # appears a moment before the step is saved: wait for both).
+    def half_written():
+        written = list(final.parent.glob(f".{final.name}.*.tmp"))
+        return written and _state(report.pk).step == "Écriture du fichier"
+
+    assert wait_for(half_written, 90), slow.output()
     running = _state(report.pk)
-    assert running.state == ReportState.RUNNING and running.step == "Écriture du fichier"
+    assert running.state == ReportState.RUNNING
     assert running.snapshot is not None
 
     slow.kill()
