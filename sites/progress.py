@@ -7,6 +7,9 @@ It calls it from the services that change those facts, in the same transaction, 
 own models' writes, so that the admin and every other write path keep the row true too. Bulk writers
 (`bulk_create`, `QuerySet.update()`) call `rebuild(site_ids)` themselves.
 
+A writer of many rows at once (the demo's seeding) wraps its writes in `deferred()`: the facts of the sites
+written are then recomputed once each, at the end of the block, rather than after every row.
+
 Readers never compute a fact: they join the row (`Site.objects.select_related("progress")`, or
 `progress__<fact>` in filters and orderings). A site without a row has none of the facts yet.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -25,6 +29,7 @@ from .models import Site, SiteProgress, SiteStatusChange
 Contributor = Callable[[list[int]], None]
 _contributors: dict[str, Contributor] = {}
 _gathering = threading.local()  # `rebuild` gathers every contributor's facts and writes each row once
+_deferring = threading.local()  # `deferred` collects the sites whose facts changed
 
 
 def register(name: str, contributor: Contributor) -> None:
@@ -72,6 +77,10 @@ def lock(site_ids: Iterable) -> None:
 def recompute(contributor: Contributor, site_ids: Iterable) -> None:
     """Run a contributor for these sites with their rows locked, in a transaction (the caller's if any)."""
     ids = _ids(site_ids)
+    pending = getattr(_deferring, "site_ids", None)
+    if pending is not None:
+        pending.update(ids)
+        return
     if ids:
         with transaction.atomic():
             lock(ids)
@@ -125,6 +134,26 @@ def rebuild(site_ids: Iterable | None = None) -> int:
                 _gathering.facts = None
             _store(gathered)  # each row written once (every contributor's UPDATE left a dead row version)
     return len(ids)
+
+
+@contextmanager
+def deferred():
+    """Recompute the facts of the sites written inside the block once, at its end, in one `rebuild` (inside
+    the caller's transaction when it holds one): for writers of many rows, whose every row would otherwise
+    recompute its site's facts (the demo's seeding: 727 recomputations, a third of its time). Code inside
+    the block must not read the facts it changes; nothing is recomputed when the block raises (its
+    transaction is rolled back). Nested blocks are the outer one's."""
+    if getattr(_deferring, "site_ids", None) is not None:
+        yield
+        return
+    _deferring.site_ids = set()
+    try:
+        yield
+        site_ids = _deferring.site_ids
+    finally:
+        _deferring.site_ids = None
+    if site_ids:
+        rebuild(site_ids)
 
 
 def attach(sites) -> list:

@@ -61,6 +61,33 @@ def test_a_new_site_starts_with_a_row_of_no_facts_and_each_write_moves_its_own_f
     assert progress.stale() == {}
 
 
+def test_writes_of_a_deferred_block_move_their_facts_once_at_its_end(db):
+    site, other = SiteFactory(), SiteFactory()
+    facts = SiteProgress.objects.get(site=site)
+    with progress.deferred():
+        for role in (MemberRole.MUNICIPALITY, MemberRole.PREFECT_DELEGATE):
+            members.join(site, UserFactory(), role)
+        SelfAssessment.objects.create(site=other, assessed_on=dt.date(2026, 5, 4), continuum_level=3)
+        with progress.deferred():  # a nested block is the outer one's
+            members.join(other, UserFactory(), MemberRole.CIVIL_SOCIETY)
+        facts.refresh_from_db()
+        assert facts.seats_filled == 0  # not yet: recomputed at the end
+        assert set(progress.stale()) == {site.pk, other.pk}
+    facts.refresh_from_db()
+    assert (facts.seats_filled, facts.seats_held) == (2, "prefect_delegate,municipality,")
+    assert SiteProgress.objects.get(site=other).continuum_level == 3
+    assert progress.stale() == {}
+
+
+def test_a_deferred_block_that_fails_recomputes_nothing_and_the_next_writes_are_not_deferred(db):
+    site = SiteFactory()
+    with pytest.raises(RuntimeError), progress.deferred():
+        members.join(site, UserFactory(), MemberRole.MUNICIPALITY)
+        raise RuntimeError("the caller's transaction rolls back")
+    members.join(site, UserFactory(), MemberRole.PREFECT_DELEGATE)
+    assert SiteProgress.objects.get(site=site).seats_filled == 2  # the second write, recomputed at once
+
+
 def test_a_site_without_a_row_reads_as_one_without_facts(client, world):
     """Rows made outside the app (a restore of an old dump, a bulk import) must not break any page."""
     SiteProgress.objects.filter(site=world.site_a).delete()
