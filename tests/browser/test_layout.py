@@ -184,34 +184,58 @@ class Tab:
         path.write_bytes(base64.b64decode(self.cdp.send("Page.captureScreenshot", options)["data"]))
 
 
-def _look(tab: Tab, shots: Path | None, label: str) -> list[str]:
-    """The page loaded in `tab` at each width and in each theme: what is wrong, and a screenshot of each (in
-    `shots`, when given).
+def _steps(first_width: int, first_theme: str | None, shots: bool) -> list[tuple[int, str]]:
+    """(width, theme) in the order a page is looked at.
 
-    Geometry (overlaps, sideways scrolling) does not depend on the theme: it is measured once per width.
-    Colours do not depend on the width: contrast is measured once per theme, at the desk width. Without
-    screenshots, the phone width is looked at in the light theme only (nothing is measured in the other)."""
-    page, problems = tab.page, {}
-    for width, height in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": height})
-        themes = THEMES if width == max(WIDTHS) else tuple(reversed(THEMES))
-        for theme in themes if shots is not None or width == max(WIDTHS) else THEMES[:1]:
+    Geometry (overlaps, sideways scrolling) does not depend on the theme: it is measured once per width, in
+    whichever theme is on. Colours do not depend on the width: contrast is measured once per theme, at the
+    desk width. Starting from the width and theme the tab has (the last page's width, the theme a page
+    opens in), that is one resize and one theme change a page. With screenshots, every width in every
+    theme."""
+    desk = max(WIDTHS)
+    if shots:
+        return [(width, theme) for width in WIDTHS for theme in (THEMES if width == desk else THEMES[::-1])]
+    theme = first_theme if first_theme in THEMES else THEMES[0]
+    steps = []
+    for width in sorted(WIDTHS, key=lambda width: width != first_width):
+        if width == desk:
+            others = [other for other in THEMES if other != theme]
+            steps += [(width, theme), *((width, other) for other in others)]
+            theme = others[-1]
+        else:
+            steps.append((width, theme))
+    return steps
+
+
+def _look(tab: Tab, shots: Path | None, label: str) -> list[str]:
+    """The page loaded in `tab` at each width and in each theme (`_steps`): what is wrong, and a screenshot
+    of each (in `shots`, when given)."""
+    page, problems, measured = tab.page, {}, set()
+    width = page.viewport_size["width"]
+    theme = page.evaluate("document.documentElement.getAttribute('data-fr-theme')")
+    for step_width, step_theme in _steps(width, theme, shots is not None):
+        if step_width != width:
+            width = step_width
+            page.set_viewport_size({"width": width, "height": WIDTHS[width]})
+        if step_theme != theme:
+            theme = step_theme
             page.evaluate(SET_THEME, theme)
-            found = []  # (what, where)
-            if theme == THEMES[0]:
-                layout = page.evaluate("qicLayout.measure()")
-                if layout["sideways"]:
-                    wide = ", ".join(layout["wide"])
-                    found.append((f"scrolls sideways by {layout['sideways']} px: {wide}", width))
-                found += [(f"{a} overlaps {b}", width) for a, b in layout["overlaps"]]
-                found += [(f"{a} is drawn under the footer", width) for a in layout["footer"]]
-            if width == max(WIDTHS):
-                found += [(f"text contrast {c}", theme) for c in page.evaluate(CONTRAST)]
-                found += [(f"chart contrast {c}", theme) for c in page.evaluate("qicLayout.graphics()")]
-            for problem, where in found:
-                problems.setdefault(problem, []).append(f"{where} px" if where == width else where)
-            if shots is not None:
-                tab.screenshot(shots / f"{label.replace(' ', '--').replace(':', '-')}--{width}-{theme}.png")
+        found = []  # (what, where)
+        if width not in measured:
+            measured.add(width)
+            layout = page.evaluate("qicLayout.measure()")
+            if layout["sideways"]:
+                wide = ", ".join(layout["wide"])
+                found.append((f"scrolls sideways by {layout['sideways']} px: {wide}", width))
+            found += [(f"{a} overlaps {b}", width) for a, b in layout["overlaps"]]
+            found += [(f"{a} is drawn under the footer", width) for a in layout["footer"]]
+        if width == max(WIDTHS):
+            found += [(f"text contrast {c}", theme) for c in page.evaluate(CONTRAST)]
+            found += [(f"chart contrast {c}", theme) for c in page.evaluate("qicLayout.graphics()")]
+        for problem, where in found:
+            problems.setdefault(problem, []).append(f"{where} px" if where == width else where)
+        if shots is not None:
+            tab.screenshot(shots / f"{label.replace(' ', '--').replace(':', '-')}--{width}-{theme}.png")
     return [f"{label} ({', '.join(where)}): {problem}" for problem, where in problems.items()]
 
 
@@ -281,16 +305,27 @@ def test_the_layout_check_finds_each_fault(browser, tmp_path):
     tab = Tab(new_context(browser))
     html = "text/html; charset=utf-8"
     tab.page.route("http://qic.test/", lambda route: route.fulfill(body=FAULTY, content_type=html))
-    tab.page.goto("http://qic.test/")
-    problems = "\n".join(_look(tab, tmp_path, "faulty page"))
-    tab.context.close()
-    for fault in (
-        "(1280 px, 390 px): <p.over> « posé sur le précédent » overlaps <p> « Un paragraphe »",
-        "(1280 px, 390 px): <p> « Le dernier paragraphe » is drawn under the footer",
+    faults = (
+        "<p.over> « posé sur le précédent » overlaps <p> « Un paragraphe »",
+        "<p> « Le dernier paragraphe » is drawn under the footer",
         "(1280 px): scrolls sideways by 220 px: <div.wide> « Un bloc plus large que l’écran »",
         "(390 px): scrolls sideways by 1110 px: <div.wide>",
         "(light, dark): text contrast 1.91:1 (#bbbbbb on #ffffff) .pale",
         "(light, dark): chart contrast « Une courbe »: <polyline> in rgb(0,0,145) on rgb(22,22,22): 1.21:1",
-    ):
+    )
+    # Without screenshots (CI), from either width: each width and theme is looked at once, every fault found.
+    for width in (390, 1280):
+        tab.page.set_viewport_size({"width": width, "height": WIDTHS[width]})
+        tab.page.goto("http://qic.test/")
+        problems = "\n".join(_look(tab, None, "faulty page"))
+        for fault in faults:
+            assert fault in problems, problems
+    assert _steps(1280, "light", shots=False) == [(1280, "light"), (1280, "dark"), (390, "dark")]
+    assert _steps(390, "light", shots=False) == [(390, "light"), (1280, "light"), (1280, "dark")]
+    # With screenshots: one of each width in each theme.
+    tab.page.goto("http://qic.test/")
+    problems = "\n".join(_look(tab, tmp_path, "faulty page"))
+    tab.context.close()
+    for fault in faults:
         assert fault in problems, problems
     assert len(list(tmp_path.glob("faulty--page--*.png"))) == 4
