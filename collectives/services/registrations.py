@@ -571,7 +571,7 @@ def _invite(site: Site, item: RowResult, by) -> None:
 
 
 def template_csv() -> str:
-    site = ["Marseille — Les Aygalades", "QPV", "Marseille", "13", ""]
+    site = ["Marseille — Les Aygalades", "QPV", "Marseille", "13", "", "13215"]  # one value per header
     return spreadsheets.csv_text([TEMPLATE_HEADERS, *([*site, *contact] for contact in EXAMPLE_CONTACTS)])
 
 

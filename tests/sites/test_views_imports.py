@@ -40,6 +40,19 @@ def test_upload_page_offers_the_current_wave_and_the_template(national):
     assert "Nom du site;Type;Commune;Département" in template.content.decode("utf-8-sig")
 
 
+def test_the_template_as_downloaded_imports_its_example_site_and_its_three_contacts(national):
+    """Its example lines sit under the right headers: a person who fills it in their image makes no error."""
+    template = national.get(reverse("sites:import_template")).content
+    upload = SimpleUploadedFile("modele.csv", template)
+    response = national.post(
+        reverse("sites:import"), {"wave": "4", "initial_status": "registering", "file": upload}
+    )
+    page = national.get(response.url).content.decode()
+    assert "Aucune erreur" in page and "Confirmer l’import" in page
+    assert "camille.martin@exemple.gouv.fr" in page
+    assert page.count("nouveau compte, siège attribué") == 3  # each contact under its own header
+
+
 def test_the_import_highlights_the_dashboard_entry_of_the_navigation(national):
     page = national.get(reverse("sites:import")).content.decode()
     assert f'href="{reverse("sites:dashboard")}" aria-current="page">Tableau de bord</a>' in page
