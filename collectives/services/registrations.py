@@ -22,7 +22,7 @@ from django.utils import timezone
 from qic import spreadsheets, tables
 from qic.sanitize import clean_text
 from qic.text import normalise
-from sites import journal
+from sites import journal, progress
 from sites.enums import EventKind, SiteKind, SiteStatus
 from sites.models import (
     Department,
@@ -449,7 +449,8 @@ def commit(registration: RegistrationImport, by) -> dict:
     French, nothing written.
     """
     try:
-        with transaction.atomic():
+        # Each new site's progress facts are computed once, at the end (not after each seat, person, status).
+        with transaction.atomic(), progress.deferred():
             return _commit(registration, by)
     except IntegrityError:
         raise ImportRefused(

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from sites import progress
 from sites.models import RegistrationImport, Site
 from tests.collectives.factories import NationalFactory
 from tests.sites.factories import WaveFactory
@@ -85,7 +86,12 @@ def test_a_clean_file_is_previewed_then_committed_on_confirmation(national):
     assert not Site.objects.filter(name="Les Aygalades").exists()
     confirmed = national.post(response.url)
     assert confirmed.status_code == 302
-    assert Site.objects.get(name="Les Aygalades").memberships.get().user.email == "camille@exemple.fr"
+    site = Site.objects.get(name="Les Aygalades")
+    assert site.memberships.get().user.email == "camille@exemple.fr"
+    # Its progress facts, computed once at the end of the import, are true: one seat filled, the funnel's
+    # registration stage reached.
+    assert (site.progress.seats_filled, site.progress.seats_held) == (1, "municipality,")
+    assert site.progress.funnel_stage > 0 and progress.stale() == {}
     result = national.get(response.url).content.decode()
     assert "Import terminé" in result and "1 site créé, 1 siège attribué" in result
 
