@@ -2,6 +2,7 @@
 Permissions-Policy header. The URLs are those of the tenancy walk (tests/test_tenancy.py)."""
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -136,3 +137,21 @@ def test_pages_are_valid_html(client, world, tmp_path):
     assert len(witness) == 1 and "“form” not allowed as child of element “span”" in witness[0], witness
     problems = [p for p in problems if not p.startswith("témoin,")]
     assert not problems, f"{len(problems)} messages of the Nu HTML checker:\n" + "\n".join(problems)
+
+
+BUTTON_GROUP = re.compile(r'<(ul|div)[^>]*class="([^"]*\bfr-btns-group\b[^"]*)"[^>]*>(.*?)</\1>', re.S)
+ICON_BESIDE_LABEL = re.compile(r'class="[^"]*\bfr-btn--icon-(?:left|right)\b[^"]*"')
+
+
+def test_button_groups_holding_buttons_with_an_icon_beside_their_label_say_so():
+    """In a DSFR button group without `fr-btns-group--icon-left` (or `-right`), a button with an icon is drawn
+    as an icon alone: its label is cut, whatever its own `fr-btn--icon-left` says (the import's « Confirmer
+    l’import » and the publication's « Donner mon accord » were a blue square with a tick)."""
+    wrong = []
+    for path in sorted(Path(settings.BASE_DIR, "templates").rglob("*.html")):
+        text = path.read_text()
+        for group in BUTTON_GROUP.finditer(text):
+            if "fr-btns-group--icon-" not in group.group(2) and ICON_BESIDE_LABEL.search(group.group(3)):
+                line = text[: group.start()].count("\n") + 1
+                wrong.append(f"{path.relative_to(settings.BASE_DIR)}:{line}")
+    assert not wrong, "button groups without fr-btns-group--icon-left:\n" + "\n".join(wrong)

@@ -70,7 +70,13 @@ window.qicLayout = (() => {
         && clipped(el).right > root.clientWidth + TOLERANCE);
       wide.push(...out.filter(el => !out.some(other => other !== el && el.contains(other))).slice(0, 5).map(describe));
     }
-    return {sideways, wide, overlaps: overlaps.slice(0, 10), footer: footer.slice(0, 10)};
+    // A button or link drawn with its icon beside its label (`fr-btn--icon-left`/`-right`) whose label is cut:
+    // the DSFR's icon-only style (a button group without `fr-btns-group--icon-left`) hides it.
+    const cut = [...document.body.querySelectorAll('.fr-btn--icon-left, .fr-btn--icon-right')]
+      .filter(el => !el.closest(OUTSIDE) && el.checkVisibility() && el.textContent.trim()
+        && el.scrollWidth > el.clientWidth + TOLERANCE)
+      .slice(0, 10).map(describe);
+    return {sideways, wide, overlaps: overlaps.slice(0, 10), footer: footer.slice(0, 10), cut};
   }
 
   // Colours of charts and diagrams (SVG images): what draws them must stand out from the background by 3:1

@@ -1,9 +1,10 @@
 """Layout of every page: the URL walk of tests/test_tenancy.py on the demo data, on a phone (390 px) and a
 desk (1280 px), in the DSFR's light and dark themes. It fails when content is drawn over other content or over
-the footer, when the page scrolls sideways, when text falls under 4.5:1 contrast (axe-core's color-contrast
-rule) or a chart's lines and bars under 3:1. With $QIC_LAYOUT_SHOTS set, a screenshot of each page, width and
-theme is kept there for people to look at (none otherwise: 504 full-page captures took a fifth of the check's
-time, and nobody looks at them in CI). QIC_LAYOUT_PAGES=name,name looks at those only.
+the footer, when the page scrolls sideways, when a button's label is cut to its icon, when text falls under
+4.5:1 contrast (axe-core's color-contrast rule) or a chart's lines and bars under 3:1. With $QIC_LAYOUT_SHOTS
+set, a screenshot of each page, width and theme is kept there for people to look at (none otherwise: 504
+full-page captures took a fifth of the check's time, and nobody looks at them in CI).
+QIC_LAYOUT_PAGES=name,name looks at those only.
 
 Who opens what: national staff open every page (they see the most: every site, every form); the other roles
 open the pages whose content depends on who looks (ROLE_PAGES); anonymous visitors open the public pages. Each
@@ -229,6 +230,7 @@ def _look(tab: Tab, shots: Path | None, label: str) -> list[str]:
                 found.append((f"scrolls sideways by {layout['sideways']} px: {wide}", width))
             found += [(f"{a} overlaps {b}", width) for a, b in layout["overlaps"]]
             found += [(f"{a} is drawn under the footer", width) for a in layout["footer"]]
+            found += [(f"{a} has its label cut (its icon alone shows)", width) for a in layout["cut"]]
         if width == max(WIDTHS):
             found += [(f"text contrast {c}", theme) for c in page.evaluate(CONTRAST)]
             found += [(f"chart contrast {c}", theme) for c in page.evaluate("qicLayout.graphics()")]
@@ -290,6 +292,7 @@ FAULTY = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Un
   body { margin: 0; font: 16px sans-serif; background: #fff; color: #161616 }
   .over { margin-top: -2.5em } .pale { color: #bbb } .wide { width: 1500px } .dark { background: #161616 }
   footer { margin-top: -2em; background: #eee }
+  .icon-only { max-width: 40px; overflow: hidden; white-space: nowrap }
 </style></head><body><main>
   <h1>Une page mal faite</h1>
   <p>Un paragraphe</p><p class="over">posé sur le précédent</p>
@@ -297,6 +300,7 @@ FAULTY = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Un
   <div class="wide">Un bloc plus large que l’écran</div>
   <div class="dark"><svg role="img" width="200" height="60"><title>Une courbe</title>
     <polyline points="0,10 100,50 200,20" fill="none" stroke="#000091" stroke-width="3"/></svg></div>
+  <button class="fr-btn--icon-left icon-only">Confirmer</button>
   <p>Le dernier paragraphe</p>
 </main><footer class="fr-footer"><p>Le pied de page, remonté sur le contenu</p></footer></body></html>"""
 
@@ -310,6 +314,7 @@ def test_the_layout_check_finds_each_fault(browser, tmp_path):
         "<p> « Le dernier paragraphe » is drawn under the footer",
         "(1280 px): scrolls sideways by 220 px: <div.wide> « Un bloc plus large que l’écran »",
         "(390 px): scrolls sideways by 1110 px: <div.wide>",
+        "<button.fr-btn--icon-left.icon-only> « Confirmer » has its label cut (its icon alone shows)",
         "(light, dark): text contrast 1.91:1 (#bbbbbb on #ffffff) .pale",
         "(light, dark): chart contrast « Une courbe »: <polyline> in rgb(0,0,145) on rgb(22,22,22): 1.21:1",
     )
