@@ -48,7 +48,7 @@ class CeleryWorker:
     folder, QIC_TEST_WORKER...); `pool`: "prefork" (production's, one process) or "solo" (the task runs in the
     process itself: killing it kills the task). `stop()` kills its process group at once: a warm shutdown
     waited up to a second for the broker's poll, then a second more for the interpreter to exit (2-3.5 s a
-    worker, some fifteen workers a run, at the tail of CI's PostgreSQL pass). A test of a graceful stop does
+    worker, about a dozen workers a run, at the tail of CI's PostgreSQL pass). A test of a graceful stop does
     its own (tests/test_demo.py)."""
 
     def __init__(self, folder: Path, name: str = "worker", *, pool: str = "prefork", env: dict | None = None):
