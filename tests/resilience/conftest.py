@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 import redis
 from django.core.cache import cache
-from django.db import connection
 
 from qic.celery import app as celery_app
-from tests.processes import CeleryWorker, free_port, wait_for
+from tests.processes import CeleryWorker, database_url, free_port, wait_for
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -99,14 +98,6 @@ def broker(redis_server, transactional_db):
     cache.clear()
 
 
-def database_url_for_other_processes():
-    db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        return None
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 class Worker(CeleryWorker):
     """A real `celery worker` process reading the test database through the test's Redis."""
 
@@ -125,8 +116,7 @@ class Worker(CeleryWorker):
 @pytest.fixture
 def worker_factory(broker, tmp_path):
     """Start a worker when the test says so (PostgreSQL only: a worker cannot share an in-memory SQLite)."""
-    if database_url_for_other_processes() is None:
-        pytest.skip("a worker process cannot share the in-memory SQLite test database (run on PostgreSQL)")
+    database_url("a worker process cannot share the in-memory SQLite test database (run on PostgreSQL)")
     workers = []
 
     def start():

@@ -19,8 +19,8 @@ from django.test import Client
 from django.urls import reverse
 
 from sites.models import SiteStatusChange
-
-from .conftest import database_url_for_other_processes, free_port, wait_for
+from tests.processes import database_url as shared_database_url
+from tests.processes import free_port, wait_for
 
 RESTART_COMMAND = os.environ.get("QIC_PG_RESTART_COMMAND", "")
 
@@ -31,7 +31,7 @@ if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 @pytest.fixture
 def web_server(transactional_db, tmp_path):
     """gunicorn serving the test database with two workers, each keeping its connection (CONN_MAX_AGE)."""
-    database_url = database_url_for_other_processes()
+    database_url = shared_database_url("gunicorn cannot share the in-memory SQLite test database")
     port = free_port()
     log = tmp_path / "gunicorn.log"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "qic.settings_test", "DATABASE_URL": database_url}
