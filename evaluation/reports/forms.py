@@ -29,7 +29,7 @@ class NationalReportForm(forms.Form):
     )
     region = forms.ModelChoiceField(
         label="Région",
-        queryset=Region.objects.filter(departments__sites__isnull=False).distinct().order_by("name"),
+        queryset=Region.objects.holding().order_by("name"),
         required=False,
         empty_label="Toutes les régions",
         to_field_name="code",

@@ -36,9 +36,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
         "page_title": "Sites",
         "page_obj": page,
         "waves": list(Wave.objects.all()),
-        "regions": list(
-            Region.objects.filter(departments__sites__in=access.visible_sites(request.user)).distinct()
-        ),
+        "regions": list(Region.objects.holding(access.visible_sites(request.user))),
         "selected_wave": wave,
         "selected_region": region,
         "seat_count": len(TRINOME_SEATS),
