@@ -30,7 +30,7 @@ def bilan_panel(request, site) -> dict | None:
 
 
 def connect() -> None:
-    panels.register(panels.Panel("due", panels.SIDE_TOP, 10, "evaluation/includes/due_panel.html", due_panel))
+    panels.register(panels.Panel("due", panels.LEAD, 10, "evaluation/includes/due_panel.html", due_panel))
     panels.register(
         panels.Panel(
             "bilan", panels.SIDE_BOTTOM, 20, "evaluation/includes/site_bilan_panel.html", bilan_panel

@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 
-MAIN, SIDE_TOP, SIDE_BOTTOM = "main", "side_top", "side_bottom"
+# LEAD: what awaits the site's people ("À faire"), first on a phone (before the main column), at the top
+# of the side column on a desk; MAIN: the page's main column; SIDE_TOP and SIDE_BOTTOM: the side column,
+# around the status panel (after the main column on a phone).
+LEAD, MAIN, SIDE_TOP, SIDE_BOTTOM = "lead", "main", "side_top", "side_bottom"
 
 
 @dataclass(frozen=True)
 class Panel:
     key: str
-    slot: str  # MAIN (the page's main column), SIDE_TOP or SIDE_BOTTOM (around the status panel)
+    slot: str  # LEAD, MAIN, SIDE_TOP or SIDE_BOTTOM (above)
     order: int
     template: str
     context: Callable  # (request, site) -> dict, or None to leave the panel out
@@ -39,7 +42,7 @@ def gather(request, site) -> dict[str, list[str]]:
     of the panels shown (a <link> belongs in the page's head, not in a panel). Each panel's template gets its
     own context, the site and the CSRF token (for its forms) only: rendering it with the request would run
     every context processor again (the navigation's queries) for each panel."""
-    slots: dict[str, list[str]] = {MAIN: [], SIDE_TOP: [], SIDE_BOTTOM: [], "stylesheets": []}
+    slots: dict[str, list[str]] = {LEAD: [], MAIN: [], SIDE_TOP: [], SIDE_BOTTOM: [], "stylesheets": []}
     base = {"site": site, "csrf_token": get_token(request)}
     for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key)):
         context = panel.context(request, site)

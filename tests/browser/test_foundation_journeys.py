@@ -30,6 +30,20 @@ def test_trinome_lands_on_its_site_and_cannot_open_another(demo, sign_in, live_s
     expect(page).to_have_url(re.compile(r"/sites/saint-etienne/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Saint-Étienne")
     expect(page.locator(".fr-card", has_text="Société civile")).to_contain_text("Nadia Haddad")
+    # What awaits the trinôme: on a desk beside the vision, at the top of the side column; on a phone, first,
+    # before the vision and the journal (it came after the whole main column, 2,800 px down).
+    todo = page.get_by_role("region", name="À faire")
+    vision = page.get_by_role("link", name="Vision et stratégie de changement")
+    side = page.get_by_role("region", name="Statut")
+    desk_todo, desk_vision = todo.bounding_box(), vision.bounding_box()
+    assert desk_todo["x"] > desk_vision["x"] + desk_vision["width"], (desk_todo, desk_vision)
+    assert abs(desk_todo["y"] - desk_vision["y"]) < 100, (desk_todo, desk_vision)
+    assert side.bounding_box()["y"] > desk_todo["y"] + desk_todo["height"]
+    page.set_viewport_size({"width": 390, "height": 844})
+    phone_todo = todo.bounding_box()
+    assert phone_todo["y"] + phone_todo["height"] < vision.bounding_box()["y"]
+    assert phone_todo["y"] < 844, phone_todo  # in the first screen
+    expect(todo.get_by_role("link").first).to_be_in_viewport()
     response = page.goto(f"{live_server.url}/sites/liévin/".replace("é", "e"))
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Page introuvable")
