@@ -91,8 +91,9 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         # The panels' links keep the filters and the sort.
         "panels_query": _without_page(request),
         "params": {
-            **{name: request.GET.get(name, "") for name in (*FILTER_PARAMS, "tri")},
-            # Kept by the form (map_keep.html) when valid only.
+            **{name: request.GET.get(name, "") for name in FILTER_PARAMS},
+            # Kept by the form (keep.html) when valid only.
+            "tri": sort if (sort := request.GET.get("tri", "")).removeprefix("-") in columns.SORTS else "",
             "departement": board.map.selected,
             "carte": colour if (colour := request.GET.get("carte", "")) in dashboard.MAP_COLOURS else "",
         },

@@ -60,6 +60,17 @@ def test_national_staff_filter_the_dashboard_see_funnel_and_alerts_and_export(
     expect(table.locator("tbody tr").first).to_contain_text("Hazebrouck")  # the vacant seat comes first
     assert page.evaluate("window.__noReload") is True
     axe_check("the dashboard sorted by trinôme")
+    # The focus stays on the sort button (it was lost to the top of the page), for the keyboard to sort again;
+    # a filter changed after a sort keeps the sort (it was dropped).
+    sort = page.locator("#tri-trinome")
+    expect(sort).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"\?vague=1&region=32&tri=-trinome$"))
+    expect(table.locator("tbody tr").last).to_contain_text("Hazebrouck")
+    expect(sort).to_be_focused()
+    page.get_by_label("Type de site", exact=True).select_option(label="Quartier prioritaire (QPV)")
+    expect(page).to_have_url(re.compile(r"\?vague=1&region=32&type=qpv&tri=-trinome$"))
+    expect(table.locator("tbody tr").last).to_contain_text("Hazebrouck")
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Exporter en Excel (XLSX)").click()
@@ -70,7 +81,10 @@ def test_national_staff_filter_the_dashboard_see_funnel_and_alerts_and_export(
     assert rows[0][0] == "Site"
     assert sorted(row[0] for row in rows[1:]) == sorted(HAUTS_DE_FRANCE_WAVE_1)
 
-    # The back button returns to the previous filters, one step at a time.
+    # The back button returns to the previous filters and sorts, one step at a time.
+    for step in ("vague=1&region=32&tri=-trinome", "vague=1&region=32&tri=trinome"):
+        go_back_and_wait_for_the_restored_page(page)
+        expect(page).to_have_url(re.compile(rf"/sites/tableau-de-bord/\?{step}$"))
     go_back_and_wait_for_the_restored_page(page)
     expect(page).to_have_url(re.compile(r"/sites/tableau-de-bord/\?vague=1&region=32$"))
     expect(page.locator("#sites-table tbody tr")).to_have_count(4)

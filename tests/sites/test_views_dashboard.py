@@ -1,6 +1,7 @@
 """The national dashboard: filters in the URL, HTMX fragments, sorting, roll-ups, alerts, constant queries."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -73,6 +74,24 @@ def test_htmx_gets_the_results_fragment_and_history_restore_the_full_page(nation
         URL, {"region": "32"}, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
     )
     assert "<html" in restore.content.decode()
+
+
+@pytest.mark.parametrize(("sort", "kept"), [("-trinome", "-trinome"), ("vague", "vague"), ("<x>", None)])
+def test_the_filters_form_keeps_a_valid_sort_even_after_a_sort_swapped_in_place(national, world, sort, kept):
+    """The form sends the sort with the filters: in the page, and out of band with the results HTMX swaps
+    after a click on a column's sort button (a filter changed after a sort used to drop it). Each sort button
+    and page link has an id, for HTMX to give the focus back to the same one in the new results."""
+    keep = re.compile(r'<span id="dashboard-keep"[^>]*>(.*?)</span>')
+    full = national.get(URL, {"tri": sort}).content.decode()
+    swapped = national.get(URL, {"tri": sort}, headers={"HX-Request": "true"}).content.decode()
+    assert 'id="dashboard-keep" hx-swap-oob="true"' in swapped
+    for body in (full, swapped):
+        kept_inputs = keep.search(body).group(1)
+        if kept:
+            assert f'<input type="hidden" name="tri" value="{kept}">' == kept_inputs
+        else:
+            assert kept_inputs == "" and "&lt;x&gt;" not in kept_inputs
+        assert 'id="tri-trinome"' in body and 'id="tri-vague"' in body
 
 
 def test_sorting_by_a_column_and_back(national, world):
@@ -304,6 +323,12 @@ def test_pagination_around_a_far_page_and_last_activity_in_local_time(national, 
     assert 'aria-current="page" title="Page 8"' in nav  # the current page is shown, not elided
     assert "vague=2&amp;page=7" in nav and "vague=2&amp;page=9" in nav and "vague=2&amp;page=15" in nav
     assert nav.count("…") == 2
+    # Ids for HTMX to give the focus back to the same link in the new results (the current page's focusable
+    # from the script only, when it was the one clicked).
+    for ident in ("first", "previous", "7", "9", "15", "next", "last"):
+        assert f'<a id="pagination-{ident}" class="fr-pagination__link' in nav
+    current = 'id="pagination-8" class="fr-pagination__link" aria-current="page" title="Page 8" tabindex="-1"'
+    assert current in nav
     # 23:30 UTC on 31 March is already 1 April in Paris: the table shows the day as it was in France.
     Site.objects.filter(pk=world.site_a.pk).update(
         last_activity_at=dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC)
