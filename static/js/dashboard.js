@@ -27,17 +27,3 @@ document.addEventListener("click", (event) => {
   });
 });
 
-// Sorting, changing page or removing a filter's tag replaces the results, and with them the link that had the
-// focus. HTMX gives the focus back to the link with the same id in the new results (the sort button of the
-// same column, the same page link). When there is none (the tag removed, "next page" on the last page), the
-// focus goes to the table's heading, not to the top of the page: the keyboard goes on from the results.
-document.addEventListener("htmx:afterSettle", (event) => {
-  const results = document.getElementById("dashboard-results");
-  const heading = document.getElementById("sites-title");
-  if (!results || !heading || event.detail.target !== results) {
-    return;
-  }
-  if (!document.activeElement || document.activeElement === document.body) {
-    heading.focus({ preventScroll: true });
-  }
-});

@@ -93,12 +93,16 @@ def test_prefects_delegate_handover_then_the_trinome_signs(
     # The agreement's empty part is written inline (no reload), then the three seat holders sign.
     ines.goto(f"{base}{SITE}/entente/")
     ines.evaluate("window.__no_reload = true")
-    ines.get_by_role("link", name="Modifier « Communication »").click()
-    ines.get_by_label("Texte").fill(
-        "Une lettre mensuelle aux habitant·es et un point d’étape à chaque rencontre."
-    )
-    ines.get_by_role("button", name="Enregistrer « Communication »").click()
+    # From the keyboard: the focus goes into the form just opened, then to the part's heading once it is saved
+    # (static/js/focus.js; it fell to the top of the page, the link that had it being swapped out).
+    ines.get_by_role("link", name="Modifier « Communication »").focus()
+    ines.keyboard.press("Enter")
+    expect(ines.get_by_label("Texte")).to_be_focused()
+    ines.keyboard.type("Une lettre mensuelle aux habitant·es et un point d’étape à chaque rencontre.")
+    ines.get_by_role("button", name="Enregistrer « Communication »").focus()
+    ines.keyboard.press("Enter")
     expect(ines.locator("#part-communication")).to_contain_text("Une lettre mensuelle aux habitant·es")
+    expect(ines.get_by_role("heading", name="4. Communication")).to_be_focused()
     assert ines.evaluate("window.__no_reload") is True  # the part was swapped in place
     ines.reload()
     ines.get_by_role("button", name="Signer pour le siège « Délégué·e du préfet »").click()

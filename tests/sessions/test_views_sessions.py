@@ -77,6 +77,8 @@ def test_the_list_answers_htmx_with_its_results_only(client, world, module):
     response = client.get(LIST, {"periode": "a-venir"}, HTTP_HX_REQUEST="true")
     content = response.content.decode()
     assert "<html" not in content and module.title in content
+    # The period's tags are swapped with the results: their ids let HTMX give the focus back to the one used.
+    assert 'id="periode-a-venir"' in content and 'id="periode-passees"' in content
 
 
 def test_the_list_takes_a_fixed_number_of_queries(client, world, site_a2, django_assert_max_num_queries):
