@@ -131,13 +131,26 @@ def totals_rows_html(rows: list[dict]) -> SafeString:
 
 
 @dataclass
-class Dashboard:
+class Table:
+    """The table of the sites: one page of the filtered, sorted selection, its rows' HTML."""
+
     filterset: DashboardFilter
     page: Page
     rows: list
     tbody: SafeString
     sort: str
     descending: bool
+    columns = columns.COLUMNS
+
+    @property
+    def count(self) -> int:
+        return self.page.paginator.count
+
+
+@dataclass
+class Dashboard(Table):
+    """The whole screen: the table, and everything the same for every page and sort of its filter set."""
+
     by_wave: list[dict]
     by_region: list[dict]
     overall: dict
@@ -148,11 +161,6 @@ class Dashboard:
     charts: dict = field(default_factory=dict)
     map: maps.FranceMap | None = None
     map_colour: str = "status"
-    columns: tuple = columns.COLUMNS
-
-    @property
-    def count(self) -> int:
-        return self.page.paginator.count
 
     @property
     def by_wave_html(self) -> SafeString:
@@ -322,6 +330,19 @@ def site_map(user, filterset: DashboardFilter, colour: str, url: str) -> maps.Fr
     return fmap
 
 
+def _page(table: QuerySet, params, known_count: int | None = None) -> tuple[Page, list]:
+    page = CountedPaginator(table, PAGE_SIZE, known_count=known_count).get_page(params.get("page"))
+    return page, list(page.object_list)
+
+
+def table_only(user, params) -> Table:
+    """The table alone (a sort or a page changed): its count is one query, the panels are not computed."""
+    table, filterset = filtered(user, params)
+    key, descending = parse_sort(params.get("tri", ""))
+    page, sites = _page(table, params)
+    return Table(filterset, page, sites, rows_html(sites), key, descending)
+
+
 def build(user, params, *, map_url: str = "") -> Dashboard:
     """The whole screen; `map_url` (a pattern with "{code}") makes the map's departments links."""
     table, filterset = filtered(user, params)
@@ -329,9 +350,7 @@ def build(user, params, *, map_url: str = "") -> Dashboard:
     screen = panels(user, filterset)
     colour = MAP_COLOURS.get(params.get("carte", ""), "status")
     # The table holds exactly the sites the totals counted (with or without an alert filter).
-    known = screen.totals.overall["total"]
-    page = CountedPaginator(table, PAGE_SIZE, known_count=known).get_page(params.get("page"))
-    sites = list(page.object_list)
+    page, sites = _page(table, params, known_count=screen.totals.overall["total"])
     return Dashboard(
         filterset=filterset,
         page=page,

@@ -60,53 +60,67 @@ def _map_urls(request, base_url: str) -> tuple[str, dict[str, str]]:
     return department, switch
 
 
+def _table_context(request, board, base_url: str) -> dict:
+    """What the table needs (table.html), for the whole screen and for the table alone."""
+    board.filterset.is_valid()  # the valid fields' values are cleaned either way (as the map reads them)
+    cleaned = board.filterset.form.cleaned_data
+    return {
+        "board": board,
+        "headers": _headers(board, request, base_url),
+        "pagination": pagination.links(board.page, request.GET, base_url),
+        "page_obj": board.page,  # the usual name of a list page's current page
+        "params": {
+            **{name: request.GET.get(name, "") for name in FILTER_PARAMS},
+            # Kept by the form (keep.html) when valid only.
+            "tri": sort if (sort := request.GET.get("tri", "")).removeprefix("-") in columns.SORTS else "",
+            "departement": cleaned.get("departement") or "",
+            "carte": colour if (colour := request.GET.get("carte", "")) in dashboard.MAP_COLOURS else "",
+        },
+        "dashboard_url": base_url,
+        "pending_labels": columns.pending_labels(),
+    }
+
+
 @require_safe
 def dashboard_view(request: HttpRequest) -> HttpResponse:
-    """Every visible site, filtered from the URL; HTMX requests get the results fragment only."""
+    """Every visible site, filtered from the URL; HTMX requests get the results fragment only, or the table
+    alone when they target it (a sort, a page: what else the screen shows does not change)."""
     user = request.user
     access.require(access.can_view_dashboard(user))
     base_url = reverse("sites:dashboard")
+    if wants_fragment(request) and request.htmx.target == "dashboard-table":
+        table = dashboard.table_only(user, request.GET)
+        context = {**_table_context(request, table, base_url), "table_only": True}
+        return render(request, "sites/dashboard/table.html", context)
     map_url, map_switch = _map_urls(request, base_url)
     board = dashboard.build(user, request.GET, map_url=map_url)
     if access.sees_all_sites(user):
         heading = "Tableau de bord national"
         lead = (
-            "Tous les sites du programme, vague par vague : "
+            "Tous les sites du programme, vague par vague : "
             "les filtres valent pour tout l’écran et pour l’export."
         )
     else:
         heading = f"Tableau de bord — {user.resource_centre}"
         lead = (
-            "Les sites des régions de votre centre de ressources : "
+            "Les sites des régions de votre centre de ressources : "
             "les filtres valent pour tout l’écran et pour l’export."
         )
     context = {
+        **_table_context(request, board, base_url),
         "page_title": "Tableau de bord",
         "heading": heading,
         "lead": lead,
-        "board": board,
-        "headers": _headers(board, request, base_url),
-        "pagination": pagination.links(board.page, request.GET, base_url),
-        "page_obj": board.page,  # the usual name of a list page's current page
         # The panels' links keep the filters and the sort.
         "panels_query": _without_page(request),
-        "params": {
-            **{name: request.GET.get(name, "") for name in FILTER_PARAMS},
-            # Kept by the form (keep.html) when valid only.
-            "tri": sort if (sort := request.GET.get("tri", "")).removeprefix("-") in columns.SORTS else "",
-            "departement": board.map.selected,
-            "carte": colour if (colour := request.GET.get("carte", "")) in dashboard.MAP_COLOURS else "",
-        },
         # The map's colour switch: (label, link, current).
         "map_switch": [
             (label, map_switch[value], dashboard.MAP_COLOURS[value] == board.map_colour)
             for value, label in (("statut", "Couleurs par statut"), ("vague", "Couleurs par vague"))
         ],
-        "dashboard_url": base_url,
         "alert_choices": alerts.CHOICES,
         "alerts_total": sum(alert.count for alert in board.alerts if alert.tracked),
         "status_choices": SiteStatus.choices,
-        "pending_labels": columns.pending_labels(),
         "oob": False,
         "can_import": access.can_manage_registry(user),
     }

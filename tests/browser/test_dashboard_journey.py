@@ -54,9 +54,13 @@ def test_national_staff_filter_the_dashboard_see_funnel_and_alerts_and_export(
     expect(page.locator("#chart-funnel")).to_have_attribute("role", "img")
     axe_check("the dashboard filtered in place (wave 1, Hauts-de-France)")
 
-    # Sorting by region then back to name, still in place.
+    # Sorting by trinôme, still in place: the table alone is swapped (the map's table, opened, stays open).
+    map_table = page.get_by_role("button", name="La carte en tableau : les sites par département")
+    map_table.click()
+    expect(map_table).to_have_attribute("aria-expanded", "true")
     page.get_by_role("link", name="Trier par trinôme").click()
     expect(page).to_have_url(re.compile(r"tri=trinome"))
+    expect(map_table).to_have_attribute("aria-expanded", "true")
     expect(table.locator("tbody tr").first).to_contain_text("Hazebrouck")  # the vacant seat comes first
     assert page.evaluate("window.__noReload") is True
     axe_check("the dashboard sorted by trinôme")

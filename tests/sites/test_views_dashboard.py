@@ -94,6 +94,24 @@ def test_the_filters_form_keeps_a_valid_sort_even_after_a_sort_swapped_in_place(
         assert 'id="tri-trinome"' in body and 'id="tri-vague"' in body
 
 
+def test_a_sort_or_a_page_swaps_the_table_alone(national, world, django_assert_max_num_queries):
+    """Sort buttons and page links target the table: the answer is the table and the form's kept sort, not
+    the alerts, the map and the totals again (the map's table, if opened, stays open), in fewer queries."""
+    full = national.get(URL, {"region": "84"}).content.decode()
+    assert 'hx-target="#dashboard-table" hx-swap="outerHTML"' in full
+    assert '<section id="dashboard-table"' in full
+    headers = {"HX-Request": "true", "HX-Target": "dashboard-table"}
+    with django_assert_max_num_queries(6):  # session, user, the header’s count; the page, its count, coaching
+        response = national.get(URL, {"region": "84", "tri": "-nom"}, headers=headers)
+    body = response.content.decode()
+    assert body.lstrip().startswith('<span id="dashboard-keep" hx-swap-oob="true">')
+    assert '<input type="hidden" name="tri" value="-nom">' in body
+    assert '<section id="dashboard-table"' in body and "<html" not in body
+    assert "Alertes" not in body and "carte-sites" not in body and "Sites par vague" not in body
+    assert [site.name for site in response.context["board"].rows] == [world.site_a.name]
+    assert 'Sites <span class="qic-muted">(1)</span>' in body
+
+
 def test_sorting_by_a_column_and_back(national, world):
     SiteFactory(name="Abbaye", wave=WaveFactory(number=1))
     names = [row.name for row in national.get(URL, {"tri": "-vague"}).context["board"].rows]
