@@ -104,9 +104,9 @@ def test_a_facilitator_runs_a_regional_module_and_logs_coaching(
         box = button.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 300  # a big touch target
         button.click()
-        expect(page.get_by_role("button", name=re.compile(f"Présence de {name}"))).to_have_attribute(
-            "aria-pressed", "true"
-        )
+        toggled = page.get_by_role("button", name=re.compile(f"Présence de {name}"))
+        expect(toggled).to_have_attribute("aria-pressed", "true")
+        expect(toggled).to_be_focused()  # the row is swapped: the focus stays on its button (same id)
     expect(page.locator("#attendance-counts")).to_contain_text("3 présents")
     assert session.participants.filter(present=True).count() == 3
 

@@ -1,5 +1,7 @@
 """Views of a site's lifecycle: the status form, the prerequisites checklist, the journal."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -106,6 +108,8 @@ def test_facilitator_ticks_a_prerequisite_of_a_registering_site_with_htmx(client
     assert body.lstrip().startswith('<div id="prerequis-checklist">')
     assert "1 sur 3 validés" in body
     assert world.facilitator_a.get_full_name() in body
+    # The item's button keeps its id from « Valider » to « Retirer »: HTMX gives the focus back to it.
+    assert re.search(r'<button type="submit" id="prerequis-trinome" class="[^"]*">Retirer', body)
     check = PrerequisiteCheck.objects.get(site=site)
     assert (check.prerequisite, check.checked_by) == (WavePrerequisite.TRINOME, world.facilitator_a)
 
