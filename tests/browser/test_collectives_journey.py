@@ -103,6 +103,15 @@ def test_prefects_delegate_handover_then_the_trinome_signs(
     ines.keyboard.press("Enter")
     expect(ines.locator("#part-communication")).to_contain_text("Une lettre mensuelle aux habitant·es")
     expect(ines.get_by_role("heading", name="4. Communication")).to_be_focused()
+    # A form sent back with its errors: the focus on the first field refused, not at the top of the page.
+    ines.get_by_role("link", name="Ajouter un lieu de coopération").focus()
+    ines.keyboard.press("Enter")
+    place = ines.locator("#space-new").get_by_label("Nom")
+    expect(place).to_be_focused()
+    ines.get_by_role("button", name="Enregistrer le lieu").focus()
+    ines.keyboard.press("Enter")
+    expect(place).to_have_attribute("aria-invalid", "true")
+    expect(place).to_be_focused()
     assert ines.evaluate("window.__no_reload") is True  # the part was swapped in place
     ines.reload()
     ines.get_by_role("button", name="Signer pour le siège « Délégué·e du préfet »").click()

@@ -70,8 +70,12 @@ def test_the_trinome_edits_the_vision_and_a_strategy_item_with_the_keyboard_alon
     page.keyboard.press("Enter")
     expect(page.locator("#vision-panel")).to_contain_text(NEW_STATEMENT)
     expect(page.get_by_label("Énoncé de la vision")).to_have_count(0)
-    # The outline belongs to the focus: the same button, not focused, has none.
+    # Saved, the focus is back on the button that opened the editor, drawn (static/js/focus.js: it fell to the
+    # top of the page). The outline belongs to the focus: once the focus moves on, the button has none.
     unfocused = page.get_by_role("link", name="Modifier la vision")
+    expect(unfocused).to_be_focused()
+    assert_focus_is_visible(page)
+    page.keyboard.press("Tab")
     assert (
         unfocused.evaluate("e => e !== document.activeElement && getComputedStyle(e).outlineStyle") == "none"
     )
