@@ -97,13 +97,13 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     if access.sees_all_sites(user):
         heading = "Tableau de bord national"
         lead = (
-            "Tous les sites du programme, vague par vague : "
+            "Tous les sites du programme, vague par vague : "
             "les filtres valent pour tout l’écran et pour l’export."
         )
     else:
         heading = f"Tableau de bord — {user.resource_centre}"
         lead = (
-            "Les sites des régions de votre centre de ressources : "
+            "Les sites des régions de votre centre de ressources : "
             "les filtres valent pour tout l’écran et pour l’export."
         )
     context = {
