@@ -15,8 +15,14 @@ from .. import notifications
 from ..enums import Delivery, NotificationKind
 
 
-def _centre(request: HttpRequest, *, fragment: bool = False) -> HttpResponse:
-    context = {"groups": notifications.grouped(request.user), "limit": notifications.LIST_LIMIT}
+def _centre(request: HttpRequest, *, fragment: bool = False, just_read: int | None = None) -> HttpResponse:
+    """The centre; `just_read`: the notification just marked read, whose link takes the keyboard's focus when
+    HTMX swaps the centre in (its button is gone: static/js/focus.js)."""
+    context = {
+        "groups": notifications.grouped(request.user),
+        "limit": notifications.LIST_LIMIT,
+        "just_read": just_read,
+    }
     template = "sites/includes/notification_list.html" if fragment else "sites/notifications.html"
     return render(request, template, context)
 
@@ -44,7 +50,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Notification introuvable")
     notifications.mark_read(request.user, pk)
     if wants_fragment(request):
-        return _centre(request, fragment=True)
+        return _centre(request, fragment=True, just_read=pk)
     messages.success(request, "La notification est marquée comme lue.")
     return redirect("notifications:list")
 

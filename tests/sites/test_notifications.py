@@ -385,6 +385,9 @@ def test_the_centre_groups_by_site_opens_and_marks_read(client, world, people, d
         and "qic-navbar-notify__count" not in body
     )
     assert notifications.Inbox(prefect).unread == 0
+    # Its button gone, its link takes the keyboard's focus in the centre swapped in (static/js/focus.js).
+    opened = reverse("notifications:open", args=[other.pk])
+    assert f'<a href="{opened}" data-qic-autofocus>' in body and body.count("data-qic-autofocus") == 1
 
     Notification.objects.update(read_at=None)
     assert client.post(reverse("notifications:read_all")).status_code == 302
