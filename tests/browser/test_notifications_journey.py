@@ -130,3 +130,12 @@ def test_on_a_phone_the_unread_count_is_in_sight_and_the_bell_is_a_whole_button(
     assert outline not in ("0px", ""), outline
     bell.click()
     expect(page).to_have_url(f"{live_server.url}/notifications/")
+    # Marking one read from the keyboard: the centre is swapped in without its button, and the focus stays on
+    # that notification's link (static/js/focus.js), not at the top of the page.
+    button = page.get_by_role("button", name="Marquer comme lue").first
+    link = button.locator("xpath=ancestor::li").locator(".qic-notification__body a")
+    href = link.get_attribute("href")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".qic-navbar-notify__count")).to_have_text(str(unread - 1))
+    expect(page.locator(f'a[href="{href}"]')).to_be_focused()
