@@ -26,4 +26,3 @@ document.addEventListener("click", (event) => {
     window.history.pushState({ htmx: true }, "", url);
   });
 });
-
