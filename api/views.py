@@ -393,9 +393,14 @@ class ReportFilter(django_filters.FilterSet):
 
 
 def published_reports(user, key):
-    return Report.objects.filter(
-        kind=ReportKind.SITE, state=ReportState.DONE, site__in=access.api_report_sites(user, key)
-    ).exclude(pdf="")
+    """Metadata and files only: not the frozen data each bilan was drawn from."""
+    return (
+        Report.objects.filter(
+            kind=ReportKind.SITE, state=ReportState.DONE, site__in=access.api_report_sites(user, key)
+        )
+        .exclude(pdf="")
+        .defer("snapshot")
+    )
 
 
 @extend_schema(
@@ -410,7 +415,6 @@ class ReportList(ApiView, generics.ListAPIView):
     def get_queryset(self):
         return (
             published_reports(self.request.user, self.key)
-            .defer("snapshot")  # metadata only: not the frozen data each bilan was drawn from
             .select_related("site")
             .order_by("-data_date", "-pk")
         )

@@ -97,8 +97,10 @@ def request_report(
     return report, created
 
 
-# What lists of reports leave out: a roll-up's frozen data weighs megabytes (2,000 sites), and reading it for
-# each row of the archive cost more than the rest of the page.
+# What reads of reports leave out unless they compare: a roll-up's frozen data weighs megabytes (2,000 sites),
+# and reading it for each row of the archive cost more than the rest of the page. A report's page, its
+# download and its list of comparable reports leave it too; a comparison reads the two it compares (the
+# deferred field loads on first use, as does a batch's list of bilans).
 LIST_DEFERRED = ("snapshot",)
 
 
@@ -111,7 +113,11 @@ def visible_reports(user, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def site_reports(site) -> QuerySet:
-    return Report.objects.filter(site=site, kind=ReportKind.SITE).select_related("requested_by", "site")
+    return (
+        Report.objects.filter(site=site, kind=ReportKind.SITE)
+        .select_related("requested_by", "site")
+        .defer(*LIST_DEFERRED)
+    )
 
 
 def batch_progress(batch: Report) -> dict:
@@ -131,5 +137,6 @@ def comparable_reports(report: Report) -> QuerySet:
     return (
         Report.objects.filter(scope_key=report.scope_key, state=ReportState.DONE)
         .exclude(pk=report.pk)
+        .defer(*LIST_DEFERRED)
         .order_by("-data_date")
     )

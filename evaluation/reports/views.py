@@ -33,6 +33,7 @@ def _national_report(request: HttpRequest, report_id: int) -> Report:
     report = (
         Report.objects.filter(pk=report_id, kind__in=(ReportKind.NATIONAL, ReportKind.BATCH))
         .select_related("wave", "region", "requested_by")
+        .defer(*services.LIST_DEFERRED)
         .first()
     )
     if report is None:
@@ -204,7 +205,7 @@ def site_reports(request: HttpRequest, site_slug: str) -> HttpResponse:
         again = f"Le bilan de {site.name} a déjà été demandé aujourd’hui : le voici."
         _announce(request, report, created, f"Bilan de {site.name}", again)
         return redirect(report.get_absolute_url())
-    page = paginate(request, services.site_reports(site).defer(*services.LIST_DEFERRED), ARCHIVE_PAGE_SIZE)
+    page = paginate(request, services.site_reports(site), ARCHIVE_PAGE_SIZE)
     context = {"page_title": f"Bilans — {site.name}", "site": site, "page_obj": page}
     return render(request, "reports/site_reports.html", context)
 

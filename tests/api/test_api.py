@@ -274,8 +274,11 @@ def test_published_bilans_and_their_files(client, world, keys):
     assert [row["id"] for row in listed] == [done_a.pk]
     # The list reads metadata, never the frozen data each bilan was drawn from (tens of kB each).
     assert not [q for q in captured if re.search(r'"evaluation_report"\."snapshot"(?!_)', q["sql"])]
-    download = client.get(listed[0]["file"], **bearer(keys.site_a))
+    # Nor does a file's download.
+    with CaptureQueriesContext(connection) as captured:
+        download = client.get(listed[0]["file"], **bearer(keys.site_a))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert not [q for q in captured if re.search(r'"evaluation_report"\."snapshot"(?!_)', q["sql"])]
     problem(client.get(reverse("api:report_file", args=[done_b.pk]), **bearer(keys.site_a)), 404)
 
 

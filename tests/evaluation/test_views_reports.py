@@ -110,6 +110,50 @@ def test_lists_of_reports_leave_their_frozen_data_in_the_database(client, world)
         assert not [q["sql"] for q in queries if '"evaluation_report"."snapshot"' in q["sql"]], url
 
 
+def test_a_bilan_its_download_and_its_comparisons_read_only_the_frozen_data_they_compare(client, world):
+    """A year of monthly national roll-ups: a roll-up's page, its download and the choice of another one to
+    compare it with read none of their snapshots (megabytes each); a comparison reads the two it compares."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def heavy(month):
+        return {**_snapshot(world.site_a, seats=month % 4), "notes": ["x" * 200] * 500}
+
+    roll_ups = [
+        national_report(state=ReportState.DONE, data_date=dt.date(2026, month, 1), snapshot=heavy(month))
+        for month in range(1, 13)
+    ]
+    latest, older = roll_ups[-1], roll_ups[0]
+    bilans = [
+        ReportFactory(
+            site=world.site_a, state=ReportState.DONE, data_date=dt.date(2026, m, 2), snapshot=heavy(m)
+        )
+        for m in (1, 2)
+    ]
+
+    def snapshots_read(url, params=None) -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, params or {})
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert response.status_code == 200, url
+        read = sum('"evaluation_report"."snapshot"' in q["sql"] for q in queries)
+        return read, body.decode(errors="replace")
+
+    world.login(client, world.national)
+    read, page = snapshots_read(latest.get_absolute_url())
+    assert read == 0 and f'value="{older.pk}"' in page  # the others are offered, unread
+    assert snapshots_read(latest.download_url())[0] == 0
+    assert snapshots_read(latest.download_url("xlsx"))[0] == 0
+    assert snapshots_read(latest.compare_url())[0] == 0
+    read, page = snapshots_read(latest.compare_url(), {"other": older.pk})
+    assert read == 2 and "Sièges pourvus" in page
+    world.login(client, world.seat_holder_a)
+    newer_bilan, older_bilan = bilans[1], bilans[0]
+    assert snapshots_read(newer_bilan.get_absolute_url())[0] == 0
+    assert snapshots_read(newer_bilan.download_url())[0] == 0
+    assert snapshots_read(newer_bilan.compare_url(), {"other": older_bilan.pk})[0] == 2
+
+
 def test_steering_asks_for_a_wave_roll_up_and_gets_one_report_per_day(
     client, world, django_capture_on_commit_callbacks
 ):
