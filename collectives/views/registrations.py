@@ -33,7 +33,12 @@ def registration_upload(request: HttpRequest) -> HttpResponse:
             request.user,
         )
         return redirect(registration.get_absolute_url())
-    recent = list(RegistrationImport.objects.filter(created_by=request.user).select_related("wave")[:5])
+    # Their names and dates: not the lines read from each file (thousands, with personal data).
+    recent = list(
+        RegistrationImport.objects.filter(created_by=request.user)
+        .select_related("wave")
+        .defer("rows", "file_errors", "summary")[:5]
+    )
     context = {
         "page_title": "Importer des inscriptions",
         "form": form,

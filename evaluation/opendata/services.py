@@ -318,7 +318,7 @@ def remove_folder(folder: str) -> None:
 
 def prune(keep: int = KEEP) -> int:
     """Remove the releases older than the last `keep` ones, with their files."""
-    old = list(OpenDataRelease.objects.order_by("-generated_at", "-id")[keep:])
+    old = list(OpenDataRelease.objects.order_by("-generated_at", "-id").only("folder")[keep:])
     OpenDataRelease.objects.filter(pk__in=[release.pk for release in old]).delete()
     for release in old:
         remove_folder(release.folder)

@@ -116,3 +116,16 @@ def test_another_national_user_cannot_open_someone_elses_preview(client, nationa
     assert client.get(response.url).status_code == 404
     assert client.post(response.url).status_code == 404
     assert not Site.objects.filter(name="Les Aygalades").exists()
+
+
+def test_the_upload_page_names_the_recent_imports_without_reading_their_lines(national):
+    """The lines read from each file (thousands, personal data) stay in the database: the list shows names."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _upload(national, GOOD, name="vague-4.csv")
+    with CaptureQueriesContext(connection) as queries:
+        page = national.get(reverse("sites:import")).content.decode()
+    assert "vague-4.csv" in page and "non confirmé" in page
+    read = [q["sql"] for q in queries if "sites_registrationimport" in q["sql"]]
+    assert read and not [sql for sql in read if '"sites_registrationimport"."rows"' in sql]
