@@ -238,7 +238,13 @@ def batch_children(batch: Report) -> list[Report]:
             snapshot=data, snapshot_taken_at=timezone.now()
         )
         batch.refresh_from_db(fields=["snapshot", "snapshot_taken_at"])
-    return list(Report.objects.filter(pk__in=batch.snapshot["reports"]).select_related("site"))
+    return list(_batch_bilans(batch).select_related("site"))
+
+
+def _batch_bilans(batch: Report):
+    """The batch's bilans without their frozen data: waiting for them and zipping them read their state and
+    file (a batch of 2,000 sites reloaded 2,000 snapshots, tens of kB each, every `BATCH_WAIT` seconds)."""
+    return Report.objects.filter(pk__in=batch.snapshot["reports"]).defer("snapshot")
 
 
 @shared_task(bind=True, name="evaluation.reports.generate_batch", acks_late=True, reject_on_worker_lost=True)
@@ -270,11 +276,7 @@ def assemble_batch(self, batch_id: int) -> str:
     batch = Report.objects.filter(pk=batch_id, kind=ReportKind.BATCH).first()
     if batch is None or batch.state == ReportState.DONE:
         return "already done" if batch else "gone"
-    children = list(
-        Report.objects.filter(pk__in=batch.snapshot["reports"])
-        .select_related("site__wave")
-        .order_by("site__name")
-    )
+    children = list(_batch_bilans(batch).select_related("site__wave").order_by("site__name"))
     finished = sum(1 for c in children if c.is_finished)
     # In-process tasks (no broker) have produced every bilan they could before this runs: nothing to wait for.
     if finished < len(children) and not self.request.is_eager and not stalled(batch, children):
