@@ -279,7 +279,9 @@ def _people(scope, found):
 def _sessions(scope, found):
     # Ranked: ordered by date only, PostgreSQL walked the date index and computed each session's text until
     # it had a page (80 ms for no match on 2,000 sites) instead of reading the few matches from the GIN index.
-    return matching(scope.sessions().order_by("-starts_at", "-pk"), found, rank=True)
+    # A hit's passage comes from the agenda: the notes and the reason for going over budget are not read.
+    sessions = scope.sessions().defer("notes", "overbooking_reason")
+    return matching(sessions.order_by("-starts_at", "-pk"), found, rank=True)
 
 
 def _learnings(scope, found):
@@ -503,13 +505,20 @@ class Kind:
     label: str
     find: object  # (access.Scope, words) -> QuerySet
     hit: object  # (row, words) -> Hit
+    passage_fields: tuple[str, ...] = ()  # what a hit's passage reads (left unread without passages)
 
 
 KINDS = [
     Kind("sites", "Sites", _sites, _site_hit),
     Kind("personnes", "Personnes", _people, _person_hit),
-    Kind("sessions", "Sessions", _sessions, _session_hit),
-    Kind("apprentissages", "Apprentissages", _learnings, _learning_hit),
+    Kind("sessions", "Sessions", _sessions, _session_hit, ("agenda",)),
+    Kind(
+        "apprentissages",
+        "Apprentissages",
+        _learnings,
+        _learning_hit,
+        ("what_happened", "what_we_learned", "what_we_change"),
+    ),
     Kind("indicateurs", "Indicateurs", _indicators, _indicator_hit),
     Kind("ententes", "Documents : ententes de coopération", _agreements, _agreement_hit),
     Kind("bilans", "Documents : bilans", _bilans, _bilan_hit),
@@ -537,7 +546,7 @@ def overview(
     for kind in KINDS:
         rows = kind.find(scope, found)
         if not snippets:
-            rows = rows.prefetch_related(None)
+            rows = rows.prefetch_related(None).defer(*kind.passage_fields)
         rows = list(rows[: per_kind + 1])
         if rows:
             hits = [kind.hit(row, found) for row in rows[:per_kind]]

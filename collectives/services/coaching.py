@@ -180,6 +180,7 @@ def balance_and_next(site: Site, now=None) -> tuple[Balance, Session | None]:
 def coaching_sessions(site) -> QuerySet:
     return (
         Session.objects.coaching()
+        .without_texts()
         .filter(session_sites__site=site)
         .prefetch_related("facilitators")
         .order_by("-starts_at", "-id")
@@ -240,6 +241,7 @@ def record_held(now=None) -> int:
     recent = (
         Session.objects.coaching()
         .active()
+        .without_texts()
         .filter(starts_at__lte=now, starts_at__gte=now - dt.timedelta(days=30))
     )
     for session in recent:

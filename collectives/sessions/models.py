@@ -28,6 +28,11 @@ class SessionQuerySet(models.QuerySet):
     def coaching(self):
         return self.filter(kind=SessionKind.SITE_COACHING)
 
+    def without_texts(self):
+        """For lists, summaries and tasks: the agenda and the notes (10,000 characters each) are read where
+        they are shown, on the session's own page."""
+        return self.defer("agenda", "notes")
+
 
 class Session(Versioned):
     """A dated session: a national training day, a regional module, a site's coaching, a webinar, a meeting.

@@ -434,7 +434,8 @@ def with_list_data(queryset: QuerySet) -> QuerySet:
     from sites.models import Site
 
     return (
-        queryset.select_related("region")
+        queryset.without_texts()
+        .select_related("region")
         .prefetch_related(
             Prefetch("sites", queryset=Site.objects.only("pk", "name", "slug").order_by("name")),
             Prefetch("facilitators", queryset=User.objects.only("pk", "first_name", "last_name", "email")),

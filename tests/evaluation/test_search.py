@@ -387,3 +387,32 @@ def test_the_instant_results_show_titles_without_reading_passages(client, world)
     assert not [q for q in captured if q["sql"].startswith('SELECT "collectives_agreementsection"')]
     page = client.get(URL, {"q": "décident"}).content.decode()
     assert "Les habitants <mark>décident</mark> ensemble." in page
+    # Nor are the texts of the sessions and learnings found (10,000 and 3 × 5,000 characters each) read
+    # there, at each pause of the typing; a session's notes are read by no list of results.
+    make_session([world.site_a], title="Atelier décident", agenda="Ordre du jour : les habitants décident.")
+    LearningFactory(site=world.site_a, title="Ce que décident les habitants")
+    texts = [
+        f"{table}.{field}"
+        for table in ('"collectives_session"', '"evaluation_learningentry"')
+        for field in ('"agenda"', '"notes"', '"what_happened"', '"what_we_learned"', '"what_we_change"')
+    ]
+
+    def read(queries) -> list[str]:
+        """The texts that queries read as columns (not those the search and its ranking look into)."""
+        return [
+            column
+            for q in queries
+            for column in texts
+            if re.search(
+                rf"(SELECT |, ){re.escape(column)}(,| FROM)", q["sql"].split(" FROM ", 1)[0] + " FROM"
+            )
+        ]
+
+    with CaptureQueriesContext(connection) as captured:
+        panel = client.get(URL, {"q": "décident"}, headers={"HX-Request": "true"}).content.decode()
+    assert "Atelier <mark>décident</mark>" in panel and "Ce que <mark>décident</mark>" in panel
+    assert read(captured) == []
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(URL, {"q": "décident"}).content.decode()
+    assert "les habitants <mark>décident</mark>." in page  # the session's passage, from its agenda
+    assert '"collectives_session"."notes"' not in read(captured)

@@ -266,3 +266,51 @@ def test_a_session_longer_than_three_days_is_refused_next_to_its_end(client, wor
     end_group = content[content.index('for="id_end_date"') : content.index('for="id_place"')]
     assert "Une session dure au plus 3 jours." in end_group
     assert not Session.objects.exists()
+
+
+def test_lists_of_sessions_leave_their_agenda_and_notes_unread(client, world, site_a2, keys):
+    """An agenda and notes are up to 10,000 characters each, read on the session's own page: not by the lists
+    (sessions, a site's sessions, the partner API's) nor by the hourly task that journals held coaching."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from collectives.services import coaching
+    from tests.api.helpers import bearer
+
+    long = "Ordre du jour détaillé. " * 400
+    for days in (-2, 5):
+        make_session(
+            [world.site_a],
+            kind=SessionKind.SITE_COACHING,
+            title=f"Accompagnement J{days:+d}",
+            starts_at=at(days=days),
+            facilitators=[world.facilitator_a],
+            agenda=long,
+            notes=long,
+        )
+    texts = re.compile(r'(SELECT |, )"collectives_session"\."(agenda|notes)"(,| FROM)')
+
+    def read(queries) -> list[str]:
+        return [q["sql"] for q in queries if texts.search(q["sql"].split(" FROM ", 1)[0] + " FROM")]
+
+    world.login(client, world.facilitator_a)
+    pages = [
+        (LIST, {}),
+        (LIST, {"periode": "passees"}),
+        (reverse("sessions:site_sessions", kwargs={"site_slug": world.site_a.slug}), {}),
+        (reverse("api:sessions"), bearer(keys.site_a)),
+    ]
+    for url, headers in pages:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, **headers)
+        assert response.status_code == 200 and b"Accompagnement J" in response.content, url
+        assert read(queries) == [], url
+    with CaptureQueriesContext(connection) as queries:
+        assert coaching.record_held() == 1  # the session held two days ago enters the site's journal
+    assert read(queries) == []
+    session = Session.objects.get(title="Accompagnement J+5")
+    with CaptureQueriesContext(connection) as queries:
+        assert "Ordre du jour détaillé." in client.get(session.get_absolute_url()).content.decode()
+    assert read(queries)  # its page shows it
