@@ -214,11 +214,12 @@ def _apply(adjustment: Adjustment, user) -> None:
 
 
 def cycles_of(site):
-    """The site's cycles, open ones first, each with its adjustments (2 queries)."""
-    from django.db.models import F
+    """The site's cycles for their list, open ones first: title, dates and how many adjustments (one query;
+    their four texts, up to 5,000 characters each, are read on each cycle's page)."""
+    from django.db.models import Count, F
 
     return list(
         site.evaluation_cycles.order_by(F("closed_at").desc(nulls_first=True), "-starts_on", "-id")
-        .select_related("closed_by", "learning")
-        .prefetch_related("adjustment_items__change", "adjustment_items__action")
+        .only("site_id", "title", "starts_on", "ends_on", "closed_at")
+        .annotate(adjustment_count=Count("adjustment_items"))
     )

@@ -48,7 +48,13 @@ def _render_detail(request, cycle, *, errors=(), status=200):
         "page_title": f"{cycle.title} — cycle d’évaluation",
         "site": request.site,
         "cycle": cycle,
-        "adjustments": list(cycle.adjustment_items.select_related("change", "action", "revision")),
+        # What each adjustment names (titles, the strategy's version number), not the elements' descriptions
+        # nor the whole strategy each version holds.
+        "adjustments": list(
+            cycle.adjustment_items.select_related("change", "action", "revision").defer(
+                "change__description", "action__description", "revision__snapshot"
+            )
+        ),
         "editable": request.site_access.can_edit_work and not cycle.is_closed,
         "close_errors": list(errors),
         "cycle_texts": [

@@ -3,11 +3,14 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluation.models import Adjustment, EvaluationCycle, LearningEntry
 from sites.enums import EventKind
 from tests.evaluation.factories import action_for, change_for, cycle_for
+from tests.queries import columns_read
 from vision.models import Change, Revision
 
 pytestmark = pytest.mark.django_db
@@ -77,9 +80,19 @@ def test_closing_a_cycle_applies_its_adjustments_to_the_strategy(client, world):
     assert cycle.learning.what_we_learned == "Les réunions du soir réunissent davantage d’habitants."
     event = site.events.get(kind=EventKind.EVALUATION_CYCLE)
     assert "3 ajustements de la stratégie appliqués" in event.summary
-    page = client.get(_url("cycle_detail", cycle)).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(_url("cycle_detail", cycle)).content.decode()
     assert "Clos le" in page and f"Version {adjustments[2].revision.number} de la stratégie" in page
     assert _url("cycle_close", cycle) not in page
+    # The adjustments name their versions of the strategy and their elements: the whole strategy each
+    # version holds and the elements' descriptions are not read for it.
+    assert not columns_read(queries, '"vision_revision"."snapshot"', '"vision_change"."description"')
+    # The list of cycles shows titles and dates: not the cycles' texts.
+    with CaptureQueriesContext(connection) as queries:
+        listing = client.get(reverse("evaluation:cycles", args=[site.slug])).content.decode()
+    assert "3 ajustements" in listing
+    texts = ("planned", "observed", "learned", "adjustments_summary")
+    assert not columns_read(queries, *(f'"evaluation_evaluationcycle"."{name}"' for name in texts))
 
 
 def test_a_cycle_is_not_closed_when_its_change_was_edited_since_the_adjustment(client, world):

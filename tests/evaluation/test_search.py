@@ -17,6 +17,7 @@ from sites.enums import NotificationKind
 from sites.models import Site
 from tests.collectives.factories import MembershipFactory, agreement_for
 from tests.evaluation.factories import LearningFactory, ReportFactory, indicator_for
+from tests.queries import columns_read
 from tests.sessions.factories import make_session
 from tests.sites.factories import SiteFactory, department
 
@@ -396,23 +397,11 @@ def test_the_instant_results_show_titles_without_reading_passages(client, world)
         for table in ('"collectives_session"', '"evaluation_learningentry"')
         for field in ('"agenda"', '"notes"', '"what_happened"', '"what_we_learned"', '"what_we_change"')
     ]
-
-    def read(queries) -> list[str]:
-        """The texts that queries read as columns (not those the search and its ranking look into)."""
-        return [
-            column
-            for q in queries
-            for column in texts
-            if re.search(
-                rf"(SELECT |, ){re.escape(column)}(,| FROM)", q["sql"].split(" FROM ", 1)[0] + " FROM"
-            )
-        ]
-
     with CaptureQueriesContext(connection) as captured:
         panel = client.get(URL, {"q": "décident"}, headers={"HX-Request": "true"}).content.decode()
     assert "Atelier <mark>décident</mark>" in panel and "Ce que <mark>décident</mark>" in panel
-    assert read(captured) == []
+    assert columns_read(captured, *texts) == []
     with CaptureQueriesContext(connection) as captured:
         page = client.get(URL, {"q": "décident"}).content.decode()
     assert "les habitants <mark>décident</mark>." in page  # the session's passage, from its agenda
-    assert '"collectives_session"."notes"' not in read(captured)
+    assert columns_read(captured, '"collectives_session"."notes"') == []

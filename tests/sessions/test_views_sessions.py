@@ -271,13 +271,12 @@ def test_a_session_longer_than_three_days_is_refused_next_to_its_end(client, wor
 def test_lists_of_sessions_leave_their_agenda_and_notes_unread(client, world, site_a2, keys):
     """An agenda and notes are up to 10,000 characters each, read on the session's own page: not by the lists
     (sessions, a site's sessions, the partner API's) nor by the hourly task that journals held coaching."""
-    import re
-
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from collectives.services import coaching
     from tests.api.helpers import bearer
+    from tests.queries import columns_read
 
     long = "Ordre du jour détaillé. " * 400
     for days in (-2, 5):
@@ -290,10 +289,9 @@ def test_lists_of_sessions_leave_their_agenda_and_notes_unread(client, world, si
             agenda=long,
             notes=long,
         )
-    texts = re.compile(r'(SELECT |, )"collectives_session"\."(agenda|notes)"(,| FROM)')
 
     def read(queries) -> list[str]:
-        return [q["sql"] for q in queries if texts.search(q["sql"].split(" FROM ", 1)[0] + " FROM")]
+        return columns_read(queries, '"collectives_session"."agenda"', '"collectives_session"."notes"')
 
     world.login(client, world.facilitator_a)
     pages = [
