@@ -214,6 +214,7 @@ class IndicatorList(ApiView, generics.ListAPIView):
         return (
             Indicator.objects.filter(site=self.get_site())
             .select_related("change")
+            .defer("change__description")  # `change_label`: its title
             .prefetch_related(Prefetch("measurements", queryset=Measurement.objects.order_by("measured_on")))
         )
 

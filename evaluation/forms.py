@@ -162,7 +162,7 @@ class IndicatorForm(OnceForm, forms.ModelForm):
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("version", self.instance.version if self.instance.pk else 0)
-        self.fields["change"].queryset = site.changes.all()
+        self.fields["change"].queryset = site.changes.defer("description")  # offered by their titles
         self.fields["change"].empty_label = "Choisir un changement"
         self.fields["kind"].choices = IndicatorKind.choices
         self.fields["direction"].choices = Direction.choices
@@ -381,9 +381,10 @@ class AdjustmentForm(OnceForm, forms.ModelForm):
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = AdjustmentKind.choices
-        self.fields["change"].queryset = site.changes.order_by("level", "position", "id")
+        # Offered by their titles and names: not their descriptions.
+        self.fields["change"].queryset = site.changes.defer("description").order_by("level", "position", "id")
         self.fields["change"].empty_label = "Choisir un changement"
-        self.fields["action"].queryset = site.partner_actions.all()
+        self.fields["action"].queryset = site.partner_actions.defer("description")
         self.fields["action"].empty_label = "Choisir une action"
         self.fields["level"].choices = [("", "Choisir un niveau"), *ChangeLevel.choices]
         self.fields["register"].choices = [("", "Choisir un registre"), *ChangeRegister.choices]

@@ -124,9 +124,9 @@ def next_measurement_due(indicator, last_measured_on: dt.date | None) -> dt.date
 def indicators_with_measurements(site):
     """The site's indicators, each with its measurements (date order), chart and next due date: 2 queries."""
     indicators = list(
-        site.indicators.select_related("change").prefetch_related(
-            Prefetch("measurements", queryset=Measurement.objects.order_by("measured_on"))
-        )
+        site.indicators.select_related("change")
+        .defer("change__description")  # each names its change: its title
+        .prefetch_related(Prefetch("measurements", queryset=Measurement.objects.order_by("measured_on")))
     )
     today = timezone.localdate()
     for indicator in indicators:

@@ -103,7 +103,7 @@ class ChangeForm(_EditForm):
     def __init__(self, *args, site, change: Change | None = None, **kwargs):
         super().__init__(*args, creating=change is None, **kwargs)
         self.site, self.change = site, change
-        candidates = Change.objects.filter(site=site).exclude(level=ChangeLevel.DIRECT)
+        candidates = Change.objects.filter(site=site).exclude(level=ChangeLevel.DIRECT).defer("description")
         if change is not None:
             candidates = candidates.exclude(pk=change.pk)
         self.fields["contributes_to"].queryset = candidates.order_by("-level", "position", "id")
@@ -155,8 +155,10 @@ class LinksForm(_EditForm):
         super().__init__(*args, **kwargs)
         self.site, self.change = site, change
         higher = [lvl for lvl, rank in LEVEL_RANK.items() if rank > LEVEL_RANK[change.level]]
-        self.fields["contributes_to"].queryset = Change.objects.filter(site=site, level__in=higher).order_by(
-            "-level", "position", "id"
+        self.fields["contributes_to"].queryset = (
+            Change.objects.filter(site=site, level__in=higher)
+            .defer("description")
+            .order_by("-level", "position", "id")
         )
         if change.level != ChangeLevel.ULTIMATE:
             del self.fields["to_vision"]
@@ -188,7 +190,8 @@ class ActionForm(_EditForm):
 
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["changes"].queryset = Change.objects.filter(site=site).order_by("level", "position", "id")
+        changes = Change.objects.filter(site=site).defer("description")  # offered by their titles
+        self.fields["changes"].queryset = changes.order_by("level", "position", "id")
 
 
 class NarrativeForm(_EditForm):

@@ -179,6 +179,45 @@ def test_indicator_list_query_count(client, world, django_assert_max_num_queries
         client.get(reverse("evaluation:indicators", args=[world.site_a.slug]))
 
 
+def test_indicators_and_the_choice_of_a_change_name_changes_without_reading_their_descriptions(
+    client, world, keys
+):
+    """A change's description is up to 3,000 characters: the indicators (page, API) and the forms that offer
+    the strategy's changes (an indicator, an adjustment, a partner action, a contribution) show its title."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.api.helpers import bearer
+    from tests.evaluation.factories import cycle_for
+    from tests.queries import columns_read
+
+    site = world.site_a
+    long = "Une description détaillée. " * 100
+    changes = [change_for(site, title=f"Changement {n}") for n in range(3)]
+    changes[0].level = "ultimate"  # a new intermediate change may contribute to it: its form offers it
+    for change in changes:
+        change.description = long
+        change.save()
+    indicator = indicator_for(site, change=changes[0])
+    cycle = cycle_for(site)
+    slug = site.slug
+    world.login(client, world.seat_holder_a)
+    pages = [
+        (reverse("evaluation:indicators", args=[slug]), {}),
+        (reverse("api:indicators", args=[slug]), bearer(keys.site_a)),
+        (reverse("evaluation:indicator_add", args=[slug]), {}),
+        (reverse("evaluation:indicator_edit", args=[slug, indicator.pk]), {}),
+        (reverse("evaluation:adjustment_add", args=[slug, cycle.pk]), {}),
+        (reverse("vision:action_add", args=[slug]), {}),
+        (reverse("vision:change_add", args=[slug]) + "?niveau=intermediate", {}),
+    ]
+    for url, headers in pages:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, **headers)
+        assert response.status_code == 200 and "Changement 0" in response.content.decode(), url
+        assert columns_read(queries, '"vision_change"."description"') == [], url
+
+
 def _edit_data(indicator, **changes):
     data = {
         "change": indicator.change_id,
