@@ -119,10 +119,18 @@ class Row:
 
 
 def history(site) -> list[Row]:
-    """The site's self-assessments, oldest first, with their ratings (3 queries)."""
-    assessments = site.self_assessments.select_related("source_session", "recorded_by").prefetch_related(
-        Prefetch("conditions", queryset=ConditionAssessment.objects.order_by("id")),
-        Prefetch("backbone_roles", queryset=BackboneRoleAssessment.objects.order_by("id")),
+    """The site's self-assessments, oldest first, with their ratings (3 queries). It shows the ratings, the
+    continuum and what moved it, the session an assessment was made in: the comments (overall, per condition,
+    per role) and the session's agenda and notes are read where they are shown, not for it."""
+    assessments = (
+        site.self_assessments.select_related("source_session", "recorded_by")
+        .defer("comment", "source_session__agenda", "source_session__notes")
+        .prefetch_related(
+            Prefetch("conditions", queryset=ConditionAssessment.objects.defer("comment").order_by("id")),
+            Prefetch(
+                "backbone_roles", queryset=BackboneRoleAssessment.objects.defer("comment").order_by("id")
+            ),
+        )
     )
     rows = []
     for assessment in sorted(assessments, key=lambda a: (a.assessed_on, a.pk)):

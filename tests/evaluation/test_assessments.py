@@ -3,12 +3,15 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from collectives.enums import BackboneRole
 from evaluation.enums import ConditionKey
 from evaluation.models import SelfAssessment
 from sites.enums import EventKind
+from tests.queries import columns_read
 
 pytestmark = pytest.mark.django_db
 
@@ -45,10 +48,18 @@ def test_seat_holder_records_a_self_assessment_and_sees_the_trend(client, world)
     assert (
         "Collaboration" not in site.events.first().summary and "Coordination" in site.events.first().summary
     )
-    page = client.get(reverse("evaluation:assessments", args=[site.slug])).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("evaluation:assessments", args=[site.slug])).content.decode()
     assert page.count("<polyline") == 2  # continuum and conditions, two points each
     assert "12 mai 2026" in page and "3,0/4" in page and "2,0/4" in page
     assert "7/7" in page and "Saisie par le trinôme" in page
+    # The history shows ratings, not the comments (overall, per condition, per role): they stay unread.
+    comments = [f'"evaluation_{table}"."comment"' for table in ("selfassessment", "conditionassessment")]
+    assert columns_read(queries, *comments, '"evaluation_backboneroleassessment"."comment"') == []
+    # Nor does the form that starts a new one from the last one read them.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert columns_read(queries, *comments) == []
 
 
 def test_every_answer_is_required_and_checked_next_to_its_field(client, world):
