@@ -57,7 +57,9 @@ def agreement_section(site) -> dict | None:
 
 def sessions_section(site) -> dict | None:
     """The site's upcoming sessions (training days, coaching) and its coaching hours (Sessions issue)."""
-    sessions = list(upcoming(site_sessions(site).active()).prefetch_related("facilitators")[:8])
+    sessions = list(
+        upcoming(site_sessions(site).active().without_texts()).prefetch_related("facilitators")[:8]
+    )
     balance = balance_of(site)
     if not sessions and not balance.used_minutes and not balance.planned_minutes:
         return None

@@ -6,13 +6,14 @@ They plug into `snapshot.SITE_SECTIONS`; their per-site comparable facts are in 
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
 from collectives.enums import TRINOME_SEATS, AgreementPart, AgreementStatus, BackboneRole, SessionKind
-from collectives.models import Session
+from collectives.models import CooperationSpace, Session
 from collectives.services import coaching
 from evaluation.enums import CONDITIONS, PRECONDITIONS, ConditionKey, ConditionLevel, ContinuumLevel
+from evaluation.models import ConditionAssessment
 from sites.models import Site
 
 LEARNING_ITEMS = 5
@@ -111,9 +112,12 @@ def site_agreement(site: Site) -> dict:
     """The agreement in force and the draft being written (parts, spaces, signatures); the backbone roles."""
     agreements = list(site.agreements.order_by("-number"))
     current = [a for a in agreements if a.status in (AgreementStatus.IN_FORCE, AgreementStatus.DRAFT)]
-    prefetch_related_objects(current, "sections", "spaces", "signatures__signed_by")
+    # The bilan names the spaces and the roles' holders: not what each space is for, nor how a role is held.
+    named = CooperationSpace.objects.defer("purpose", "participants", "decisions")
+    spaces = Prefetch("spaces", queryset=named)
+    prefetch_related_objects(current, "sections", spaces, "signatures__signed_by")
     carried = {}
-    for assignment in site.backbone_assignments.select_related("person"):
+    for assignment in site.backbone_assignments.select_related("person").defer("note"):
         who = assignment.organisation.strip() or (person_name(assignment.person) if assignment.person else "")
         if who:
             carried[assignment.role] = who
@@ -163,9 +167,9 @@ def _trend(levels: list[int | None]) -> str:
 def site_self_assessments(site: Site) -> dict:
     """The latest self-assessments, oldest first: continuum position and conditions over time."""
     assessments = list(
-        site.self_assessments.order_by("-assessed_on", "-id").prefetch_related("conditions")[
-            :SELF_ASSESSMENT_ITEMS
-        ]
+        site.self_assessments.order_by("-assessed_on", "-id").prefetch_related(
+            Prefetch("conditions", queryset=ConditionAssessment.objects.defer("comment"))
+        )[:SELF_ASSESSMENT_ITEMS]
     )
     assessments.reverse()
     ratings = [{c.condition: c.level for c in a.conditions.all()} for a in assessments]

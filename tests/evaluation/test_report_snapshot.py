@@ -192,3 +192,50 @@ def test_a_fact_family_plugged_in_later_fills_distributions_and_the_annex(two_wa
     assert counts["Collaboration"] == 2 and counts["Coexistence"] == 1 and counts["Intégration"] == 0
     assert distribution["median"] == "Collaboration"
     assert "continuum" in sections["annex"]["columns"]
+
+
+def test_a_site_bilan_and_the_handover_pack_leave_the_texts_they_do_not_print_unread(world):
+    """Made for every site each month: the bilan names the agreement's spaces and the backbone's holders,
+    rates the conditions, lists the sessions; the handover pack lists the sessions to come. Neither reads
+    what a space is for, how a role is held, a rating's comment, a session's agenda or notes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from collectives.enums import BackboneRole, SessionKind
+    from collectives.handover import pack_context
+    from collectives.models import BackboneAssignment, CooperationSpace
+    from evaluation.enums import ConditionKey
+    from evaluation.models import SelfAssessment
+    from tests.collectives.factories import agreement_for
+    from tests.queries import columns_read
+    from tests.sessions.factories import at, make_session
+
+    site, long = world.site_a, "Un texte long. " * 100
+    agreement_for(site, spaces=2)
+    CooperationSpace.objects.filter(agreement__site=site).update(
+        purpose=long, participants=long, decisions=long
+    )
+    BackboneAssignment.objects.create(
+        site=site, role=BackboneRole.VISION, organisation="Centre social", note=long
+    )
+    assessment = SelfAssessment.objects.create(site=site, assessed_on=dt.date(2026, 5, 1), continuum_level=3)
+    for key in ConditionKey.values:
+        assessment.conditions.create(condition=key, level=2, comment=long)
+    for days in (-3, 4):
+        make_session([site], kind=SessionKind.SITE_COACHING, starts_at=at(days=days), agenda=long, notes=long)
+    unprinted = [
+        *(f'"collectives_cooperationspace"."{name}"' for name in ("purpose", "participants", "decisions")),
+        '"collectives_backboneassignment"."note"',
+        '"evaluation_conditionassessment"."comment"',
+        '"collectives_session"."agenda"',
+        '"collectives_session"."notes"',
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        data = snapshot.site_snapshot(site.pk)
+    sections = _sections(data)
+    assert sections["agreement"]["draft"]["spaces"] == ["Lieu 1", "Lieu 2"]
+    assert columns_read(queries, *unprinted) == []
+    with CaptureQueriesContext(connection) as queries:
+        pack = pack_context(site, world.national)
+    assert any(section["key"] == "sessions" and section["content"] for section in pack["sections"])
+    assert columns_read(queries, *unprinted[-2:]) == []
