@@ -468,13 +468,11 @@ class SessionAccess:
         return self.can_run or sees_all_sites(self.user)
 
 
-def get_session_for_user(user, pk: int):
-    """The session with this id and what the user may do with it, or 404 to anyone who may not see it."""
-    session = (
-        visible_sessions(user, _model("collectives.Session").objects.select_related("region", "created_by"))
-        .filter(pk=pk)
-        .first()
-    )
+def get_session_for_user(user, pk: int, *, texts: bool = True):
+    """The session with this id and what the user may do with it, or 404 to anyone who may not see it.
+    Without `texts`, its agenda and notes are left unread (actions and fragments that polls refresh)."""
+    sessions = _model("collectives.Session").objects.select_related("region", "created_by")
+    session = visible_sessions(user, sessions if texts else sessions.without_texts()).filter(pk=pk).first()
     if session is None:
         raise Http404("Session introuvable")
     return session, SessionAccess(user, session)

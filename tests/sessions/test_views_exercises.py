@@ -168,3 +168,34 @@ def test_outputs_of_another_site_are_not_reachable(client, world, site_a2, modul
     world.login(client, world.seat_holder_a)
     url = reverse("sessions:site_output", args=[world.site_a.slug, module.pk, output.pk])
     assert client.get(url).status_code == 404
+
+
+def test_what_is_polled_during_a_session_leaves_its_agenda_notes_and_outputs_unread(
+    client, world, open_module
+):
+    """The board (every 3 s, on the facilitator's screen) and each site's answer page (every 5 s, on phones)
+    show positions: not the session's agenda and notes (10,000 characters each); the session's page lists
+    the outputs by their titles (each text is on its site's page of outputs)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.queries import columns_read
+
+    long = "Un texte long. " * 600
+    type(open_module).objects.filter(pk=open_module.pk).update(agenda=long, notes=long)
+    make_output(open_module, world.site_a, title="Prototype d’entente", text=long)
+    texts = ('"collectives_session"."agenda"', '"collectives_session"."notes"')
+    polled = [
+        (world.facilitator_a, _board(open_module)),
+        (world.seat_holder_a, _answer_url(world.site_a, open_module)),
+    ]
+    for person, url in polled:
+        world.login(client, person)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+        assert columns_read(queries, *texts) == [], url
+    world.login(client, world.facilitator_a)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(open_module.get_absolute_url()).content.decode()
+    assert "Prototype d’entente" in page and "Un texte long." in page  # the agenda, on its own page
+    assert columns_read(queries, '"collectives_sessionoutput"."text"') == []

@@ -18,7 +18,7 @@ from ..forms import GuestForm
 
 
 def _runnable(request, pk):
-    session, session_access = access.get_session_for_user(request.user, pk)
+    session, session_access = access.get_session_for_user(request.user, pk, texts=False)
     access.require(session_access.can_run)
     return session, session_access
 
@@ -44,7 +44,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def mark(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
-    session, session_access = access.get_session_for_user(request.user, pk)
+    session, session_access = access.get_session_for_user(request.user, pk, texts=False)
     # Another session's participant is a 404, whatever the method.
     participant = get_object_or_404(session.participants.select_related("user", "site"), pk=participant_pk)
     if request.method != "POST":
@@ -97,7 +97,7 @@ def add_guest(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def remove(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
-    session, session_access = access.get_session_for_user(request.user, pk)
+    session, session_access = access.get_session_for_user(request.user, pk, texts=False)
     participant = get_object_or_404(session.participants.select_related("user"), pk=participant_pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])

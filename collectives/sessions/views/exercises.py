@@ -34,7 +34,7 @@ def _board_context(session, session_access) -> dict:
 
 
 def board(request: HttpRequest, pk: int) -> HttpResponse:
-    session, session_access = access.get_session_for_user(request.user, pk)
+    session, session_access = access.get_session_for_user(request.user, pk, texts=False)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     access.require(session_access.sees_participants)
@@ -46,7 +46,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def open_exercise(request: HttpRequest, pk: int) -> HttpResponse:
-    session, session_access = access.get_session_for_user(request.user, pk)
+    session, session_access = access.get_session_for_user(request.user, pk, texts=False)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     access.require(session_access.can_run)
@@ -60,7 +60,7 @@ def open_exercise(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def close_exercise(request: HttpRequest, pk: int) -> HttpResponse:
-    session, session_access = access.get_session_for_user(request.user, pk)
+    session, session_access = access.get_session_for_user(request.user, pk, texts=False)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     access.require(session_access.can_run)

@@ -155,7 +155,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "facilitators": list(session.facilitators.all()),
         "exercise": exercise,
         "counts": services.attendance_counts(session),
-        "outputs": list(exercises.outputs_of(session)) if session_access.sees_participants else [],
+        # Listed by their titles (each links to its text, on its site's page of outputs).
+        "outputs": list(exercises.outputs_of(session).defer("text"))
+        if session_access.sees_participants
+        else [],
         "balances": [coaching.balance_of(site) for site in session_sites] if session.is_coaching else [],
     }
     if session_access.sees_participants:
@@ -210,6 +213,5 @@ def session_or_404_in_site(request, pk: int) -> Session:
     """A session of the site of the URL (the middleware already checked the site), or 404."""
     from django.shortcuts import get_object_or_404
 
-    return get_object_or_404(
-        Session.objects.filter(session_sites__site=request.site).select_related("region"), pk=pk
-    )
+    sessions = Session.objects.filter(session_sites__site=request.site).without_texts()  # shown on its page
+    return get_object_or_404(sessions.select_related("region"), pk=pk)
