@@ -209,7 +209,7 @@ def _apply(adjustment: Adjustment, user) -> None:
             changes=list(action.changes.all()),
         )
     adjustment.applied_at = timezone.now()
-    adjustment.revision = vision.head(site)
+    adjustment.revision = vision.head(site, snapshot=False)
     adjustment.save(update_fields=["applied_at", "revision", "change"])
 
 

@@ -43,8 +43,11 @@ def _lock(site) -> Vision:
     return Vision.objects.select_for_update().get(site=site)
 
 
-def head(site) -> Revision | None:
-    return Revision.objects.filter(site=site).order_by("-number").first()
+def head(site, *, snapshot: bool = True) -> Revision | None:
+    """The latest revision; without `snapshot`, the whole document it holds is left unread (its number, its
+    date and its adoption are what most readers need)."""
+    revisions = Revision.objects.filter(site=site)
+    return (revisions if snapshot else revisions.defer("snapshot")).order_by("-number").first()
 
 
 def _record(site, user, summary: str, *, restored_from: int | None = None) -> Revision | None:
@@ -367,17 +370,17 @@ def _action_fields(item: dict) -> dict:
     }
 
 
-def restore_removes(site, number: int) -> list[dict]:
-    """What restoring version `number` takes out of the current document (its confirmation says it): the
-    changes and actions that version does not have, each with the work attached to it that stays kept."""
-    snap = Revision.objects.get(site=site, number=number).snapshot
+def restore_removes(site, snap: dict) -> list[dict]:
+    """What restoring the version whose snapshot is `snap` takes out of the current document (its confirmation
+    says it): the changes and actions that version does not have, each with the work attached to it that
+    stays kept (named by their titles: not their descriptions)."""
     removed = []
     for model, key, label in ((Change, "changes", "Changement"), (PartnerAction, "actions", "Action")):
         kept_ids = {item["id"] for item in snap[key]}
         attached = references.attached(model, site)
         removed += [
             {"label": label, "title": str(item), "kept": references.describe(attached.get(item.pk, {}))}
-            for item in model.objects.filter(site=site)
+            for item in model.objects.filter(site=site).defer("description")
             if item.pk not in kept_ids
         ]
     return removed

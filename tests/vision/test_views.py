@@ -3,11 +3,14 @@
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from collectives.enums import MemberRole
 from tests.conftest import StrictClient
+from tests.queries import columns_read
 from tests.vision.factories import chain_strategy, full_trinome
 from vision import services
 from vision.models import Change, Comment, ContextFactor, Revision
@@ -390,11 +393,17 @@ def test_history_compare_and_restore(client, world):
     author = world.seat_holder_a.get_full_name() or world.seat_holder_a.email
     day = r"\d+(er)? \w+ \d{4}"  # "1er décembre 2026" (qic.text.date)
     assert re.search(rf'<option value="2" selected>Version 2 · {day} · {re.escape(author)}</option>', history)
-    compare = client.get(url("compare", site) + "?de=1&a=2").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        compare = client.get(url("compare", site) + "?de=1&a=2").content.decode()
     assert "Version 1 · " in compare
     assert "<del>fier</del>" in compare and "<ins>ouvert</ins>" in compare
     assert "<del>2045</del>" in compare and "<ins>2046</ins>" in compare
-    assert client.get(url("revision", site, number=1)).status_code == 200
+    # A version is a whole document (its changes, actions, narrative): the comparison reads the two it
+    # compares, a version's page its own, once (what restoring it would remove included).
+    assert len(columns_read(queries, '"vision_revision"."snapshot"')) == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url("revision", site, number=1)).status_code == 200
+    assert len(columns_read(queries, '"vision_revision"."snapshot"')) == 1
     response = client.post(url("restore", site, number=1))
     assert response.status_code == 302
     head = services.head(site)

@@ -72,7 +72,7 @@ def revision_detail(request: HttpRequest, site_slug: str, number: int) -> HttpRe
     site = request.site
     revision = _revision(site, number)
     snap = revision.snapshot
-    head = services.head(site)
+    head = services.head(site, snapshot=False)
     return render(
         request,
         "vision/revision.html",
@@ -84,7 +84,7 @@ def revision_detail(request: HttpRequest, site_slug: str, number: int) -> HttpRe
             "is_head": head is not None and head.number == revision.number,
             "can_edit": request.site_access.can_edit_work,
             "approvals": list(revision.approvals.select_related("user")),
-            "restore_removes": services.restore_removes(site, number),
+            "restore_removes": services.restore_removes(site, snap),
             "svg": render_svg(snap, title=f"Stratégie de changement — version {number}", id_prefix="qic-rev"),
             "chain": document.chain(snap),
             "factors": {
@@ -111,7 +111,7 @@ _number = parse_id
 def compare(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     old_n, new_n = _number(request.GET.get("de")), _number(request.GET.get("a"))
-    head = services.head(site)
+    head = services.head(site, snapshot=False)
     if head is None:
         raise Http404("Aucune version à comparer")
     if new_n is None:
