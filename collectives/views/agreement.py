@@ -2,6 +2,7 @@
 spaces of cooperation as records, signatures, versions and the PDF export."""
 
 from django.contrib import messages
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from ..enums import AgreementPart
 from ..forms import SectionForm, SpaceForm
 from ..guide import AGREEMENT_HELP, AGREEMENT_PURPOSE, AGREEMENT_QUESTIONS
 from ..handover import render_agreement
-from ..models import CooperationSpace
+from ..models import AgreementSection, CooperationSpace
 from ..services import agreement as services
 
 SECTION_FIELDS = {"text": "Texte"}
@@ -38,14 +39,28 @@ def _part(part: AgreementPart, section, index: int) -> dict:
     }
 
 
+def _with_contents(agreement):
+    """The version with its parts and spaces (and who last wrote each), read once: what the page shows and
+    what its status checks (the parts still empty) both use them."""
+    if agreement is not None:
+        prefetch_related_objects(
+            [agreement],
+            Prefetch("sections", queryset=AgreementSection.objects.select_related("updated_by")),
+            Prefetch("spaces", queryset=CooperationSpace.objects.select_related("updated_by")),
+        )
+    return agreement
+
+
 def _parts(agreement) -> list[dict]:
-    sections = {s.part: s for s in agreement.sections.select_related("updated_by")} if agreement else {}
+    """The five parts of a version read `_with_contents`."""
+    sections = {s.part: s for s in agreement.sections.all()} if agreement else {}
     return [_part(part, sections.get(part), i) for i, part in enumerate(AgreementPart, start=1)]
 
 
-def _status(request, site, *, notice: str = "") -> dict:
-    working = services.working_version(site)
-    force = services.in_force(site)
+def _status(request, site, *, notice: str = "", versions=None) -> dict:
+    """The signatures' panel; `versions`: the site's (draft, in force), when the view already read them."""
+    draft, force = versions or services.current_versions(site)
+    working = draft or force
     board = services.signature_board(working, site) if working else services.signature_board(None, site)
     missing = services.missing_parts(working) if working else [p.label for p in AgreementPart]
     site_access = request.site_access
@@ -89,15 +104,16 @@ def _outcome_notice(outcome: services.Outcome) -> str:
 def agreement(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_read)
-    working = services.working_version(site)
+    versions = services.current_versions(site)
+    working = _with_contents(versions[0] or versions[1])
     context = _context(
         request,
         site,
         page_title=f"Entente de coopération — {site.name}",
         purpose=AGREEMENT_PURPOSE,
         parts=_parts(working),
-        spaces=list(working.spaces.select_related("updated_by")) if working else [],
-        status=_status(request, site),
+        spaces=list(working.spaces.all()) if working else [],
+        status=_status(request, site, versions=versions),
     )
     return render(request, "collectives/agreement/page.html", context)
 
@@ -320,7 +336,7 @@ def _site_version(request, number):
 def version_detail(request: HttpRequest, site_slug: str, number: int) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_read)
-    version = _site_version(request, number)
+    version = _with_contents(_site_version(request, number))
     context = {
         "site": site,
         "editable": False,

@@ -39,6 +39,18 @@ def test_page_shows_the_five_parts_with_their_guiding_questions(client, world):
     assert "Modifier" not in page  # a partner reads, the trinôme writes
 
 
+def test_the_page_reads_each_version_part_and_space_once(client, world, trinome, django_assert_num_queries):
+    """The agreement's page shows the draft's parts and spaces and checks which are still empty to offer the
+    signature: both read them once, and the draft and the version in force are one query."""
+    agreement_for(world.site_a, status=AgreementStatus.IN_FORCE, spaces=2)
+    agreement_for(world.site_a, number=2, spaces=3)
+    world.login(client, trinome.prefect)
+    # Session, person, site access, unread count; versions, parts, spaces; seat holders, signatures.
+    with django_assert_num_queries(9):
+        page = _page(client, world.site_a)
+    assert "Lieu 3" in page and "Version 2, en projet" in page and "Signer pour le siège" in page
+
+
 def test_htmx_edit_swaps_the_part_in_place_and_opens_the_first_draft(client, world):
     world.login(client, world.seat_holder_a)
     form = client.get(_section_url(world.site_a), **HTMX)
