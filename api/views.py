@@ -186,8 +186,8 @@ class SiteVision(ApiView):
 
     def get(self, request, slug):
         site = self.get_site()
-        data = {"site": site.slug, "vision": selectors.adopted_vision(site), "strategy": None}
-        strategy = selectors.adopted_strategy(site)
+        vision, strategy = selectors.adopted(site)
+        data = {"site": site.slug, "vision": vision, "strategy": None}
         if strategy is not None:
             data["strategy"] = {
                 "adopted_at": strategy.adopted_at,

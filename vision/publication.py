@@ -253,8 +253,7 @@ def public_sessions(site, *, now=None) -> list:
 
 def page(site) -> dict:
     """What the public page shows, all of it adopted or chosen for showing."""
-    vision = selectors.adopted_vision(site)
-    strategy = selectors.adopted_strategy(site)
+    vision, strategy = selectors.adopted(site)
     return {
         "vision": vision,
         "strategy": strategy,

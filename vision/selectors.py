@@ -47,12 +47,25 @@ def adopted_revision(site) -> Revision | None:
     return Revision.objects.filter(site=site, adopted_at__isnull=False).order_by("-number").first()
 
 
-def adopted_vision(site) -> AdoptedVision | None:
-    revision = adopted_revision(site)
-    if revision is None:
-        return None
+def _vision_of(revision: Revision) -> AdoptedVision:
     vision = revision.snapshot["vision"]
     return AdoptedVision(vision["statement"], vision["horizon_year"], revision.adopted_at, revision.number)
+
+
+def adopted_vision(site) -> AdoptedVision | None:
+    revision = adopted_revision(site)
+    return _vision_of(revision) if revision is not None else None
+
+
+def adopted(site) -> tuple[AdoptedVision | None, AdoptedStrategy | None]:
+    """The adopted vision and strategy together (the public page, the API): one read of one version when the
+    latest adopted version holds both, as it usually does (a version may adopt the vision alone)."""
+    latest = adopted_revision(site)
+    if latest is None:
+        return None, None
+    if latest.adopted_with_strategy:
+        return _vision_of(latest), AdoptedStrategy(latest.snapshot, latest.adopted_at, latest.number)
+    return _vision_of(latest), adopted_strategy(site)
 
 
 def adopted_strategy(site) -> AdoptedStrategy | None:
@@ -79,6 +92,7 @@ def strategy_is_complete(snap: dict) -> bool:
 __all__ = [
     "AdoptedStrategy",
     "AdoptedVision",
+    "adopted",
     "adopted_revision",
     "adopted_strategy",
     "adopted_vision",

@@ -255,8 +255,9 @@ def test_public_pages_show_nothing_unpublished(world, trinome, django_assert_num
     people = [text for user in persons for text in (user.email, user.last_name)]
     anonymous = Client()
     page_url = reverse("public:site", kwargs={"slug": world.site_a.slug})
-    # The site, the adopted vision, the adopted strategy, the partners' organisations, the public sessions.
-    with django_assert_num_queries(5):
+    # The site, the adopted version (its vision and its strategy: one read of one document), the partners'
+    # organisations, the public sessions.
+    with django_assert_num_queries(4):
         page = anonymous.get(page_url).content.decode()
     shown = ("Un quartier où chacun trouve sa place en 2040.", "Forum ouvert du quartier", "<svg")
     shown += ("Régie de quartier des Tilleuls", "Un quartier où l’on choisit de rester")

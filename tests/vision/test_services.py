@@ -326,6 +326,37 @@ def test_a_vision_alone_can_be_adopted_without_a_strategy(world):
     assert not SiteEvent.objects.filter(site=site, kind=EventKind.STRATEGY_ADOPTED).exists()
 
 
+def test_the_adopted_vision_and_strategy_read_together_come_from_their_own_versions(world):
+    """`selectors.adopted` reads the latest adopted version once when it holds both (the public page, the
+    API); when it adopted the vision alone, the strategy is the one adopted before it (`adopted_strategy`)."""
+    from django.utils import timezone
+
+    from vision.models import Revision
+
+    site, now = world.site_a, timezone.now()
+
+    def version(number, statement, changes, adopted=True):
+        snapshot = {"vision": {"statement": statement, "horizon_year": 2040}, "changes": changes}
+        return Revision.objects.create(
+            site=site,
+            number=number,
+            snapshot=snapshot,
+            created_at=now - dt.timedelta(days=11 - number),
+            adopted_at=now - dt.timedelta(days=10 - number) if adopted else None,
+            adopted_with_strategy=bool(changes) and adopted,
+        )
+
+    assert selectors.adopted(site) == (None, None)
+    version(1, "Un rêve", [{"id": 1, "title": "Les habitants décident"}])
+    vision, strategy = selectors.adopted(site)
+    assert vision.statement == "Un rêve" and strategy.number == 1
+    version(2, "Un rêve partagé", [])  # the vision alone, adopted
+    version(3, "Un brouillon", [{"id": 2, "title": "Pas encore adopté"}], adopted=False)
+    vision, strategy = selectors.adopted(site)
+    assert (vision.statement, vision.number) == ("Un rêve partagé", 2)
+    assert strategy.number == 1 and strategy == selectors.adopted_strategy(site)
+
+
 def test_only_current_seat_holders_approve_and_a_vacant_seat_blocks_adoption(world):
     site = world.site_a
     services.save_statement(
