@@ -10,12 +10,12 @@ def vision_card(request, site) -> dict:
     """The adopted vision: its version is read only when the site's progress facts (read with the page's site)
     say one was adopted."""
     facts = progress.facts(site)
-    revision = selectors.adopted_revision(site) if facts.vision_adopted_at is not None else None
+    vision = selectors.adopted_vision(site) if facts.vision_adopted_at is not None else None
     return {
-        "adopted": revision,
-        "statement": revision.snapshot["vision"]["statement"] if revision else "",
-        "horizon": revision.snapshot["vision"]["horizon_year"] if revision else None,
-        "with_strategy": bool(revision and revision.adopted_with_strategy),
+        "adopted": vision,
+        "statement": vision.statement if vision else "",
+        "horizon": vision.horizon_year if vision else None,
+        "with_strategy": bool(vision and vision.with_strategy),
     }
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models.fields.json import KT
+
 from . import document, rules
 from .diagram import render_svg
 from .models import Revision
@@ -19,6 +21,7 @@ class AdoptedVision:
     horizon_year: int | None
     adopted_at: object
     number: int
+    with_strategy: bool = False  # the same version adopted a change strategy too
 
 
 @dataclass(frozen=True)
@@ -49,12 +52,36 @@ def adopted_revision(site) -> Revision | None:
 
 def _vision_of(revision: Revision) -> AdoptedVision:
     vision = revision.snapshot["vision"]
-    return AdoptedVision(vision["statement"], vision["horizon_year"], revision.adopted_at, revision.number)
+    return AdoptedVision(
+        vision["statement"],
+        vision["horizon_year"],
+        revision.adopted_at,
+        revision.number,
+        revision.adopted_with_strategy,
+    )
 
 
 def adopted_vision(site) -> AdoptedVision | None:
-    revision = adopted_revision(site)
-    return _vision_of(revision) if revision is not None else None
+    """The latest adopted vision: its statement and horizon are read out of the version's document by the
+    database (the site page's card), not the whole document (changes, actions, narrative: tens of kB)."""
+    row = (
+        Revision.objects.filter(site=site, adopted_at__isnull=False)
+        .order_by("-number")
+        .values(
+            "number",
+            "adopted_at",
+            "adopted_with_strategy",
+            statement=KT("snapshot__vision__statement"),
+            horizon=KT("snapshot__vision__horizon_year"),
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    horizon = int(row["horizon"]) if row["horizon"] not in (None, "") else None
+    return AdoptedVision(
+        row["statement"] or "", horizon, row["adopted_at"], row["number"], row["adopted_with_strategy"]
+    )
 
 
 def adopted(site) -> tuple[AdoptedVision | None, AdoptedStrategy | None]:

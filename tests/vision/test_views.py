@@ -450,8 +450,14 @@ def test_the_three_seat_holders_adopt_through_the_page(world):
     assert "Adoptée" in response.content.decode()
     site_page = Client()
     site_page.force_login(world.national)
-    detail = site_page.get(reverse("sites:detail", kwargs={"site_slug": site.slug})).content.decode()
-    assert "Vision adoptée le" in detail
+    # The site page's card shows the adopted statement and horizon, read out of the version by the database:
+    # not its whole document (changes, actions, narrative).
+    with CaptureQueriesContext(connection) as queries:
+        detail = site_page.get(reverse("sites:detail", kwargs={"site_slug": site.slug})).content.decode()
+    statement = revision.snapshot["vision"]["statement"]
+    assert "Vision adoptée le" in detail and "Stratégie adoptée" in detail
+    assert f"«\u00a0{statement}\u00a0» — horizon {revision.snapshot['vision']['horizon_year']}" in detail
+    assert columns_read(queries, '"vision_revision"."snapshot"') == []
 
 
 def test_approving_a_stale_version_is_explained(client, world):
