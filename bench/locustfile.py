@@ -14,7 +14,7 @@ import time
 from html import unescape
 
 import gevent
-from locust import HttpUser, events, task
+from locust import FastHttpUser, events, task
 
 PASSWORD = "qic-demo-2025"
 ADDRESSES = itertools.count()
@@ -74,7 +74,11 @@ def links(html: str, pattern: str) -> list[str]:
     )
 
 
-class Journey(HttpUser):
+class Journey(FastHttpUser):
+    """A user of the platform. Its client is FastHttpUser's (geventhttpclient), not HttpUser's (requests): the
+    load runs on the server's machine, and the lighter client leaves more of the processor to the server
+    (locust took 0.13-0.14 of the 2 cores with requests, 0.09 with it)."""
+
     abstract = True
     email = ""
     task_requests = 0
@@ -97,24 +101,25 @@ class Journey(HttpUser):
     def on_start(self):
         # Each simulated user comes from its own address, passed on by the (simulated) reverse proxy.
         n = next(ADDRESSES)
-        self.client.headers["X-Forwarded-For"] = f"10.0.{n // 250}.{n % 250 + 1}"
-        page = self.client.get("/comptes/login/", name="login page")
+        self.address = {"X-Forwarded-For": f"10.0.{n // 250}.{n % 250 + 1}"}
+        page = self.client.get("/comptes/login/", name="login page", headers=self.address)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        response = self.client.post(
+        self.client.post(
             "/comptes/login/",
-            {"login": self.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
-            headers={"Referer": self.host + "/comptes/login/"},
+            data={"login": self.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={**self.address, "Referer": self.host + "/comptes/login/"},
             name="login",
         )
-        if "/comptes/login/" in response.url:
+        # The fast client does not tell the address a redirect led to: the start page tells who signed in.
+        self.home = self.client.get("/", name="home (start page)", headers=self.address).text
+        if 'name="password"' in self.home:
             raise RuntimeError(f"login failed for {self.email}")
-        self.home = self.client.get("/", name="home (start page)").text
         self.task_started = time.monotonic()
         self.arrived = False
 
     def get(self, url, name):
         self.task_requests += 1
-        return self.client.get(url, name=name)
+        return self.client.get(url, name=name, headers=self.address)
 
 
 class NationalStaff(Journey):
@@ -167,12 +172,12 @@ class Trinome(Journey):
         self.task_requests += 1
         self.client.post(
             "/sites/saint-etienne/vision/enonce/",
-            {
+            data={
                 **fields,
                 "statement": text + random.choice([".", " ensemble."]),
                 "horizon_year": fields.get("horizon_year") or "2036",
             },
-            headers={"Referer": self.host + "/sites/saint-etienne/vision/enonce/"},
+            headers={**self.address, "Referer": self.host + "/sites/saint-etienne/vision/enonce/"},
             name="vision statement (save)",
         )
 
