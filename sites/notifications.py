@@ -19,8 +19,9 @@ from functools import cached_property
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -137,7 +138,44 @@ class Inbox:
 
     @cached_property
     def unread(self) -> int:
-        return readable(self.user, self.scope).filter(read_at__isnull=True).count()
+        user = self.user
+        if not (user and user.is_authenticated and user.is_active):
+            return 0
+        scope = self.scope if self.scope is not None and self.scope.user == user else None
+        ids = scope.site_ids if scope is not None and scope.has_read else None
+        key = (user.pk, user.role, user.resource_centre_id, None if ids is None else tuple(ids))
+        query = _UNREAD_SQL.get(key)
+        if query is None:
+            query = _unread_sql(user, scope)
+            if len(_UNREAD_SQL) >= UNREAD_SQL_KEPT:
+                _UNREAD_SQL.clear()
+            _UNREAD_SQL[key] = query
+        sql, params = query
+        if sql is None:
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+
+
+# The header's unread count is on every page a signed-in person opens. Built by the ORM on each page, it
+# cost 0.9-1.1 ms of processor time for national staff and 1.5-2.1 ms for a member or a facilitator (the
+# visibility rule's subquery): 5-16 % of their pages' time, for a query PostgreSQL runs in 0.1 ms. Its SQL
+# depends only on who the person is (id, role, resource centre, and a member's sites when the page has read
+# them): the rule's subquery reads the memberships and regions when it runs, so a person who loses or regains
+# a site is counted right by the same SQL. It is built once per process and person by `readable` (the rule
+# stays in the access module), then run as is. Cleared when it holds UNREAD_SQL_KEPT people (under 1 kB each).
+UNREAD_SQL_KEPT = 5000
+_UNREAD_SQL: dict[tuple, tuple[str | None, tuple]] = {}
+
+
+def _unread_sql(user, scope: access.Scope | None) -> tuple[str | None, tuple]:
+    unread = readable(user, scope).filter(read_at__isnull=True).values("pk")
+    try:
+        sql, params = unread.query.sql_with_params()
+    except EmptyResultSet:
+        return None, ()
+    return f"SELECT COUNT(*) FROM ({sql}) AS unread", tuple(params)
 
 
 def grouped(user) -> list[tuple[object, list[Notification]]]:

@@ -245,6 +245,52 @@ def test_what_a_person_lost_access_to_is_left_alone_everywhere_and_back_with_the
     assert notifications.Inbox(prefect).unread == Notification.objects.filter(user=prefect).count() > 0
 
 
+def _told_about_site_b(world, person) -> Notification:
+    return Notification.objects.create(
+        user=person,
+        site=world.site_b,
+        kind=NotificationKind.VERSION_TO_APPROVE,
+        title="Quartier B",
+        url="/",
+        created_at=timezone.now(),
+        delivery=Delivery.NONE,
+    )
+
+
+def test_the_header_count_built_once_for_a_person_follows_what_they_may_see(world, people, monkeypatch):
+    """The header's count is built once per person (its SQL) and run on every page: run again, unbuilt, it
+    leaves out the site the person has just lost and counts it again once they are back; a new role gets the
+    rule of that role (a facilitator: the sites of their centre's regions; national staff: every site)."""
+    from qic.roles import PlatformRole
+
+    _edit(world, people)
+    prefect = people["prefect"]
+    _told_about_site_b(world, prefect)  # a site the prefect is not a member of, in another region
+    on_a = Notification.objects.filter(user=prefect, site=world.site_a, read_at__isnull=True).count()
+    assert on_a > 0
+    assert notifications.Inbox(prefect).unread == on_a
+
+    def not_built_again(*args, **kwargs):
+        raise AssertionError("the count's query is built again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(notifications, "readable", not_built_again)
+        membership = world.site_a.memberships.get(user=prefect)
+        members.end_membership(membership, actor=world.national)
+        assert notifications.Inbox(prefect).unread == 0
+        membership.ended_on = None
+        membership.save()
+        assert notifications.Inbox(prefect).unread == on_a
+
+    prefect.role = PlatformRole.FACILITATOR
+    prefect.resource_centre = world.facilitator_a.resource_centre  # its region holds site A, not site B
+    prefect.save()
+    assert notifications.Inbox(prefect).unread == on_a
+    prefect.role, prefect.resource_centre = PlatformRole.NATIONAL, None
+    prefect.save()
+    assert notifications.Inbox(prefect).unread == on_a + 1
+
+
 def test_a_members_navigation_and_header_count_share_one_read_of_their_sites(client, world, people):
     """Outside their sites' pages, a member's "Bilans" entry and unread count come from one read of their
     current memberships (the request's scope), and the count still leaves out a site they do not belong to."""
@@ -253,15 +299,7 @@ def test_a_members_navigation_and_header_count_share_one_read_of_their_sites(cli
 
     _edit(world, people)
     prefect = people["prefect"]
-    Notification.objects.create(
-        user=prefect,
-        site=world.site_b,
-        kind=NotificationKind.VERSION_TO_APPROVE,
-        title="Quartier B",
-        url="/",
-        created_at=timezone.now(),
-        delivery=Delivery.NONE,
-    )
+    _told_about_site_b(world, prefect)
     expected = Notification.objects.filter(user=prefect, site=world.site_a, read_at__isnull=True).count()
     assert expected > 0
     world.login(client, prefect)
