@@ -45,20 +45,65 @@ def read_probe(value="avant") -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def test_a_statement_prepared_before_a_migration_is_prepared_again(probe_table):
-    """Another process migrates (a longer column) while this one holds the statement prepared: the next read
-    works, and so do the following ones (without the fix, each failed until the connection ended)."""
-    for _ in range(6):
-        assert read_probe() == ["avant"]
-    assert any(PROBE in statement for statement in prepared_statements())
+def lengthen_the_probe_elsewhere():
+    """Another process migrates: the probe's column gets longer (its result type changes)."""
     other = connection.get_new_connection(connection.get_connection_params())
     try:
         other.autocommit = True
         other.execute(f"ALTER TABLE {PROBE} ALTER COLUMN label TYPE varchar(20)")
     finally:
         other.close()
+
+
+def test_a_statement_prepared_before_a_migration_is_prepared_again(probe_table):
+    """Another process migrates (a longer column) while this one holds the statement prepared: the next read
+    works, and so do the following ones (without the fix, each failed until the connection ended)."""
+    for _ in range(6):
+        assert read_probe() == ["avant"]
+    assert any(PROBE in statement for statement in prepared_statements())
+    lengthen_the_probe_elsewhere()
     assert read_probe() == ["avant"]
     assert read_probe() == ["avant"]
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {PROBE} VALUES ('après la migration')")
     assert read_probe("après la migration") == ["après la migration"]
+
+
+def test_a_rollback_keeps_the_statements_prepared(transactional_db):
+    """A transaction or a savepoint that rolls back (a save that met a newer version) leaves the connection's
+    prepared statements in place: the next pages are not planned again (psycopg alone forgot them all)."""
+    from django.db import transaction
+
+    for _ in range(6):
+        assert read_catalogue() == ["sites_site"]
+    before = set(prepared_statements())
+    assert any("qic_prepared_catalogue" in statement for statement in before)
+    with pytest.raises(RuntimeError), transaction.atomic(), transaction.atomic():  # a savepoint
+        with pytest.raises(RuntimeError), transaction.atomic():
+            raise RuntimeError("rolled back to the savepoint")
+        raise RuntimeError("rolled back")
+    assert set(prepared_statements()) == before  # none forgotten (psycopg alone: DEALLOCATE ALL)
+    assert read_catalogue() == ["sites_site"]
+
+
+def read_catalogue() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class /* qic_prepared_catalogue */ WHERE relname = %s", ["sites_site"]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_stale_plan_met_in_a_transaction_is_forgotten_at_its_rollback(probe_table):
+    """Inside a transaction the stale plan's error stands (the transaction is aborted); once it has rolled
+    back, the connection prepares the statement again and the next read works."""
+    from django.db import NotSupportedError, transaction
+
+    for _ in range(6):
+        assert read_probe() == ["avant"]
+    lengthen_the_probe_elsewhere()
+    with pytest.raises(NotSupportedError), transaction.atomic():
+        read_probe()
+    assert not any(PROBE in statement for statement in prepared_statements())
+    with transaction.atomic():
+        assert read_probe() == ["avant"]
