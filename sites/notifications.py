@@ -170,7 +170,7 @@ _UNREAD_SQL: dict[tuple, tuple[str | None, tuple]] = {}
 
 
 def _unread_sql(user, scope: access.Scope | None) -> tuple[str | None, tuple]:
-    unread = readable(user, scope).filter(read_at__isnull=True).values("pk")
+    unread = readable(user, scope).filter(read_at__isnull=True).order_by().values("pk")
     try:
         sql, params = unread.query.sql_with_params()
     except EmptyResultSet:
