@@ -413,7 +413,12 @@ class BackboneAssignment(Versioned):
 
     @property
     def is_carried(self) -> bool:
-        return self.person_id is not None or bool(self.organisation.strip())
+        return is_carried(self.person_id, self.organisation)
+
+
+def is_carried(person_id: int | None, organisation: str) -> bool:
+    """A backbone role is carried by a person of the platform or by an organisation."""
+    return person_id is not None or bool(organisation.strip())
 
 
 # The sessions are their own sub-domain (collectives/sessions/); their models are imported here so that Django

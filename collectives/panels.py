@@ -5,18 +5,18 @@ from sites import panels, progress
 
 from .models import SEAT_VALUES
 from .services import coaching
-from .services.backbone import coverage
+from .services.backbone import carried_count
 
 
 def collective_panel(request, site) -> dict:
     """The agreement's state from the site's progress facts (`sites.SiteProgress`, read with the site: the
-    dashboard's column says the same), the backbone's coverage, the invitations to a seat."""
+    dashboard's column says the same), how many backbone roles are carried, the invitations to a seat."""
     site_access = getattr(request, "site_access", None)
     facts = progress.facts(site)
     return {
         "agreement_since": facts.agreement_in_force_since,
         "agreement_draft": facts.agreement_draft_number is not None,
-        "backbone": coverage(site),
+        "backbone": carried_count(site),
         "pending_seats": list(site.invitations.pending().filter(role__in=SEAT_VALUES)),
         "show_contacts": site_access is not None and site_access.can_see_contacts,
     }

@@ -10,7 +10,7 @@ from qic.locking import save_if_unchanged
 
 from ..enums import BackboneRole
 from ..guide import BACKBONE_HINTS
-from ..models import BackboneAssignment
+from ..models import BackboneAssignment, is_carried
 
 FIELDS = {"person": "Personne", "organisation": "Organisation", "note": "Comment ce rôle est porté"}
 
@@ -43,6 +43,18 @@ def coverage(site) -> dict:
     rows = [RoleCoverage(role, found.get(role)) for role in BackboneRole]
     carried = sum(1 for row in rows if row.is_carried)
     return {"rows": rows, "carried": carried, "total": len(rows), "percent": round(100 * carried / len(rows))}
+
+
+def carried_count(site) -> dict:
+    """The coverage's count alone (the site page's line): two columns of the site's assignments, without
+    reading who carries them."""
+    carried = sum(
+        is_carried(person_id, organisation)
+        for person_id, organisation in site.backbone_assignments.order_by().values_list(
+            "person_id", "organisation"
+        )
+    )
+    return {"carried": carried, "total": len(BackboneRole)}
 
 
 def role_coverage(site, role: str) -> RoleCoverage:

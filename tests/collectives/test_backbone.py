@@ -51,6 +51,18 @@ def test_an_organisation_alone_carries_a_role(client, world):
     assert "1 rôle sur 7 porté" in client.get(_url(world.site_a)).content.decode()
 
 
+def test_the_site_page_counts_the_roles_carried_as_the_coverage_does(client, world):
+    """A person or an organisation carries a role; a note alone does not: the site page's line and the
+    coverage page say the same."""
+    world.login(client, world.seat_holder_a)
+    client.post(_url(world.site_a, "vision"), {"person": world.partner_a.pk, "version": 1})
+    client.post(_url(world.site_a, "resources"), {"organisation": "Ville", "version": 1})
+    client.post(_url(world.site_a, "trust"), {"note": "À trouver.", "version": 1})
+    assert BackboneAssignment.objects.filter(site=world.site_a).count() == 3
+    assert "2 rôles sur 7 portés" in client.get(_url(world.site_a)).content.decode()
+    assert "2 rôles sur 7 portés" in client.get(world.site_a.get_absolute_url()).content.decode()
+
+
 def test_only_members_of_the_site_can_be_named(client, world):
     world.login(client, world.seat_holder_a)
     response = client.post(_url(world.site_a, "trust"), {"person": world.seat_holder_b.pk, "version": 1})
