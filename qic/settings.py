@@ -114,7 +114,8 @@ WSGI_APPLICATION = "qic.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "BACKEND": "qic.templating.DjangoTemplates",  # Django's, contexts freed once rendered
+        "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
