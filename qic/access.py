@@ -72,10 +72,20 @@ def visible_sites(user, queryset: QuerySet | None = None) -> QuerySet:
     if sees_all_sites(user):
         return qs
     if is_facilitator(user):
-        return qs.filter(department__region__resource_centres=user.resource_centre_id)
+        return qs.filter(department__region_id__in=_covered_regions(user.resource_centre_id))
     if user.role == PlatformRole.MEMBER:
         return qs.filter(memberships__user=user, memberships__ended_on__isnull=True)
     return qs.none()
+
+
+def _covered_regions(centre_id) -> QuerySet:
+    """The ids of the regions a resource centre covers, as a subquery of the centre's table of regions (no
+    query to read the centre first). Through the regions and the centres
+    (`department__region__resource_centres`), each facilitator's query carried two joins more for Django to
+    compile and PostgreSQL to plan: their header's unread count planned in 0.5 ms instead of 0.26 ms, for
+    0.03 ms of execution."""
+    covered = _model("sites.ResourceCentre").regions.through
+    return covered.objects.filter(resourcecentre_id=centre_id).values("region_id")
 
 
 def visible_site_ids(user) -> QuerySet:
@@ -391,7 +401,7 @@ def covered_region_ids(user) -> set[int]:
     """The regions a facilitator's centre covers (empty for everyone else)."""
     if not is_facilitator(user):
         return set()
-    return set(user.resource_centre.regions.values_list("pk", flat=True))
+    return set(_covered_regions(user.resource_centre_id).values_list("region_id", flat=True))
 
 
 def runnable_sites(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -400,7 +410,7 @@ def runnable_sites(user, queryset: QuerySet | None = None) -> QuerySet:
     if is_national(user):
         return qs
     if is_facilitator(user):
-        return qs.filter(department__region__resource_centres=user.resource_centre_id)
+        return qs.filter(department__region_id__in=_covered_regions(user.resource_centre_id))
     return qs.none()
 
 
@@ -418,12 +428,12 @@ def visible_sessions(user, queryset: QuerySet | None = None) -> QuerySet:
     # join per session, thousands of them for a region's list).
     invited = Q(pk__in=Participant.objects.filter(user=user).values("session"))
     if is_facilitator(user):
-        regions = user.resource_centre.regions.all()
+        regions = _covered_regions(user.resource_centre_id)
         in_region = Q(
-            pk__in=SessionSite.objects.filter(site__department__region__in=regions).values("session")
+            pk__in=SessionSite.objects.filter(site__department__region_id__in=regions).values("session")
         )
         facilitates = Q(pk__in=Session.facilitators.through.objects.filter(user=user).values("session"))
-        return qs.filter(Q(region__in=regions) | in_region | facilitates | invited)
+        return qs.filter(Q(region_id__in=regions) | in_region | facilitates | invited)
     if user.role == PlatformRole.MEMBER:
         my_sites = Membership.objects.filter(user=user, ended_on__isnull=True).values("site")
         of_my_sites = Q(pk__in=SessionSite.objects.filter(site__in=my_sites).values("session"))
@@ -534,7 +544,7 @@ def key_visible_sites(key, queryset: QuerySet | None = None) -> QuerySet:
     if key.scope == KEY_NATIONAL:
         return qs
     if key.scope == KEY_CRPV:
-        return qs.filter(department__region__resource_centres=key.resource_centre_id)
+        return qs.filter(department__region_id__in=_covered_regions(key.resource_centre_id))
     if key.scope == KEY_SITE:
         return qs.filter(pk=key.site_id)
     return qs.none()

@@ -28,6 +28,23 @@ def test_facilitator_sees_the_sites_of_their_centres_regions_only(world):
     assert slugs(access.visible_sites(world.facilitator_a)) == ["quartier-a"]
 
 
+def test_a_facilitators_regions_are_read_from_their_centres_list_alone(
+    world, client, django_assert_max_num_queries
+):
+    """The sites and sessions a facilitator sees are those of the regions their centre covers, read from the
+    centre's list of regions: no query of the centre itself, no join through the regions (each one was more
+    SQL for Django to compile and PostgreSQL to plan on every page of theirs)."""
+    client.force_login(world.facilitator_a)
+    with django_assert_max_num_queries(40) as queries:
+        for path in ("/sites/", "/sessions/", world.site_a.get_absolute_url()):
+            assert client.get(path).status_code == 200
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert any('FROM "sites_resourcecentre_regions"' in text for text in sql)
+    assert not any('FROM "sites_resourcecentre" ' in text for text in sql)
+    assert not any('JOIN "sites_resourcecentre_regions"' in text for text in sql)
+    assert client.get(world.site_b.get_absolute_url()).status_code == 404  # another centre's region
+
+
 def test_member_sees_only_the_sites_where_they_are_a_current_member(world):
     assert slugs(access.visible_sites(world.seat_holder_a)) == ["quartier-a"]
     assert slugs(access.visible_sites(world.partner_a)) == ["quartier-a"]
