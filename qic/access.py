@@ -298,7 +298,7 @@ class Scope:
         if not _is(self.user, PlatformRole.MEMBER):
             return None
         roles: dict[int, set[str]] = {}
-        memberships = _model("collectives.Membership").objects.current().filter(user=self.user)
+        memberships = _model("collectives.Membership").objects.current().filter(user=self.user).order_by()
         for site_id, role in memberships.values_list("site_id", "role"):
             roles.setdefault(site_id, set()).add(role)
         return roles

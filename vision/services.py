@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from collectives.enums import TRINOME_SEATS
 from collectives.models import Membership
+from collectives.services.members import current_seat_holders
 from qic import references
 from qic.locking import EditConflict, delete_if_unchanged, save_if_unchanged
 from sites import journal
@@ -458,8 +459,7 @@ def _seat_user_ids(seats: dict[str, Membership]) -> list[int]:
 
 def current_seats(site) -> dict[str, Membership]:
     """The current holder of each trinôme seat (a vacant seat is missing)."""
-    holders = Membership.objects.filter(site=site).current().seats().select_related("user")
-    return {m.role: m for m in holders}
+    return current_seat_holders(site)
 
 
 def approve(site, user, *, number: int) -> Revision:

@@ -54,17 +54,26 @@ class Outcome:
     withdrawn_signatures: int = 0
 
 
+# One site's versions, latest first: the agreements' default order starts with the site's name, a join of
+# the sites to sort the rows of a single site.
+LATEST_FIRST = "-number"
+
+
 def draft_of(site) -> CooperationAgreement | None:
-    return site.agreements.filter(status=AgreementStatus.DRAFT).first()
+    return site.agreements.filter(status=AgreementStatus.DRAFT).order_by(LATEST_FIRST).first()
 
 
 def in_force(site) -> CooperationAgreement | None:
-    return site.agreements.filter(status=AgreementStatus.IN_FORCE).first()
+    return site.agreements.filter(status=AgreementStatus.IN_FORCE).order_by(LATEST_FIRST).first()
 
 
 def current_versions(site) -> tuple[CooperationAgreement | None, CooperationAgreement | None]:
     """The site's open draft and its version in force (either may be None), in one query."""
-    versions = list(site.agreements.filter(status__in=[AgreementStatus.DRAFT, AgreementStatus.IN_FORCE]))
+    versions = list(
+        site.agreements.filter(status__in=[AgreementStatus.DRAFT, AgreementStatus.IN_FORCE]).order_by(
+            LATEST_FIRST
+        )
+    )
     draft = next((v for v in versions if v.status == AgreementStatus.DRAFT), None)
     return draft, next((v for v in versions if v.status == AgreementStatus.IN_FORCE), None)
 

@@ -73,7 +73,9 @@ def seats(site) -> list[Seat]:
 
 
 def current_seat_holders(site) -> dict[str, Membership]:
-    return {m.role: m for m in site.memberships.current().seats().select_related("user")}
+    """The current holder of each trinôme seat (a vacant seat is missing). Unordered: a seat has one current
+    holder at most, and the memberships' default order (by the site's name) would join the sites."""
+    return {m.role: m for m in site.memberships.current().seats().select_related("user").order_by()}
 
 
 def trinome_user_ids(site) -> list[int]:

@@ -156,3 +156,24 @@ def test_the_site_page_and_the_lists_are_gathered_by_their_views(client, world, 
         client.force_login(user)
         queries = _queries_while_templates_render(client, url, monkeypatch)
         assert [sql for sql in queries if "sites_notification" not in sql] == [], (user, url, queries)
+
+
+def test_a_sites_pages_sort_its_own_rows_without_joining_the_sites(
+    client, world, django_assert_max_num_queries
+):
+    """Memberships and agreements sort by their site's name by default: on a page of one site, that was a
+    join of the sites in each of their queries, for an order that cannot change. The trinôme's pages and
+    their header read their seats, versions and sites without it."""
+    client.force_login(world.seat_holder_a)
+    slug = world.site_a.slug
+    paths = [f"/sites/{slug}/", f"/sites/{slug}/vision/", f"/sites/{slug}/entente/", "/notifications/"]
+    for path in paths:
+        with django_assert_max_num_queries(40) as queries:
+            assert client.get(path).status_code == 200
+        sorted_by_site = [
+            query["sql"]
+            for query in queries.captured_queries
+            if 'ORDER BY "sites_site"."name"' in query["sql"]
+            and not query["sql"].split(" FROM ", 1)[1].startswith('"sites_site"')
+        ]
+        assert sorted_by_site == [], path
