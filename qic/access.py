@@ -72,7 +72,7 @@ def visible_sites(user, queryset: QuerySet | None = None) -> QuerySet:
     if sees_all_sites(user):
         return qs
     if is_facilitator(user):
-        return qs.filter(department__region_id__in=_covered_regions(user.resource_centre_id))
+        return sites_of_centre(qs, user.resource_centre_id)
     if user.role == PlatformRole.MEMBER:
         return qs.filter(memberships__user=user, memberships__ended_on__isnull=True)
     return qs.none()
@@ -86,6 +86,12 @@ def _covered_regions(centre_id) -> QuerySet:
     0.03 ms of execution."""
     covered = _model("sites.ResourceCentre").regions.through
     return covered.objects.filter(resourcecentre_id=centre_id).values("region_id")
+
+
+def sites_of_centre(queryset: QuerySet, centre_id) -> QuerySet:
+    """The sites of `queryset` in the regions a resource centre covers: a facilitator's, a CRPV key's, and
+    what the national filters by CRPV keep."""
+    return queryset.filter(department__region_id__in=_covered_regions(centre_id))
 
 
 def visible_site_ids(user) -> QuerySet:
@@ -410,7 +416,7 @@ def runnable_sites(user, queryset: QuerySet | None = None) -> QuerySet:
     if is_national(user):
         return qs
     if is_facilitator(user):
-        return qs.filter(department__region_id__in=_covered_regions(user.resource_centre_id))
+        return sites_of_centre(qs, user.resource_centre_id)
     return qs.none()
 
 
@@ -544,7 +550,7 @@ def key_visible_sites(key, queryset: QuerySet | None = None) -> QuerySet:
     if key.scope == KEY_NATIONAL:
         return qs
     if key.scope == KEY_CRPV:
-        return qs.filter(department__region_id__in=_covered_regions(key.resource_centre_id))
+        return sites_of_centre(qs, key.resource_centre_id)
     if key.scope == KEY_SITE:
         return qs.filter(pk=key.site_id)
     return qs.none()

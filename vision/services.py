@@ -457,9 +457,7 @@ def _seat_user_ids(seats: dict[str, Membership]) -> list[int]:
     return [m.user_id for m in seats.values()]
 
 
-def current_seats(site) -> dict[str, Membership]:
-    """The current holder of each trinôme seat (a vacant seat is missing)."""
-    return current_seat_holders(site)
+current_seats = current_seat_holders  # the current holder of each trinôme seat (a vacant one is missing)
 
 
 def approve(site, user, *, number: int) -> Revision:

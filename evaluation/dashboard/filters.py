@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from evaluation import search
-from qic import maps
+from qic import access, maps
 from sites.enums import SiteKind, SiteStatus
 
 from . import alerts
@@ -51,7 +51,7 @@ class DashboardFilter(django_filters.FilterSet):
         self._search_ids: list[int] | bool | None = None  # the sites the search matches, read once
 
     def filter_resource_centre(self, queryset: QuerySet, name: str, value) -> QuerySet:
-        return queryset.filter(department__region__resource_centres=value)
+        return access.sites_of_centre(queryset, value)
 
     def filter_alert(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(alerts.condition(value))

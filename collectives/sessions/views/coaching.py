@@ -31,7 +31,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         raw = parse_id(request.GET.get("crpv"))
         centre = centres.filter(pk=raw).first() if raw else None
         if centre is not None:
-            sites = sites.filter(department__region__resource_centres=centre)
+            sites = access.sites_of_centre(sites, centre.pk)
     wave = parse_id(request.GET.get("vague"))
     if wave:
         sites = sites.filter(wave__number=wave)
