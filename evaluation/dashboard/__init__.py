@@ -278,36 +278,31 @@ class Panels:
     funnel: dict | None
     alerts: list
     charts: dict
-    departments: list[tuple]  # the map's rows (`rollups.department_rows`)
 
 
 def panels(user, filterset: DashboardFilter) -> Panels:
-    """The roll-ups of the selection, and its map: one grouped query over the selection without its wave,
-    status and alert filters (the funnel shows the whole current wave), the wave and status filters applied
-    to its rows (keys of the groups) for the totals, the alerts' counts and the map. The totals, tiles and
-    map count the sites the table lists: the same rows, or with an alert filter, one more grouped query over
-    the table's selection."""
+    """The roll-ups of the selection: one grouped query over the selection without its wave, status and alert
+    filters (the funnel shows the whole current wave), the wave and status filters applied to its rows for
+    the alerts' counts (keys of the groups). The totals and tiles count the sites the table lists: the same
+    rows, or with an alert filter, one more grouped query over the table's selection."""
     base = sites_queryset(user)
     choices = _choices(user)
     # Every visible site is in one of the regions offered as a filter.
-    region_names = {region.code: region.name for region in choices["regions"]}
-    current_wave = next((wave for wave in choices["waves"] if wave.is_current), None)
-    funnel_waves = [current_wave.pk] if current_wave else []
-    unfiltered = apply(filterset, base, skip=("vague", "statut", "alerte"))
-    rows = rollups.grouped(unfiltered, funnel_waves=funnel_waves)
+    region_names = {region.pk: region.name for region in choices["regions"]}
+    rows = rollups.grouped(apply(filterset, base, skip=("vague", "statut", "alerte")))
     values = filterset.form.cleaned_data
     wave_number, status = values.get("vague"), values.get("statut")
     wave_ids = {
         wave.pk for wave in choices["waves"] if wave_number in (None, "") or wave.number == wave_number
     }
-    selected = [row for row in rows if row[0] in wave_ids and status in (None, "", row[3])]
+    selected = [row for row in rows if row[0] in wave_ids and status in (None, "", row[2])]
     totals = rollups.totals_of(selected, choices["waves"], region_names)
     if values.get("alerte"):
-        selected = rollups.grouped(apply(filterset, base), funnel_waves=())
-        listed = rollups.totals_of(selected, choices["waves"], region_names)
+        listed = rollups.totals_of(rollups.grouped(apply(filterset, base)), choices["waves"], region_names)
         totals = replace(
             listed, alert_counts=totals.alert_counts, vision_due_by_wave=totals.vision_due_by_wave
         )
+    current_wave = next((wave for wave in choices["waves"] if wave.is_current), None)
     funnel = rollups.funnel_of(rows, current_wave)
     return Panels(
         choices=choices,
@@ -319,18 +314,18 @@ def panels(user, filterset: DashboardFilter) -> Panels:
             vision_due_by_wave=totals.vision_due_by_wave,
         ),
         charts=_charts(totals.by_wave, totals.by_region, funnel),
-        departments=rollups.department_rows(selected, choices["waves"]),
     )
 
 
 MAP_COLOURS = {"statut": "status", "vague": "wave"}  # the map's `carte` parameter: what colours it
 
 
-def site_map(departments: list[tuple], filterset: DashboardFilter, colour: str, url: str) -> maps.FranceMap:
-    """The sites of the table on the map of France, from the panels' rows (every filter applied, the
-    department's included)."""
+def site_map(user, filterset: DashboardFilter, colour: str, url: str) -> maps.FranceMap:
+    """The sites of the table on the map of France: one grouped query over the same selection (every filter,
+    the department's included)."""
+    rows = geography.department_counts(apply(filterset, sites_queryset(user)), colour_by=colour)
     selected = filterset.form.cleaned_data.get("departement") or ""
-    fmap = geography.site_map(departments, colour_by=colour, map_id="carte-sites", url=url, selected=selected)
+    fmap = geography.site_map(rows, colour_by=colour, map_id="carte-sites", url=url, selected=selected)
     fmap.link_target = "#dashboard-results"  # with HTMX, a department of the table swaps the results
     return fmap
 
@@ -371,6 +366,6 @@ def build(user, params, *, map_url: str = "") -> Dashboard:
         choices=screen.choices,
         active_filters=_active_filters(filterset, screen.choices),
         charts=screen.charts,
-        map=site_map(screen.departments, filterset, colour, map_url),
+        map=site_map(user, filterset, colour, map_url),
         map_colour=colour,
     )

@@ -7,11 +7,10 @@ The totals by wave, by region, the funnel and the alert counts are summed in Pyt
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Count, F, QuerySet, Sum, When
+from django.db.models import Case, Count, QuerySet, Sum, When
 
 from collectives.enums import TRINOME_SEATS
 from sites.enums import FUNNEL_STAGES, SiteStatus
@@ -23,7 +22,7 @@ STATUSES = list(SiteStatus)
 ALERT_KEYS = [key for key, _ in alerts.CHOICES]
 
 
-ALL_WAVES = None  # `grouped(..., funnel_waves=ALL_WAVES)`: every wave's funnel stages
+CONTINUUM_LEVELS = range(1, 8)  # the cooperation continuum (evaluation.enums.ContinuumLevel)
 
 
 def _empty_row(key, label) -> dict:
@@ -33,21 +32,27 @@ def _empty_row(key, label) -> dict:
         "total": 0,
         "trinome_complete": 0,
         "by_status": defaultdict(int),
-        "continuum_placed": 0,
-        "continuum_sum": 0,
+        "by_continuum": defaultdict(int),
     }
 
 
 def _finish(row: dict) -> dict:
     row["by_status"] = {status.value: row["by_status"][status.value] for status in STATUSES}
     row["statuses"] = [row["by_status"][status.value] for status in STATUSES]
-    row.update(_continuum(row["continuum_placed"], row.pop("continuum_sum")))
+    by_continuum = row.pop("by_continuum")
+    row.update(_continuum([by_continuum[level] for level in CONTINUUM_LEVELS]))
     return row
 
 
-def _continuum(placed: int, levels: int) -> dict:
-    """A group's sites placed on the cooperation continuum (their latest position) and their average level."""
-    return {"continuum_placed": placed, "continuum_average": round(levels / placed, 1) if placed else None}
+def _continuum(counts: list[int]) -> dict:
+    """Latest positions of a group's sites on the continuum: distribution, sites placed, average."""
+    placed = sum(counts)
+    weighted = sum(level * n for level, n in zip(CONTINUUM_LEVELS, counts, strict=True))
+    return {
+        "continuum": counts,
+        "continuum_placed": placed,
+        "continuum_average": round(weighted / placed, 1) if placed else None,
+    }
 
 
 @dataclass
@@ -59,74 +64,56 @@ class Totals:
     vision_due_by_wave: dict = field(default_factory=dict)  # {Wave: sites past the deadline without a vision}
 
 
-def grouped(queryset: QuerySet, *, funnel_waves: Collection[int] | None = ALL_WAVES) -> list[tuple]:
-    """The sites grouped by wave, department (with its region), status and, for the sites of
-    `funnel_waves` (every wave by default), the furthest funnel stage; with each group's count of complete
-    trinômes, silent sites, sites without an adopted vision, and its sites placed on the cooperation
-    continuum with the sum of their levels. Every total, the funnel, the alerts' counts and the map of
-    France are summed from these rows (`totals_of`, `funnel_of`, `department_rows`): a few hundred rows
-    whatever the number of sites, one query for the whole screen.
-
-    Row: (wave_id, department code, region code, status, stage, sites, complete, stalled, without vision,
-    placed, levels' sum)."""
+def grouped(queryset: QuerySet) -> list[tuple]:
+    """The sites grouped by wave, region, status, position on the cooperation continuum and furthest funnel
+    stage, with each group's count of complete trinômes, silent sites and sites without an adopted vision: a
+    few hundred rows at most, whatever the number of sites. Every total, the funnel and the alerts' counts are
+    summed from them (`totals_of`, `funnel_of`)."""
     complete = Case(When(progress__seats_filled__gte=len(TRINOME_SEATS), then=1), default=0)
     stalled = Case(When(alerts.silence(), then=1), default=0)
     without_vision = Case(When(alerts.vision_adopted(), then=0), default=1)
-    if funnel_waves is ALL_WAVES:
-        stage = F("progress__funnel_stage")
-    else:  # the other waves' sites are not split by stage: fewer groups
-        stage = Case(When(wave_id__in=list(funnel_waves), then=F("progress__funnel_stage")))
     return list(
         queryset.order_by()
-        .annotate(stage=stage)
-        .values_list("wave_id", "department__code", "department__region__code", "status", "stage")
+        .values_list(
+            "wave_id",
+            "department__region_id",
+            "status",
+            "progress__continuum_level",
+            "progress__funnel_stage",
+        )
         .annotate(
             n=Count("pk"),
             n_complete=Sum(complete),
             n_stalled=Sum(stalled),
             n_without_vision=Sum(without_vision),
-            n_placed=Count("progress__continuum_level"),
-            level_sum=Sum("progress__continuum_level"),
         )
     )
 
 
-def department_rows(rows: list[tuple], waves: list[Wave]) -> list[tuple[str, str, int, int]]:
-    """The map's rows (`sites.geography.site_map`) from `grouped` rows: (department code, status, wave
-    number, sites), sorted."""
-    number = {wave.pk: wave.number for wave in waves}
-    counts: dict[tuple, int] = defaultdict(int)
-    for wave_id, code, _region, status, _stage, n, *_counts in rows:
-        counts[code, status, number[wave_id]] += n
-    return sorted((*key, n) for key, n in counts.items())
-
-
-def totals(queryset: QuerySet, waves: list[Wave], regions: dict[str, str]) -> Totals:
+def totals(queryset: QuerySet, waves: list[Wave], regions: dict[int, str]) -> Totals:
     """Sites by wave and by region (statuses, complete trinômes) and the alerts' counts, from one query."""
-    return totals_of(grouped(queryset, funnel_waves=()), waves, regions)
+    return totals_of(grouped(queryset), waves, regions)
 
 
-def totals_of(rows: list[tuple], waves: list[Wave], regions: dict[str, str]) -> Totals:
-    """`regions`: each region's name by its code."""
+def totals_of(rows: list[tuple], waves: list[Wave], regions: dict[int, str]) -> Totals:
     wave_by_id = {wave.pk: wave for wave in waves}
     vision_cutoff = alerts.vision_cutoff()
     rows_by_wave, rows_by_region, alert_counts = {}, {}, dict.fromkeys(ALERT_KEYS, 0)
     vision_due_by_wave: dict[Wave, int] = {}
-    for wave_id, _code, region, status, _stage, n, n_complete, n_stalled, no_vision, *continuum in rows:
-        placed, levels = continuum
-        wave, region_name = wave_by_id[wave_id], regions.get(region, "?")
+    for wave_id, region_id, status, level, _stage, n, n_complete, n_stalled, n_without_vision in rows:
+        wave, region_name = wave_by_id[wave_id], regions.get(region_id, "?")
         for by, key, label in (
             (rows_by_wave, wave.number, wave.name),
             (rows_by_region, region_name, region_name),
         ):
-            group = by.get(key)
-            if group is None:
-                group = by[key] = _empty_row(key, label)
-            group["by_status"][status] += n
-            group["continuum_placed"] += placed
-            group["continuum_sum"] += levels or 0
-            group["total"] += n
-            group["trinome_complete"] += n_complete
+            row = by.get(key)
+            if row is None:
+                row = by[key] = _empty_row(key, label)
+            row["by_status"][status] += n
+            if level:
+                row["by_continuum"][level] += n
+            row["total"] += n
+            row["trinome_complete"] += n_complete
         if status in alerts.ONGOING:
             alert_counts[alerts.STALLED] += n_stalled
         if status in alerts.WITH_TRINOME:
@@ -134,17 +121,15 @@ def totals_of(rows: list[tuple], waves: list[Wave], regions: dict[str, str]) -> 
         started = wave.training_starts_on
         if status in alerts.TRAINED and started is not None and started <= vision_cutoff:
             # Past the deadline without an adopted vision (`alerts.condition`, as the table filters).
-            due = no_vision if alerts.VISION_TRACKED else n
+            due = n_without_vision if alerts.VISION_TRACKED else n
             alert_counts[alerts.VISION_DUE] += due
             vision_due_by_wave[wave] = vision_due_by_wave.get(wave, 0) + due
-    levels = sum(row["continuum_sum"] for row in rows_by_wave.values())
     by_wave = [_finish(rows_by_wave[number]) for number in sorted(rows_by_wave)]
     by_region = sorted((_finish(r) for r in rows_by_region.values()), key=lambda r: (-r["total"], r["label"]))
-    return Totals(by_wave, by_region, overall(by_wave, levels), alert_counts, vision_due_by_wave)
+    return Totals(by_wave, by_region, overall(by_wave), alert_counts, vision_due_by_wave)
 
 
-def overall(rows: list[dict], levels: int) -> dict:
-    """The whole selection, from its finished rows by wave (and the sum of its sites' continuum levels)."""
+def overall(rows: list[dict]) -> dict:
     total = sum(row["total"] for row in rows)
     by_status = {status.value: sum(row["by_status"][status.value] for row in rows) for status in STATUSES}
     return {
@@ -153,7 +138,7 @@ def overall(rows: list[dict], levels: int) -> dict:
         "by_status": by_status,
         "statuses": [by_status[status.value] for status in STATUSES],
         "engaged": by_status[SiteStatus.IN_TRAINING] + by_status[SiteStatus.ACTIVE],
-        **_continuum(sum(row["continuum_placed"] for row in rows), levels),
+        **_continuum([sum(row["continuum"][i] for row in rows) for i in range(len(CONTINUUM_LEVELS))]),
     }
 
 
@@ -171,7 +156,7 @@ def funnel(queryset: QuerySet, wave: Wave | None) -> dict | None:
     """The mobilisation funnel of one wave: interested → registering → in training → active."""
     if wave is None:
         return None
-    return funnel_of(grouped(queryset.filter(wave=wave), funnel_waves=[wave.pk]), wave)
+    return funnel_of(grouped(queryset.filter(wave=wave)), wave)
 
 
 def funnel_of(rows: list[tuple], wave: Wave | None) -> dict | None:
@@ -179,7 +164,7 @@ def funnel_of(rows: list[tuple], wave: Wave | None) -> dict | None:
     if wave is None:
         return None
     furthest, now = [0] * len(FUNNEL_STAGES), dict.fromkeys(SiteStatus.values, 0)
-    for wave_id, _code, _region, status, stage, n, *_counts in rows:
+    for wave_id, _region, status, _level, stage, n, *_counts in rows:
         if wave_id == wave.pk:
             furthest[stage or 0] += n
             now[status] += n

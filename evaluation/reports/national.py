@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from evaluation.dashboard import rollups
+from sites import geography
 from sites.enums import SiteStatus
 from sites.models import Region, Site, Wave
 
@@ -42,7 +43,7 @@ class Context:
 
     @cached_property
     def grouped(self) -> list[tuple]:
-        """The dashboard's grouped rows (wave, department, status, funnel stage), one query."""
+        """The dashboard's grouped rows (wave, region, status, continuum, funnel stage), one query."""
         return rollups.grouped(self.sites)
 
     @cached_property
@@ -52,7 +53,7 @@ class Context:
     @cached_property
     def totals(self) -> rollups.Totals:
         """The dashboard's totals by wave and region and its alert counts, summed from the grouped rows."""
-        regions = dict(Region.objects.values_list("code", "name"))
+        regions = dict(Region.objects.values_list("pk", "name"))
         return rollups.totals_of(self.grouped, self.waves, regions)
 
 
@@ -128,9 +129,9 @@ def by_region(ctx: Context) -> dict:
 
 
 def site_map(ctx: Context) -> dict:
-    """The sites by department, status and wave (the grouped rows): the map of France and its table are
+    """The sites by department, status and wave (one grouped query): the map of France and its table are
     drawn from these rows when the document is rendered (`render.national_charts`)."""
-    return {"available": True, "rows": [list(row) for row in rollups.department_rows(ctx.grouped, ctx.waves)]}
+    return {"available": True, "rows": [list(row) for row in geography.department_counts(ctx.sites)]}
 
 
 def funnel(ctx: Context) -> dict:

@@ -39,7 +39,7 @@ def query_without(context, *names):
 
 @register.inclusion_tag("includes/france_map.html")
 def france_map(rows, colour_by="status", table="open", map_id="carte-sites", url=""):
-    """The map of France of `rows` (code, status, wave, sites), gathered by the view: this tag
+    """The map of France of `rows` (`sites.geography.department_counts`, gathered by the view: this tag
     makes no query), its legend and its table (`table`: "open", "accordion" or ""). For any page, e.g. the
     open data: `{% load registry %}{% france_map rows colour_by="status" %}`."""
     return {

@@ -101,33 +101,21 @@ def test_another_page_shows_the_map_and_its_table_with_the_tag():
     assert "Fond de carte" in html
 
 
-def test_the_map_s_rows_are_the_roll_ups_rows_summed_by_department_status_and_wave(db):
-    """The dashboard and the national bilan draw the map from the roll-ups' grouped rows (one query for the
-    totals, funnel, alerts and map): each department's sites by status and wave, whatever the funnel stages
-    and continuum levels that split the groups."""
-    from collections import Counter
-
-    from evaluation.dashboard import rollups
-    from sites.models import Site, SiteProgress, Wave
+def test_the_counts_for_one_map_draw_the_same_map_as_the_whole_counts(db):
+    """The dashboard groups only what colours its map (fewer rows): the same map, by status or by wave."""
+    from sites.models import Site
     from tests.sites.factories import SiteFactory, WaveFactory, department
 
     second = WaveFactory(number=2)
-    split = [
-        SiteFactory(department=department("42"), status="active"),
-        SiteFactory(department=department("42"), status="active"),
-    ]
+    SiteFactory(department=department("42"), status="active")
     SiteFactory(department=department("42"), status="active", wave=second)
     SiteFactory(department=department("42"), status="in_training", wave=second)
     SiteFactory(department=department("59"), status="paused")
-    for level, site in enumerate(split, start=2):  # same department, status and wave: two groups
-        facts = {"continuum_level": level, "funnel_stage": level}
-        SiteProgress.objects.update_or_create(site=site, defaults=facts)
-    waves = list(Wave.objects.all())
-    expected = Counter((s.department.code, s.status, s.wave.number) for s in Site.objects.all())
-    for funnel_waves in (rollups.ALL_WAVES, [second.pk], ()):
-        rows = rollups.grouped(Site.objects.all(), funnel_waves=funnel_waves)
-        drawn = rollups.department_rows(rows, waves)
-        assert drawn == sorted((*key, n) for key, n in expected.items())
-        assert sum(row[5] for row in rows) == 5
-    fmap = geography.site_map(drawn, colour_by="wave", map_id="m")
-    assert "<title>Loire\xa0: 4 sites (Vague 2\xa0: 2, Vague 3\xa0: 2)</title>" in str(fmap.svg)
+    whole = geography.department_counts(Site.objects.all())
+    assert len(whole) == 4
+    for colour in ("status", "wave"):
+        mine = geography.department_counts(Site.objects.all(), colour_by=colour)
+        assert len(mine) == 3
+        drawn = geography.site_map(mine, colour_by=colour, map_id="m")
+        assert str(drawn.svg) == str(geography.site_map(whole, colour_by=colour, map_id="m").svg)
+        assert drawn.table_rows() == geography.site_map(whole, colour_by=colour, map_id="m").table_rows()
