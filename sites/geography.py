@@ -5,9 +5,9 @@ import functools
 import json
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
-from qic import charts, maps
+from qic import aggregates, charts, maps
 
 from .enums import SiteStatus
 
@@ -68,12 +68,12 @@ def department_counts(queryset: QuerySet, colour_by: str | None = None) -> list[
     on 2,000 sites 568 rows instead of 887 by status, 1.3 ms less (a stored snapshot keeps both)."""
     if colour_by is None:
         rows = queryset.order_by().values_list("department__code", "status", "wave__number")
-        return sorted(tuple(row) for row in rows.annotate(n=Count("pk")))
+        return sorted(tuple(row) for row in rows.annotate(n=aggregates.Count("pk")))
     by_status = colour_by != "wave"
     rows = queryset.order_by().values_list("department__code", "status" if by_status else "wave__number")
     return sorted(
         (code, key, None, n) if by_status else (code, None, key, n)
-        for code, key, n in rows.annotate(n=Count("pk"))
+        for code, key, n in rows.annotate(n=aggregates.Count("pk"))
     )
 
 

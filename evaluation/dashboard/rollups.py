@@ -10,9 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Count, QuerySet, Sum, When
+from django.db.models import Case, QuerySet, When
 
 from collectives.enums import TRINOME_SEATS
+from qic import aggregates
 from sites.enums import FUNNEL_STAGES, SiteStatus
 from sites.models import Wave
 
@@ -81,11 +82,11 @@ def grouped(queryset: QuerySet) -> list[tuple]:
             "progress__continuum_level",
             "progress__funnel_stage",
         )
-        .annotate(
-            n=Count("pk"),
-            n_complete=Sum(complete),
-            n_stalled=Sum(stalled),
-            n_without_vision=Sum(without_vision),
+        .annotate(  # integers as the database gives them (`qic.aggregates`): 518 rows on 2,000 sites
+            n=aggregates.Count("pk"),
+            n_complete=aggregates.Sum(complete),
+            n_stalled=aggregates.Sum(stalled),
+            n_without_vision=aggregates.Sum(without_vision),
         )
     )
 
