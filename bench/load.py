@@ -101,7 +101,7 @@ def main():
         redis.start()
         print("== preparing the database (migrate, demo data, synthetic sites)")
         seed = subprocess.run(
-            [PYTHON, str(ROOT / "bench" / "services.py"), "seed", str(SITES), "--demo"],
+            [PYTHON, str(ROOT / "bench" / "services.py"), "seed", str(SITES), "--demo", "--forget-sessions"],
             cwd=ROOT, env=env, capture_output=True, text=True,
         )  # fmt: skip
         if seed.returncode:

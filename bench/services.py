@@ -188,13 +188,25 @@ def seed_once(sites: int, demo: bool = False) -> dict:
     return {"reused": False, "seed_seconds": seconds}
 
 
+def forget_sessions() -> None:
+    """Every session of earlier runs, gone. `make load` signs with a new SECRET_KEY each time, so they no
+    longer decode: at each sign-in, allauth's usersessions read every recorded session of that person to
+    purge the dead ones, and logged "Session data corrupted" for each. Each run now starts with none."""
+    from allauth.usersessions.models import UserSession
+    from django.contrib.sessions.models import Session
+
+    UserSession.objects.all().delete()
+    Session.objects.all().delete()
+
+
 def seeded_text(prepared: dict, sites: int) -> str:
     if prepared["reused"]:
         return f"base déjà remplie de {sites} sites, réutilisée"
     return f"seed_synthetic : {prepared['seed_seconds']:.1f} s"
 
 
-if __name__ == "__main__":  # python bench/services.py seed <sites> [--demo]: with the environment's settings
+if __name__ == "__main__":  # python bench/services.py seed <sites> [--demo] [--forget-sessions]: with the
+    # environment's settings
     import json
     import sys
 
@@ -203,4 +215,7 @@ if __name__ == "__main__":  # python bench/services.py seed <sites> [--demo]: wi
     import django
 
     django.setup()
-    print(json.dumps(seed_once(int(sys.argv[2]), demo="--demo" in sys.argv)))
+    prepared = seed_once(int(sys.argv[2]), demo="--demo" in sys.argv)
+    if "--forget-sessions" in sys.argv:
+        forget_sessions()
+    print(json.dumps(prepared))
