@@ -6,6 +6,7 @@ class QicConfig(AppConfig):
     verbose_name = "Plateforme QIC"
 
     def ready(self):
-        from . import audit
+        from . import audit, db
 
         audit.connect()
+        db.connect()

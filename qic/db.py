@@ -16,13 +16,20 @@ saves that meet a newer version (a conflict rolls back) made each web process fo
 few seconds: half of the statements were planned again, and planning took as long as running them (17.7 s of
 planning for 17.9 s of execution). `KeptStatements` keeps them across rollbacks; DROP, ALTER, DISCARD ALL and
 DEALLOCATE ALL still clear them, as does a stale plan met in a transaction (at its rollback).
+
+Timestamps are read by psycopg's own loader (`UtcTimestamptzLoader`), written in C, instead of Django's,
+written in Python: Django's parses each value in Python only to set the time zone it already has.
 """
 
+import datetime as dt
 import re
 
 import psycopg
+from django.db.backends.signals import connection_created
 from psycopg import errors, pq
 from psycopg._preparing import Prepare, PrepareManager
+from psycopg.adapt import Loader
+from psycopg.postgres import types as pg_types
 
 STALE_PLAN = "cached plan must not change result type"
 _CLEARING = re.compile(rb"^(?:DROP|ALTER|DISCARD ALL|DEALLOCATE ALL)\b").match
@@ -75,3 +82,40 @@ class PreparedCursor(psycopg.Cursor):
         # prepared statements on the server, and psycopg, seeing the command, forgets them too.
         self.connection.execute("DEALLOCATE ALL")
         return super().execute(query, params, **kwargs)
+
+
+TIMESTAMPTZ_OID = pg_types["timestamptz"].oid
+_PSYCOPG_TIMESTAMPTZ = psycopg.adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT)  # the C one when built
+
+
+class UtcTimestamptzLoader(Loader):
+    """`timestamptz` values read by psycopg's loader: in the connection's time zone, which Django sets to UTC
+    (USE_TZ, no TIME_ZONE of the database), so the same values as Django's loader gives.
+
+    Django registers its own loader on every connection (`BaseTzLoader`): psycopg's pure-Python parser, then
+    `replace(tzinfo=UTC)`, about 9 µs a value here, where psycopg's C loader takes under 1 µs. Measured: 8,000
+    timestamps read in 75 ms instead of 7.6 ms; the dashboard's page reads about 500 of them, the journal
+    and the vision workspace many too. `timezone` is the attribute Django checks before registering its own
+    loader on a cursor (when it differs from its connection's zone)."""
+
+    timezone = dt.UTC
+
+    def __init__(self, oid, context=None):
+        super().__init__(oid, context)
+        self.load = _PSYCOPG_TIMESTAMPTZ(oid, context).load  # called by psycopg's row reader for each value
+
+    def load(self, data):  # replaced by the instance's, above (the class must define it)
+        raise NotImplementedError
+
+
+def _read_timestamps_in_c(sender, connection, **kwargs) -> None:
+    """On each new PostgreSQL connection whose time zone Django keeps in UTC."""
+    if connection.vendor != "postgresql" or connection.timezone is not dt.UTC:
+        return
+    adapters = connection.connection.adapters
+    if getattr(adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT), "timezone", None) is dt.UTC:
+        adapters.register_loader(TIMESTAMPTZ_OID, UtcTimestamptzLoader)
+
+
+def connect() -> None:
+    connection_created.connect(_read_timestamps_in_c, dispatch_uid="qic.db.timestamps")

@@ -128,3 +128,52 @@ def test_the_choices_of_a_select_are_read_without_a_server_side_cursor(world, mo
     assert f">{world.site_a.department.region.name}</option>" in page
     assert f">{world.site_a.wave.name}" in page
     assert opened == []
+
+
+def test_timestamps_are_read_by_psycopgs_loader_as_the_same_instants_in_utc(db):
+    """Django's own loader parses each timestamp in Python; the connection reads them with psycopg's (in C
+    where psycopg is built): the same instants, aware, in UTC, whatever the moment of the year."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from psycopg import pq
+
+    from qic.db import TIMESTAMPTZ_OID, UtcTimestamptzLoader
+
+    paris = ZoneInfo("Europe/Paris")
+    written = [
+        dt.datetime(2026, 3, 29, 2, 30, tzinfo=dt.UTC),  # the night Paris moves to summer time
+        dt.datetime(2026, 7, 14, 22, 15, 30, 123456, tzinfo=paris),
+        dt.datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=paris),  # the hour Paris lives twice
+        dt.datetime(1, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),
+    ]
+    with connection.cursor() as cursor:
+        loader = cursor.cursor.adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT)
+        cursor.execute("SELECT unnest(%s::timestamptz[]), now()", [written])
+        rows = cursor.fetchall()
+    assert loader is UtcTimestamptzLoader
+    # As instants (Python never finds a fold=1 moment equal to one in another zone).
+    assert [row[0].timestamp() for row in rows] == [value.timestamp() for value in written]
+    assert rows[2][0] == dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)  # the second 2:30, in winter time
+    assert all(value.tzinfo is dt.UTC for row in rows for value in row)
+    if pq.__impl__ == "binary":  # psycopg[binary], as pyproject.toml asks: its loader is the C one
+        reader = UtcTimestamptzLoader(TIMESTAMPTZ_OID, cursor.cursor).load.__self__
+        assert type(reader).__module__ == "psycopg_binary._psycopg"
+
+
+def test_a_model_keeps_its_moments_through_the_timestamp_loader(world):
+    """A journal event written on a Paris summer evening reads back as the same moment, in Paris time."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from sites import journal
+    from sites.models import SiteEvent
+
+    moment = dt.datetime(2026, 7, 14, 22, 15, 30, 123456, tzinfo=ZoneInfo("Europe/Paris"))
+    event = journal.record(world.site_a, "note", "Soirée de quartier", at=moment)
+    read = SiteEvent.objects.get(pk=event.pk).occurred_at
+    assert read == moment
+    assert timezone.localtime(read).strftime("%d/%m/%Y %H:%M:%S.%f") == "14/07/2026 22:15:30.123456"
