@@ -14,14 +14,15 @@ def due_panel(request, site) -> dict:
 
 def bilan_panel(request, site) -> dict | None:
     """The site's most recent finished bilan, for those who may produce and download bilans."""
-    from .models import Report
     from .reports.enums import ReportKind, ReportState
 
     site_access = getattr(request, "site_access", None)
     if not (site_access and site_access.can_download_report):
         return None
     latest = (
-        Report.objects.filter(site=site, kind=ReportKind.SITE, state=ReportState.DONE)
+        # Through the site's own manager: the report comes with its site, which its download link names
+        # (read from `Report.objects`, the link read the site again while the page rendered).
+        site.reports.filter(kind=ReportKind.SITE, state=ReportState.DONE)
         .defer("snapshot")
         .order_by("-data_date", "-pk")
         .first()

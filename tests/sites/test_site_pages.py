@@ -137,12 +137,15 @@ def _queries_while_templates_render(client, url, monkeypatch) -> list[str]:
 
 def test_the_site_page_and_the_lists_are_gathered_by_their_views(client, world, monkeypatch):
     """Issue 16: a page's view gathers what it shows. While the templates render, the only query left is the
-    header's unread count (read only by pages that show it): the journal, the status history, a list's page of
-    rows and its filters' choices are read in the view."""
+    header's unread count (read only by pages that show it): the journal, the status history, the latest
+    bilan's link, a list's page of rows and its filters' choices are read in the view."""
+    from evaluation.reports.enums import ReportState
     from sites import journal
     from sites.enums import EventKind
+    from tests.evaluation.factories import ReportFactory
 
     journal.record(world.site_a, EventKind.MEMBER_JOINED, "Arrivée au collectif", actor=world.seat_holder_a)
+    ReportFactory(site=world.site_a, state=ReportState.DONE)  # the bilan card and its download link
     pages = [
         (world.seat_holder_a, world.site_a.get_absolute_url()),
         (world.national, world.site_a.get_absolute_url()),
