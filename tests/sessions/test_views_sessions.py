@@ -186,6 +186,28 @@ def test_a_session_page_shows_members_their_site_but_not_the_guest_list(client, 
     assert "Noter les présences" not in page
 
 
+def test_a_shared_session_links_only_the_sites_each_person_may_open(client, world, site_a2, module):
+    """A session of two sites: a member of one sees the other by name, not as a link to a page they cannot
+    open ("page introuvable"); the facilitator who covers both opens each. Every link of the page opens."""
+    import re
+
+    def site_links(page: str) -> list[str]:
+        return re.findall(r'href="(/sites/[^"#?]*)"', page)
+
+    for user, linked, unlinked in [
+        (world.seat_holder_a, [world.site_a], [site_a2]),
+        (world.facilitator_a, [world.site_a, site_a2], []),
+    ]:
+        world.login(client, user)
+        page = client.get(module.get_absolute_url()).content.decode()
+        for site in linked:
+            assert f'<a class="fr-link" href="{site.get_absolute_url()}">{site.name}</a>' in page
+        for site in unlinked:
+            assert site.name in page and f'href="{site.get_absolute_url()}"' not in page
+        for href in set(site_links(page)):
+            assert client.get(href).status_code == 200, (user, href)
+
+
 def test_the_facilitator_sees_who_is_invited(client, world, site_a2, module):
     world.login(client, world.facilitator_a)
     page = client.get(module.get_absolute_url()).content.decode()

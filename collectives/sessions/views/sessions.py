@@ -142,9 +142,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):  # after the lookup: outsiders get a 404 whatever the method
         return HttpResponseNotAllowed(["GET", "HEAD"])
     session_sites = list(session.sites.select_related("department__region", "wave").order_by("name"))
-    my_sites = {
-        m.site_id for m in request.user.memberships.current().filter(site__in=[s.pk for s in session_sites])
-    }
+    site_ids = [site.pk for site in session_sites]
+    my_sites = {m.site_id for m in request.user.memberships.current().filter(site__in=site_ids)}
+    # A session of several sites: each is a link for those who may open its page (a member of one of them
+    # sees the others by name, where a link led to "page introuvable").
+    openable = (
+        set(site_ids)
+        if access.sees_all_sites(request.user)
+        else set(access.visible_sites(request.user).filter(pk__in=site_ids).values_list("pk", flat=True))
+    )
     exercise = exercises.exercise_of(session)
     context = {
         "page_title": session.title,
@@ -152,6 +158,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "access": session_access,
         "sites": session_sites,
         "my_site_ids": my_sites,
+        "openable_site_ids": openable,
         "facilitators": list(session.facilitators.all()),
         "exercise": exercise,
         "counts": services.attendance_counts(session),
