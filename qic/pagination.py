@@ -5,11 +5,20 @@ are kept."""
 from django.core.paginator import Page, Paginator
 
 
-def paginate(request, items, per_page: int) -> Page:
-    """The page of `items` asked for by `?page=`: the first for a missing or malformed number, the last past
-    the end (a stale link never fails). Its rows are read here, in the view (with what they prefetch), not
-    when the template first loops over them."""
-    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+def paginate(request, items, per_page: int, *, count: int | None = None) -> Page:
+    """The page of `items` asked for by `?page=` (`page_of`)."""
+    return page_of(items, per_page, request.GET.get("page"), count=count)
+
+
+def page_of(items, per_page: int, number, *, count: int | None = None) -> Page:
+    """The page `number` of `items`: the first for a missing or malformed number, the last past the end (a
+    stale link never fails). Its rows are read here, in the view (with what they prefetch), not when the
+    template first loops over them. `count`: how many items there are, when the caller already knows it
+    (one query less)."""
+    paginator = Paginator(items, per_page)
+    if count is not None:
+        paginator.count = count  # the cached property's value
+    page = paginator.get_page(number)
     page.object_list = list(page.object_list)
     return page
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from html import escape as _html_escape
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import F, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
-from qic import access, charts, maps, text
+from qic import access, charts, maps, pagination, text
 from sites import geography
 from sites.enums import SiteKind, SiteStatus
 from sites.models import Region, ResourceCentre, Wave
@@ -260,15 +260,6 @@ def _charts(by_wave: list[dict], by_region: list[dict], funnel: dict | None) -> 
     return result
 
 
-class CountedPaginator(Paginator):
-    """A paginator told its count when the roll-ups already know it (one query less)."""
-
-    def __init__(self, object_list, per_page, *, known_count: int | None = None):
-        super().__init__(object_list, per_page)
-        if known_count is not None:
-            self.count = known_count  # the cached property's value
-
-
 @dataclass
 class Panels:
     """Everything on the screen but the table: the same for every page and sort of one filter set."""
@@ -331,8 +322,8 @@ def site_map(user, filterset: DashboardFilter, colour: str, url: str) -> maps.Fr
 
 
 def _page(table: QuerySet, params, known_count: int | None = None) -> tuple[Page, list]:
-    page = CountedPaginator(table, PAGE_SIZE, known_count=known_count).get_page(params.get("page"))
-    return page, list(page.object_list)
+    page = pagination.page_of(table, PAGE_SIZE, params.get("page"), count=known_count)
+    return page, page.object_list
 
 
 def table_only(user, params) -> Table:
