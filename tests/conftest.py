@@ -1,5 +1,6 @@
 """Shared fixtures: a small world of two sites in two regions and one user per role."""
 
+import os
 import re
 from dataclasses import dataclass, fields
 
@@ -55,11 +56,31 @@ def transactional(item) -> bool:
     )
 
 
+SERVICE_MARKERS = ("worker", "browser", "redis", "exclusive")
+
+
+def _deselect_tests_without_database(config, items):
+    """With QIC_DATABASE_TESTS_ONLY set (CI's PostgreSQL pass), the tests that read no database are left out:
+    the SQLite pass beside it runs them, and what they check (text, PDFs, settings and processes started with
+    an environment of their own) does not depend on the test database. A test marked as needing a real
+    worker, Chromium or its own servers stays whatever it reads."""
+    if not os.environ.get("QIC_DATABASE_TESTS_ONLY"):
+        return
+    kept, left = [], []
+    for item in items:
+        needs_services = any(item.get_closest_marker(name) for name in SERVICE_MARKERS)
+        (kept if reads_database(item) or needs_services else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """pytest-django runs the database tests first, then the transactional ones, which empty every table
     (reference data from the migrations included). A fixture shadowing a plugin's, say one named `page`, can
     move tests around: a database test placed after a transactional one fails for want of departments."""
+    _deselect_tests_without_database(config, items)
     first = next((item for item in items if transactional(item)), None)
     if first is None:
         return

@@ -20,6 +20,8 @@ ANONYMOUS_KINDS = ("public", "sign_in_flow")
 
 def test_every_page_answers_head_as_it_answers_get_with_a_permissions_policy(client, world):
     """National staff (who may open the most pages) and anonymous visitors for the public ones."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the same answers on every database: walked once, on the SQLite pass")
     world.login(client, world.national)
     anonymous = client.__class__()
     checked, mismatches = 0, []
