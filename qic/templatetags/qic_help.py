@@ -1,14 +1,26 @@
 """`{% help_panel "key" %}`: a step of the method explained beside the page that does it (`qic.help`)."""
 
+import functools
+
 from django import template
+from django.template.loader import render_to_string
 
 from qic import help as help_topics
 
 register = template.Library()
 
 
-@register.inclusion_tag("help/includes/panel.html")
+@register.simple_tag
 def help_panel(key: str, level: int = 2):
     """A collapsed DSFR accordion (the button carries aria-expanded) whose title is a heading of `level`;
     an unknown key raises, so a page never points at a topic that does not exist."""
-    return {"topic": help_topics.topic(key), "level": level, "sub": level + 1}
+    return panel_html(key, level)
+
+
+@functools.cache
+def panel_html(key: str, level: int) -> str:
+    """The panel's HTML. The help's text is part of the code (`qic.help`), the same for every person and every
+    request: it is written once per process (the vision workspace shows four panels, 4 ms of its templates
+    when written at each request)."""
+    topic = help_topics.topic(key)
+    return render_to_string("help/includes/panel.html", {"topic": topic, "level": level, "sub": level + 1})
