@@ -5,9 +5,9 @@ are kept."""
 from django.core.paginator import Page, Paginator
 
 
-def paginate(request, items, per_page: int, *, count: int | None = None) -> Page:
+def paginate(request, items, per_page: int) -> Page:
     """The page of `items` asked for by `?page=` (`page_of`)."""
-    return page_of(items, per_page, request.GET.get("page"), count=count)
+    return page_of(items, per_page, request.GET.get("page"))
 
 
 def page_of(items, per_page: int, number, *, count: int | None = None) -> Page:
