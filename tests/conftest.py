@@ -60,16 +60,18 @@ SERVICE_MARKERS = ("worker", "browser", "redis", "exclusive")
 
 
 def _deselect_tests_without_database(config, items):
-    """With QIC_DATABASE_TESTS_ONLY set (CI's PostgreSQL pass), the tests that read no database are left out:
-    the SQLite pass beside it runs them, and what they check (text, PDFs, settings and processes started with
-    an environment of their own) does not depend on the test database. A test marked as needing a real
-    worker, Chromium or its own servers stays whatever it reads."""
+    """With QIC_DATABASE_TESTS_ONLY set (CI's PostgreSQL pass), what gives the same result on every database
+    is left out: the SQLite pass beside it runs it. That is the tests that read no database (text, PDFs,
+    settings and processes started with an environment of their own), unless marked as needing a real
+    worker, Chromium or its own servers, and the tests marked `database_neutral` (walks whose pages are the
+    same on every database: the HTML checker, HEAD against GET, the links shown)."""
     if not os.environ.get("QIC_DATABASE_TESTS_ONLY"):
         return
     kept, left = [], []
     for item in items:
         needs_services = any(item.get_closest_marker(name) for name in SERVICE_MARKERS)
-        (kept if reads_database(item) or needs_services else left).append(item)
+        neutral = item.get_closest_marker("database_neutral") or not (reads_database(item) or needs_services)
+        (left if neutral else kept).append(item)
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
 from evaluation.reports.enums import ReportState
@@ -18,10 +17,9 @@ from tests.test_tenancy import RULES
 ANONYMOUS_KINDS = ("public", "sign_in_flow")
 
 
+@pytest.mark.database_neutral  # the same answers on every database
 def test_every_page_answers_head_as_it_answers_get_with_a_permissions_policy(client, world):
     """National staff (who may open the most pages) and anonymous visitors for the public ones."""
-    if connection.vendor != "sqlite":
-        pytest.skip("the same answers on every database: walked once, on the SQLite pass")
     world.login(client, world.national)
     anonymous = client.__class__()
     checked, mismatches = 0, []
@@ -115,10 +113,9 @@ def _two_of_everything(world) -> None:
     change_status(site, SiteStatus.PAUSED, by=world.national, reason="Pause d’été")
 
 
+@pytest.mark.database_neutral  # the same HTML on every database
 @pytest.mark.skipif(not shutil.which("java") or not VNU.exists(), reason="needs Java and npm's vnu-jar")
 def test_pages_are_valid_html(client, world, tmp_path):
-    if connection.vendor != "sqlite":
-        pytest.skip("the same HTML on every database: checked once, on the SQLite pass")
     _two_of_everything(world)
     documents = {}
     for role, kinds in ROLES.items():

@@ -3,14 +3,13 @@
 Each role walks the platform from its start page, following the links of the pages it is shown (breadth
 first, GET only), over a world where two sites of two regions share a national session and site A has a
 finished bilan, an open agreement draft and a journal. A link to a page its reader may not open (another
-site of a shared session was one) fails here, whichever app draws it. The same links on every database: walked
-once, on CI's SQLite pass."""
+site of a shared session was one) fails here, whichever app draws it. The same links on every database: CI
+walks them on its SQLite pass only (`database_neutral`)."""
 
 import re
 from collections import deque
 
 import pytest
-from django.db import connection
 from django.urls import Resolver404, resolve
 
 from collectives.enums import SessionKind
@@ -77,10 +76,9 @@ def _walk(client, start: str = "/") -> dict[str, tuple[int, str]]:
     return reached
 
 
+@pytest.mark.database_neutral
 @pytest.mark.parametrize("person", PEOPLE)
 def test_every_link_a_person_is_shown_opens(client, shared_world, person):
-    if connection.vendor != "sqlite":
-        pytest.skip("the same links on every database: walked once, on the SQLite pass")
     world = shared_world
     world.login(client, getattr(world, person))
     reached = _walk(client)
