@@ -75,6 +75,9 @@ def test_a_rollback_keeps_the_statements_prepared(transactional_db):
     prepared statements in place: the next pages are not planned again (psycopg alone forgot them all)."""
     from django.db import transaction
 
+    # A connection of its own: on one that earlier tests filled up to psycopg's `prepared_max`, a statement
+    # prepared during this test would push out the least recently used one.
+    connection.close()
     for _ in range(6):
         assert read_catalogue() == ["sites_site"]
     before = set(prepared_statements())
