@@ -10,13 +10,18 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Debian's headless shell (Chromium's engine without the desktop browser around it, what Playwright runs
+# headless itself) when installed, else the full Chromium in headless mode. Same pages, same layout and
+# contrast checks; measured on this suite's journeys (two workers, PostgreSQL): 230 s of processor time
+# against 371 s, 393 s against 562 s of wall time.
+CHROMIUM = shutil.which("chromium-headless-shell") or shutil.which("chromium") or "/usr/bin/chromium"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 if not os.path.exists(CHROMIUM):
+    missing = "Chromium is missing: apt-get install chromium-headless-shell (or chromium)"
     if os.environ.get("QIC_REQUIRE_BROWSER"):
-        raise RuntimeError("QIC_REQUIRE_BROWSER is set but Chromium is missing: apt-get install chromium")
-    pytest.skip("needs Debian's Chromium (apt-get install chromium)", allow_module_level=True)
+        raise RuntimeError(f"QIC_REQUIRE_BROWSER is set but {missing}")
+    pytest.skip(missing, allow_module_level=True)
 
 DEMO_PASSWORD = "qic-demo-2025"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
