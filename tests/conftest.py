@@ -57,21 +57,36 @@ def transactional(item) -> bool:
 
 
 SERVICE_MARKERS = ("worker", "browser", "redis", "exclusive")
+CI_PASSES = ("postgresql", "sqlite")
 
 
-def _deselect_tests_without_database(config, items):
-    """With QIC_DATABASE_TESTS_ONLY set (CI's PostgreSQL pass), what gives the same result on every database
-    is left out: the SQLite pass beside it runs it. That is the tests that read no database (text, PDFs,
-    settings and processes started with an environment of their own), unless marked as needing a real
-    worker, Chromium or its own servers, and the tests marked `database_neutral` (walks whose pages are the
-    same on every database: the HTML checker, HEAD against GET, the links shown)."""
-    if not os.environ.get("QIC_DATABASE_TESTS_ONLY"):
+def _ci_share(item) -> str:
+    """Which of CI's passes runs a test: "sqlite" (what gives the same result on every database), "both"
+    (what may differ by database) or "postgresql" (the rest)."""
+    needs_services = any(item.get_closest_marker(name) for name in SERVICE_MARKERS)
+    if item.get_closest_marker("database_neutral") or not (reads_database(item) or needs_services):
+        return "sqlite"
+    return "both" if item.get_closest_marker("every_database") else "postgresql"
+
+
+def _split_between_ci_passes(config, items):
+    """CI runs the suite twice side by side, on PostgreSQL (production's database) and on SQLite (the demo's);
+    QIC_CI_PASS names the pass. Each test runs where its result can differ, once where it cannot:
+    - the tests that read no database (text, PDFs, settings, processes started with an environment of their
+      own), unless marked as needing a real worker, Chromium or servers of their own, and the walks marked
+      `database_neutral` (the HTML checker, HEAD against GET, the links shown): the SQLite pass;
+    - the tests marked `every_database`, whose result may differ by database (what the engines store,
+      refuse, match or lock differently: the trust suite, markup, searches, case-insensitive e-mail
+      matching, every URL for every role, the demo's data on its own engine): both passes;
+    - every other database test (a feature's behaviour through the ORM): the PostgreSQL pass."""
+    name = os.environ.get("QIC_CI_PASS")
+    if not name:
         return
+    if name not in CI_PASSES:
+        raise pytest.UsageError(f"QIC_CI_PASS={name!r}: one of {', '.join(CI_PASSES)}")
     kept, left = [], []
     for item in items:
-        needs_services = any(item.get_closest_marker(name) for name in SERVICE_MARKERS)
-        neutral = item.get_closest_marker("database_neutral") or not (reads_database(item) or needs_services)
-        (left if neutral else kept).append(item)
+        (kept if _ci_share(item) in (name, "both") else left).append(item)
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept
@@ -82,7 +97,7 @@ def pytest_collection_modifyitems(config, items):
     """pytest-django runs the database tests first, then the transactional ones, which empty every table
     (reference data from the migrations included). A fixture shadowing a plugin's, say one named `page`, can
     move tests around: a database test placed after a transactional one fails for want of departments."""
-    _deselect_tests_without_database(config, items)
+    _split_between_ci_passes(config, items)
     first = next((item for item in items if transactional(item)), None)
     if first is None:
         return

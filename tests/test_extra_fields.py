@@ -26,7 +26,7 @@ from tests.sites.factories import region
 from vision import services as vision_services
 from vision.models import Change, PartnerAction, Vision
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.every_database]
 
 
 def extra(world) -> dict:

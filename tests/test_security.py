@@ -6,6 +6,8 @@ from django.urls import reverse
 
 from tests.test_tenancy import RULES
 
+pytestmark = pytest.mark.every_database
+
 
 @pytest.mark.parametrize(("name", "rule"), [pytest.param(n, r, id=n) for n, r in RULES.items()])
 def test_every_url_refuses_a_post_without_csrf_token(world, name, rule):

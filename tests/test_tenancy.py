@@ -17,6 +17,8 @@ from sites.models import Notification, Site
 from tests.collectives.factories import InvitationFactory, agreement_for
 from tests.evaluation.factories import ReportFactory, national_report
 
+pytestmark = pytest.mark.every_database
+
 DENIED = (403, 404)
 
 

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from collectives.models import User
 
+pytestmark = pytest.mark.every_database
+
 
 @pytest.fixture(autouse=True)
 def _clear_rate_limits(db):

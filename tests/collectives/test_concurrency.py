@@ -11,6 +11,8 @@ from collectives.services import agreement as services
 from qic.locking import EditConflict, save_if_unchanged
 from tests.collectives.factories import agreement_for
 
+pytestmark = pytest.mark.every_database
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 

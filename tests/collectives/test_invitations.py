@@ -13,7 +13,7 @@ from sites.enums import EventKind
 from tests.collectives.factories import InvitationFactory, MembershipFactory, UserFactory
 from tests.collectives.helpers import token_from
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.every_database]
 
 STRONG = "un-mot-de-passe-solide-2025"
 

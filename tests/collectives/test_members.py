@@ -6,7 +6,7 @@ from django.urls import reverse
 from collectives.enums import MemberRole
 from tests.collectives.factories import InvitationFactory, MembershipFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.every_database]
 
 
 def _url(site):

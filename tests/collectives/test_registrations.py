@@ -12,7 +12,7 @@ from sites.models import Site, SiteEvent, SiteStatusChange
 from tests.collectives.factories import MembershipFactory, NationalFactory
 from tests.sites.factories import SiteFactory, WaveFactory, department
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.every_database]
 
 HEADER = "Nom du site;Type;Commune;Département;Code QPV;Prénom;Nom;Courriel;Siège;Organisation"
 GOOD = [

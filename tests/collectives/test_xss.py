@@ -10,7 +10,7 @@ from tests.collectives.factories import InvitationFactory, agreement_for
 from tests.collectives.helpers import XSS_PAYLOADS, assert_escaped
 from tests.qic.test_pdf import spy_server  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.every_database]
 HTMX = {"HTTP_HX_REQUEST": "true"}
 SPACE_FIELDS = ("name", "purpose", "frequency", "participants", "decisions")
 

@@ -8,7 +8,7 @@ from evaluation.models import LearningEntry
 from evaluation.search import search_learnings
 from tests.evaluation.factories import LearningFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.every_database]
 
 
 def _post(client, site, **data):

@@ -21,6 +21,8 @@ from tests.queries import columns_read
 from tests.sessions.factories import make_session
 from tests.sites.factories import SiteFactory, department
 
+pytestmark = pytest.mark.every_database
+
 URL = reverse("evaluation:search")
 # Who sees which site's data (site A: Loire; site B: Nord); bilans only for those who may download them.
 SEES = {

@@ -1,12 +1,15 @@
 """Counts and sums read as the database gives them (qic/aggregates.py): Python integers, equal to Django's,
 on the database the tests run on (PostgreSQL and SQLite in CI)."""
 
+import pytest
 from django.db import models
 from django.db.models import F, When
 
 from qic import aggregates
 from sites.models import Site, SiteProgress
 from tests.sites.factories import SiteFactory
+
+pytestmark = pytest.mark.every_database
 
 
 def test_counts_sums_and_cases_of_integers_are_the_integers_django_would_give(db):

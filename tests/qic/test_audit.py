@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.urls import reverse
 
 from collectives.enums import MemberRole
@@ -9,6 +10,8 @@ from qic.audit import acting_as
 from qic.models import AuditEntry
 from sites.models import Site
 from tests.collectives.factories import MembershipFactory
+
+pytestmark = pytest.mark.every_database
 
 
 def test_creation_update_and_deletion_are_recorded_with_their_author(world):

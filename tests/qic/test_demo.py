@@ -11,6 +11,8 @@ from collectives.enums import MemberRole, PlatformRole
 from collectives.models import Membership, User
 from sites.models import ResourceCentre, Site, SiteEvent
 
+pytestmark = pytest.mark.every_database
+
 DEMO_PASSWORD = "qic-demo-2025"
 WAVE_1 = {
     "le-teil", "montelimar", "pont-de-claix", "saint-etienne", "chateau-thierry",

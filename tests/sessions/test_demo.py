@@ -12,6 +12,8 @@ from collectives.services.coaching import balance_of
 from evaluation.models import SelfAssessment
 from sites.models import Site
 
+pytestmark = pytest.mark.every_database
+
 
 @pytest.fixture
 def demo(demo_seeded_once, db):

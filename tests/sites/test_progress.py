@@ -16,6 +16,8 @@ from sites.models import Site, SiteProgress
 from tests.collectives.factories import UserFactory
 from tests.sites.factories import SiteFactory
 
+pytestmark = pytest.mark.every_database
+
 
 @pytest.fixture
 def demo(demo_seeded_once, db):

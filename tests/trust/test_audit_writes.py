@@ -17,6 +17,8 @@ from tests.conftest import StrictClient
 from vision import services as vision
 from vision.models import Change, Comment
 
+pytestmark = pytest.mark.every_database
+
 AUDITED = sorted(m._meta.label_lower for m in audit.audited_models())
 
 

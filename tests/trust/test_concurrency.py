@@ -53,6 +53,8 @@ from tests.sites.factories import WaveFactory
 from tests.vision.factories import chain_strategy, full_trinome
 from vision.models import Approval, Change, Comment, ContextFactor, PartnerAction, Revision, Vision
 
+pytestmark = pytest.mark.every_database
+
 N = 20
 REPEATS = 3  # one after the other: a double click, and once more
 ALREADY = "déjà été envoyé"

@@ -21,6 +21,8 @@ from vision import services
 from vision.enums import ActionStatus
 from vision.models import Change, Comment, PartnerAction
 
+pytestmark = pytest.mark.every_database
+
 
 @pytest.fixture
 def strategy(world):

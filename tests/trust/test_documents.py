@@ -16,6 +16,8 @@ from tests.sessions.factories import make_session
 from tests.sites.factories import ResourceCentreFactory, region
 from tests.test_tenancy import RULES
 
+pytestmark = pytest.mark.every_database
+
 # (document, the page whose rule it follows). Their kwargs come from the tenancy walk (site B's objects).
 DOCUMENTS = [
     ("collectives:handover_pack", "collectives:members"),

@@ -29,6 +29,8 @@ from tests.collectives.test_proconnect import (
 )
 from tests.sites.factories import WaveFactory
 
+pytestmark = pytest.mark.every_database
+
 LOGIN = reverse("account_login")
 EMAIL_PAGE = reverse("account_email")
 OWNED = "delegue.prefet@aygalades.gouv.fr"  # the address of someone who has no account yet

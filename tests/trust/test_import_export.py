@@ -23,6 +23,8 @@ from qic.uploads import CappedUploadHandler
 from sites.models import RegistrationImport, Site
 from tests.sites.factories import SiteFactory, WaveFactory, department
 
+pytestmark = pytest.mark.every_database
+
 HEADER = ["Nom du site", "Type", "Commune", "Département", "Code QPV", "Prénom", "Nom", "Courriel", "Siège"]
 GOOD = [
     "Les Écoles",

@@ -26,6 +26,8 @@ from tests.collectives.factories import FacilitatorFactory, MembershipFactory
 from tests.sites.factories import ResourceCentreFactory, region
 from tests.test_tenancy import RULES
 
+pytestmark = pytest.mark.every_database
+
 # What a careful attacker or a clumsy user types where a number, a date or a choice is expected.
 BAD_VALUES = (
     "²",  # superscript two: isdigit() but not int()

@@ -41,6 +41,8 @@ from tests.sessions.factories import at, make_session
 from tests.vision.test_xss import live_parts
 from vision.models import Change, ChangeStrategy, Comment, ContextFactor, PartnerAction, Vision
 
+pytestmark = pytest.mark.every_database
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 # What a paste from a terminal, a PDF or a hostile user brings: C0 and C1 controls, DEL, an ANSI escape,

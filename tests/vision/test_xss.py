@@ -10,7 +10,7 @@ from qic.sanitize import render_markdown
 from vision import services
 from vision.models import Change
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.every_database]
 
 PAYLOADS = [
     "<script>alert('xss')</script>",
