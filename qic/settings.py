@@ -437,7 +437,7 @@ LOGGING = {
 
 # Collectives (invitations and seat handovers): how long an emailed invitation link stays valid.
 QIC_INVITATION_DAYS = env_int("QIC_INVITATION_DAYS", 14)
-# PDFs (qic/pdf.py): WeasyPrint's step-by-step progress and font subsetting notes are not worth logging.
+# PDFs (qic/pdf/): WeasyPrint's step-by-step progress and font subsetting notes are not worth logging.
 LOGGING["loggers"].update({"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})
 
 # Reports (bilans and national roll-ups, issue 8). Files go to MEDIA_ROOT/reports/ and are served only through

@@ -1,5 +1,5 @@
-"""A web process made ready to serve: every view imported, then the garbage collector told that what is
-loaded now stays loaded.
+"""A web process made ready to serve: every view imported (and WeasyPrint, which `qic.pdf` imports at first
+use), then the garbage collector told that what is loaded now stays loaded.
 
 Measured on 2,000 sites (PostgreSQL, in-process, 40 requests of each page): a web process holds about
 250,000 objects the collector tracks once the application is loaded, and its passes over them cost about a
@@ -23,11 +23,13 @@ THRESHOLDS = (5_000, 20, 20)  # Python's defaults: (700, 10, 10)
 
 
 def settle() -> None:
-    if not settings.QIC_GC_TUNING:
-        return
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - imports every view module now, not during a first request
+    import qic.pdf.engine  # noqa: F401 - WeasyPrint, now rather than in the first PDF's request
+
+    if not settings.QIC_GC_TUNING:
+        return
     gc.collect()
     gc.freeze()
     gc.set_threshold(*THRESHOLDS)

@@ -5,7 +5,7 @@ snapshot and rendered by Celery.
 - `views.py`, `urls.py` (namespace `reports`), `forms.py`; templates under templates/reports/;
 
 - `snapshot.py`: the data, one function per family (later issues plug theirs in there);
-- `render.py`: the snapshot turned into PDF (WeasyPrint, `qic/pdf.py`) and XLSX;
+- `render.py`: the snapshot turned into PDF (WeasyPrint, `qic/pdf/`) and XLSX;
 - `services.py`: asking for a report (idempotent), who sees which;
 - `tasks.py`: the Celery tasks (crash-safe files, retries, batches fanned out per site);
 - `compare.py`: what moved between two reports of the same scope.

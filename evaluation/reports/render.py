@@ -1,4 +1,4 @@
-"""A report's snapshot turned into documents: PDF (WeasyPrint, through `qic/pdf.py`) and XLSX (openpyxl).
+"""A report's snapshot turned into documents: PDF (WeasyPrint, through `qic/pdf/`) and XLSX (openpyxl).
 
 Rendering reads the snapshot only, never the database: the same snapshot gives the same document. Charts are
 drawn here from the snapshot's figures (`qic/charts.py`, inline SVG); a site's strategy diagram is stored in

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from collectives.enums import MemberRole
 from evaluation.reports import national, render, snapshot
 from qic import charts, pdf
+from qic.pdf.engine import StaticFileFetcher
 from tests.collectives.factories import MembershipFactory
 from tests.pdfs import table_tagging_faults
 
@@ -293,7 +294,7 @@ def test_the_renderer_itself_refuses_network_and_local_files(web_server, caplog)
     assert hits == []
     assert b"root:x:0:0" not in content and "EmbeddedFile" not in content.decode("latin-1")
     assert "fin" in pdf_text(content)
-    fetcher = pdf.StaticFileFetcher()
+    fetcher = StaticFileFetcher()
     for refused in (f"{url}/x.png", "file:///etc/passwd", f"{pdf.BASE_URL}static/../../../../etc/passwd"):
         with pytest.raises(pdf.FetchRefused):
             fetcher.fetch(refused)

@@ -8,7 +8,8 @@ import threading
 import pytest
 from django.templatetags.static import static
 
-from qic.pdf import BASE_URL, FetchRefused, StaticFileFetcher, html_to_pdf, pdf_with_contents, printable_links
+from qic.pdf import BASE_URL, FetchRefused, html_to_pdf, pdf_with_contents, printable_links
+from qic.pdf.engine import StaticFileFetcher
 
 
 @pytest.fixture

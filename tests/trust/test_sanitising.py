@@ -32,8 +32,8 @@ from evaluation.models import (
     Measurement,
     SelfAssessment,
 )
-from qic import pdf
 from qic.forms import BoundField, limit_hint
+from qic.pdf import engine
 from qic.sanitize import CONTROL_CHARACTERS, clean_text, plain_text, render_markdown, xml_safe
 from sites.models import Site, SiteStatusChange
 from tests.evaluation.factories import change_for, cycle_for, indicator_for
@@ -310,8 +310,8 @@ def test_older_data_with_control_characters_still_gives_a_valid_svg_and_pdf(clie
     assert not BAD.search(ET.tostring(tree, encoding="unicode").replace("\u202e", "").replace("\u2066", ""))
 
     fed = []
-    real = pdf.HTML
-    monkeypatch.setattr(pdf, "HTML", lambda string, **kw: fed.append(string) or real(string=string, **kw))
+    real = engine.HTML
+    monkeypatch.setattr(engine, "HTML", lambda string, **kw: fed.append(string) or real(string=string, **kw))
     response = client.get(reverse("collectives:handover_pack", args=[site.slug]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert fed and "Rendre" in fed[0] and not CONTROL_CHARACTERS.search(fed[0])

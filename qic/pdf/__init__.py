@@ -3,13 +3,17 @@
 One `FontConfiguration` per document is given to both the stylesheet and `write_pdf` (otherwise the Marianne
 `@font-face` rules are silently ignored). Resources are read by `StaticFileFetcher`: static files from disk
 and `data:` URIs only: nothing a user typed can make the renderer reach the network or read a local file.
+
+WeasyPrint itself (`engine.py`) is imported when the first document is laid out, not with this module: the
+views and tasks that print import this module, so every process would otherwise load it at start (0.7-1.6 s
+of processor time: a web or worker process, and every `manage.py` command). A web process still loads it
+before its first request (`qic.warmup.settle`).
 """
 
 from __future__ import annotations
 
 import html as html_lib
 import logging
-import mimetypes
 import re
 import urllib.parse
 from collections.abc import Callable
@@ -20,12 +24,6 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
-from django.templatetags.static import static
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-from .sanitize import xml_safe
 
 logger = logging.getLogger(__name__)
 
@@ -70,37 +68,6 @@ def static_file_path(name: str) -> Path | None:
     return None
 
 
-class StaticFileFetcher(URLFetcher):
-    """Serves static files from disk and `data:` URIs; refuses the rest (network, other local files)."""
-
-    def fetch(self, url, headers=None):
-        parsed = urllib.parse.urlsplit(url)
-        if parsed.scheme == "data":
-            return super().fetch(url, headers)  # decoded in memory by urllib's DataHandler, no I/O
-        base = urllib.parse.urlsplit(BASE_URL)
-        static_prefix = urllib.parse.urlsplit(settings.STATIC_URL).path
-        if (parsed.scheme, parsed.netloc) != (base.scheme, base.netloc) or not parsed.path.startswith(
-            static_prefix
-        ):
-            logger.warning("PDF: refused to fetch %s", url[:200])
-            raise FetchRefused(f"Ressource refusée : {url[:200]}")
-        path = static_file_path(parsed.path[len(static_prefix) :])
-        if path is None:
-            raise FetchRefused(f"Fichier statique introuvable : {parsed.path[:200]}")
-        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime_type})
-
-
-def _font_face_css() -> str:
-    rules = []
-    for (style, weight), name in FONT_FILES.items():
-        rules.append(
-            "@font-face { font-family: 'Marianne'; "
-            f"src: url('{static(name)}') format('woff2'); font-style: {style}; font-weight: {weight}; }}"
-        )
-    return "\n".join(rules)
-
-
 # On paper a link's text is all there is: "ici" or a raw address says nothing. An external link keeps its
 # text when it says where it leads, else reads as the site's name; its address follows, tidied (no scheme, no
 # "www.", decoded), in small type that wraps anywhere rather than running off the page.
@@ -140,38 +107,11 @@ def printable_links(html: str) -> str:
     return _EXTERNAL_LINK.sub(_printable_link, html)
 
 
-class _Renderer:
-    """The resources of one document (fetcher, fonts, stylesheets), shared by the HTML laid out with them."""
-
-    def __init__(self, stylesheets: tuple[str, ...]):
-        self.fetcher = StaticFileFetcher()
-        self.font_config = FontConfiguration()
-        self.css = [
-            CSS(
-                string=_font_face_css(),
-                base_url=BASE_URL,
-                url_fetcher=self.fetcher,
-                font_config=self.font_config,
-            )
-        ]
-        for name in stylesheets:
-            url = BASE_URL.rstrip("/") + static(name)
-            self.css.append(CSS(url=url, url_fetcher=self.fetcher, font_config=self.font_config))
-
-    def lay_out(self, html: str, *extra_css: str):
-        # Typed text (older data included) may hold control characters the PDF's text and tags cannot.
-        document = HTML(string=printable_links(xml_safe(html)), base_url=BASE_URL, url_fetcher=self.fetcher)
-        css = [*self.css, *(CSS(string=rules, font_config=self.font_config) for rules in extra_css)]
-        return document.render(stylesheets=css, font_config=self.font_config, pdf_variant=PDF_VARIANT)
-
-
-def _write(document) -> bytes:
-    return document.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False)
-
-
 def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = (STYLESHEET,)) -> bytes:
     """Render an HTML document (already escaped by the template engine) to PDF bytes."""
-    return _write(_Renderer(stylesheets).lay_out(html))
+    from .engine import Renderer, write
+
+    return write(Renderer(stylesheets).lay_out(html))
 
 
 def pdf_with_contents(
@@ -186,7 +126,9 @@ def pdf_with_contents(
     the HTML of `part`: "body", "cover" (with `pages`, anchor name → page number) or "whole" (one document,
     `target-counter()`), used when the cover does not fit on its page.
     """
-    renderer = _Renderer(stylesheets)
+    from .engine import Renderer, write
+
+    renderer = Renderer(stylesheets)
     body = renderer.lay_out(render_html("body"))
     pages = {}
     for number, page in enumerate(body.pages, start=1):
@@ -195,8 +137,8 @@ def pdf_with_contents(
     footer = f'@page {{ @bottom-right {{ content: "Page 1 sur {len(body.pages)}"; }} }}'
     cover = renderer.lay_out(render_html("cover", pages), footer)
     if len(cover.pages) != 1:
-        return _write(renderer.lay_out(render_html("whole")))
-    return _write(body.copy([cover.pages[0], *body.pages[1:]]))
+        return write(renderer.lay_out(render_html("whole")))
+    return write(body.copy([cover.pages[0], *body.pages[1:]]))
 
 
 def render_pdf(template_name: str, context: dict, request=None) -> bytes:
@@ -217,7 +159,6 @@ def pdf_response(content: bytes, filename: str, *, inline: bool = False):
 
 __all__ = [
     "BASE_URL",
-    "StaticFileFetcher",
     "html_to_pdf",
     "pdf_response",
     "pdf_with_contents",
