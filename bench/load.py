@@ -28,7 +28,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import psutil  # noqa: E402  (installed with locust)
-from services import RedisServer, bench_database_url, ensure_postgres_database, free_port, postgres  # noqa: E402
+from services import (  # noqa: E402
+    RedisServer,
+    bench_database_url,
+    ensure_postgres_database,
+    free_port,
+    machine_speed,
+    postgres,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -117,18 +124,6 @@ def main():
         for name in RUNS:
             figures[name] = run(env, redis, outage=name == "outage")
     return summary(figures)
-
-
-def machine_speed() -> float:
-    """Milliseconds of processor time for a fixed loop of Python, the best of three: this machine's speed
-    changed by up to 30 % within an hour (every page with it), so two runs compare only at a similar speed."""
-    best = float("inf")
-    for _ in range(3):
-        started, total = time.process_time(), 0
-        for number in range(5_000_000):
-            total += number
-        best = min(best, time.process_time() - started)
-    return best * 1000
 
 
 def run(env, redis, outage):

@@ -3,9 +3,11 @@
 For each database (SQLite always; PostgreSQL when DATABASE_URL points at one) a child process uses its own
 benchmark database (a file under bench/results/, or `<name>_bench` beside DATABASE_URL's database: the
 development data is never touched), migrates it and fills it with `seed_synthetic` (timed), or reuses it when
-it already holds the same number of sites seeded by the same code. It then serves requests in-process through
-the whole Django stack (middleware, session, authentication, templates; production settings, DEBUG off) with
-every cache replaced by Django’s dummy cache (bench/settings.py).
+it already holds the same number of sites seeded by the same code. Another child process measures a copy of it
+(`services.database_copy`, dropped afterwards: the writes below never reach the seeded data, and every run
+reads the same). It serves requests in-process through the whole Django stack (middleware, session,
+authentication, templates; production settings, DEBUG off) with every cache replaced by Django’s dummy cache
+(bench/settings.py).
 
 Before each measured request (outside the timed part) a real write goes through the app's services: a
 journal event or a status change on a random site for the dashboard, a journal event on the site shown for
@@ -169,7 +171,6 @@ def worker(sites: int, requests: int, queries_only: bool) -> dict:
     from collectives.enums import PlatformRole
     from collectives.models import User
 
-    prepared = services.seed_once(sites)
     national, _ = User.objects.update_or_create(
         email="bench@bench.qic.fr", defaults={"role": PlatformRole.NATIONAL, "first_name": "Banc"}
     )
@@ -269,7 +270,7 @@ def worker(sites: int, requests: int, queries_only: bool) -> dict:
             "recipients": len(people),
         }
 
-    result = {"vendor": connection.vendor, "sites": sites, **prepared, "rows": [], "notify": notify_event()}
+    result = {"vendor": connection.vendor, "sites": sites, "rows": [], "notify": notify_event()}
     result["opendata"] = opendata_generation(executed, count_queries, 1 if queries_only else 3)
     rows = [(FLOOR, "national", nothing, "floor"), (BARE, "national", nothing, "bare")]
     rows += [(scenario, "national", writer.anywhere, "dashboard") for scenario in DASHBOARD]
@@ -348,19 +349,22 @@ def opendata_goal(main: dict, larger: dict | None) -> bool:
 # --- parent process: one child per database and size, then the report ------------------------------------
 
 
-def run_child(database_url: str, sites: int, requests: int, queries_only: bool = False) -> dict:
+def _child(database_url: str, *args: str) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": ""}
-    command = [sys.executable, __file__, "--worker", "--sites", str(sites), "--requests", str(requests)]
-    out = subprocess.run(
-        [*command, *(["--queries-only"] if queries_only else [])],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    out = subprocess.run([sys.executable, __file__, *args], env=env, cwd=ROOT, capture_output=True, text=True)
     if out.returncode:
         raise SystemExit(f"la mesure sur {database_url} a échoué :\n{out.stderr[-4000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_child(database_url: str, sites: int, requests: int, queries_only: bool = False) -> dict:
+    """The database filled (or found filled) by one child process, then measured by another on a copy of it
+    (`services.database_copy`): every run reads the same data, whatever earlier runs wrote."""
+    prepared = _child(database_url, "--prepare", "--sites", str(sites))
+    with services.database_copy(database_url) as copy:
+        args = ["--worker", "--sites", str(sites), "--requests", str(requests)]
+        result = _child(copy, *args, *(["--queries-only"] if queries_only else []))
+    return {**result, **prepared}
 
 
 def _rows(result: dict, kind: str) -> list[dict]:
@@ -486,8 +490,16 @@ def main() -> int:
     parser.add_argument("--sqlite-compare-sites", type=int, default=200, help=argparse.SUPPRESS)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--queries-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.prepare:
+        os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+        import django
+
+        django.setup()
+        print(json.dumps(services.seed_once(args.sites)))
+        return 0
     if args.worker:
         print(json.dumps(worker(args.sites, args.requests, args.queries_only)))
         return 0
@@ -496,7 +508,12 @@ def main() -> int:
     database_url = os.environ.get("DATABASE_URL", "")
     on_postgres = database_url.startswith(("postgres://", "postgresql://"))
     load = os.getloadavg()[0]
-    print(f"Charge de la machine au départ : {load:.1f} ({os.cpu_count()} cœurs). Mesures en cours…")
+    print(
+        f"Charge de la machine au départ : {load:.1f} ({os.cpu_count()} cœurs). Vitesse : une boucle Python "
+        f"fixe prend {services.machine_speed():.0f} ms (109 ms sur la plus rapide des machines où ce banc a "
+        "tourné : les objectifs en millisecondes en dépendent, pas ceux en multiples du plancher). "
+        "Mesures en cours…"
+    )
     verdicts = []
     if args.only in (None, "sqlite"):
         main_result = run_child(
