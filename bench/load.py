@@ -6,7 +6,8 @@ checks the goals: ≥ 50 requests/s, p95 ≤ 300 ms and no error for the first; 
 status is 1 when a goal is missed.
 
 The database is `<name>_load` beside DATABASE_URL's (a throw-away PostgreSQL on loopback without one), filled
-once with `seed_demo` and `seed_synthetic` and reused while the migrations and the seed code are the same.
+once with `seed_demo` and `seed_synthetic` and reused while the migrations and the seed code are the same;
+each run works on a copy of it, dropped afterwards (`services.database_copy`).
 Redis is always a redis-server of the script's own (port $BENCH_REDIS_PORT, or a free one): it stops it.
 
     make load
@@ -31,6 +32,7 @@ import psutil  # noqa: E402  (installed with locust)
 from services import (  # noqa: E402
     RedisServer,
     bench_database_url,
+    database_copy,
     ensure_postgres_database,
     free_port,
     machine_speed,
@@ -122,7 +124,10 @@ def main():
         redis.stop()
         figures = {}
         for name in RUNS:
-            figures[name] = run(env, redis, outage=name == "outage")
+            # Each run on its own copy of the seeded database, dropped afterwards: what a run writes
+            # (sign-ins, sessions, visions saved, roll-ups) never meets the next run or the next `make load`.
+            with database_copy(database_url) as copy:
+                figures[name] = run({**env, "DATABASE_URL": copy}, redis, outage=name == "outage")
     return summary(figures)
 
 
