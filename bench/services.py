@@ -14,7 +14,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 
 
 def machine_speed() -> float:
@@ -140,14 +140,20 @@ def bench_database_url(url: str, suffix: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}_{suffix}"))
 
 
-def ensure_postgres_database(url: str) -> None:
+@contextmanager
+def _server(url: str):
+    """The database name in a PostgreSQL `url`, and a connection to its server's maintenance database."""
     from urllib.parse import urlsplit, urlunsplit
 
     import psycopg
 
     parts = urlsplit(url)
-    name = parts.path.lstrip("/")
     with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        yield parts.path.lstrip("/"), conn
+
+
+def ensure_postgres_database(url: str) -> None:
+    with _server(url) as (name, conn):
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -158,32 +164,33 @@ def database_copy(url: str):
     status changes) go to it, so that every run starts from the seeded data. Measured on a database the runs
     kept writing to, the site page's site (the one with the most events) gathered 567 events, and the
     random status changes left it paused in one run (two panels, two queries fewer) and active in the next.
-    PostgreSQL copies a database from it as a template (a second or two for 2,000 sites); SQLite, its file."""
+    PostgreSQL copies a database from it as a template (a second or two for 2,000 sites); SQLite, through its
+    backup API (the file alone could miss what its write-ahead log still holds)."""
     from urllib.parse import urlsplit, urlunsplit
 
     if url.startswith("sqlite:///"):
-        source = url.removeprefix("sqlite:///")
-        copy = f"{source}.run"
-        shutil.copyfile(source, copy)
+        import sqlite3
+
+        copy = f"{url.removeprefix('sqlite:///')}.run"
+        with (
+            closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as source,
+            closing(sqlite3.connect(copy)) as target,
+        ):
+            source.backup(target)
         try:
             yield f"sqlite:///{copy}"
         finally:
             for leftover in glob.glob(f"{glob.escape(copy)}*"):
                 os.remove(leftover)
         return
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    copy = f"{name}_run"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
+    with _server(url) as (name, conn):
+        copy = f"{name}_run"
         conn.execute(f'DROP DATABASE IF EXISTS "{copy}"')
         conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
     try:
-        yield urlunsplit(parts._replace(path=f"/{copy}"))
+        yield urlunsplit(urlsplit(url)._replace(path=f"/{copy}"))
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
+        with _server(url) as (_, conn):
             conn.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
 
 
