@@ -9,7 +9,13 @@ Plain text has one path too: `clean_text` at the input boundary (every form fiel
 the output boundary (every SVG, PDF and e-mail writer) removes those XML cannot hold, so older data is safe.
 
 The subset: paragraphs (blank line), line breaks, `**gras**`, `*italique*`, lists (`- ` or `1. `),
-headings (`### `, shown as small headings), links `[texte](https://…)` and bare https links.
+headings (`# ` or `## `, and `### ` for a sub-heading: shown as small headings), links
+`[texte](https://…)` and bare https links.
+
+The text is shown under a heading of its page (`under`: level 2, "Le récit", on the pages; level 3 in the
+bilan's PDF): its headings are the two levels below (`### ` is the first in a text with no `# ` nor `## `),
+and a heading is never more than one level below the one before it, so that the outline screen readers list
+(of the page, of the tagged PDF) skips no level (RGAA 9.1).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import re
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
-ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "h4", "blockquote"}
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "h4", "h5", "blockquote"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"https", "http", "mailto"}
 
@@ -75,13 +81,17 @@ def _inline(escaped: str) -> str:
     return re.sub(r"\x00(\d+)\x00", lambda m: links[int(m.group(1))], text)
 
 
-def markdown_to_html(text: str) -> str:
+def markdown_to_html(text: str, under: int = 2) -> str:
     """The subset above as HTML (not yet cleaned: use `render_markdown`)."""
     # Control characters go first: the renderer marks its links with NUL characters.
     lines = clean_text(text).split("\n")
     out: list[str] = []
     paragraph: list[str] = []
     list_tag: str | None = None
+    heading_level = under  # the page's heading above the text
+    # Sub-headings (`### `) are a level below headings (`# `, `## `), or the first level in a text with none.
+    has_top = any((h := _HEADING.match(line.rstrip())) and len(h.group(1)) <= 2 for line in lines)
+    top, sub = under + 1, under + (2 if has_top else 1)
 
     def close_paragraph():
         if paragraph:
@@ -112,7 +122,8 @@ def markdown_to_html(text: str) -> str:
         elif heading:
             close_paragraph()
             close_list()
-            tag = "h3" if len(heading.group(1)) <= 2 else "h4"
+            heading_level = min(top if len(heading.group(1)) <= 2 else sub, heading_level + 1)
+            tag = f"h{heading_level}"
             out.append(f"<{tag}>{_inline(html.escape(heading.group(2).strip()))}</{tag}>")
         elif line.startswith(">"):
             close_paragraph()
@@ -126,9 +137,10 @@ def markdown_to_html(text: str) -> str:
     return "\n".join(out)
 
 
-def render_markdown(text: str) -> SafeString:
-    """Formatted text as safe HTML, ready for a template (`{{ value|markdown }}` does the same)."""
-    return clean_html(markdown_to_html(text))
+def render_markdown(text: str, under: int = 2) -> SafeString:
+    """Formatted text as safe HTML, ready for a template (`{{ value|markdown }}` does the same), shown under
+    a heading of level `under`."""
+    return clean_html(markdown_to_html(text, under))
 
 
 def plain_text(value: str) -> str:

@@ -70,5 +70,6 @@ def strategy_section(site) -> dict | None:
             }
             for a in snap["actions"]
         ],
-        "narrative": render_markdown(snap["narrative"]) if snap["narrative"] else "",
+        # Under the bilan's "Le récit", a level 3 heading (reports/pdf/site/strategy.html).
+        "narrative": render_markdown(snap["narrative"], under=3) if snap["narrative"] else "",
     }

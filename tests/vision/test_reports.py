@@ -69,12 +69,17 @@ def test_the_handover_pack_carries_the_vision_and_the_diagram(world):
     site = world.site_a
     chain_strategy(site, world.seat_holder_a, statement="Un quartier <fier> & ouvert.")
     services.save_narrative(
-        site, world.seat_holder_a, expected_version=1, narrative="D’abord **se connaître**."
+        site,
+        world.seat_holder_a,
+        expected_version=1,
+        narrative="## Le chemin\n\n### D’abord\n\nD’abord **se connaître**.",
     )
     context = handover.pack_context(site, world.seat_holder_a)
     html = render_to_string("collectives/pdf/handover_pack.html", context)
     assert "Un quartier &lt;fier&gt; &amp; ouvert." in html
     assert html.count("<svg") == 1 and "Un quartier où l’on choisit de rester" in html
     assert "<strong>se connaître</strong>" in html
+    # The typed headings nest under the pack's "Le récit" (level 3): the tagged PDF's outline skips no level.
+    assert '<h3>Le récit</h3><div class="text"><h4>Le chemin</h4>\n<h5>D’abord</h5>' in html
     pdf = handover.render_pack(site, world.seat_holder_a)
     assert pdf.startswith(b"%PDF")

@@ -348,11 +348,32 @@ def test_the_narrative_is_rendered_as_formatted_text(client, world):
     world.login(client, world.seat_holder_a)
     client.post(
         url("narrative", world.site_a),
-        {"version": 1, "narrative": "### Le chemin\n\nD’abord **se connaître**."},
+        {"version": 1, "narrative": "### Le chemin\n\nD’abord **se connaître**.\n\n### Puis agir"},
     )
     page = client.get(url("workspace", world.site_a)).content.decode()
-    assert "<h4>Le chemin</h4>" in page
+    # Under the page's "Le récit" (level 2): the text's headings are level 3, side by side as typed.
+    assert "<h3>Le chemin</h3>" in page and "<h3>Puis agir</h3>" in page
     assert "<strong>se connaître</strong>" in page
+
+
+def test_the_narrative_headings_never_skip_a_level_of_the_pages_outline(client, world):
+    """Screen readers list a page's headings (RGAA 9.1): typed headings nest under the page's, one level at
+    a time, whatever marks were typed."""
+    world.login(client, world.seat_holder_a)
+    narrative = "#### Avant tout\n\n## Le chemin\n\n### D’abord\n\n###### Ensuite\n\n# Enfin"
+    client.post(url("narrative", world.site_a), {"version": 1, "narrative": narrative})
+    page = client.get(url("workspace", world.site_a)).content.decode()
+    text = page[page.index('class="qic-text qic-narrative"') :]
+    headings = re.findall(r"<h([1-6])>([^<]+)</h\1>", text[: text.index("</div>")])
+    assert headings == [
+        ("3", "Avant tout"),  # the first never deeper than level 3
+        ("3", "Le chemin"),
+        ("4", "D’abord"),
+        ("4", "Ensuite"),
+        ("3", "Enfin"),
+    ]
+    # ... under the section's own heading, level 2.
+    assert page.index('<h2 id="recit-title">Le récit</h2>') < page.index('class="qic-text qic-narrative"')
 
 
 # Diagram ---------------------------------------------------------------------------------------------------
