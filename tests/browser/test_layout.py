@@ -1,9 +1,11 @@
 """Layout of every page: the URL walk of tests/test_tenancy.py on the demo data, on a phone (390 px) and a
 desk (1280 px), in the DSFR's light and dark themes. It fails when content is drawn over other content or over
 the footer, when the page scrolls sideways, when a button's label is cut to its icon, when text falls under
-4.5:1 contrast (axe-core's color-contrast rule) or a chart's lines and bars under 3:1. With $QIC_LAYOUT_SHOTS
-set, a screenshot of each page, width and theme is kept there for people to look at (none otherwise: 504
-full-page captures took a fifth of the check's time, and nobody looks at them in CI).
+4.5:1 contrast (axe-core's color-contrast rule) or a chart's lines and bars under 3:1, and when axe-core
+finds any violation of its other WCAG 2.1 A and AA rules and best practices, whatever its impact (once a
+page, at the desk width: tests/browser/test_accessibility.py checks the pages this walk does not open). With
+$QIC_LAYOUT_SHOTS set, a screenshot of each page, width and theme is kept there for people to look at (none
+otherwise: 504 full-page captures took a fifth of the check's time, and nobody looks at them in CI).
 QIC_LAYOUT_PAGES=name,name looks at those only.
 
 Who opens what: national staff open every page (they see the most: every site, every form); the other roles
@@ -94,18 +96,29 @@ SET_THEME = """theme => {
 }"""
 # axe-core's options of its color-contrast check (4.5:1, 3:1 for large text), but for the pseudo-elements: the
 # DSFR draws its icons with them, beside the text, and axe-core would leave the text of every icon unchecked.
-CONTRAST = """async () => {
+# With `every` true, axe-core's other rules too (those of tests/browser/conftest.py's check) in the same run:
+# every violation, whatever its impact, the "moderate" ones (a heading level skipped, two search landmarks of
+# the same name) included. One run rather than two: axe-core reads the whole page for each.
+AXE_RUN = """async (every) => {
     axe.configure({checks: [{id: 'color-contrast', options: {
         ignoreUnicode: true, ignoreLength: false, ignorePseudo: true, boldValue: 700, boldTextPt: 14,
         largeTextPt: 18, contrastRatio: {normal: {expected: 4.5}, large: {expected: 3}},
         pseudoSizeThreshold: 0.25, shadowOutlineEmMax: 0.2, textStrokeEmMin: 0.03}}]});
     qicLayout.flatten();
-    const result = await axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']},
-                                            resultTypes: ['violations']}).finally(qicLayout.restore);
-    return result.violations.flatMap(v => v.nodes).map(n => {
-        const data = (n.any[0] || {}).data || {};
-        return `${data.contrastRatio}:1 (${data.fgColor} on ${data.bgColor}) ${n.target.join(' ')}`;
-    });
+    const rules = every
+        ? {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}
+        : {type: 'rule', values: ['color-contrast']};
+    const result = await axe.run(document, {runOnly: rules, resultTypes: ['violations']})
+        .finally(qicLayout.restore);
+    const contrast = result.violations.filter(v => v.id === 'color-contrast');
+    return {
+        contrast: contrast.flatMap(v => v.nodes).map(n => {
+            const data = (n.any[0] || {}).data || {};
+            return `${data.contrastRatio}:1 (${data.fgColor} on ${data.bgColor}) ${n.target.join(' ')}`;
+        }),
+        others: result.violations.filter(v => v.id !== 'color-contrast').map(v => `${v.id} (${v.impact}): `
+            + `${v.help}: ` + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')),
+    };
 }"""
 
 
@@ -211,7 +224,7 @@ def _steps(first_width: int, first_theme: str | None, shots: bool) -> list[tuple
 def _look(tab: Tab, shots: Path | None, label: str) -> list[str]:
     """The page loaded in `tab` at each width and in each theme (`_steps`): what is wrong, and a screenshot
     of each (in `shots`, when given)."""
-    page, problems, measured = tab.page, {}, set()
+    page, problems, measured, checked = tab.page, {}, set(), False
     width = page.viewport_size["width"]
     theme = page.evaluate("document.documentElement.getAttribute('data-fr-theme')")
     for step_width, step_theme in _steps(width, theme, shots is not None):
@@ -232,7 +245,10 @@ def _look(tab: Tab, shots: Path | None, label: str) -> list[str]:
             found += [(f"{a} is drawn under the footer", width) for a in layout["footer"]]
             found += [(f"{a} has its label cut (its icon alone shows)", width) for a in layout["cut"]]
         if width == max(WIDTHS):
-            found += [(f"text contrast {c}", theme) for c in page.evaluate(CONTRAST)]
+            axe = page.evaluate(AXE_RUN, not checked)  # every rule at the first look at the desk width
+            checked = True
+            found += [(f"accessibility {violation}", width) for violation in axe["others"]]
+            found += [(f"text contrast {c}", theme) for c in axe["contrast"]]
             found += [(f"chart contrast {c}", theme) for c in page.evaluate("qicLayout.graphics()")]
         for problem, where in found:
             problems.setdefault(problem, []).append(f"{where} px" if where == width else where)
@@ -295,6 +311,9 @@ FAULTY = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Un
   .icon-only { max-width: 40px; overflow: hidden; white-space: nowrap }
 </style></head><body><main>
   <h1>Une page mal faite</h1>
+  <h3>Un niveau de titre sauté</h3>
+  <form role="search"><input type="search" aria-label="Chercher"></form>
+  <form role="search"><input type="search" aria-label="Chercher encore"></form>
   <p>Un paragraphe</p><p class="over">posé sur le précédent</p>
   <p class="pale">Un texte trop pâle</p>
   <div class="wide">Un bloc plus large que l’écran</div>
@@ -317,6 +336,9 @@ def test_the_layout_check_finds_each_fault(browser, tmp_path):
         "<button.fr-btn--icon-left.icon-only> « Confirmer » has its label cut (its icon alone shows)",
         "(light, dark): text contrast 1.91:1 (#bbbbbb on #ffffff) .pale",
         "(light, dark): chart contrast « Une courbe »: <polyline> in rgb(0,0,145) on rgb(22,22,22): 1.21:1",
+        "(1280 px): accessibility heading-order (moderate): Heading levels should only increase by one: h3",
+        "(1280 px): accessibility landmark-unique (moderate): Landmarks should have a unique role or "
+        "role/label/title (i.e. accessible name) combination: form",
     )
     # Without screenshots (CI), from either width: each width and theme is looked at once, every fault found.
     for width in (390, 1280):

@@ -15,7 +15,7 @@ from collectives.enums import MemberRole
 from collectives.models import Membership, Session
 from evaluation.models import SelfAssessment
 from sites.models import Site
-from tests.browser.conftest import AXE
+from tests.browser.conftest import check_accessibility
 
 pytestmark = pytest.mark.browser
 
@@ -34,17 +34,6 @@ def _sign_in_context(browser, live_server, email, viewport):
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state("networkidle")
     return context, page
-
-
-def _axe(page, context):
-    """The `axe_check` fixture's run, on a page of another browser context (a site member's phone)."""
-    page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        """async () => await axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag',
-             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"""
-    )
-    bad = [f"{v['id']}: {v['help']}" for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    assert not bad, f"Accessibility violations on {context}: {bad}"
 
 
 def _no_horizontal_scroll(page):
@@ -147,7 +136,7 @@ def test_a_facilitator_runs_a_regional_module_and_logs_coaching(
         phone.get_by_label("Ce qui vous a fait bouger").fill(moved)
         phone.get_by_role("button", name="Enregistrer notre position").click()
         expect(phone.get_by_role("status").filter(has_text="Position enregistrée")).to_contain_text(level)
-        _axe(phone, "continuum — page du site (375 px)")
+        check_accessibility(phone, "continuum — page du site (375 px)")
 
     # The facilitator's screen follows without reloading (HTMX polling every 3 seconds).
     board = page.locator("#continuum-board")
