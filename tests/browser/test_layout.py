@@ -3,7 +3,8 @@ desk (1280 px), in the DSFR's light and dark themes. It fails when content is dr
 the footer, when the page scrolls sideways, when a button's label is cut to its icon, when text falls under
 4.5:1 contrast (axe-core's color-contrast rule) or a chart's lines and bars under 3:1, and when axe-core
 finds any violation of its other WCAG 2.1 A and AA rules and best practices, whatever its impact (once a
-page, at the desk width: tests/browser/test_accessibility.py checks the pages this walk does not open). With
+page, at the desk width, and on a phone a table too wide to show that a keyboard cannot scroll:
+tests/browser/test_accessibility.py checks the pages this walk does not open). With
 $QIC_LAYOUT_SHOTS set, a screenshot of each page, width and theme is kept there for people to look at (none
 otherwise: 504 full-page captures took a fifth of the check's time, and nobody looks at them in CI).
 QIC_LAYOUT_PAGES=name,name looks at those only.
@@ -96,19 +97,23 @@ SET_THEME = """theme => {
 }"""
 # axe-core's options of its color-contrast check (4.5:1, 3:1 for large text), but for the pseudo-elements: the
 # DSFR draws its icons with them, beside the text, and axe-core would leave the text of every icon unchecked.
-# With `every` true, axe-core's other rules too (those of tests/browser/conftest.py's check) in the same run:
+# `rules` "every": axe-core's other rules too (those of tests/browser/conftest.py's check) in the same run:
 # every violation, whatever its impact, the "moderate" ones (a heading level skipped, two search landmarks of
-# the same name) included. One run rather than two: axe-core reads the whole page for each.
-AXE_RUN = """async (every) => {
+# the same name) included. One run rather than two: axe-core reads the whole page for each. "narrow": on a
+# phone, the rule whose result depends on the width: a table wider than the screen scrolls, and a keyboard
+# must reach it to scroll it.
+AXE_RUN = """async (rules) => {
     axe.configure({checks: [{id: 'color-contrast', options: {
         ignoreUnicode: true, ignoreLength: false, ignorePseudo: true, boldValue: 700, boldTextPt: 14,
         largeTextPt: 18, contrastRatio: {normal: {expected: 4.5}, large: {expected: 3}},
         pseudoSizeThreshold: 0.25, shadowOutlineEmMax: 0.2, textStrokeEmMin: 0.03}}]});
     qicLayout.flatten();
-    const rules = every
-        ? {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}
-        : {type: 'rule', values: ['color-contrast']};
-    const result = await axe.run(document, {runOnly: rules, resultTypes: ['violations']})
+    const runOnly = {
+        every: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
+        contrast: {type: 'rule', values: ['color-contrast']},
+        narrow: {type: 'rule', values: ['scrollable-region-focusable']},
+    }[rules];
+    const result = await axe.run(document, {runOnly, resultTypes: ['violations']})
         .finally(qicLayout.restore);
     const contrast = result.violations.filter(v => v.id === 'color-contrast');
     return {
@@ -237,6 +242,8 @@ def _look(tab: Tab, shots: Path | None, label: str) -> list[str]:
         found = []  # (what, where)
         if width not in measured:
             measured.add(width)
+            if width == min(WIDTHS):
+                found += [(f"accessibility {v}", width) for v in page.evaluate(AXE_RUN, "narrow")["others"]]
             layout = page.evaluate("qicLayout.measure()")
             if layout["sideways"]:
                 wide = ", ".join(layout["wide"])
@@ -245,7 +252,7 @@ def _look(tab: Tab, shots: Path | None, label: str) -> list[str]:
             found += [(f"{a} is drawn under the footer", width) for a in layout["footer"]]
             found += [(f"{a} has its label cut (its icon alone shows)", width) for a in layout["cut"]]
         if width == max(WIDTHS):
-            axe = page.evaluate(AXE_RUN, not checked)  # every rule at the first look at the desk width
+            axe = page.evaluate(AXE_RUN, "contrast" if checked else "every")  # every rule at the first look
             checked = True
             found += [(f"accessibility {violation}", width) for violation in axe["others"]]
             found += [(f"text contrast {c}", theme) for c in axe["contrast"]]
@@ -317,6 +324,8 @@ FAULTY = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Un
   <p>Un paragraphe</p><p class="over">posé sur le précédent</p>
   <p class="pale">Un texte trop pâle</p>
   <div class="wide">Un bloc plus large que l’écran</div>
+  <div style="overflow-x: auto"><table><caption>Un tableau</caption><thead><tr><th>Colonne</th></tr></thead>
+    <tbody><tr><td style="min-width: 900px">Trop large pour un téléphone</td></tr></tbody></table></div>
   <div class="dark"><svg role="img" width="200" height="60"><title>Une courbe</title>
     <polyline points="0,10 100,50 200,20" fill="none" stroke="#000091" stroke-width="3"/></svg></div>
   <button class="fr-btn--icon-left icon-only">Confirmer</button>
@@ -336,6 +345,8 @@ def test_the_layout_check_finds_each_fault(browser, tmp_path):
         "<button.fr-btn--icon-left.icon-only> « Confirmer » has its label cut (its icon alone shows)",
         "(light, dark): text contrast 1.91:1 (#bbbbbb on #ffffff) .pale",
         "(light, dark): chart contrast « Une courbe »: <polyline> in rgb(0,0,145) on rgb(22,22,22): 1.21:1",
+        "(390 px): accessibility scrollable-region-focusable (serious): Scrollable region must have keyboard "
+        "access: div:nth-child(9)",
         "(1280 px): accessibility heading-order (moderate): Heading levels should only increase by one: h3",
         "(1280 px): accessibility landmark-unique (moderate): Landmarks should have a unique role or "
         "role/label/title (i.e. accessible name) combination: form",
