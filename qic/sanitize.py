@@ -84,13 +84,14 @@ def _inline(escaped: str) -> str:
 def markdown_to_html(text: str, under: int = 2) -> str:
     """The subset above as HTML (not yet cleaned: use `render_markdown`)."""
     # Control characters go first: the renderer marks its links with NUL characters.
-    lines = clean_text(text).split("\n")
+    lines = [line.rstrip() for line in clean_text(text).split("\n")]
+    headings = [_HEADING.match(line) for line in lines]  # read once: the levels depend on the whole text
     out: list[str] = []
     paragraph: list[str] = []
     list_tag: str | None = None
     heading_level = under  # the page's heading above the text
     # Sub-headings (`### `) are a level below headings (`# `, `## `), or the first level in a text with none.
-    has_top = any((h := _HEADING.match(line.rstrip())) and len(h.group(1)) <= 2 for line in lines)
+    has_top = any(heading and len(heading.group(1)) <= 2 for heading in headings)
     top, sub = under + 1, under + (2 if has_top else 1)
 
     def close_paragraph():
@@ -104,9 +105,8 @@ def markdown_to_html(text: str, under: int = 2) -> str:
             out.append(f"</{list_tag}>")
             list_tag = None
 
-    for raw in lines:
-        line = raw.rstrip()
-        bullet, numbered, heading = _BULLET.match(line), _NUMBERED.match(line), _HEADING.match(line)
+    for line, heading in zip(lines, headings, strict=True):
+        bullet, numbered = _BULLET.match(line), _NUMBERED.match(line)
         if not line.strip():
             close_paragraph()
             close_list()
