@@ -1,8 +1,9 @@
 """Template context shared by every page: the service's identity and the navigation of the user's role."""
 
+from functools import cached_property
 from types import SimpleNamespace
 
-from qic import access
+from qic import access, unsaved
 from qic.links import url_for
 
 SITE_CONFIG = SimpleNamespace(
@@ -90,9 +91,22 @@ def _site_navigation(request):
     ]
 
 
+class _Unsaved:
+    """What the person typed and could not save, kept for this page (`qic.unsaved`): read, and so removed
+    from the session, only by a page that shows it (base.html)."""
+
+    def __init__(self, request):
+        self.request = request
+
+    @cached_property
+    def kept(self) -> dict | None:
+        return unsaved.take(self.request)
+
+
 def platform(request):
     return {
         "SITE_CONFIG": SITE_CONFIG,
         "nav_items": _navigation(request),
         "site_nav": _site_navigation(request),
+        "unsaved": _Unsaved(request),
     }

@@ -54,6 +54,8 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A stale token gives the page back with what was typed, not an error page (qic.views.csrf_failure).
+CSRF_FAILURE_VIEW = "qic.views.csrf_failure"
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -97,7 +99,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "qic.audit.AuditUserMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "collectives.security.middleware.LoginRequiredMiddleware",  # Django's; a form sent late keeps its text
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "collectives.security.middleware.SessionLifetimeMiddleware",
@@ -125,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "qic.context_processors.platform",
                 "sites.context_processors.notifications",
+                "collectives.security.context_processors.session_clock",
             ],
             # The French text filters (dates, numbers, plurals, spaces) are available in every template.
             "builtins": ["qic.templatetags.qic_text"],

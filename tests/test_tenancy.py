@@ -60,6 +60,9 @@ RULES: dict[str, Rule] = {
     "security:account_security": Rule("authenticated"),
     "security:end_session": Rule("authenticated", kwargs=lambda w: {"session_id": 1}),
     "security:email": Rule("authenticated"),
+    # The current session's clock (its own only: there is no session id to give).
+    "security:session_state": Rule("authenticated"),
+    "security:session_extend": Rule("authenticated"),
     "security:proconnect_login": Rule("sign_in_flow"),
     "security:proconnect_callback": Rule("sign_in_flow"),
     "security:proconnect_unknown": Rule("sign_in_flow"),

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+
 from allauth.usersessions.models import UserSession
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.auth import middleware as auth_middleware
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+
+from qic import htmx, unsaved
 
 from . import services
 
@@ -16,6 +22,11 @@ EXPIRED_MESSAGES = {
     "idle": "Votre session a expiré après une période d’inactivité. Reconnectez-vous pour continuer.",
     "absolute": "Votre session a atteint sa durée maximale. Reconnectez-vous pour continuer.",
 }
+ENDED_MESSAGE = "Votre session s’est fermée entre-temps. Reconnectez-vous pour continuer."
+KEPT_MESSAGE = (
+    " Ce que vous veniez d’envoyer n’a pas été enregistré, mais rien n’est perdu : une fois reconnecté·e,"
+    " vous retrouverez votre saisie."
+)
 # Where a person who must still set up two-factor may go: the setup pages themselves and the way out.
 MFA_SETUP_URL_NAMES = frozenset(
     {
@@ -32,12 +43,9 @@ MFA_SETUP_URL_NAMES = frozenset(
 )
 
 
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    if request.headers.get("HX-Request") == "true":
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url  # a fragment request reloads the whole page there
-        return response
-    return HttpResponseRedirect(url)
+@functools.cache
+def _state_path() -> str:
+    return reverse("security:session_state")
 
 
 class SessionLifetimeMiddleware:
@@ -51,12 +59,23 @@ class SessionLifetimeMiddleware:
         if request.user.is_authenticated:
             reason = services.session_expiry(request.session)
             if reason:
+                user_id = request.user.pk
                 logout(request)  # flushes the session: its row is deleted from the store
-                messages.warning(request, EXPIRED_MESSAGES[reason])
+                # What was sent is kept in the new session, which signing in again keeps (qic.unsaved).
+                request.session[unsaved.ENDED_USER_KEY] = user_id  # for a later request of its pages
+                kept = request.method == "POST" and unsaved.keep(request, user_id)
+                if request.path != _state_path():  # the page's clock: the page's dialog says it
+                    messages.warning(request, EXPIRED_MESSAGES[reason] + (KEPT_MESSAGE if kept else ""))
                 login_url = reverse("account_login")
                 if request.method in ("GET", "HEAD") and request.headers.get("HX-Request") != "true":
-                    login_url += "?" + urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
-                return _redirect(request, login_url)
+                    back = request.get_full_path()
+                else:
+                    back = unsaved.page_of(request)  # the page the form or the fragment was on
+                if back:
+                    login_url += "?" + urlencode({REDIRECT_FIELD_NAME: back})
+                return htmx.redirect(request, login_url)
+            if request.path == _state_path():
+                return self.get_response(request)  # reading the clock is not activity
             seen_before = request.session.get(services.SEEN_AT_KEY)
             services.touch_session(request.session)
             if seen_before is not None and request.session.get(services.SEEN_AT_KEY) != seen_before:
@@ -86,4 +105,24 @@ class MFARequiredMiddleware:
             return None  # public pages (legal notice, accessibility, health) stay public
         if not services.mfa_missing(request):
             return None
-        return _redirect(request, reverse("mfa_activate_totp"))
+        return htmx.redirect(request, reverse("mfa_activate_totp"))
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Django's, for a page's request that arrives once its session has ended (the idle limit, seen by the
+    page's clock or another tab; a sign-out in another tab): a form sent keeps what it sent for its writer
+    (`qic.unsaved`), and both a form and an HTMX request lead to the sign-in page as a whole page (not the
+    sign-in page inside the fragment), which brings the person back to the page they were on."""
+
+    def handle_no_permission(self, request, view_func):
+        is_htmx = request.headers.get("HX-Request") == "true"
+        if request.method in ("GET", "HEAD") and not is_htmx:
+            return super().handle_no_permission(request, view_func)
+        ended_user = request.session.get(unsaved.ENDED_USER_KEY)
+        kept = ended_user is not None and request.method == "POST" and unsaved.keep(request, ended_user)
+        messages.warning(request, ENDED_MESSAGE + (KEPT_MESSAGE if kept else ""))
+        login_url = resolve_url(self.get_login_url(view_func))
+        back = unsaved.page_of(request)
+        if back:
+            login_url += "?" + urlencode({self.get_redirect_field_name(view_func): back})
+        return htmx.redirect(request, login_url)

@@ -158,6 +158,19 @@ def session_expiry(session: SessionBase, now: float | None = None) -> str | None
     return None
 
 
+def session_clock(session: SessionBase, now: float | None = None) -> dict[str, int]:
+    """Seconds left before this session ends for inactivity ("idle") and whatever the activity ("ends"),
+    for the page's script that warns before either (WCAG 2.2.1: a time limit is announced and extendable)."""
+    now = time.time() if now is None else now
+    authenticated_at = session.get(AUTHENTICATED_AT_KEY, now)
+    seen_at = session.get(SEEN_AT_KEY, now)
+    return {
+        "idle": max(0, int(seen_at + settings.QIC_SESSION_IDLE_SECONDS - now)),
+        "ends": max(0, int(authenticated_at + settings.SESSION_COOKIE_AGE - now)),
+        "idle_limit": settings.QIC_SESSION_IDLE_SECONDS,
+    }
+
+
 def touch_session(session: SessionBase, now: float | None = None) -> None:
     """Record activity, writing to the session store at most once a minute (or a tenth of the idle time)."""
     now = int(time.time() if now is None else now)

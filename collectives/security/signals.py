@@ -7,6 +7,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from qic import unsaved
+
 from . import services
 
 
@@ -14,6 +16,7 @@ from . import services
 def start_session_clock(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         services.start_session_clock(request.session)
+        request.session.pop(unsaved.ENDED_USER_KEY, None)
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)

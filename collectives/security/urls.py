@@ -7,6 +7,8 @@ app_name = "security"
 urlpatterns = [
     path("securite/", views.account_security, name="account_security"),
     path("sessions/<int:session_id>/fermer/", views.end_session, name="end_session"),
+    path("session/etat/", views.session_state, name="session_state"),
+    path("session/prolonger/", views.session_extend, name="session_extend"),
     # Before allauth's own "email/" (same address), which it replaces.
     path("email/", views.email, name="email"),
     path("proconnect/connexion/", views.proconnect_login, name="proconnect_login"),

@@ -15,7 +15,7 @@ from allauth.usersessions.models import UserSession
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -185,6 +185,20 @@ def account_security(request: HttpRequest) -> HttpResponse:
         "has_password": user.has_usable_password(),
     }
     return render(request, "account/security.html", context)
+
+
+@require_safe
+def session_state(request: HttpRequest) -> JsonResponse:
+    """How long the current session has left (`services.session_clock`). Reading it is not activity: the
+    middleware does not count it, so an open page that checks its clock does not keep the session alive."""
+    return JsonResponse(services.session_clock(request.session), headers={"Cache-Control": "no-store"})
+
+
+@require_POST
+def session_extend(request: HttpRequest) -> JsonResponse:
+    """« Rester connecté·e », or someone typing on a page: activity, which the middleware records."""
+    services.touch_session(request.session)
+    return JsonResponse(services.session_clock(request.session), headers={"Cache-Control": "no-store"})
 
 
 @require_POST

@@ -1,0 +1,189 @@
+// The session's time limits, announced (WCAG 2.2.1, RGAA 13.1). A session ends after some time without a
+// request (30 minutes) and, whatever the activity, some hours after sign-in. Someone typing a long text sends
+// no request: so, while a person types or clicks on a page, this tells the server now and then that they are
+// there. Two minutes before the idle limit, with nobody active, it opens a dialog whose button keeps the
+// session; it tells when the session has ended, and before the absolute limit. Several tabs share one
+// session: before warning, a tab asks the server how long is left (reading it is not activity).
+// Loaded as a file: the CSP forbids inline script.
+(function () {
+  "use strict";
+  var dialog = document.getElementById("qic-session");
+  if (!dialog || !window.fetch) {
+    return;
+  }
+  var SECOND = 1000;
+  var idleLimit = Number(dialog.getAttribute("data-qic-idle-limit")) * SECOND;
+  var WARN = Math.min(120 * SECOND, idleLimit / 4); // the warning comes this long before the idle limit
+  var ENDS_WARN = 5 * 60 * SECOND; // and this long before the absolute one
+  var PING_EVERY = Math.min(5 * 60 * SECOND, idleLimit / 3); // activity reported at most this often
+  var stateUrl = dialog.getAttribute("data-qic-state");
+  var form = document.getElementById("qic-session-extend");
+  var title = document.getElementById("qic-session-title");
+  var text = document.getElementById("qic-session-text");
+  var stay = document.getElementById("qic-session-stay");
+  var ok = document.getElementById("qic-session-ok");
+  var loaded = Date.now();
+  var idleAt = loaded + Number(dialog.getAttribute("data-qic-idle")) * SECOND;
+  var endsAt = loaded + Number(dialog.getAttribute("data-qic-ends")) * SECOND;
+  var lastContact = loaded;
+  var lastActivity = 0;
+  var shown = "";
+  var endsWarned = false;
+  var busy = false;
+
+  function clockTime(moment) {
+    var date = new Date(moment);
+    var minutes = String(date.getMinutes()).padStart(2, "0");
+    return date.getHours() + "\u00a0h\u00a0" + minutes;
+  }
+
+  function show(kind) {
+    if (kind === shown) {
+      return;
+    }
+    shown = kind;
+    if (kind === "idle") {
+      title.textContent = "Votre session va bientôt se fermer";
+      text.textContent = "Sans activité depuis un moment, votre session se fermera à " + clockTime(idleAt) +
+        ". Choisissez « Rester connecté·e » pour continuer.";
+    } else if (kind === "ended") {
+      title.textContent = "Votre session s’est fermée";
+      text.textContent = "Elle s’est fermée après un long moment sans activité, ou a atteint sa durée " +
+        "maximale. Ce que vous avez saisi sur cette page n’est pas perdu : enregistrez-le comme " +
+        "d’habitude, puis reconnectez-vous ; votre saisie vous sera rendue.";
+    } else {
+      title.textContent = "Votre session se termine bientôt";
+      text.textContent = "Par sécurité, une session dure au plus quelques heures : la vôtre se fermera à " +
+        clockTime(endsAt) + ", quoi que vous fassiez. Enregistrez ce que vous êtes en train de saisir ; " +
+        "vous pourrez ensuite vous reconnecter.";
+    }
+    stay.parentElement.hidden = kind !== "idle";
+    ok.parentElement.hidden = kind === "idle";
+    open();
+  }
+
+  function open() {
+    if (window.dsfr) {
+      window.dsfr(dialog).modal.disclose();
+    } else if (dialog.showModal && !dialog.open) {
+      dialog.showModal();
+    }
+  }
+
+  function close() {
+    shown = "";
+    if (window.dsfr) {
+      window.dsfr(dialog).modal.conceal();
+    } else if (dialog.open) {
+      dialog.close();
+    }
+  }
+
+  function learn(clock) {
+    var now = Date.now();
+    idleAt = now + clock.idle * SECOND;
+    endsAt = now + clock.ends * SECOND;
+  }
+
+  function ask(method) {
+    // A redirect (to the sign-in page) means the session is over: not followed.
+    var options = { method: method, credentials: "same-origin", redirect: "manual", headers: { Accept: "application/json" } };
+    if (method === "POST") {
+      options.body = new FormData(form);
+    }
+    return fetch(method === "POST" ? form.action : stateUrl, options).then(function (response) {
+      if (!response.ok) {
+        throw new Error(String(response.status));
+      }
+      return response.json();
+    }).then(function (clock) {
+      if (method === "POST") {
+        lastContact = Date.now();
+      }
+      learn(clock);
+      return clock;
+    });
+  }
+
+  function settle() {
+    var left = idleAt - Date.now();
+    if (left <= 0 || endsAt <= Date.now()) {
+      show("ended");
+    } else if (left <= WARN) {
+      show("idle");
+    } else if (shown === "idle") {
+      close(); // kept: by this page's button, its typing, or another tab
+    }
+  }
+
+  function extend() {
+    if (busy) {
+      return;
+    }
+    busy = true;
+    // A refused extension (a token gone stale when another tab signed in again) is not an ended session:
+    // the clock says which.
+    ask("POST").catch(function () {
+      return ask("GET");
+    }).then(settle, function () {
+      show("ended");
+    }).then(function () {
+      busy = false;
+    });
+  }
+
+  function tick() {
+    var now = Date.now();
+    if (shown === "ended" || busy) {
+      return;
+    }
+    if (lastActivity > lastContact && now - lastContact >= PING_EVERY) {
+      extend(); // someone is here, typing or clicking: the session stays
+      return;
+    }
+    if (!endsWarned && endsAt - now <= ENDS_WARN && endsAt < idleAt) {
+      endsWarned = true;
+      show("ends");
+      return;
+    }
+    if (idleAt - now > WARN && endsAt > now) {
+      return;
+    }
+    if (lastActivity > lastContact) {
+      extend();
+      return;
+    }
+    busy = true;
+    ask("GET").then(settle, function () {
+      show("ended");
+    }).then(function () {
+      busy = false;
+    });
+  }
+
+  ["keydown", "input", "pointerdown"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      if (!dialog.contains(event.target)) {
+        lastActivity = Date.now();
+      }
+    }, { capture: true, passive: true });
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful) {
+      lastContact = Date.now(); // every request the page sends is activity
+      idleAt = lastContact + idleLimit;
+    }
+  });
+  ["dsfr.conceal", "close"].forEach(function (name) {
+    dialog.addEventListener(name, function () {
+      if (shown !== "ended") {
+        shown = ""; // closed without keeping the session: the next warning opens it again
+      }
+    });
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    extend();
+  });
+  setInterval(tick, Math.min(15 * SECOND, WARN / 4));
+})();
