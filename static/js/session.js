@@ -17,7 +17,7 @@
   var ENDS_WARN = 5 * 60 * SECOND; // and this long before the absolute one
   var PING_EVERY = Math.min(5 * 60 * SECOND, idleLimit / 3); // activity reported at most this often
   var stateUrl = dialog.getAttribute("data-qic-state");
-  var form = document.getElementById("qic-session-extend");
+  var extendUrl = dialog.getAttribute("data-qic-extend");
   var title = document.getElementById("qic-session-title");
   var text = document.getElementById("qic-session-text");
   var stay = document.getElementById("qic-session-stay");
@@ -87,11 +87,12 @@
 
   function ask(method) {
     // A redirect (to the sign-in page) means the session is over: not followed.
-    var options = { method: method, credentials: "same-origin", redirect: "manual", headers: { Accept: "application/json" } };
+    var headers = { Accept: "application/json" };
     if (method === "POST") {
-      options.body = new FormData(form);
+      headers["X-CSRFToken"] = dialog.getAttribute("data-qic-token");
     }
-    return fetch(method === "POST" ? form.action : stateUrl, options).then(function (response) {
+    var options = { method: method, credentials: "same-origin", redirect: "manual", headers: headers };
+    return fetch(method === "POST" ? extendUrl : stateUrl, options).then(function (response) {
       if (!response.ok) {
         throw new Error(String(response.status));
       }
@@ -181,9 +182,6 @@
       }
     });
   });
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    extend();
-  });
+  stay.addEventListener("click", extend);
   setInterval(tick, Math.min(15 * SECOND, WARN / 4));
 })();

@@ -58,6 +58,7 @@ FILES = frozenset(
         "sessions:sign_in_sheet",
         "help:guide",
         "opendata:file",
+        "security:session_state",  # the session's clock, JSON for static/js/session.js
     }
     # The partner API answers JSON (its documentation is Swagger UI's page, drawn by Swagger UI); revoking a
     # key is a POST.
