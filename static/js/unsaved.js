@@ -6,6 +6,8 @@
 // - an HTMX request that fails (the server unreachable, an error) changes nothing on the page: HTMX swaps
 //   nothing. A message next to the form now says that nothing was saved and that what was typed is still
 //   there, to send again.
+// - leaving a page, or closing an editor (« Annuler »), while a form holds text typed and not yet sent asks
+//   first (the browser's own question when leaving; a confirmation when an HTMX request would replace it).
 // Loaded as a file: the CSP forbids inline script.
 (function () {
   "use strict";
@@ -80,6 +82,7 @@
       status.textContent = "Elle a été remise dans ce formulaire : vérifiez-la, puis enregistrez-la.";
       status.id = "qic-unsaved-status";
       form.parentNode.insertBefore(box, form); // the message goes next to the form it speaks of
+      mark(form); // not saved yet
       var copy = box.querySelector(".qic-unsaved__texts");
       if (copy) {
         copy.remove(); // the text is in the form now
@@ -123,6 +126,72 @@
     }
     box.focus();
   }
+
+  // --- Forms holding text not yet sent ----------------------------------------------------------------
+
+  var dirty = [];
+
+  function editing(form) {
+    return form && (form.getAttribute("method") || "").toLowerCase() === "post" && form.closest("main");
+  }
+
+  function mark(form) {
+    if (dirty.indexOf(form) === -1) {
+      dirty.push(form);
+    }
+  }
+
+  function forget(form) {
+    dirty = dirty.filter(function (other) {
+      return other !== form && other.isConnected;
+    });
+  }
+
+  function dirtyWithin(element) {
+    forget(null);
+    return dirty.filter(function (form) {
+      return element.contains(form);
+    });
+  }
+
+  document.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (event.isTrusted && editing(form) && event.target.type !== "hidden") {
+      mark(form);
+    }
+  }, true);
+  document.addEventListener("submit", function (event) {
+    if (!event.target.hasAttribute("hx-post")) {
+      forget(event.target); // the page leaves with it
+    }
+  }, true);
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    var xhr = event.detail.xhr;
+    var element = event.detail.elt;
+    var form = element && (element.tagName === "FORM" ? element : element.closest("form"));
+    if (form && xhr && ((xhr.status >= 200 && xhr.status < 300) || xhr.getResponseHeader("HX-Redirect"))) {
+      forget(form); // saved, sent back with its errors, or kept by the server (qic/unsaved.py)
+    }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    forget(null);
+    if (dirty.length) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+  document.addEventListener("htmx:confirm", function (event) {
+    var element = event.detail.elt;
+    var target = event.detail.target;
+    var verb = (event.detail.verb || "get").toLowerCase();
+    if (verb !== "get" || !target || (element && element.closest("[data-qic-quiet-failure]"))) {
+      return;
+    }
+    var lost = dirtyWithin(target);
+    if (lost.length && !window.confirm("Ce que vous avez saisi n’a pas été enregistré. L’abandonner ?")) {
+      event.preventDefault(); // the request is not sent
+    }
+  });
 
   // --- HTMX requests that fail ------------------------------------------------------------------------
 

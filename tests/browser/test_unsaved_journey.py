@@ -133,3 +133,33 @@ def test_a_page_left_open_across_a_new_sign_in_gives_the_text_back(demo, sign_in
     expect(editor).to_have_value(TEXT)
     _save(page)
     expect(page.locator("#narrative-panel")).to_contain_text("long, précieux")
+
+
+def test_leaving_a_form_with_text_not_yet_sent_asks_first(demo, sign_in, live_server):
+    page = sign_in("trinome@demo.qic.fr")
+    editor = _open_narrative(page, live_server)
+    questions = []
+
+    def answer(dialog, accept):
+        questions.append((dialog.type, dialog.message))
+        dialog.accept() if accept else dialog.dismiss()
+
+    # « Annuler » would replace the editor: asked, and refused, nothing changes.
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.locator("#narrative-panel").get_by_role("link", name="Annuler").click()
+    expect(editor).to_have_value(TEXT)
+    assert questions == [("confirm", "Ce que vous avez saisi n’a pas été enregistré. L’abandonner ?")]
+    # Leaving the page: the browser asks; staying keeps the text.
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.get_by_role("link", name="Mes sites").first.click()
+    expect(editor).to_have_value(TEXT)
+    assert questions[-1][0] == "beforeunload"
+    # Accepted, the editor closes without saving.
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    page.locator("#narrative-panel").get_by_role("link", name="Annuler").click()
+    expect(page.get_by_role("textbox", name="Récit de la stratégie")).to_have_count(0)
+    expect(page.locator("#narrative-panel")).not_to_contain_text("long, précieux")
+    # Nothing typed: no question.
+    page.get_by_role("link", name="Mes sites").first.click()
+    expect(page).to_have_url(re.compile(r"/sites/$"))
+    assert len(questions) == 3
