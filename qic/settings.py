@@ -299,6 +299,10 @@ CELERY_BEAT_SCHEDULE = {
     # Notification e-mails whose task was lost (sites.notifications); the tasks themselves come on time.
     "sites.send_due_notification_mails": {"task": "sites.send_due_notification_mails", "schedule": 300.0},
     "qic.forget_api_requests": {"task": "qic.forget_api_requests", "schedule": crontab(hour=4, minute=10)},
+    "qic.forget_ended_sessions": {
+        "task": "qic.forget_ended_sessions",
+        "schedule": crontab(hour=4, minute=20),
+    },
 }
 # The audit log keeps the partner API's requests this long (the changes they made are kept for good).
 QIC_API_REQUESTS_KEPT_DAYS = env_int("QIC_API_REQUESTS_KEPT_DAYS", 365)

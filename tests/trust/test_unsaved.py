@@ -259,3 +259,23 @@ def test_every_signed_in_page_carries_the_warning_and_no_public_page_does(client
     page = client.get(reverse("legal_notice")).content.decode()
     assert 'id="qic-session"' in page and 'data-qic-idle-limit="1800"' in page
     assert "Rester connecté·e" in page
+
+
+def test_ended_sessions_and_what_they_kept_leave_the_database_every_night(client, world, password):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from qic.tasks import forget_ended_sessions
+
+    sign_in(client, world.seat_holder_a, password)
+    workspace, narrative = _pages(world.site_a)
+    _expire(client)
+    client.post(narrative, {"version": 1, "narrative": TEXT}, HTTP_REFERER=f"http://testserver{workspace}")
+    kept = Session.objects.get(session_key=client.session.session_key)
+    assert "voisins" in str(kept.get_decoded())
+    live = Client()
+    sign_in(live, world.partner_a, password)
+    Session.objects.filter(pk=kept.pk).update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    assert forget_ended_sessions() == 1
+    assert not Session.objects.filter(pk=kept.pk).exists()
+    assert Session.objects.filter(session_key=live.session.session_key).exists()
