@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 from allauth.account.internal.flows.login import perform_login, record_authentication
@@ -164,9 +165,9 @@ def session_clock(session: SessionBase, now: float | None = None) -> dict[str, i
     now = time.time() if now is None else now
     authenticated_at = session.get(AUTHENTICATED_AT_KEY, now)
     seen_at = session.get(SEEN_AT_KEY, now)
-    return {
-        "idle": max(0, int(seen_at + settings.QIC_SESSION_IDLE_SECONDS - now)),
-        "ends": max(0, int(authenticated_at + settings.SESSION_COOKIE_AGE - now)),
+    return {  # rounded up: a page never thinks its session over before the server does
+        "idle": max(0, math.ceil(seen_at + settings.QIC_SESSION_IDLE_SECONDS - now)),
+        "ends": max(0, math.ceil(authenticated_at + settings.SESSION_COOKIE_AGE - now)),
         "idle_limit": settings.QIC_SESSION_IDLE_SECONDS,
     }
 

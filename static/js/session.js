@@ -62,7 +62,12 @@
     open();
   }
 
+  var returnTo = null; // where the keyboard was before the dialog took it
+
   function open() {
+    if (!dialog.open && document.activeElement && !dialog.contains(document.activeElement)) {
+      returnTo = document.activeElement;
+    }
     if (window.dsfr) {
       window.dsfr(dialog).modal.disclose();
     } else if (dialog.showModal && !dialog.open) {
@@ -94,7 +99,8 @@
     var options = { method: method, credentials: "same-origin", redirect: "manual", headers: headers };
     return fetch(method === "POST" ? extendUrl : stateUrl, options).then(function (response) {
       if (!response.ok) {
-        throw new Error(String(response.status));
+        // Sent to the sign-in page: the session is over. Anything else (a server restarting): unknown.
+        throw { ended: response.type === "opaqueredirect" || response.status === 401 };
       }
       return response.json();
     }).then(function (clock) {
@@ -107,14 +113,17 @@
   }
 
   function settle() {
-    var left = idleAt - Date.now();
-    if (left <= 0 || endsAt <= Date.now()) {
-      show("ended");
-    } else if (left <= WARN) {
-      show("idle");
+    if (idleAt - Date.now() <= WARN) {
+      show("idle"); // over only when the server says so: the next check meets the sign-in page
     } else if (shown === "idle") {
       close(); // kept: by this page's button, its typing, or another tab
     }
+  }
+
+  function failed(error) {
+    if (error && error.ended) {
+      show("ended");
+    } // unknown (no network, a server restarting): asked again at the next tick
   }
 
   function extend() {
@@ -126,9 +135,7 @@
     // the clock says which.
     ask("POST").catch(function () {
       return ask("GET");
-    }).then(settle, function () {
-      show("ended");
-    }).then(function () {
+    }).then(settle, failed).then(function () {
       busy = false;
     });
   }
@@ -155,9 +162,7 @@
       return;
     }
     busy = true;
-    ask("GET").then(settle, function () {
-      show("ended");
-    }).then(function () {
+    ask("GET").then(settle, failed).then(function () {
       busy = false;
     });
   }
@@ -179,6 +184,13 @@
     dialog.addEventListener(name, function () {
       if (shown !== "ended") {
         shown = ""; // closed without keeping the session: the next warning opens it again
+      }
+      var back = returnTo;
+      returnTo = null;
+      if (back && back.isConnected) {
+        window.setTimeout(function () {
+          back.focus(); // back where the person was, once the dialog has let go of the focus
+        }, 0);
       }
     });
   });

@@ -82,6 +82,7 @@ def test_typing_keeps_the_session_and_the_warning_keeps_it_on_request(demo, sign
     expect(dialog).to_contain_text("Votre session va bientôt se fermer", timeout=15_000)
     dialog.get_by_role("button", name="Rester connecté·e").click()
     expect(dialog).to_be_hidden()
+    expect(editor).to_be_focused()  # the keyboard is back where it was
     page.wait_for_timeout(2_000)  # past the limit the warning announced (1.5 s after it opened)
     _save(page)
     expect(page.locator("#narrative-panel")).to_contain_text("pas encore enregistré.")
