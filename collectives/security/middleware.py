@@ -64,8 +64,7 @@ class SessionLifetimeMiddleware:
                 # What was sent is kept in the new session, which signing in again keeps (qic.unsaved).
                 request.session[unsaved.ENDED_USER_KEY] = user_id  # for a later request of its pages
                 kept = request.method == "POST" and unsaved.keep(request, user_id)
-                if request.path != _state_path():  # the page's clock: the page's dialog says it
-                    messages.warning(request, EXPIRED_MESSAGES[reason] + (KEPT_MESSAGE if kept else ""))
+                messages.warning(request, EXPIRED_MESSAGES[reason] + (KEPT_MESSAGE if kept else ""))
                 login_url = reverse("account_login")
                 if request.method in ("GET", "HEAD") and request.headers.get("HX-Request") != "true":
                     back = request.get_full_path()
@@ -120,7 +119,10 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
             return super().handle_no_permission(request, view_func)
         ended_user = request.session.get(unsaved.ENDED_USER_KEY)
         kept = ended_user is not None and request.method == "POST" and unsaved.keep(request, ended_user)
-        messages.warning(request, ENDED_MESSAGE + (KEPT_MESSAGE if kept else ""))
+        if ended_user is None:
+            messages.warning(request, ENDED_MESSAGE)  # signed out in another tab, or sessions ended
+        elif kept:  # the session's expiry was already said when it was found
+            messages.warning(request, KEPT_MESSAGE.strip())
         login_url = resolve_url(self.get_login_url(view_func))
         back = unsaved.page_of(request)
         if back:

@@ -3,38 +3,93 @@
 // no request: so, while a person types or clicks on a page, this tells the server now and then that they are
 // there. Two minutes before the idle limit, with nobody active, it opens a dialog whose button keeps the
 // session; it tells when the session has ended, and before the absolute limit. Several tabs share one
-// session: before warning, a tab asks the server how long is left (reading it is not activity).
+// session: before warning, a tab asks the server how long is left (reading it is not activity). Only the
+// server says a session is over (its clock sends the page to the sign-in page).
 // Loaded as a file: the CSP forbids inline script.
 (function () {
   "use strict";
-  var dialog = document.getElementById("qic-session");
-  if (!dialog || !window.fetch) {
+  var template = document.getElementById("qic-session-template");
+  if (!template || !window.fetch) {
     return;
   }
   var SECOND = 1000;
-  var idleLimit = Number(dialog.getAttribute("data-qic-idle-limit")) * SECOND;
+  var idleLimit = Number(template.getAttribute("data-qic-idle-limit")) * SECOND;
   var WARN = Math.min(120 * SECOND, idleLimit / 4); // the warning comes this long before the idle limit
   var ENDS_WARN = 5 * 60 * SECOND; // and this long before the absolute one
   var PING_EVERY = Math.min(5 * 60 * SECOND, idleLimit / 3); // activity reported at most this often
-  var stateUrl = dialog.getAttribute("data-qic-state");
-  var extendUrl = dialog.getAttribute("data-qic-extend");
-  var title = document.getElementById("qic-session-title");
-  var text = document.getElementById("qic-session-text");
-  var stay = document.getElementById("qic-session-stay");
-  var ok = document.getElementById("qic-session-ok");
+  var stateUrl = template.getAttribute("data-qic-state");
+  var extendUrl = template.getAttribute("data-qic-extend");
   var loaded = Date.now();
-  var idleAt = loaded + Number(dialog.getAttribute("data-qic-idle")) * SECOND;
-  var endsAt = loaded + Number(dialog.getAttribute("data-qic-ends")) * SECOND;
+  var idleAt = loaded + Number(template.getAttribute("data-qic-idle")) * SECOND;
+  var endsAt = loaded + Number(template.getAttribute("data-qic-ends")) * SECOND;
   var lastContact = loaded;
   var lastActivity = 0;
   var shown = "";
   var endsWarned = false;
   var busy = false;
+  var returnTo = null; // where the keyboard was before the dialog took it
+  // The dialog is added to the page the first time it opens (see includes/session_dialog.html).
+  var dialog = null;
+  var title, text, stay, ok;
 
   function clockTime(moment) {
     var date = new Date(moment);
-    var minutes = String(date.getMinutes()).padStart(2, "0");
-    return date.getHours() + "\u00a0h\u00a0" + minutes;
+    return date.getHours() + "\u00a0h\u00a0" + String(date.getMinutes()).padStart(2, "0");
+  }
+
+  function closed() {
+    if (shown !== "ended") {
+      shown = ""; // closed without keeping the session: the next warning opens it again
+    }
+    var back = returnTo;
+    returnTo = null;
+    if (back && back.isConnected) {
+      window.setTimeout(function () {
+        back.focus(); // back where the person was, once the dialog has let go of the focus
+      }, 0);
+    }
+  }
+
+  function build() {
+    document.body.appendChild(template.content.cloneNode(true));
+    dialog = document.getElementById("qic-session");
+    title = document.getElementById("qic-session-title");
+    text = document.getElementById("qic-session-text");
+    stay = document.getElementById("qic-session-stay");
+    ok = document.getElementById("qic-session-ok");
+    stay.addEventListener("click", extend);
+    dialog.addEventListener("dsfr.conceal", closed);
+    dialog.addEventListener("close", closed);
+  }
+
+  function open(attempt) {
+    attempt = attempt || 0;
+    if (!attempt && !dialog.open && document.activeElement && !dialog.contains(document.activeElement)) {
+      returnTo = document.activeElement;
+    }
+    if (!window.dsfr) {
+      if (dialog.showModal && !dialog.open) {
+        dialog.showModal();
+      }
+    } else if (dialog.getAttribute("data-fr-js-modal") === "true") {
+      window.dsfr(dialog).modal.disclose();
+    } else if (attempt < 40) {
+      window.setTimeout(function () {
+        open(attempt + 1); // DSFR sets up a modal added to the page within its next frames
+      }, 50);
+    }
+  }
+
+  function close() {
+    shown = "";
+    if (!dialog) {
+      return;
+    }
+    if (window.dsfr && dialog.getAttribute("data-fr-js-modal") === "true") {
+      window.dsfr(dialog).modal.conceal();
+    } else if (dialog.open) {
+      dialog.close();
+    }
   }
 
   function show(kind) {
@@ -42,6 +97,9 @@
       return;
     }
     shown = kind;
+    if (!dialog) {
+      build();
+    }
     if (kind === "idle") {
       title.textContent = "Votre session va bientôt se fermer";
       text.textContent = "Sans activité depuis un moment, votre session se fermera à " + clockTime(idleAt) +
@@ -62,40 +120,12 @@
     open();
   }
 
-  var returnTo = null; // where the keyboard was before the dialog took it
-
-  function open() {
-    if (!dialog.open && document.activeElement && !dialog.contains(document.activeElement)) {
-      returnTo = document.activeElement;
-    }
-    if (window.dsfr) {
-      window.dsfr(dialog).modal.disclose();
-    } else if (dialog.showModal && !dialog.open) {
-      dialog.showModal();
-    }
-  }
-
-  function close() {
-    shown = "";
-    if (window.dsfr) {
-      window.dsfr(dialog).modal.conceal();
-    } else if (dialog.open) {
-      dialog.close();
-    }
-  }
-
-  function learn(clock) {
-    var now = Date.now();
-    idleAt = now + clock.idle * SECOND;
-    endsAt = now + clock.ends * SECOND;
-  }
-
   function ask(method) {
-    // A redirect (to the sign-in page) means the session is over: not followed.
     var headers = { Accept: "application/json" };
     if (method === "POST") {
-      headers["X-CSRFToken"] = dialog.getAttribute("data-qic-token");
+      headers["X-CSRFToken"] = template.getAttribute("data-qic-token");
     }
+    // A redirect (to the sign-in page) means the session is over: not followed.
     var options = { method: method, credentials: "same-origin", redirect: "manual", headers: headers };
     return fetch(method === "POST" ? extendUrl : stateUrl, options).then(function (response) {
       if (!response.ok) {
@@ -104,11 +134,12 @@
       }
       return response.json();
     }).then(function (clock) {
+      var now = Date.now();
       if (method === "POST") {
-        lastContact = Date.now();
+        lastContact = now;
       }
-      learn(clock);
-      return clock;
+      idleAt = now + clock.idle * SECOND;
+      endsAt = now + clock.ends * SECOND;
     });
   }
 
@@ -169,7 +200,7 @@
 
   ["keydown", "input", "pointerdown"].forEach(function (name) {
     document.addEventListener(name, function (event) {
-      if (!dialog.contains(event.target)) {
+      if (!dialog || !dialog.contains(event.target)) {
         lastActivity = Date.now();
       }
     }, { capture: true, passive: true });
@@ -180,20 +211,5 @@
       idleAt = lastContact + idleLimit;
     }
   });
-  ["dsfr.conceal", "close"].forEach(function (name) {
-    dialog.addEventListener(name, function () {
-      if (shown !== "ended") {
-        shown = ""; // closed without keeping the session: the next warning opens it again
-      }
-      var back = returnTo;
-      returnTo = null;
-      if (back && back.isConnected) {
-        window.setTimeout(function () {
-          back.focus(); // back where the person was, once the dialog has let go of the focus
-        }, 0);
-      }
-    });
-  });
-  stay.addEventListener("click", extend);
   setInterval(tick, Math.min(15 * SECOND, WARN / 4));
 })();

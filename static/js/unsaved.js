@@ -160,16 +160,17 @@
       mark(form);
     }
   }, true);
-  document.addEventListener("submit", function (event) {
-    if (!event.target.hasAttribute("hx-post")) {
-      forget(event.target); // the page leaves with it
+  window.addEventListener("submit", function (event) {
+    if (!event.defaultPrevented) {
+      forget(event.target); // sent the plain way (HTMX did not take it): the page leaves with it
     }
-  }, true);
+  });
   document.addEventListener("htmx:beforeOnLoad", function (event) {
     var xhr = event.detail.xhr;
-    var element = event.detail.elt;
-    var form = element && (element.tagName === "FORM" ? element : element.closest("form"));
-    if (form && xhr && ((xhr.status >= 200 && xhr.status < 300) || xhr.getResponseHeader("HX-Redirect"))) {
+    var form = event.detail.elt;
+    // The form's own request (not a field's, as the vision statement's live hints).
+    if (form && form.tagName === "FORM" && xhr &&
+        ((xhr.status >= 200 && xhr.status < 300) || xhr.getResponseHeader("HX-Redirect"))) {
       forget(form); // saved, sent back with its errors, or kept by the server (qic/unsaved.py)
     }
   });

@@ -37,15 +37,15 @@ def _sign_in_again(page):
 
 
 def test_a_text_sent_after_the_session_ended_comes_back_in_its_form(demo, sign_in, live_server, settings):
-    settings.QIC_SESSION_IDLE_SECONDS = 6
+    settings.QIC_SESSION_IDLE_SECONDS = 12  # warned 3 s before
     page = sign_in("trinome@demo.qic.fr")
     _open_narrative(page, live_server)
     # Nobody types any more: the page says the session is about to end, then that it has ended.
     dialog = page.get_by_role("dialog")
-    expect(dialog).to_contain_text("Votre session va bientôt se fermer", timeout=15_000)
+    expect(dialog).to_contain_text("Votre session va bientôt se fermer", timeout=20_000)
     expect(dialog.get_by_role("button", name="Rester connecté·e")).to_be_visible()
     check_accessibility(page, "the session's warning")
-    expect(dialog).to_contain_text("Votre session s’est fermée", timeout=15_000)
+    expect(dialog).to_contain_text("Votre session s’est fermée", timeout=20_000)
     expect(dialog).to_contain_text("n’est pas perdu")
     dialog.get_by_role("button", name="J’ai compris").click()
     expect(dialog).to_be_hidden()
@@ -70,20 +70,20 @@ def test_a_text_sent_after_the_session_ended_comes_back_in_its_form(demo, sign_i
 
 
 def test_typing_keeps_the_session_and_the_warning_keeps_it_on_request(demo, sign_in, live_server, settings):
-    settings.QIC_SESSION_IDLE_SECONDS = 6
+    settings.QIC_SESSION_IDLE_SECONDS = 12  # warned 3 s before
     page = sign_in("trinome@demo.qic.fr")
     editor = _open_narrative(page, live_server)
-    for _ in range(9):  # 9 seconds of writing, longer than the idle limit
+    for _ in range(14):  # 14 seconds of writing, longer than the idle limit
         editor.press("End")
         editor.type(".")
         page.wait_for_timeout(1_000)
     expect(page.get_by_role("dialog")).to_be_hidden()
     dialog = page.get_by_role("dialog")
-    expect(dialog).to_contain_text("Votre session va bientôt se fermer", timeout=15_000)
+    expect(dialog).to_contain_text("Votre session va bientôt se fermer", timeout=20_000)
     dialog.get_by_role("button", name="Rester connecté·e").click()
     expect(dialog).to_be_hidden()
     expect(editor).to_be_focused()  # the keyboard is back where it was
-    page.wait_for_timeout(2_000)  # past the limit the warning announced (1.5 s after it opened)
+    page.wait_for_timeout(4_000)  # past the limit the warning announced (3 s after it opened)
     _save(page)
     expect(page.locator("#narrative-panel")).to_contain_text("pas encore enregistré.")
     expect(page).to_have_url(f"{live_server.url}{WORKSPACE}")

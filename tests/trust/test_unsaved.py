@@ -279,3 +279,31 @@ def test_ended_sessions_and_what_they_kept_leave_the_database_every_night(client
     assert forget_ended_sessions() == 1
     assert not Session.objects.filter(pk=kept.pk).exists()
     assert Session.objects.filter(session_key=live.session.session_key).exists()
+
+
+def test_a_text_sent_after_the_pages_clock_found_the_session_over_is_kept_too(client, world, password):
+    """The page's clock (static/js/session.js) may be the request that finds the session over: the form
+    sent next arrives without a session, and is kept all the same, for the person it belonged to."""
+    sign_in(client, world.seat_holder_a, password)
+    workspace, narrative = _pages(world.site_a)
+    _expire(client)
+    assert client.get(reverse("security:session_state")).status_code == 302
+    response = client.post(
+        narrative,
+        {"version": 1, "narrative": TEXT},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{workspace}",
+        **SAME_ORIGIN,
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"{LOGIN}?{urlencode({'next': workspace})}"
+    login_page = client.get(response["HX-Redirect"]).content.decode()
+    assert "Votre session a expiré" in login_page and "rien n’est perdu" in login_page
+    sign_in(client, world.seat_holder_a, password)
+    assert "voisins décident ensemble" in client.get(workspace).content.decode()
+    # A fragment asked for without a session reloads the whole page at the sign-in page, not inside itself.
+    anonymous = Client()
+    response = anonymous.get(
+        workspace, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=f"http://testserver{workspace}"
+    )
+    assert response.status_code == 204 and response["HX-Redirect"].startswith(LOGIN)
