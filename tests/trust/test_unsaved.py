@@ -307,3 +307,44 @@ def test_a_text_sent_after_the_pages_clock_found_the_session_over_is_kept_too(cl
         workspace, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=f"http://testserver{workspace}"
     )
     assert response.status_code == 204 and response["HX-Redirect"].startswith(LOGIN)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_tabs_sending_at_once_after_the_session_ended_get_the_sign_in_page_and_keep_a_text(
+    world, password
+):
+    """Twenty submissions of the same person's tabs reach an ended session at the same instant: each is
+    sent to the sign-in page (no error page, nothing saved), and one text is kept for them."""
+    from django.db import connection
+
+    from tests.trust.test_concurrency import at_once
+
+    workspace, narrative = _pages(world.site_a)
+    first = Client()
+    sign_in(first, world.seat_holder_a, password)
+    _expire(first)
+    tabs = [first]
+    for _ in range(19):
+        tab = Client()
+        tab.cookies = first.cookies
+        tabs.append(tab)
+
+    def send(tab, n):
+        return lambda: tab.post(
+            narrative,
+            {"version": 1, "narrative": f"{TEXT} (onglet {n})"},
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_CURRENT_URL=f"http://testserver{workspace}",
+            **SAME_ORIGIN,
+        )
+
+    if connection.vendor == "postgresql":
+        responses = at_once([send(tab, n) for n, tab in enumerate(tabs)])
+    else:  # SQLite's in-memory test database takes one connection at a time: one after the other
+        responses = [send(tab, n)() for n, tab in enumerate(tabs)]
+    assert all(not isinstance(response, Exception) for response in responses), responses
+    assert {response.status_code for response in responses} == {204}
+    assert all(response["HX-Redirect"].startswith(LOGIN) for response in responses)
+    assert not ChangeStrategy.objects.filter(site=world.site_a, narrative__contains="voisins").exists()
+    sign_in(first, world.seat_holder_a, password)
+    assert "voisins décident ensemble" in first.get(workspace).content.decode()
