@@ -348,3 +348,28 @@ def test_twenty_tabs_sending_at_once_after_the_session_ended_get_the_sign_in_pag
     assert not ChangeStrategy.objects.filter(site=world.site_a, narrative__contains="voisins").exists()
     sign_in(first, world.seat_holder_a, password)
     assert "voisins décident ensemble" in first.get(workspace).content.decode()
+
+
+def test_a_creating_form_given_back_creates_once_with_its_kept_one_time_token(client, world, password):
+    """A creating form's one-time token (qic.idempotency) comes back with the text: the refused submission
+    never reached the view, so the token is unused, and the form given back creates its row once."""
+    from vision.models import ContextFactor
+
+    sign_in(client, world.seat_holder_a, password)
+    workspace, _ = _pages(world.site_a)
+    add = reverse("vision:factor_add", kwargs={"site_slug": world.site_a.slug})
+    form = client.get(add).content.decode()
+    token = re.search(r'name="submission" value="([0-9a-f-]{36})"', form)[1]
+    _expire(client)
+    factor = "Un centre social très actif, ouvert tard le soir et le samedi"
+    client.post(
+        add, {"kind": "positive", "text": factor, "submission": token}, HTTP_REFERER=f"http://testserver{add}"
+    )
+    assert not ContextFactor.objects.filter(text=factor).exists()
+    sign_in(client, world.seat_holder_a, password)
+    fields = _kept_fields(client.get(add).content.decode())
+    assert ["submission", token] in fields and ["text", factor] in fields
+    data = dict(fields)
+    client.post(add, data)
+    client.post(add, data)  # sent twice: still one
+    assert ContextFactor.objects.filter(text=factor).count() == 1
