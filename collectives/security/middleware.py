@@ -43,6 +43,18 @@ MFA_SETUP_URL_NAMES = frozenset(
 )
 
 
+def _sign_in_again(request: HttpRequest, login_url: str, next_field: str) -> HttpResponse:
+    """To the sign-in page, which brings the person back to the page they were on: the page asked for, or
+    for a form or an HTMX fragment the page it was sent from (as a whole page for HTMX)."""
+    if request.method in ("GET", "HEAD") and request.headers.get("HX-Request") != "true":
+        back = request.get_full_path()
+    else:
+        back = unsaved.page_of(request)
+    if back:
+        login_url += "?" + urlencode({next_field: back})
+    return htmx.redirect(request, login_url)
+
+
 @functools.cache
 def _state_path() -> str:
     return reverse("security:session_state")
@@ -65,14 +77,7 @@ class SessionLifetimeMiddleware:
                 request.session[unsaved.ENDED_USER_KEY] = user_id  # for a later request of its pages
                 kept = request.method == "POST" and unsaved.keep(request, user_id)
                 messages.warning(request, EXPIRED_MESSAGES[reason] + (KEPT_MESSAGE if kept else ""))
-                login_url = reverse("account_login")
-                if request.method in ("GET", "HEAD") and request.headers.get("HX-Request") != "true":
-                    back = request.get_full_path()
-                else:
-                    back = unsaved.page_of(request)  # the page the form or the fragment was on
-                if back:
-                    login_url += "?" + urlencode({REDIRECT_FIELD_NAME: back})
-                return htmx.redirect(request, login_url)
+                return _sign_in_again(request, reverse("account_login"), REDIRECT_FIELD_NAME)
             if request.path == _state_path():
                 return self.get_response(request)  # reading the clock is not activity
             seen_before = request.session.get(services.SEEN_AT_KEY)
@@ -124,7 +129,4 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
         elif kept:  # the session's expiry was already said when it was found
             messages.warning(request, KEPT_MESSAGE.strip())
         login_url = resolve_url(self.get_login_url(view_func))
-        back = unsaved.page_of(request)
-        if back:
-            login_url += "?" + urlencode({self.get_redirect_field_name(view_func): back})
-        return htmx.redirect(request, login_url)
+        return _sign_in_again(request, login_url, self.get_redirect_field_name(view_func))

@@ -196,8 +196,7 @@ def session_state(request: HttpRequest) -> JsonResponse:
 
 @require_POST
 def session_extend(request: HttpRequest) -> JsonResponse:
-    """« Rester connecté·e », or someone typing on a page: activity, which the middleware records."""
-    services.touch_session(request.session)
+    """« Rester connecté·e », or someone typing on a page: activity, which the middleware has recorded."""
     return JsonResponse(services.session_clock(request.session), headers={"Cache-Control": "no-store"})
 
 

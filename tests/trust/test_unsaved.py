@@ -49,24 +49,30 @@ def _expire(client):
     shift_clock(client, SEEN_AT_KEY, 31 * 60)
 
 
+def _send_narrative(client, narrative, page, *, htmx=False):
+    """The narrative's form sent from `page` by the platform's own page (HTMX names the page, a plain form's
+    browser sends it as Referer)."""
+    headers = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": f"http://testserver{page}"} if htmx else {}
+    return client.post(
+        narrative,
+        {"version": 1, "narrative": TEXT},
+        HTTP_REFERER=f"http://testserver{page}",
+        **headers,
+        **SAME_ORIGIN,
+    )
+
+
 def test_a_text_sent_after_the_session_ended_comes_back_after_sign_in(client, world, password):
     sign_in(client, world.seat_holder_a, password)
     workspace, narrative = _pages(world.site_a)
     _expire(client)
-    response = client.post(
-        narrative,
-        {"version": 1, "narrative": TEXT},
-        HTTP_REFERER=f"http://testserver{workspace}",
-        HTTP_HX_REQUEST="true",
-        HTTP_HX_CURRENT_URL=f"http://testserver{workspace}",
-        **SAME_ORIGIN,
-    )
+    response = _send_narrative(client, narrative, workspace, htmx=True)
     # The whole page goes to the sign-in page, which brings the person back where they were.
     assert response.status_code == 204
     assert response["HX-Redirect"] == f"{LOGIN}?{urlencode({'next': workspace})}"
     login_page = client.get(response["HX-Redirect"]).content.decode()
     assert "rien n’est perdu" in login_page
-    assert not ChangeStrategy.objects.filter(site=world.site_a, narrative__contains="habitants").exists()
+    assert not ChangeStrategy.objects.filter(site=world.site_a, narrative__contains="voisins").exists()
 
     response = client.post(
         f"{LOGIN}?{urlencode({'next': workspace})}",
@@ -87,12 +93,7 @@ def test_a_plain_form_sent_after_the_session_ended_returns_to_its_page(client, w
     sign_in(client, world.seat_holder_a, password)
     _, narrative = _pages(world.site_a)
     _expire(client)
-    response = client.post(
-        narrative,
-        {"version": 1, "narrative": TEXT},
-        HTTP_REFERER=f"http://testserver{narrative}",
-        **SAME_ORIGIN,
-    )
+    response = _send_narrative(client, narrative, narrative)
     assert response.status_code == 302
     assert response.url == f"{LOGIN}?{urlencode({'next': narrative})}"
     sign_in(client, world.seat_holder_a, password)
@@ -196,7 +197,7 @@ def test_a_stale_security_token_gives_the_page_back_with_the_text(world, passwor
     assert "plus à jour" in str(list(get_messages(response.wsgi_request))[0])
     page = client.get(workspace).content.decode()
     assert "voisins décident ensemble" in page
-    assert not ChangeStrategy.objects.filter(site=world.site_a, narrative__contains="habitants").exists()
+    assert not ChangeStrategy.objects.filter(site=world.site_a, narrative__contains="voisins").exists()
 
     response = client.post(
         narrative,
@@ -288,13 +289,7 @@ def test_a_text_sent_after_the_pages_clock_found_the_session_over_is_kept_too(cl
     workspace, narrative = _pages(world.site_a)
     _expire(client)
     assert client.get(reverse("security:session_state")).status_code == 302
-    response = client.post(
-        narrative,
-        {"version": 1, "narrative": TEXT},
-        HTTP_HX_REQUEST="true",
-        HTTP_HX_CURRENT_URL=f"http://testserver{workspace}",
-        **SAME_ORIGIN,
-    )
+    response = _send_narrative(client, narrative, workspace, htmx=True)
     assert response.status_code == 204
     assert response["HX-Redirect"] == f"{LOGIN}?{urlencode({'next': workspace})}"
     login_page = client.get(response["HX-Redirect"]).content.decode()
