@@ -103,16 +103,16 @@
     if (kind === "idle") {
       title.textContent = "Votre session va bientôt se fermer";
       text.textContent = "Sans activité depuis un moment, votre session se fermera à " + clockTime(idleAt) +
-        ". Choisissez « Rester connecté·e » pour continuer.";
+        ". Choisissez «\u00a0Rester connecté·e\u00a0» pour continuer.";
     } else if (kind === "ended") {
       title.textContent = "Votre session s’est fermée";
       text.textContent = "Elle s’est fermée après un long moment sans activité, ou a atteint sa durée " +
-        "maximale. Ce que vous avez saisi sur cette page n’est pas perdu : enregistrez-le comme " +
-        "d’habitude, puis reconnectez-vous ; votre saisie vous sera rendue.";
+        "maximale. Ce que vous avez saisi sur cette page n’est pas perdu\u00a0: enregistrez-le comme " +
+        "d’habitude, puis reconnectez-vous\u202f; votre saisie vous sera rendue.";
     } else {
       title.textContent = "Votre session se termine bientôt";
-      text.textContent = "Par sécurité, une session dure au plus quelques heures : la vôtre se fermera à " +
-        clockTime(endsAt) + ", quoi que vous fassiez. Enregistrez ce que vous êtes en train de saisir ; " +
+      text.textContent = "Par sécurité, une session dure au plus quelques heures\u00a0: la vôtre se fermera à " +
+        clockTime(endsAt) + ", quoi que vous fassiez. Enregistrez ce que vous êtes en train de saisir\u202f; " +
         "vous pourrez ensuite vous reconnecter.";
     }
     stay.parentElement.hidden = kind !== "idle";

@@ -79,7 +79,7 @@
 
     function done(form) {
       var field = fill(form, fields);
-      status.textContent = "Elle a été remise dans ce formulaire : vérifiez-la, puis enregistrez-la.";
+      status.textContent = "Elle a été remise dans ce formulaire\u00a0: vérifiez-la, puis enregistrez-la.";
       status.id = "qic-unsaved-status";
       form.parentNode.insertBefore(box, form); // the message goes next to the form it speaks of
       mark(form); // not saved yet
@@ -189,7 +189,7 @@
       return;
     }
     var lost = dirtyWithin(target);
-    if (lost.length && !window.confirm("Ce que vous avez saisi n’a pas été enregistré. L’abandonner ?")) {
+    if (lost.length && !window.confirm("Ce que vous avez saisi n’a pas été enregistré. L’abandonner\u202f?")) {
       event.preventDefault(); // the request is not sent
     }
   });
@@ -201,25 +201,25 @@
     var status = xhr ? xhr.status : 0;
     var sent = (detail.requestConfig && detail.requestConfig.verb || "get").toLowerCase() !== "get";
     var what = sent ? "Rien n’a été enregistré" : "La page n’a pas pu être mise à jour";
-    var kept = sent ? " ; ce que vous avez saisi est toujours là : vous pouvez l’envoyer de nouveau." : ".";
+    var kept = sent ? "\u202f; ce que vous avez saisi est toujours là\u00a0: vous pouvez l’envoyer de nouveau." : ".";
     if (!status) {
-      return what + " : le serveur n’a pas pu être joint (connexion interrompue ?)" + kept;
+      return what + "\u00a0: le serveur n’a pas pu être joint (connexion interrompue\u202f?)" + kept;
     }
     if (status === 403) {
-      return what + " : vous n’avez pas (ou plus) les droits nécessaires. Rechargez la page pour voir ce " +
+      return what + "\u00a0: vous n’avez pas (ou plus) les droits nécessaires. Rechargez la page pour voir ce " +
         "que vous pouvez faire.";
     }
     if (status === 404 || status === 410) {
-      return what + " : cet élément n’existe plus (il a peut-être été supprimé entre-temps). Rechargez la page.";
+      return what + "\u00a0: cet élément n’existe plus (il a peut-être été supprimé entre-temps). Rechargez la page.";
     }
     if (status === 413) {
-      return what + " : l’envoi est trop volumineux." + (sent ? " Réduisez le fichier ou le texte, puis " +
+      return what + "\u00a0: l’envoi est trop volumineux." + (sent ? " Réduisez le fichier ou le texte, puis " +
         "envoyez de nouveau." : "");
     }
     if (status === 429) {
-      return what + " : trop de demandes en peu de temps. Attendez un instant" + kept;
+      return what + "\u00a0: trop de demandes en peu de temps. Attendez un instant" + kept;
     }
-    return what + " : le serveur a rencontré une erreur (" + status + ")" + kept;
+    return what + "\u00a0: le serveur a rencontré une erreur (" + status + ")" + kept;
   }
 
   function notice(element) {

@@ -149,7 +149,7 @@ def test_leaving_a_form_with_text_not_yet_sent_asks_first(demo, sign_in, live_se
     page.once("dialog", lambda dialog: answer(dialog, accept=False))
     page.locator("#narrative-panel").get_by_role("link", name="Annuler").click()
     expect(editor).to_have_value(TEXT)
-    assert questions == [("confirm", "Ce que vous avez saisi n’a pas été enregistré. L’abandonner ?")]
+    assert questions == [("confirm", "Ce que vous avez saisi n’a pas été enregistré. L’abandonner\u202f?")]
     # Leaving the page: the browser asks; staying keeps the text.
     page.once("dialog", lambda dialog: answer(dialog, accept=False))
     page.get_by_role("link", name="Mes sites").first.click()
