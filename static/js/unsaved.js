@@ -7,7 +7,8 @@
 //   nothing. A message next to the form now says that nothing was saved and that what was typed is still
 //   there, to send again.
 // - leaving a page, or closing an editor (« Annuler »), while a form holds text typed and not yet sent asks
-//   first (the browser's own question when leaving; a confirmation when an HTMX request would replace it).
+//   first (the browser's own question when leaving; a confirmation when an HTMX request would replace it);
+//   so does saving a form that would erase a saved text.
 // Loaded as a file: the CSP forbids inline script.
 (function () {
   "use strict";
@@ -158,6 +159,38 @@
     var form = event.target.form;
     if (event.isTrusted && editing(form) && event.target.type !== "hidden") {
       mark(form);
+    }
+  }, true);
+  // --- A saved text emptied ----------------------------------------------------------------------------
+  // A text box that showed a saved text (the form opened on it) and is sent empty would erase that text for
+  // everyone who shares it: the page asks first, naming what would be erased. Before HTMX sees the submit.
+
+  function labelOf(box) {
+    var label = box.id && document.querySelector("label[for='" + box.id + "']");
+    var first = label && label.firstChild;
+    return first && first.nodeType === Node.TEXT_NODE && first.textContent.trim() ? first.textContent.trim() : box.name;
+  }
+
+  function emptied(form) {
+    return Array.prototype.filter.call(form.querySelectorAll("textarea"), function (box) {
+      return !box.disabled && box.defaultValue.trim() && !box.value.trim();
+    }).map(labelOf);
+  }
+
+  window.addEventListener("submit", function (event) {
+    var form = event.target;
+    var names = editing(form) ? emptied(form) : [];
+    if (!names.length) {
+      return;
+    }
+    var what = names.map(function (name) {
+      return "«\u00a0" + name + "\u00a0»";
+    }).join(", ");
+    var question = (names.length > 1 ? "Les textes " + what + " vont être effacés" : "Le texte " + what +
+      " va être effacé") + "\u00a0: il ne restera rien de ce qui y était écrit, pour personne. Enregistrer quand même\u202f?";
+    if (!window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation(); // neither sent nor taken by HTMX
     }
   }, true);
   window.addEventListener("submit", function (event) {

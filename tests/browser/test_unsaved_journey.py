@@ -164,3 +164,42 @@ def test_leaving_a_form_with_text_not_yet_sent_asks_first(demo, sign_in, live_se
     page.get_by_role("link", name="Mes sites").first.click()
     expect(page).to_have_url(re.compile(r"/sites/$"))
     assert len(questions) == 3
+
+
+def test_saving_a_shared_text_emptied_asks_first(demo, sign_in, live_server):
+    from vision.models import ChangeStrategy
+
+    page = sign_in("trinome@demo.qic.fr")
+    stored = ChangeStrategy.objects.get(site__slug="saint-etienne").narrative
+    assert stored.strip()
+    page.goto(f"{live_server.url}{WORKSPACE}")
+    page.locator("a[href$='/vision/recit/']").first.click()
+    editor = page.get_by_role("textbox", name="Récit de la stratégie")
+    expect(editor).to_have_value(stored)
+    editor.fill("   ")
+    questions = []
+
+    def answer(dialog, accept):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    # Refused: nothing is sent, the editor stays open, the saved text is intact.
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    _save(page)
+    assert questions == [
+        "Le texte «\u00a0Récit de la stratégie\u00a0» va être effacé\u00a0: il ne restera rien de ce qui y "
+        "était écrit, pour personne. Enregistrer quand même\u202f?"
+    ]
+    expect(editor).to_be_visible()
+    assert ChangeStrategy.objects.get(site__slug="saint-etienne").narrative == stored
+    # Confirmed: erased, as asked.
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    _save(page)
+    expect(page.locator("#narrative-panel")).to_contain_text("pas encore écrit")
+    assert ChangeStrategy.objects.get(site__slug="saint-etienne").narrative == ""
+    # A text written, not emptied: no question.
+    page.locator("a[href$='/vision/recit/']").first.click()
+    page.get_by_role("textbox", name="Récit de la stratégie").fill(TEXT)
+    _save(page)
+    expect(page.locator("#narrative-panel")).to_contain_text("long, précieux")
+    assert len(questions) == 2
