@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 
 from qic import text
+from qic.forms import DATE_HELP, DateField
 from qic.idempotency import OnceForm
 from qic.locking import VersionedForm
 
@@ -36,7 +37,6 @@ class ResetPasswordForm(AllauthResetPasswordForm):
 
 LONG_TEXT = 10_000
 SHORT_TEXT = 2_000
-DATE_FORMAT_HELP = "Format attendu : JJ/MM/AAAA."
 
 
 def _text(label, *, max_length=SHORT_TEXT, required=False, rows=3, help_text=""):
@@ -76,12 +76,11 @@ class InviteForm(PersonFields):
 
 
 class HandoverForm(PersonFields):
-    ended_on = forms.DateField(
+    ended_on = DateField(
         label="Fin du mandat de la personne qui quitte le siège",
-        help_text=DATE_FORMAT_HELP
-        + " Aujourd’hui par défaut ; une date passée si la passation a déjà eu lieu.",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Saisissez une date valide, par exemple 15/09/2025."},
+        help_text=DATE_HELP + " Aujourd’hui par défaut ; une date passée si la passation a déjà eu lieu.",
+        past_only=True,
+        future_message="La fin du mandat ne peut pas être dans le futur.",
     )
     field_order = ["ended_on", "email", "first_name", "last_name", "organisation", "message"]
 
@@ -95,8 +94,6 @@ class HandoverForm(PersonFields):
 
     def clean_ended_on(self):
         ended_on = self.cleaned_data["ended_on"]
-        if ended_on > timezone.localdate():
-            raise forms.ValidationError("La fin du mandat ne peut pas être dans le futur.")
         if self.holder is not None and ended_on < self.holder.started_on:
             raise forms.ValidationError(
                 f"Le mandat a commencé le {text.date(self.holder.started_on)} : "
@@ -106,13 +103,7 @@ class HandoverForm(PersonFields):
 
 
 class EndMembershipForm(forms.Form):
-    ended_on = forms.DateField(
-        label="Date de fin",
-        help_text=DATE_FORMAT_HELP,
-        initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Saisissez une date valide, par exemple 15/09/2025."},
-    )
+    ended_on = DateField(label="Date de fin", initial=timezone.localdate)
 
 
 class AccountForm(forms.Form):

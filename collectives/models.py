@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from qic import text
 from qic.audit import AuditedQuerySet
+from qic.forms import plausible_date
 from qic.locking import Versioned
 
 from .enums import (
@@ -116,8 +117,8 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField("rôle", max_length=20, choices=MemberRole.choices)
     organisation = models.CharField("organisation", max_length=200, blank=True)
-    started_on = models.DateField("depuis le", default=timezone.localdate)
-    ended_on = models.DateField("jusqu’au", null=True, blank=True)
+    started_on = models.DateField("depuis le", default=timezone.localdate, validators=[plausible_date])
+    ended_on = models.DateField("jusqu’au", null=True, blank=True, validators=[plausible_date])
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -283,7 +284,9 @@ class CooperationAgreement(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="ouverte par"
     )
     created_at = models.DateTimeField("ouverte le", default=timezone.now)
-    in_force_since = models.DateField("en vigueur depuis le", null=True, blank=True)
+    in_force_since = models.DateField(
+        "en vigueur depuis le", null=True, blank=True, validators=[plausible_date]
+    )
     superseded_at = models.DateTimeField("remplacée le", null=True, blank=True)
 
     class Meta:
@@ -359,7 +362,7 @@ class AgreementSignature(models.Model):
     agreement = models.ForeignKey(CooperationAgreement, on_delete=models.CASCADE, related_name="signatures")
     seat = models.CharField("siège", max_length=20, choices=[(r.value, r.label) for r in TRINOME_SEATS])
     signed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="signée par")
-    signed_on = models.DateField("signée le", default=timezone.localdate)
+    signed_on = models.DateField("signée le", default=timezone.localdate, validators=[plausible_date])
     signed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

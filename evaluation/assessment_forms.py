@@ -22,7 +22,12 @@ def _radio(label, choices, message, help_text=""):
 
 
 class SelfAssessmentForm(OnceForm):
-    assessed_on = _date_field("Date de l’auto-évaluation")
+    assessed_on = _date_field(
+        "Date de l’auto-évaluation",
+        past_only=True,
+        future_message="Une auto-évaluation se date du jour où elle a eu lieu : indiquez une date passée ou "
+        "celle du jour.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

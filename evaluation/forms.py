@@ -3,6 +3,7 @@
 from django import forms
 
 from qic import text
+from qic.forms import DateField
 from qic.idempotency import OnceForm
 from qic.locking import VersionedForm
 from qic.text import normalise
@@ -11,34 +12,20 @@ from vision.enums import ActionStatus, ChangeLevel, ChangeRegister
 from .enums import AdjustmentKind, Direction, IndicatorKind
 from .models import Adjustment, EvaluationCycle, Indicator, LearningEntry, Measurement
 
-DATE_HELP = "Format attendu : JJ/MM/AAAA."
 # A qualitative scale: its levels are shown in pages, charts and PDFs, so each stays short.
 SCALE_LEVELS, SCALE_LEVEL_LENGTH = 7, 200
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def _date_field(label, *, required=True, help_text=DATE_HELP):
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        widget=DateInput(),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={
-            "invalid": "Saisissez une date valide, par exemple 21/11/2026.",
-            "required": "Indiquez une date.",
-        },
-    )
+def _date_field(label, *, required=True, past_only=False, future_message=""):
+    return DateField(label=label, required=required, past_only=past_only, future_message=future_message)
 
 
 class LearningForm(OnceForm, forms.ModelForm):
-    occurred_on = _date_field("Date")
+    occurred_on = _date_field(
+        "Date",
+        past_only=True,
+        future_message="Un apprentissage se consigne une fois vécu : indiquez une date passée.",
+    )
     tags = forms.CharField(
         label="Étiquettes (facultatif)",
         required=False,
@@ -239,7 +226,11 @@ class IndicatorForm(OnceForm, forms.ModelForm):
 
 
 class MeasurementForm(OnceForm, forms.ModelForm):
-    measured_on = _date_field("Date de la mesure")
+    measured_on = _date_field(
+        "Date de la mesure",
+        past_only=True,
+        future_message="Une mesure se saisit une fois faite : indiquez une date passée ou celle du jour.",
+    )
     value = FrenchDecimalField(label="Valeur", required=False)
     level = forms.TypedChoiceField(label="Niveau", required=False, coerce=int, empty_value=None)
     evidence_url = forms.URLField(

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from collectives.enums import BackboneRole
 from qic import text
+from qic.forms import plausible_date
 from qic.locking import Versioned
 from qic.text import number
 from vision.enums import ActionStatus, ChangeLevel, ChangeRegister
@@ -31,7 +32,7 @@ class LearningEntry(Versioned):
 
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="learnings")
     title = models.CharField("titre", max_length=200)
-    occurred_on = models.DateField("date", default=timezone.localdate)
+    occurred_on = models.DateField("date", default=timezone.localdate, validators=[plausible_date])
     what_happened = models.TextField("ce qui s’est passé", max_length=5000)
     what_we_learned = models.TextField("ce que nous avons appris", max_length=5000)
     what_we_change = models.TextField("ce que nous ferons autrement", blank=True, max_length=5000)
@@ -68,7 +69,7 @@ class SelfAssessment(models.Model):
     """
 
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="self_assessments")
-    assessed_on = models.DateField("date", default=timezone.localdate)
+    assessed_on = models.DateField("date", default=timezone.localdate, validators=[plausible_date])
     source_session = models.ForeignKey(
         "collectives.Session",
         on_delete=models.SET_NULL,
@@ -189,14 +190,14 @@ class Indicator(Versioned):
     )
     # Qualitative indicators: the ordered labels of their scale, lowest first; levels are 1-based.
     scale = models.JSONField("échelle", default=list, blank=True)
-    baseline_on = models.DateField("date de la situation de départ")
+    baseline_on = models.DateField("date de la situation de départ", validators=[plausible_date])
     baseline_value = models.DecimalField(
         "valeur de départ", max_digits=14, decimal_places=2, null=True, blank=True
     )
     baseline_level = models.PositiveSmallIntegerField("niveau de départ", null=True, blank=True)
     target_value = models.DecimalField("valeur cible", max_digits=14, decimal_places=2, null=True, blank=True)
     target_level = models.PositiveSmallIntegerField("niveau cible", null=True, blank=True)
-    target_on = models.DateField("échéance de la cible", null=True, blank=True)
+    target_on = models.DateField("échéance de la cible", null=True, blank=True, validators=[plausible_date])
     data_source = models.CharField("source des données", max_length=300)
     frequency = models.CharField(
         "fréquence de mesure", max_length=2, choices=Frequency.choices, default=Frequency.QUARTERLY
@@ -251,7 +252,7 @@ class Measurement(Versioned):
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="measurements")
-    measured_on = models.DateField("date de la mesure")
+    measured_on = models.DateField("date de la mesure", validators=[plausible_date])
     value = models.DecimalField("valeur", max_digits=14, decimal_places=2, null=True, blank=True)
     level = models.PositiveSmallIntegerField("niveau", null=True, blank=True)
     comment = models.TextField("commentaire", blank=True, max_length=2000)
@@ -287,8 +288,8 @@ class EvaluationCycle(Versioned):
 
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="evaluation_cycles")
     title = models.CharField("intitulé", max_length=200)
-    starts_on = models.DateField("début")
-    ends_on = models.DateField("fin")
+    starts_on = models.DateField("début", validators=[plausible_date])
+    ends_on = models.DateField("fin", validators=[plausible_date])
     planned = models.TextField("ce que nous avions prévu", blank=True, max_length=5000)
     observed = models.TextField("ce que nous avons observé", blank=True, max_length=5000)
     learned = models.TextField("ce que nous avons appris", blank=True, max_length=5000)

@@ -111,8 +111,12 @@ def delete_measurement(measurement: Measurement, *, expected_version: int) -> No
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day when it is shorter); never past the calendar's end
+    (dates are bounded when typed, `qic.forms.plausible_date`; a far date stored before shows a page)."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        return dt.date.max if year > dt.MAXYEAR else dt.date.min
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 

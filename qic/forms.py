@@ -6,13 +6,22 @@ platform, allauth's and the admin's included, so no form can forget it:
   (no control nor bidi override character; single-line fields get no line break);
 - a text field with a `max_length` says it next to the field ("1 000 caractères au maximum."), while Django
   puts the same number in the `maxlength` attribute and refuses longer text with a French message.
+
+Dates typed in a form are `DateField`s: a day between 1950 and 2099 (a year 9999 once broke the site's pages
+for everyone, through the due dates computed from it; a year 1 gave a session a 9-minute time offset), and
+for what has already happened (a measurement, a self-assessment) not after today. The models' date fields
+carry the same bounds (`plausible_date`), for the admin's forms and the API.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField as DjangoBoundField
 from django.forms.renderers import TemplatesSetting
+from django.utils import timezone
 
 from .sanitize import clean_text
 
@@ -53,8 +62,64 @@ class BoundField(DjangoBoundField):
         return clean_text(value, single_line=isinstance(self.field.widget, SINGLE_LINE_WIDGETS))
 
 
+EARLIEST_DATE, LATEST_DATE = dt.date(1950, 1, 1), dt.date(2099, 12, 31)
+DATE_HELP = "Format attendu : JJ/MM/AAAA."
+
+
+def plausible_date(value: dt.date) -> None:
+    """A day the programme can mean (the validator of the models' date fields, and of `DateField`)."""
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            "Cette date est hors de portée : indiquez une date entre 1950 et 2099.", code="out_of_range"
+        )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        bounds = {"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}
+        super().__init__(attrs={**bounds, **(attrs or {})}, format="%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    """A date typed in a form (the browser's date picker, or JJ/MM/AAAA typed): bounded, and with
+    `past_only`, not after today (what it dates has already happened)."""
+
+    widget = DateInput
+    input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+    default_error_messages = {
+        "invalid": "Saisissez une date valide, par exemple 21/11/2026.",
+        "required": "Indiquez une date.",
+    }
+
+    def __init__(self, *, past_only: bool = False, future_message: str = "", **kwargs):
+        kwargs.setdefault("help_text", DATE_HELP)
+        super().__init__(**kwargs)
+        self.past_only = past_only
+        self.future_message = (
+            future_message or "Cette date est à venir : indiquez une date passée ou celle du jour."
+        )
+
+    def validate(self, value):
+        super().validate(value)
+        plausible_date(value)  # said first: a year 9999 is not merely "to come"
+        if self.past_only and value and value > timezone.localdate():
+            raise ValidationError(self.future_message, code="future")
+
+
 class Renderer(TemplatesSetting):
     bound_field_class = BoundField
 
 
-__all__ = ["BoundField", "Renderer", "is_typed_text", "limit_hint", "states_limit"]
+__all__ = [
+    "DATE_HELP",
+    "BoundField",
+    "DateField",
+    "DateInput",
+    "Renderer",
+    "is_typed_text",
+    "limit_hint",
+    "plausible_date",
+    "states_limit",
+]

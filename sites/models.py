@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from qic import text
 from qic.audit import AuditedQuerySet
+from qic.forms import plausible_date
 from qic.links import url_for
 
 from .enums import (
@@ -67,9 +68,11 @@ class Wave(models.Model):
 
     number = models.PositiveSmallIntegerField("numéro", unique=True, validators=[MinValueValidator(1)])
     name = models.CharField("nom", max_length=100)
-    starts_on = models.DateField("début")
-    ends_on = models.DateField("fin", null=True, blank=True)
-    training_starts_on = models.DateField("début de la formation", null=True, blank=True)
+    starts_on = models.DateField("début", validators=[plausible_date])
+    ends_on = models.DateField("fin", null=True, blank=True, validators=[plausible_date])
+    training_starts_on = models.DateField(
+        "début de la formation", null=True, blank=True, validators=[plausible_date]
+    )
     coaching_hours_per_site = models.DecimalField(
         "heures d’accompagnement par site", max_digits=5, decimal_places=1, default=10
     )

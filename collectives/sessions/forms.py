@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from qic import access
+from qic.forms import DATE_HELP, DateField
 from qic.idempotency import OnceForm
 from qic.locking import VersionedForm
 from qic.params import ModelMultipleIdField, parse_id
@@ -45,12 +46,7 @@ class SessionForm(OnceForm, VersionedForm):
         required=False,
         empty_label="Aucune : session nationale",
     )
-    date = forms.DateField(
-        label="Date",
-        help_text="Format attendu : JJ/MM/AAAA.",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Saisissez une date valide, par exemple 14/01/2026."},
-    )
+    date = DateField(label="Date")
     start_time = forms.TimeField(
         label="Heure de début",
         help_text="Format attendu : HH:MM.",
@@ -63,12 +59,10 @@ class SessionForm(OnceForm, VersionedForm):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={"invalid": "Saisissez une heure valide, par exemple 12:30."},
     )
-    end_date = forms.DateField(
+    end_date = DateField(
         label="Date de fin (facultatif)",
         required=False,
-        help_text="Seulement si la session dure plusieurs jours. Format attendu : JJ/MM/AAAA.",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Saisissez une date valide, par exemple 15/01/2026."},
+        help_text=f"Seulement si la session dure plusieurs jours. {DATE_HELP}",
     )
     place = forms.CharField(
         label="Lieu",
