@@ -1,11 +1,15 @@
 """Template helpers shared by every page."""
 
+import uuid
+
 from django import template
+from django.utils.html import format_html
 from dsfr.forms import DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
 
 from qic import pagination
 from qic.forms import BoundField
+from qic.idempotency import FIELD
 from qic.sanitize import render_markdown
 
 register = template.Library()
@@ -70,3 +74,10 @@ def pagination_links(context, page):
 def markdown(value):
     """Formatted text typed by someone, rendered and sanitised (qic.sanitize)."""
     return render_markdown(value or "")
+
+
+@register.simple_tag
+def submission_token():
+    """The one-time token (`qic.idempotency`) of a creating form written by hand, shown without its Form
+    object (the vision workspace's inline additions): sent twice or twenty times at once, it creates once."""
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, uuid.uuid4())

@@ -109,9 +109,14 @@ def said(response) -> str:
     return "\n".join(texts)
 
 
-def token_of(client, url) -> str:
-    """The one-time token the creating form carries (shown on the page with the form)."""
+def token_of(client, url, action: str | None = None) -> str:
+    """The one-time token the creating form carries (shown on the page `url`; with `action`, the token of
+    the form that posts there, among the page's forms)."""
     page = client.get(url).content.decode()
+    if action is not None:
+        forms = re.findall(rf'<form [^>]*action="{re.escape(action)}".*?</form>', page, re.S)
+        assert forms, f"no form posting to {action} on {url}"
+        page = forms[0]
     match = re.search(r'name="submission" value="([0-9a-f-]{36})"', page)
     assert match, f"no one-time token in the form of {url}"
     return match[1]
@@ -133,7 +138,9 @@ class Case:
 def _factor(world):
     url = reverse("vision:factor_add", args=[world.site_a.slug])
     data = {"kind": "positive", "text": "Un centre social très actif"}
-    return Case(world.seat_holder_a, url, data, lambda: ContextFactor.objects.count())
+    # Sent from where factors are added: the workspace's inline form, written by hand.
+    workspace = reverse("vision:workspace", args=[world.site_a.slug])
+    return Case(world.seat_holder_a, url, data, lambda: ContextFactor.objects.count(), form_url=workspace)
 
 
 def _change(world):
@@ -276,6 +283,11 @@ CREATING = {
 }
 
 
+def _token(client, case: Case) -> str:
+    """The token of the case's form, from the page it is shown on (the form posting to the case's URL)."""
+    return token_of(client, case.form_url or case.url, case.form_url and case.url)
+
+
 def _check(case: Case, responses: list, before: int) -> None:
     errors = [r for r in responses if isinstance(r, BaseException)]
     assert not errors, f"{len(errors)} server errors, e.g. {errors[0]!r}"
@@ -290,7 +302,7 @@ def _check(case: Case, responses: list, before: int) -> None:
 def test_the_same_form_sent_again_creates_one_row(world, name):
     case = CREATING[name](world)
     client = browsers(case.user, 1)[0]
-    data = {**case.data, "submission": token_of(client, case.form_url or case.url)}
+    data = {**case.data, "submission": _token(client, case)}
     before = case.count()
     _check(case, [client.post(case.url, data) for _ in range(REPEATS)], before)
 
@@ -301,7 +313,7 @@ def test_the_same_form_sent_again_creates_one_row(world, name):
 def test_twenty_identical_submissions_at_once_create_one_row(world, name):
     case = CREATING[name](world)
     clients = browsers(case.user, N)
-    data = {**case.data, "submission": token_of(clients[0], case.form_url or case.url)}
+    data = {**case.data, "submission": _token(clients[0], case)}
     before = case.count()
     _check(case, at_once([lambda c=c: c.post(case.url, data) for c in clients]), before)
 
