@@ -108,6 +108,29 @@ class DateField(forms.DateField):
             raise ValidationError(self.future_message, code="future")
 
 
+STALE_FORM = (
+    "Ce formulaire n’a pas pu être enregistré\u00a0: une donnée que la page y avait mise n’est plus valable "
+    "(page trop ancienne ou modifiée). Copiez votre saisie, rechargez la page, puis recommencez."
+)
+
+
+class SaysHiddenErrors(forms.Form):
+    """A form whose hidden fields (the version it was opened on, its one-time token) are the page's, not the
+    person's: one that does not validate is said above the form, where the person can read it (a hidden field
+    has no place to show its error, and the form came back with no word of why)."""
+
+    def full_clean(self):
+        super().full_clean()
+        hidden = [name for name in getattr(self, "_errors", None) or () if self._is_hidden(name)]
+        if hidden:
+            for name in hidden:
+                del self._errors[name]
+            self.add_error(None, STALE_FORM)
+
+    def _is_hidden(self, name: str) -> bool:
+        return name in self.fields and self.fields[name].widget.is_hidden
+
+
 class Renderer(TemplatesSetting):
     bound_field_class = BoundField
 
@@ -117,7 +140,9 @@ __all__ = [
     "BoundField",
     "DateField",
     "DateInput",
+    "STALE_FORM",
     "Renderer",
+    "SaysHiddenErrors",
     "is_typed_text",
     "limit_hint",
     "plausible_date",

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from django import forms
 from django.db import IntegrityError, transaction
 
+from .forms import SaysHiddenErrors
 from .models import SubmissionToken
 
 ALREADY_SAVED = (
@@ -35,7 +36,7 @@ class AlreadySubmitted(Exception):
         return ALREADY_SAVED
 
 
-class OnceForm(forms.Form):
+class OnceForm(SaysHiddenErrors):
     """A mixin for creating forms: a hidden one-time token, new each time the empty form is shown.
 
     Optional, so a client that sends none (an older page, a script) still creates, without the guarantee.

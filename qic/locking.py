@@ -18,6 +18,8 @@ from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
+from .forms import SaysHiddenErrors
+
 # Sent after `save_if_unchanged` applied its conditional UPDATE, which bypasses model signals (what is kept
 # in step with a model, such as a site's stored facts, listens to it).
 saved = Signal()
@@ -79,7 +81,7 @@ def delete_if_unchanged(obj: Versioned, expected_version: int) -> None:
         raise EditConflict(current=model._default_manager.filter(pk=obj.pk).first(), attempted={})
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(SaysHiddenErrors):
     """A form that remembers which version of the item it was opened on."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

@@ -272,6 +272,35 @@ def test_planning_a_session_with_unknown_sites_is_a_form_error(client, world, va
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize(
+    "url_name, data",
+    [
+        ("vision:narrative", {"narrative": "Notre récit, écrit longuement.", "version": "abc"}),
+        (
+            "vision:statement",
+            {"statement": "Un quartier où chacun compte.", "horizon_year": "2040", "version": "-1"},
+        ),
+        ("vision:factor_add", {"kind": "positive", "text": "Un tissu associatif dense", "submission": "x"}),
+        ("vision:factor_add", {"kind": "inconnu", "text": "Un tissu associatif dense"}),
+    ],
+)
+def test_a_hidden_field_the_page_set_and_someone_changed_is_said_above_the_form(
+    client, world, url_name, data
+):
+    """A hidden field that does not validate (a version, a one-time token, a kind the page set) has no place
+    to show its error: the form came back with no word of why. It is said above the form; nothing is saved."""
+    from vision.models import ChangeStrategy, ContextFactor
+
+    client.force_login(world.seat_holder_b)
+    kwargs = RULES["vision:narrative"].kwargs(world)
+    before = (ContextFactor.objects.count(), list(ChangeStrategy.objects.values_list("narrative", flat=True)))
+    response = client.post(reverse(url_name, kwargs=kwargs), data)
+    assert response.status_code == 200
+    assert "une donnée que la page y avait mise n’est plus valable" in response.content.decode()
+    after = (ContextFactor.objects.count(), list(ChangeStrategy.objects.values_list("narrative", flat=True)))
+    assert after == before
+
+
 def test_the_parsing_helper_reads_only_plain_numbers_in_range():
     from qic.params import parse_date, parse_id, parse_int
 
