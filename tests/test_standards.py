@@ -154,3 +154,30 @@ def test_button_groups_holding_buttons_with_an_icon_beside_their_label_say_so():
                 line = text[: group.start()].count("\n") + 1
                 wrong.append(f"{path.relative_to(settings.BASE_DIR)}:{line}")
     assert not wrong, "button groups without fr-btns-group--icon-left:\n" + "\n".join(wrong)
+
+
+POST_FORM = re.compile(r"<form\b[^>]*>", re.I)
+FORM_FIELDS = re.compile(
+    r'<input(?![^>]*type="(?:hidden|submit)")|<textarea|<select|\{\{ ?(?:form|field)\b|\{% ?slot body|'
+    r'\{% ?(?:element fields?|include "[^"]*field)',
+    re.I,
+)
+
+
+def test_every_form_with_fields_leaves_checking_them_to_the_server():
+    """A form with fields carries `novalidate`: the server checks them and says what is wrong next to each
+    field, in French and in the DSFR's words (RGAA 11.10). Without it, the browser stops the submission with
+    its own bubble, in the browser's language (English on an English browser), gone as soon as one moves."""
+    wrong = []
+    for path in sorted(Path(settings.BASE_DIR, "templates").rglob("*.html")):
+        text = path.read_text()
+        for tag in POST_FORM.finditer(text):
+            method = re.search(r'method="([^"]+)"', tag.group(0))
+            if not method or method.group(1).lower() == "get":
+                continue
+            end = text.find("</form>", tag.end())
+            if FORM_FIELDS.search(text[tag.end() : end]) and "novalidate" not in tag.group(0):
+                wrong.append(
+                    f"{path.relative_to(settings.BASE_DIR)}:{text[: tag.start()].count(chr(10)) + 1}"
+                )
+    assert not wrong, "forms without novalidate:\n" + "\n".join(wrong)
