@@ -214,7 +214,7 @@ def _active_filters(filterset: DashboardFilter, choices: dict) -> list[tuple[str
 
 def _charts(by_wave: list[dict], by_region: list[dict], funnel: dict | None) -> dict:
     result = {}
-    if funnel:
+    if funnel and funnel["stages"][0].reached:  # an empty wave is said in words (results.html)
         stages = funnel["stages"]
         result["funnel"] = charts.bar_chart(
             [

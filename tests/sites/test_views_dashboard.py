@@ -289,6 +289,10 @@ def test_funnel_counts_sites_that_reached_each_stage(national, world):
     page = national.get(URL).content.decode()
     assert "Mobilisation de la vague 4" in page
     assert 'role="img"' in page and '<title id="chart-funnel-title">' in page
+    # A selection with no site of the wave (a region without any yet): said in words, not a chart of zeros.
+    empty = national.get(URL, {"q": "aucun site ne porte ce nom"}).content.decode()
+    assert "Aucun site de la vague 4 dans cette sélection" in empty
+    assert "chart-funnel" not in empty and 'id="funnel-table"' not in empty
 
 
 def _alerts(response) -> dict:
