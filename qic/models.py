@@ -5,6 +5,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.dateparse import parse_date, parse_datetime
 
 from qic import text
 
@@ -94,9 +95,51 @@ class AuditEntry(models.Model):
 
     @property
     def changes(self):
-        """(field, before, after) triples for display."""
-        keys = sorted(set(self.before or {}) | set(self.after or {}))
-        return [(k, (self.before or {}).get(k), (self.after or {}).get(k)) for k in keys]
+        """(field, before, after) triples in words, for national staff: "Rôle : Société civile", not
+        "role : civil_society"; a date in French and local time; a related object by its number. Fields empty
+        on both sides (left empty at creation) are left out."""
+        fields = _fields_by_attname(self.model)
+        before, after = self.before or {}, self.after or {}
+        rows = []
+        for key in set(before) | set(after):
+            field = fields.get(key)
+            label = _capitalised(str(field.verbose_name)) if field is not None else key
+            was, now = _in_words(field, before.get(key)), _in_words(field, after.get(key))
+            if was or now:  # a field left empty on creation (or empty when deleted) says nothing
+                rows.append((label, was, now))
+        return sorted(rows, key=lambda row: text.normalise(row[0]))
+
+
+def _fields_by_attname(model: str) -> dict:
+    try:
+        return {field.attname: field for field in apps.get_model(model)._meta.concrete_fields}
+    except (LookupError, ValueError):
+        return {}  # a model removed since: its keys as they were
+
+
+def _capitalised(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+def _in_words(field, value) -> str | None:
+    """A value of the audit log as its field shows it (None stays None: "empty")."""
+    if value is None or field is None:
+        return value if value is None or isinstance(value, str) else str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if field.is_relation:
+        return f"n°\u00a0{value}"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "—"
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        moment = parse_datetime(value)
+        return text.date_time(moment, "short") if moment else value
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        day = parse_date(value)
+        return text.date(day) if day else value
+    return str(value)
 
 
 class SubmissionToken(models.Model):

@@ -166,3 +166,25 @@ def test_the_object_filter_and_the_entries_name_kinds_of_object_in_french(client
     filtered = client.get(reverse("audit_log"), {"objet": "collectives.membership"}).content.decode()
     assert '<option value="collectives.membership" selected>Membre d’un collectif</option>' in filtered
     assert "Régie de quartier" in filtered and "GET /" not in filtered
+
+
+def test_the_changes_read_in_words_not_in_database_columns(client, world):
+    """National staff read the log: the field's name, a choice's label, a date in French, a related object by
+    its number; not "role : partner", "site_id" or an ISO time in UTC."""
+    with acting_as(world.seat_holder_a):
+        member = MembershipFactory(
+            site=world.site_a,
+            role=MemberRole.PARTNER,
+            organisation="Régie de quartier",
+            started_on=dt.date(2026, 3, 2),
+        )
+    entry = AuditEntry.objects.filter(model="collectives.membership", object_id=str(member.pk)).latest("id")
+    changes = {label: after for label, _before, after in entry.changes}
+    assert changes["Rôle"] == MemberRole.PARTNER.label
+    assert changes["Depuis le"] == "2 mars 2026"
+    assert changes["Site"] == f"n°\u00a0{world.site_a.pk}"
+    assert "Jusqu’au" not in changes  # left empty: nothing to say
+    client.force_login(world.national)
+    page = client.get(reverse("audit_log"), {"objet": "collectives.membership"}).content.decode()
+    assert "<strong>Rôle</strong>" in page and MemberRole.PARTNER.label in page
+    assert "site_id" not in page and "started_on" not in page and "<strong>Depuis le</strong>" in page
