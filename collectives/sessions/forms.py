@@ -89,9 +89,9 @@ class SessionForm(OnceForm, VersionedForm):
     sites = ModelMultipleIdField(
         label="Sites concernés",
         queryset=Site.objects.none(),
-        required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={
+            "required": "Choisissez au moins un site.",  # said with the other errors, not after them
             "invalid_choice": "Ce site ne peut pas être choisi ici.",
             "invalid_pk_value": "Site inconnu.",
         },

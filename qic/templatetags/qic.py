@@ -81,3 +81,16 @@ def submission_token():
     """The one-time token (`qic.idempotency`) of a creating form written by hand, shown without its Form
     object (the vision workspace's inline additions): sent twice or twenty times at once, it creates once."""
     return format_html('<input type="hidden" name="{}" value="{}">', FIELD, uuid.uuid4())
+
+
+@register.inclusion_tag("includes/error_summary.html")
+def error_summary(form, **anchors):
+    """Above a long form sent with errors: its general errors, then each field to correct as a link to it
+    (its first error; every error is also next to its field). `anchors` names the id to link to for a field
+    drawn by hand as a group (sites="sites-choices")."""
+    items = [
+        (field.label, field.errors[0], anchors.get(field.name) or field.id_for_label)
+        for field in form
+        if field.errors and not field.is_hidden
+    ]
+    return {"general": form.non_field_errors(), "items": items}

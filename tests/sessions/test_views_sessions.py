@@ -146,6 +146,22 @@ def test_a_refused_plan_explains_itself_next_to_the_field(client, world):
     assert not Session.objects.exists()
 
 
+def test_a_form_sent_empty_lists_every_point_to_correct_at_once_above_it(client, world):
+    """A long form: every error is said at the first try (the sites too, not after the others are fixed),
+    and counted above the form with a link to each field."""
+    world.login(client, world.facilitator_a)
+    data = {**_form([], title=""), "date": "", "start_time": ""}
+    content = client.post(PLAN, data).content.decode()
+    summary = content[
+        content.index("qic-error-summary") : content.index("</ul>", content.index("qic-error-summary"))
+    ]
+    assert "Rien n’a été enregistré\u00a0: 4 points à corriger" in summary
+    assert '<a href="#sites-choices">Sites concernés</a>\u00a0: Choisissez au moins un site.' in summary
+    assert '<a href="#id_title">Intitulé</a>' in summary and '<a href="#id_date">Date</a>' in summary
+    assert "Choisissez au moins un site." in content[content.index('id="sites-choices"') :]
+    assert not Session.objects.exists()
+
+
 def test_a_facilitator_cannot_slip_in_a_site_of_another_region(client, world):
     world.login(client, world.facilitator_a)
     response = client.post(PLAN, _form([world.site_a.pk, world.site_b.pk]))
