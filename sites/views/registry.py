@@ -14,6 +14,7 @@ from ..models import Region, Site, Wave
 from .lifecycle import prerequisites_context
 
 JOURNAL_PREVIEW = 8
+FILTERS_FROM = 10  # sites in the list: fewer fit on one screen, without filters
 
 
 @require_safe
@@ -40,6 +41,8 @@ def site_list(request: HttpRequest) -> HttpResponse:
         "selected_wave": wave,
         "selected_region": region,
         "seat_count": len(TRINOME_SEATS),
+        # A trinôme member's one or two sites need no filters; a filter in force stays removable.
+        "filterable": bool(wave or region) or page.paginator.count > FILTERS_FROM,
     }
     return render(request, "sites/site_list.html", context)
 

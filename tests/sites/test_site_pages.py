@@ -42,6 +42,17 @@ def test_site_list_query_count_does_not_grow_with_sites(client, world, django_as
     assert response.status_code == 200
 
 
+def test_the_site_list_offers_filters_only_where_there_is_something_to_filter(client, world):
+    """A trinôme member's list holds their site: no wave and region filters to choose from; national staff's
+    list of the programme has them, and a filter in force stays on screen to be changed."""
+    client.force_login(world.seat_holder_a)
+    assert 'id="filter-wave"' not in client.get(reverse("sites:list")).content.decode()
+    assert 'id="filter-wave"' in client.get(reverse("sites:list"), {"vague": "1"}).content.decode()
+    SiteFactory.create_batch(10)
+    client.force_login(world.national)
+    assert 'id="filter-wave"' in client.get(reverse("sites:list")).content.decode()
+
+
 def test_site_list_counts_the_current_trinome_seats_of_each_site(client, world):
     """Seats are counted for the page shown: a held seat counts, a former holder and a partner do not."""
     full = SiteFactory(name="Quartier complet", wave=world.site_a.wave)
