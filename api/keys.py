@@ -46,7 +46,9 @@ class ApiKeyForm(OnceForm):
     site = forms.SlugField(
         label="Site (périmètre « Un site »)",
         required=False,
-        help_text="L’identifiant du site dans l’adresse de sa page, par exemple quartier-des-lilas.",
+        help_text="L’identifiant du site dans l’adresse de sa page, par exemple quartier-des-lilas\u00a0: "
+        "saisissez quelques lettres de son nom pour le choisir dans la liste.",
+        widget=forms.TextInput(attrs={"list": "api-key-sites", "autocomplete": "off"}),
         error_messages={
             "invalid": "Cet identifiant ne ressemble pas à celui d’un site (lettres, chiffres, tirets)."
         },
@@ -80,6 +82,8 @@ def _page(
         "issued": issued[0] if issued else None,
         "issued_key": issued[1] if issued else "",
         "docs_url": reverse("api:docs"),
+        # The site field's suggestions (a <datalist>): identifier and name, to type a name and pick it.
+        "site_choices": Site.objects.order_by("name").values_list("slug", "name"),
     }
     return render(request, "api/keys.html", context, status=status)
 

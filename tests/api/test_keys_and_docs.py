@@ -29,6 +29,9 @@ def test_national_staff_issue_a_key_shown_once_and_stored_hashed(client, world):
     assert AuditEntry.objects.filter(model="sites.apikey", action="create", site=world.site_b).exists()
     listing = client.get(reverse("api_keys")).content.decode()
     assert row.prefix in listing and key not in listing
+    # The site is picked by typing its name: the field suggests every site, identifier and name.
+    assert 'list="api-key-sites"' in listing
+    assert f'<option value="{world.site_b.slug}">{world.site_b.name}</option>' in listing
     client.post(reverse("api_key_revoke", args=[row.pk]))
     assert apikeys.find(key).revoked_at is not None
     assert AuditEntry.objects.filter(model="sites.apikey", action="update", object_id=str(row.pk)).exists()
