@@ -1,10 +1,11 @@
 """The handover pack: what a newcomer to a trinôme seat needs to read, as one PDF.
 
-Each section has one provider function and one template under `templates/collectives/pdf/handover/`.
-A provider returns the section's template context, or None while the site has nothing to show there (the PDF
-then says "Pas encore rédigé"). The pack gathers every app, but collectives sits below vision and evaluation:
-those apps register their sections (vision and strategy, self-assessments) with `register_section` in their
-`AppConfig.ready`, and collectives never imports them.
+Each section has one provider function and one template under `templates/collectives/pdf/handover/`. A
+provider returns the section's template context, or None while the site has nothing to show there (the PDF
+then says the section's `empty` text: "Pas encore rédigé", "Aucune session n’est prévue"...). The pack gathers
+every app, but collectives sits below vision and evaluation: those apps register their sections (vision and
+strategy, self-assessments) with `register_section` in their `AppConfig.ready`, and collectives never imports
+them.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class PackSection:
     template: str
     provider: Callable[[object], dict | None]
     position: int  # the section's place in the pack, smallest first
+    empty: str = "Pas encore rédigé."  # what the pack says while the provider has nothing to show
 
 
 _SECTIONS: dict[str, PackSection] = {}
@@ -74,11 +76,17 @@ register_section(
         "collectives/pdf/handover/agreement.html",
         agreement_section,
         30,
+        empty="L’entente n’est pas encore commencée.",
     )
 )
 register_section(
     PackSection(
-        "sessions", "Prochaines sessions", "collectives/pdf/handover/sessions.html", sessions_section, 50
+        "sessions",
+        "Prochaines sessions",
+        "collectives/pdf/handover/sessions.html",
+        sessions_section,
+        50,
+        empty="Aucune session n’est prévue pour le moment.",
     )
 )
 
@@ -109,7 +117,13 @@ def pack_context(site, user) -> dict:
     for section in registered_sections():
         content = section.provider(site)
         sections.append(
-            {"key": section.key, "title": section.title, "template": section.template, "content": content}
+            {
+                "key": section.key,
+                "title": section.title,
+                "template": section.template,
+                "content": content,
+                "empty": section.empty,
+            }
         )
     return {
         "document_title": f"Dossier de passation — {site.name}",

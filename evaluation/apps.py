@@ -28,5 +28,6 @@ class EvaluationConfig(AppConfig):
                 "collectives/pdf/handover/self_assessment.html",
                 families.handover_self_assessments,
                 40,
+                empty="Aucune auto-évaluation pour le moment.",
             )
         )

@@ -8,7 +8,9 @@ the snapshot as SVG and inlined as is.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import itertools
 
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
@@ -39,13 +41,32 @@ def _section_template(kind: str, key: str) -> str:
     return name
 
 
-def _level_colors(count: int) -> list[str]:
-    """`count` shades of the scale, evenly spread (the lightest one only for a seven-level scale)."""
+def _lightness(colour: str) -> float:
+    """CIE L* of an sRGB colour "#RRGGBB" (0 black, 100 white): how light it looks, on screen as in print."""
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    y = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 116 * (y ** (1 / 3) if y > 0.008856 else 7.787 * y + 16 / 116) - 16
+
+
+@functools.cache
+def _level_colors(count: int) -> tuple[str, ...]:
+    """`count` shades of the scale, lightest to darkest, as far apart in lightness as the scale allows (two
+    shades 9 points apart, "émergente" and "en développement", could not be told apart in print); the
+    lightest one only for a seven-level scale."""
+    last = len(LEVEL_COLORS) - 1
+    if count < 2:
+        return (LEVEL_COLORS[last],) * count
     if count >= len(LEVEL_COLORS):
-        return [LEVEL_COLORS[i % len(LEVEL_COLORS)] for i in range(count)]
-    first, last = 1, len(LEVEL_COLORS) - 1
-    step = (last - first) / max(count - 1, 1)
-    return [LEVEL_COLORS[round(first + i * step)] for i in range(count)]
+        return tuple(LEVEL_COLORS[i % len(LEVEL_COLORS)] for i in range(count))
+    inner = range(2, last)
+    lightness = [_lightness(colour) for colour in LEVEL_COLORS]
+
+    def narrowest(picked):
+        return min((lightness[a] - lightness[b] for a, b in itertools.pairwise(picked)), default=100)
+
+    best = max(((1, *middle, last) for middle in itertools.combinations(inner, count - 2)), key=narrowest)
+    return tuple(LEVEL_COLORS[i] for i in best)
 
 
 def histogram(distribution: dict, chart_id: str) -> str:

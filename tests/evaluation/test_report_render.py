@@ -313,3 +313,15 @@ def test_every_glyph_of_a_bilan_is_marianne_nested_list_markers_included(world):
     fonts = [line.split()[0] for line in pdf_fonts(content).splitlines()[2:]]
     assert fonts and all("+Marianne" in name for name in fonts), fonts
     assert "CHANGEMENT DIRECT" in pdf_text(content).upper()
+
+
+def test_the_levels_of_a_scale_are_shades_a_reader_tells_apart_in_print():
+    """Four conditions' levels ("absente" to "bien établie") drawn 9 points of lightness apart could not be
+    told apart on paper: each scale's shades are as far apart as the palette allows, lightest to darkest."""
+    from evaluation.reports.render import _level_colors, _lightness
+
+    for count in (2, 3, 4, 5, 6, 7):
+        shades = [_lightness(colour) for colour in _level_colors(count)]
+        assert shades == sorted(shades, reverse=True)  # lightest first: an ordinal scale
+        gaps = [a - b for a, b in zip(shades, shades[1:], strict=False)]
+        assert min(gaps) >= (13 if count <= 4 else 7), (count, shades)
