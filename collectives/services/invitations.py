@@ -251,6 +251,56 @@ def account_for(invitation: Invitation) -> User | None:
     return identity.verified_owner(invitation.email)
 
 
+# How long after an invitation was accepted the same answer sent again (a double click, a resent form) is
+# recognised as its own, rather than refused as a used link.
+ANSWER_AGAIN_SECONDS = 600
+
+
+def accepted_by_the_same(invitation: Invitation, user: User | None, answer) -> User | None:
+    """The account that accepted this invitation moments ago, when this request is that same answer sent
+    again: signed in as that account, or the same name and the password it was just given. None otherwise
+    (another answer to a used link is refused)."""
+    accepted = invitation.accepted_by
+    if accepted is None or invitation.used_at is None:
+        return None
+    if (timezone.now() - invitation.used_at).total_seconds() > ANSWER_AGAIN_SECONDS:
+        return None
+    if user is not None and user.is_authenticated:
+        return accepted if user.pk == accepted.pk else None
+    same_name = (answer.get("first_name", "").strip(), answer.get("last_name", "").strip()) == (
+        accepted.first_name,
+        accepted.last_name,
+    )
+    password = answer.get("password1", "")
+    return accepted if same_name and password and accepted.check_password(password) else None
+
+
+def accept_with_new_account(
+    invitation: Invitation, *, first_name: str, last_name: str, password: str
+) -> tuple[User, Membership]:
+    """The invitee's first visit: their account (created, or a passwordless one completed) and their place in
+    the collective, in one transaction that holds the invitation: of two answers sent at once, the second
+    waits, then finds the invitation used (InvitationError) and creates nothing."""
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
+        if locked.status != "pending":
+            raise InvitationError(
+                f"Cette invitation n’est plus valable ({locked.get_status_display().lower()})."
+            )
+        account = account_for(locked)
+        if account is not None and account.has_usable_password():
+            raise InvitationError(
+                "Un compte existe déjà pour cette adresse\u00a0: connectez-vous pour rejoindre le collectif."
+            )
+        if account is None:
+            account = create_account(locked, first_name=first_name, last_name=last_name, password=password)
+        else:
+            account.first_name, account.last_name = first_name.strip(), last_name.strip()
+            account.set_password(password)
+            account.save()
+        return account, accept(locked, account)
+
+
 @transaction.atomic
 def create_account(invitation: Invitation, *, first_name: str, last_name: str, password: str) -> User:
     """The invitee's new account; the invitation link proves they own the address."""

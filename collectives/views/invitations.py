@@ -4,6 +4,7 @@ from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -169,6 +170,10 @@ def _unusable(request, invitation: Invitation | None) -> HttpResponse:
 def accept(request: HttpRequest, token: str) -> HttpResponse:
     """The invitee's link: set a name and password on a first visit, or attach the existing account."""
     invitation = Invitation.objects.find(token)
+    if invitation is not None and invitation.status != "pending" and request.method == "POST":
+        again = _answered_again(request, invitation)
+        if again is not None:
+            return again
     if invitation is None or invitation.status != "pending":
         return _unusable(request, invitation)
     account = services.account_for(invitation)
@@ -204,27 +209,65 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     form = AccountForm(request.POST or None, email=invitation.email, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if account is None:
-            account = services.create_account(
+        try:
+            account, membership = services.accept_with_new_account(
                 invitation,
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 password=data["password1"],
             )
-        else:
-            account.first_name, account.last_name = data["first_name"], data["last_name"]
-            account.set_password(data["password1"])
-            account.save()
-        return _join(request, invitation, account, log_in=True)
+        except (services.InvitationError, IntegrityError) as error:
+            # Sent twice at once: the other answer created the account (SQLite lets both read "pending").
+            fresh = Invitation.objects.get(pk=invitation.pk)
+            again = _answered_again(request, fresh)
+            if again is not None:
+                return again
+            if isinstance(error, services.InvitationError):
+                messages.error(request, error.message)
+            return _unusable(request, fresh)
+        return _welcome(request, membership, account, log_in=True)
     return render(request, "collectives/invitation_accept.html", {**context, "form": form})
+
+
+def _answered_again(request, invitation: Invitation) -> HttpResponse | None:
+    """The same person's answer sent again (a double click, a resent form): where the first one led, signed
+    in, instead of a "used link" page for someone who has just joined."""
+    user = services.accepted_by_the_same(invitation, request.user, request.POST)
+    if user is None:
+        return None
+    if not request.user.is_authenticated:
+        get_adapter(request).login(request, user)
+    membership = invitation.site.memberships.current().filter(user=user, role=invitation.role).first()
+    if membership is None:
+        return None
+    messages.info(
+        request,
+        f"Votre réponse était déjà enregistrée\u00a0: vous êtes dans le collectif de {invitation.site.name}.",
+    )
+    return _destination(membership)
+
+
+def _destination(membership) -> HttpResponse:
+    site = membership.site
+    if membership.is_seat:
+        return redirect("collectives:members", site_slug=site.slug)
+    return redirect("sites:detail", site_slug=site.slug)
 
 
 def _join(request, invitation: Invitation, user, *, log_in: bool = False) -> HttpResponse:
     try:
         membership = services.accept(invitation, user)
     except services.InvitationError as error:
+        fresh = Invitation.objects.get(pk=invitation.pk)
+        again = _answered_again(request, fresh)
+        if again is not None:
+            return again
         messages.error(request, error.message)
-        return _unusable(request, Invitation.objects.get(pk=invitation.pk))
+        return _unusable(request, fresh)
+    return _welcome(request, membership, user, log_in=log_in)
+
+
+def _welcome(request, membership, user, *, log_in: bool) -> HttpResponse:
     if log_in:
         get_adapter(request).login(request, user)
     site = membership.site
@@ -234,8 +277,4 @@ def _join(request, invitation: Invitation, user, *, log_in: bool = False) -> Htt
         text += " Votre dossier de passation (PDF) rassemble ce que le collectif a déjà construit."
         request.session["qic_handover_pack_for"] = site.slug
     messages.success(request, text)
-    return (
-        redirect("sites:detail", site_slug=site.slug)
-        if not membership.is_seat
-        else redirect("collectives:members", site_slug=site.slug)
-    )
+    return _destination(membership)

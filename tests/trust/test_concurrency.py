@@ -30,9 +30,11 @@ from collectives.models import (
     CooperationAgreement,
     CooperationSpace,
     Invitation,
+    Membership,
     Participant,
     Session,
     SessionOutput,
+    User,
 )
 from evaluation.models import (
     Adjustment,
@@ -708,3 +710,48 @@ def test_twenty_confirmations_of_an_import_at_once(world):
     assert all(r.status_code == 302 for r in responses)
     assert Site.objects.filter(name="Les Aygalades").count() == 1
     assert sum("déjà confirmé" in said(r) for r in responses) == N - 1
+
+
+# --- An invitation answered twice: a double click on "create my account" ------------------------------------
+
+PASSWORD = "un-mot-de-passe-solide-2025"
+
+
+def _answer(world):
+    from tests.collectives.factories import InvitationFactory
+
+    invitation = InvitationFactory(site=world.site_a, email="lea@exemple.fr", role=MemberRole.RESIDENT)
+    url = reverse("collectives:accept_invitation", kwargs={"token": invitation.token})
+    return url, {"first_name": "Léa", "last_name": "Roux", "password1": PASSWORD, "password2": PASSWORD}
+
+
+def _joined_once(world, responses) -> None:
+    errors = [r for r in responses if isinstance(r, BaseException)]
+    assert not errors, f"{len(errors)} server errors, e.g. {errors[0]!r}"
+    site = reverse("sites:detail", args=[world.site_a.slug])
+    assert [(r.status_code, r.url) for r in responses] == [(302, site)] * len(responses)
+    assert User.objects.filter(email="lea@exemple.fr").count() == 1
+    assert Membership.objects.filter(user__email="lea@exemple.fr", site=world.site_a).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_invitation_answered_twice_leads_both_answers_to_the_site(world):
+    """The second answer of a double click found a used link (410) or, at the same instant, a server error;
+    it now leads where the first did, signed in: the person has just joined."""
+    url, data = _answer(world)
+    client = StrictClient()
+    responses = [client.post(url, data), client.post(url, data)]
+    _joined_once(world, responses)
+    assert "Votre réponse était déjà enregistrée" in said(responses[1])
+    # Another browser with the used link and another password: the used-link page, and nobody is signed in.
+    other = StrictClient()
+    refused = other.post(url, {**data, "password1": "un-autre-mot-de-passe-2025"})
+    assert refused.status_code == 410 and "_auth_user_id" not in other.session
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_an_invitation_answered_twenty_times_at_once_creates_one_account(world):
+    url, data = _answer(world)
+    clients = [StrictClient() for _ in range(N)]
+    _joined_once(world, at_once([lambda c=c: c.post(url, data) for c in clients]))
