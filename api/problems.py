@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from qic import text
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +26,7 @@ TITLES = {
     406: "Format de réponse non disponible",
     409: "Conflit",
     412: "Condition préalable non remplie",
+    413: "Contenu trop volumineux",
     415: "Type de contenu non pris en charge",
     429: "Trop de requêtes",
     500: "Erreur interne",
@@ -76,6 +81,13 @@ def field_errors(detail, prefix: str = "") -> list[dict]:
 def exception_handler(exc, context):
     request = context.get("request")
     instance = request.path if request is not None else ""
+    if isinstance(exc, RequestDataTooBig):  # Django's limit on a body read in memory (a 500 before)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20
+        return problem(
+            413,
+            f"Le corps de la requête dépasse {text.number(limit, decimals=1, unit='Mo')}.",
+            instance=instance,
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     response = drf_exception_handler(exc, context)

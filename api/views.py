@@ -5,6 +5,7 @@ services."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 import django_filters
 from django.contrib.auth.decorators import login_not_required
@@ -264,15 +265,12 @@ class MeasurementList(ApiView, generics.ListAPIView):
             for name in ("measured_on", "value", "level", "comment", "evidence_url")
         }
         if request.headers.get("Idempotency-Key"):
-            data[FIELD] = request.headers["Idempotency-Key"]
+            data[FIELD] = _idempotency_key(request.headers["Idempotency-Key"])
         form = MeasurementForm(data, indicator=indicator)
         if was_sent(form):
             raise Conflict(ALREADY_SAVED)
         if not form.is_valid():
-            errors = {
-                ("Idempotency-Key" if name == FIELD else name): value for name, value in form.errors.items()
-            }
-            raise ValidationError(errors)
+            raise ValidationError(form.errors)
         try:
             with audit.acting_as(None, label=key_label(self.key)), once(form):
                 measurement = evaluation_services.save_measurement(form, indicator=indicator, user=None)
@@ -284,6 +282,21 @@ class MeasurementList(ApiView, generics.ListAPIView):
             status=status.HTTP_201_CREATED,
             headers={"Location": location},
         )
+
+
+def _idempotency_key(value: str) -> str:
+    """The Idempotency-Key header: a UUID, said by its name when it is not one (a form's hidden token error
+    would speak of reloading a page)."""
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        raise ValidationError(
+            {
+                "Idempotency-Key": [
+                    "L’en-tête Idempotency-Key est un UUID, par exemple 0f8e4c1a-5b6d-4e7f-9a0b-1c2d3e4f5a6b."
+                ]
+            }
+        ) from None
 
 
 # --- Sessions and attendance --------------------------------------------------------------------------------

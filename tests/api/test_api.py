@@ -178,6 +178,29 @@ def test_the_same_measurement_sent_twice_is_created_once(client, world, keys):
     assert Measurement.objects.count() == 1
 
 
+def test_a_body_no_server_can_read_is_refused_in_french_not_a_500(client, world, keys, settings):
+    """What an attacker or a broken client sends: a body over the size limit (413), JSON nested deeper than
+    Python decodes (400), malformed JSON (400 in French), an Idempotency-Key that is not a UUID (named)."""
+    indicator = indicator_for(world.site_a)
+    url = reverse("api:measurements", kwargs={"slug": world.site_a.slug, "pk": indicator.pk})
+    headers = bearer(keys.site_a)
+
+    def send(body: str, **extra):
+        return client.generic("POST", url, body, content_type="application/json", **headers, **extra)
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+    too_big = json.dumps({"measured_on": "2026-03-01", "value": 3, "comment": "x" * 3_000_000})
+    assert problem(send(too_big), 413)["detail"] == "Le corps de la requête dépasse 2,5\u00a0Mo."
+    deep = '{"measured_on": "2026-03-01", "value": 3, "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    assert "imbrication trop profonde" in problem(send(deep), 400)["detail"]
+    assert problem(send("{"), 400)["detail"].startswith("Le corps de la requête n’est pas du JSON valide")
+    body = problem(
+        send(json.dumps({"measured_on": "2026-03-01", "value": 3}), HTTP_IDEMPOTENCY_KEY="abc"), 400
+    )
+    assert body["errors"][0]["field"] == "Idempotency-Key" and "est un UUID" in body["errors"][0]["detail"]
+    assert not Measurement.objects.exists()
+
+
 def test_read_keys_and_other_scopes_write_nothing(client, world, keys):
     indicator_a, indicator_b = indicator_for(world.site_a), indicator_for(world.site_b)
     payload = {"measured_on": "2026-03-01", "value": 3}
