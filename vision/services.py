@@ -486,12 +486,19 @@ def approve(site, user, *, number: int) -> Revision:
     return latest
 
 
-def withdraw_approval(site, user, *, number: int) -> None:
+def withdraw_approval(site, user, *, number: int) -> str | None:
+    """Withdraw this person's approval of a version not yet adopted. None when withdrawn, else why nothing
+    was (the third approval adopted it meanwhile, or there was nothing to withdraw)."""
     with transaction.atomic():
         _lock(site)
-        Approval.objects.filter(
+        withdrawn, _ = Approval.objects.filter(
             revision__site=site, revision__number=number, revision__adopted_at__isnull=True, user=user
         ).delete()
+        if withdrawn:
+            return None
+        if Revision.objects.filter(site=site, number=number, adopted_at__isnull=False).exists():
+            return f"La version {number} est déjà adoptée\u00a0: votre approbation ne peut plus être retirée."
+        return "Vous n’aviez pas approuvé cette version\u00a0: il n’y avait rien à retirer."
 
 
 def _adopt_if_complete(site, revision: Revision, seats: dict, actor) -> bool:

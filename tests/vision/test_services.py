@@ -272,6 +272,23 @@ def test_three_current_seat_holders_adopt_a_version(world):
     assert selectors.adopted_strategy(site).adopted_at == revision.adopted_at
 
 
+def test_withdrawing_an_approval_says_when_nothing_was_withdrawn(world):
+    """Withdrawn: said so. Adopted meanwhile by the third approval, or never given: said, not "withdrawn"."""
+    site = world.site_a
+    seats = full_trinome(site, civil_society=world.seat_holder_a)
+    chain_strategy(site, world.seat_holder_a)
+    number = services.head(site).number
+    prefect, town = seats[MemberRole.PREFECT_DELEGATE], seats[MemberRole.MUNICIPALITY]
+    assert "rien à retirer" in services.withdraw_approval(site, prefect, number=number)
+    services.approve(site, prefect, number=number)
+    assert services.withdraw_approval(site, prefect, number=number) is None
+    assert not Approval.objects.filter(user=prefect).exists()
+    for user in seats.values():
+        services.approve(site, user, number=number)
+    assert "déjà adoptée" in services.withdraw_approval(site, town, number=number)
+    assert Approval.objects.filter(revision__number=number, user=town).exists()
+
+
 def test_an_edit_after_approvals_starts_a_new_draft_and_keeps_the_adopted_version(world):
     site = world.site_a
     seats = full_trinome(site, civil_society=world.seat_holder_a)

@@ -48,5 +48,7 @@ def approve(request: HttpRequest, site_slug: str) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, site_slug: str) -> HttpResponse:
     access.require(request.site_access.can_approve_work)
-    services.withdraw_approval(request.site, request.user, number=_number(request))
+    refusal = services.withdraw_approval(request.site, request.user, number=_number(request))
+    if refusal:
+        return _answer(request, refusal, error=True)
     return _answer(request, "Votre approbation est retirée.")
