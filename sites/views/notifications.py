@@ -67,15 +67,29 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 
 
 class PreferencesForm(forms.Form):
+    """One choice per kind of notification. A kind the page did not send (a page shown before that kind
+    existed) keeps its current choice instead of failing the whole form; a value no choice has is said next
+    to its kind."""
+
     def __init__(self, *args, initial_choices: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
+        self.current = initial_choices
         for kind in NotificationKind:
             self.fields[kind.value] = forms.ChoiceField(
                 label=kind.label,
                 choices=Delivery.choices,
                 initial=initial_choices[kind.value],
+                required=False,
                 widget=forms.RadioSelect,
+                error_messages={"invalid_choice": "Choisissez l’une des trois possibilités."},
             )
+
+    def clean(self):
+        data = super().clean()
+        for kind in NotificationKind:
+            if kind.value in data and not data[kind.value]:
+                data[kind.value] = self.current[kind.value]
+        return data
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

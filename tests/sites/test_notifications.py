@@ -360,6 +360,22 @@ def test_preferences_choose_the_digest_or_no_email(client, world, people, settin
     assert 'value="digest" checked' in page
 
 
+def test_preferences_sent_incomplete_keep_the_rest_and_a_wrong_value_is_said(client, world, people):
+    """A page shown before a kind of notification existed sends fewer choices: the missing ones keep their
+    current value instead of the whole form failing silently; a value no choice has is said by its kind."""
+    world.login(client, people["prefect"])
+    notifications.set_preferences(people["prefect"], {NotificationKind.SESSION_PLANNED: Delivery.NONE})
+    url = reverse("notifications:preferences")
+    only_one = {NotificationKind.VERSION_TO_APPROVE: Delivery.DIGEST}
+    assert client.post(url, only_one).status_code == 302
+    kept = notifications.preferences(people["prefect"])
+    assert kept[NotificationKind.VERSION_TO_APPROVE] == Delivery.DIGEST
+    assert kept[NotificationKind.SESSION_PLANNED] == Delivery.NONE
+    page = client.post(url, {NotificationKind.SESSION_PLANNED: "n-importe-quoi"}).content.decode()
+    assert "1 point à corriger" in page and "Choisissez l’une des trois possibilités." in page
+    assert notifications.preferences(people["prefect"])[NotificationKind.SESSION_PLANNED] == Delivery.NONE
+
+
 def test_an_immediate_notification_is_mailed_after_commit_in_french(
     world, people, settings, django_capture_on_commit_callbacks
 ):
