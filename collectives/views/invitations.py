@@ -128,6 +128,12 @@ def resend(request: HttpRequest, site_slug: str, pk: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     seen = request.POST.get("envois", "")
     seen = int(seen) if seen.isascii() and seen.isdigit() and len(seen) < 6 else None
+    if seen is None:
+        # The page says how many times it was sent: without it, twenty presses would send twenty e-mails.
+        messages.error(
+            request, "Cette page n’était plus à jour\u00a0: vérifiez l’invitation, puis renvoyez-la."
+        )
+        return redirect("collectives:invitations", site_slug=request.site.slug)
     try:
         services.resend(invitation, actor=request.user, seen_send_count=seen)
     except services.InvitationError as error:

@@ -255,10 +255,12 @@ def test_resend_makes_a_new_link_and_kills_the_old_one(client, world, sent):
     invitation = InvitationFactory(site=world.site_a, expires_at=timezone.now() - dt.timedelta(days=1))
     old = invitation.token
     world.login(client, world.seat_holder_a)
+    url = reverse("collectives:invitation_resend", args=[world.site_a.slug, invitation.pk])
     with sent():
-        response = client.post(
-            reverse("collectives:invitation_resend", args=[world.site_a.slug, invitation.pk])
-        )
+        # Without the count of sendings the page showed, nothing is sent (twenty presses, twenty e-mails).
+        assert client.post(url).status_code == 302
+        assert not sent.outbox and Invitation.objects.get(pk=invitation.pk).send_count == 1
+        response = client.post(url, {"envois": "1"})
     assert response.status_code == 302
     invitation.refresh_from_db()
     assert invitation.status == "pending" and invitation.send_count == 2
