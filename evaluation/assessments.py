@@ -40,7 +40,8 @@ def record_session_answer(session, answer, *, user, at=None) -> SelfAssessment:
         assessment = SelfAssessment(
             site=answer.site,
             source_session=session,
-            assessed_on=timezone.localdate(session.starts_at),
+            # The session's day; the exercise's own day when it was run ahead of a session still to come.
+            assessed_on=min(timezone.localdate(session.starts_at), timezone.localdate(at or timezone.now())),
             recorded_by=answer.updated_by or user,
             **values,
         )

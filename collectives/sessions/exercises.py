@@ -132,6 +132,8 @@ def close_continuum(session: Session, *, user, now=None) -> list:
     """Close the exercise; each site's answer becomes its self-assessment, with the session as source
     (recorded by evaluation through `continuum_closed`). Returns the self-assessments recorded."""
     now = now or timezone.now()
+    if session.is_cancelled:
+        raise ExerciseError("Cette session est annulée.")
     exercise = ContinuumExercise.objects.select_for_update().filter(session=session).first()
     if exercise is None:
         raise ExerciseError("L’exercice du continuum n’a pas été ouvert.")

@@ -145,3 +145,20 @@ def test_outputs_belong_to_a_site_of_the_session_and_keep_concurrent_edits(world
         services.delete_output(output, expected_version=1)
     services.delete_output(output, expected_version=2)
     assert not module.outputs.exists()
+
+
+def test_an_exercise_run_ahead_of_its_session_is_dated_the_day_it_closed_and_a_cancelled_one_records_nothing(
+    world, module
+):
+    """A self-assessment dates what happened: an exercise closed today for a session planned next week is
+    today's, not next week's (a date to come on a self-assessment). A cancelled session closes nothing."""
+    services.open_continuum(module, user=world.facilitator_a)
+    services.answer_continuum(
+        module, world.site_a, level=3, moved_by="", user=world.seat_holder_a, expected_version=0
+    )
+    services.close_continuum(module, user=world.facilitator_a)
+    assert SelfAssessment.objects.get(site=world.site_a).assessed_on == timezone.localdate()
+    module.cancelled_at = timezone.now()
+    module.save(update_fields=["cancelled_at"])
+    with pytest.raises(services.ExerciseError, match="annulée"):
+        services.close_continuum(module, user=world.facilitator_a)
