@@ -98,6 +98,11 @@ def test_a_facilitator_runs_a_regional_module_and_logs_coaching(
         expect(toggled).to_be_focused()  # the row is swapped: the focus stays on its button (same id)
     expect(page.locator("#attendance-counts")).to_contain_text("3 présents")
     assert session.participants.filter(present=True).count() == 3
+    # The session's page on the phone: the invitees' table is wider than the screen, and says it slides.
+    page.goto(f"{live_server.url}/sessions/{session.pk}/")
+    expect(page.locator(".qic-scroll-hint:not([hidden])").first).to_contain_text("faites-le glisser")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.locator(".qic-scroll-hint:not([hidden])")).to_have_count(0)  # it fits: the line goes
 
     # 4. The continuum exercise: the facilitator opens it; two sites answer from their own phones.
     page.set_viewport_size({"width": 1280, "height": 900})
