@@ -325,6 +325,9 @@ EMAIL_CONFIG = _env.email_url("EMAIL_URL", default="consolemail://" if DEBUG els
 vars().update(EMAIL_CONFIG)
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent_emails"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Quartiers à impact collectif <no-reply@qic.anct.gouv.fr>")
+# Where people write (accessibility, personal data) and who hosts the service: the legal pages name them.
+QIC_CONTACT_EMAIL = env_str("QIC_CONTACT_EMAIL", "qic@anct.gouv.fr")
+QIC_HOSTING = env_str("QIC_HOSTING", "")  # the host's name, address and telephone (LCEN, article 6)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security. Production sits behind a TLS-terminating proxy.

@@ -1,5 +1,6 @@
 """Platform-wide views: the role-based landing page, public information pages, health check."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
@@ -25,22 +26,28 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("sites:list")
 
 
+def _contact() -> dict:
+    return {"contact_email": settings.QIC_CONTACT_EMAIL, "hosting": settings.QIC_HOSTING}
+
+
 @login_not_required
 @require_safe
 def legal_notice(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/legal_notice.html", {"page_title": "Mentions légales"})
+    return render(request, "pages/legal_notice.html", {"page_title": "Mentions légales", **_contact()})
 
 
 @login_not_required
 @require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/accessibility.html", {"page_title": "Déclaration d’accessibilité"})
+    return render(
+        request, "pages/accessibility.html", {"page_title": "Déclaration d’accessibilité", **_contact()}
+    )
 
 
 @login_not_required
 @require_safe
 def personal_data(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/personal_data.html", {"page_title": "Données personnelles"})
+    return render(request, "pages/personal_data.html", {"page_title": "Données personnelles", **_contact()})
 
 
 @login_not_required
