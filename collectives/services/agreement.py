@@ -8,6 +8,7 @@ Editing a draft withdraws the signatures it had collected: they were given to an
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -261,13 +262,32 @@ def signature_board(agreement: CooperationAgreement | None, site) -> list[dict]:
     ]
 
 
-def sign(site, user) -> CooperationAgreement:
-    """The user signs the draft for their seat; the third seat's signature puts it in force."""
+def content_stamp(agreement: CooperationAgreement) -> str:
+    """What a signature signs, as a short digest: each part and each place of cooperation at its version (any
+    edit bumps one, an added or removed place changes the set). The sign form carries the stamp of the text
+    it showed; a different one at signing means the text changed meanwhile."""
+    sections = sorted((section.part, section.version) for section in agreement.sections.all())  # prefetched
+    spaces = sorted((space.pk, space.version) for space in agreement.spaces.all())
+    return hashlib.sha256(repr((agreement.pk, sections, spaces)).encode()).hexdigest()[:16]
+
+
+TEXT_CHANGED = (
+    "Rien n’a été signé\u00a0: le texte de l’entente a changé depuis l’affichage de la page. "
+    "Relisez-le, puis signez de nouveau."
+)
+
+
+def sign(site, user, *, seen_stamp: str | None = None) -> CooperationAgreement:
+    """The user signs the draft for their seat; the third seat's signature puts it in force. `seen_stamp`, the
+    `content_stamp` of the text the person was shown: a signature is refused if the text changed since (a
+    seat signs what it read, not what someone saved a moment before)."""
     with transaction.atomic():
         _lock_site(site)
         draft = draft_of(site)
         if draft is None:
             raise AgreementError("Il n’y a pas de projet d’entente à signer.")
+        if seen_stamp is not None and seen_stamp != content_stamp(draft):
+            raise AgreementError(TEXT_CHANGED)
         membership = site.memberships.current().seats().filter(user=user).first()
         if membership is None:
             raise AgreementError("Seules les personnes qui occupent un siège du trinôme signent l’entente.")

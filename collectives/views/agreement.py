@@ -79,6 +79,7 @@ def _status(request, site, *, notice: str = "", versions=None) -> dict:
         "board": board,
         "missing": missing,
         "can_sign": can_sign,
+        "stamp": services.content_stamp(working) if can_sign else "",  # what the sign form signs
         "my_seat": my_seat,
         "notice": notice,
     }
@@ -301,7 +302,7 @@ def sign(request: HttpRequest, site_slug: str) -> HttpResponse:
     site = request.site
     access.require(request.site_access.can_sign_agreement)
     try:
-        signed = services.sign(site, request.user)
+        signed = services.sign(site, request.user, seen_stamp=request.POST.get("texte", ""))
     except services.AgreementError as error:
         messages.error(request, str(error))
     else:

@@ -1,5 +1,7 @@
 """The cooperation agreement: inline editing, spaces of cooperation, signatures, versions, the PDF export."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -150,11 +152,41 @@ def test_three_signatures_put_the_agreement_in_force(client, world, trinome):
     world.login(client, trinome.civil_society)
     page = _page(client, world.site_a)
     assert "Signer pour le siège «\u00a0Société civile\u00a0»" in page
-    response = client.post(reverse("collectives:agreement_sign", args=[world.site_a.slug]), follow=True)
+    stamp = re.search(r'name="texte" value="(\w+)"', page)[1]  # the text the page showed
+    response = client.post(
+        reverse("collectives:agreement_sign", args=[world.site_a.slug]), {"texte": stamp}, follow=True
+    )
     assert "la version 1 de l’entente est en vigueur" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == AgreementStatus.IN_FORCE and draft.in_force_since is not None
     assert world.site_a.events.filter(kind=EventKind.AGREEMENT_SIGNED).count() == 4  # 3 signatures + in force
+
+
+def test_a_seat_signs_the_text_it_was_shown_not_one_changed_meanwhile(client, world, trinome):
+    """Found by an adversarial sweep: a seat holder opened the agreement, another member rewrote a part, and
+    the signature went to the rewritten text. The sign form carries the text it showed; changed, nothing is
+    signed and the person is told to read it again."""
+    agreement_for(world.site_a)
+    world.login(client, trinome.municipality)
+    page = _page(client, world.site_a)
+    stamp = re.search(r'name="texte" value="(\w+)"', page)[1]
+    section = world.site_a.agreements.get().sections.get(part="power")
+    services.save_section(
+        world.site_a,
+        "power",
+        "Texte remplacé en douce.",
+        expected_version=section.version,
+        user=trinome.prefect,
+    )
+    url = reverse("collectives:agreement_sign", args=[world.site_a.slug])
+    refused = client.post(url, {"texte": stamp}, follow=True).content.decode()
+    assert "Rien n’a été signé\u00a0: le texte de l’entente a changé" in refused
+    assert not world.site_a.agreements.get().signatures.exists()
+    client.post(url)  # without the stamp (a script, a page from before): refused the same way
+    assert not world.site_a.agreements.get().signatures.exists()
+    fresh = re.search(r'name="texte" value="(\w+)"', _page(client, world.site_a))[1]
+    client.post(url, {"texte": fresh})
+    assert world.site_a.agreements.get().signatures.filter(signed_by=trinome.municipality).exists()
 
 
 def test_only_seat_holders_sign(client, world):

@@ -663,7 +663,9 @@ def test_three_seats_signing_at_once_put_the_agreement_in_force(world, trinome_a
     agreement = agreement_for(world.site_a)
     url = reverse("collectives:agreement_sign", args=[world.site_a.slug])
     clients = [browsers(user, 1)[0] for user in trinome_a.values()]
-    responses = at_once([lambda c=clients[i % 3]: c.post(url) for i in range(N)])
+    page = reverse("collectives:agreement", args=[world.site_a.slug])
+    stamps = [re.search(r'name="texte" value="(\w+)"', c.get(page).content.decode())[1] for c in clients]
+    responses = at_once([lambda i=i: clients[i % 3].post(url, {"texte": stamps[i % 3]}) for i in range(N)])
     assert not [r for r in responses if isinstance(r, BaseException)]
     assert all(r.status_code in (200, 302) for r in responses)
     agreement.refresh_from_db()
