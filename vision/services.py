@@ -387,10 +387,25 @@ def restore_removes(site, snap: dict) -> list[dict]:
     return removed
 
 
-def restore(site, user, number: int) -> Revision:
-    """Bring back an old revision as a new revision (nothing is lost: the replaced state stays in history)."""
+class RestoreRefused(Exception):
+    """The document changed since the restoration was confirmed (what it removes is not the list read)."""
+
+    def __str__(self):
+        return (
+            "Rien n’a été restauré\u00a0: le brouillon a changé depuis l’affichage de cette page. Relisez ce "
+            "que la restauration retirerait, puis confirmez de nouveau."
+        )
+
+
+def restore(site, user, number: int, *, seen_head: int | None = None) -> Revision:
+    """Bring back an old revision as a new revision (nothing is lost: the replaced state stays in history).
+    `seen_head`: the latest revision when its confirmation was shown; a newer one (every edit writes one)
+    would remove work unseen: `RestoreRefused`."""
     with transaction.atomic():
         vision = _lock(site)
+        current = head(site, snapshot=False)
+        if seen_head is not None and (current.number if current else 0) != seen_head:
+            raise RestoreRefused
         old = Revision.objects.get(site=site, number=number)
         snap = old.snapshot
         Vision.objects.filter(pk=vision.pk).update(

@@ -228,7 +228,7 @@ def test_restoring_a_revision_is_in_the_log_with_its_author(client, world):
         client.post(
             _vision_url("statement", site), {"version": version, "statement": statement, "horizon_year": 2045}
         )
-    response = client.post(_vision_url("restore", site, number=1))
+    response = client.post(_vision_url("restore", site, number=1), {"actuelle": "2"})
     assert response.status_code == 302
     entry = AuditEntry.objects.filter(model="vision.vision", action="update").latest("id")
     assert (entry.actor, entry.site) == (world.seat_holder_a, site)

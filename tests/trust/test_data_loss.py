@@ -7,6 +7,7 @@ comes back: the round trip returns exactly the earlier state.
 """
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -100,9 +101,13 @@ def _state(site) -> dict:
 
 
 def _restore(client, world, number):
+    """As a person does: the version's page (its confirmation), then its button."""
     world.login(client, world.seat_holder_a)
-    url = reverse("vision:restore", kwargs={"site_slug": world.site_a.slug, "number": number})
-    assert client.post(url).status_code == 302
+    kwargs = {"site_slug": world.site_a.slug, "number": number}
+    page = client.get(reverse("vision:revision", kwargs=kwargs)).content.decode()
+    seen = re.search(r'name="actuelle" value="(\d+)"', page)[1]
+    response = client.post(reverse("vision:restore", kwargs=kwargs), {"actuelle": seen})
+    assert response.status_code == 302 and response.url.endswith("/vision/")
 
 
 def test_deleting_a_change_keeps_its_indicator_and_measurements(client, world, strategy):
@@ -132,6 +137,27 @@ def test_a_deleted_item_brought_back_by_a_restore_finds_its_work_again(client, w
     assert _state(site) != earlier
     _restore(client, world, head)
     assert _state(site) == earlier
+
+
+def test_a_restoration_confirmed_before_someone_added_work_removes_nothing_unseen(client, world, strategy):
+    """Found by an adversarial sweep: a member read what restoring an old version would remove; another added
+    a change meanwhile; the restoration removed it too, unseen. The confirmation carries the state it
+    described: changed since, nothing is restored and the list is shown again."""
+    world.login(client, world.seat_holder_a)
+    kwargs = {"site_slug": world.site_a.slug, "number": strategy["before"]}
+    page = client.get(reverse("vision:revision", kwargs=kwargs)).content.decode()
+    seen = re.search(r'name="actuelle" value="(\d+)"', page)[1]
+    added = services.add_change(
+        world.site_a,
+        world.partner_a,
+        level="direct",
+        register="knowledge",
+        title="Ajouté pendant la relecture",
+    )
+    response = client.post(reverse("vision:restore", kwargs=kwargs), {"actuelle": seen}, follow=True)
+    assert "Rien n’a été restauré" in response.content.decode()
+    assert "Ajouté pendant la relecture" in response.content.decode()  # now in the list of what it removes
+    assert Change.objects.filter(pk=added.pk).exists()
 
 
 def test_restoring_an_older_version_then_the_newer_returns_exactly_the_earlier_state(client, world, strategy):

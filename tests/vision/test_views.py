@@ -425,7 +425,12 @@ def test_history_compare_and_restore(client, world):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url("revision", site, number=1)).status_code == 200
     assert len(columns_read(queries, '"vision_revision"."snapshot"')) == 1
-    response = client.post(url("restore", site, number=1))
+    # The confirmation says what the draft is now (version 2): another edit since refuses the restoration.
+    assert 'name="actuelle" value="2"' in client.get(url("revision", site, number=1)).content.decode()
+    refused = client.post(url("restore", site, number=1), {"actuelle": "1"}, follow=True).content.decode()
+    assert "Rien n’a été restauré\u00a0: le brouillon a changé" in refused
+    assert services.head(site).number == 2
+    response = client.post(url("restore", site, number=1), {"actuelle": "2"})
     assert response.status_code == 302
     head = services.head(site)
     assert head.number == 3 and head.restored_from == 1

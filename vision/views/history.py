@@ -82,6 +82,7 @@ def revision_detail(request: HttpRequest, site_slug: str, number: int) -> HttpRe
             "revision": revision,
             "snap": snap,
             "is_head": head is not None and head.number == revision.number,
+            "head_number": head.number if head else 0,  # the state the restoration's confirmation describes
             "can_edit": request.site_access.can_edit_work,
             "approvals": list(revision.approvals.select_related("user")),
             "restore_removes": services.restore_removes(site, snap),
@@ -142,7 +143,12 @@ def restore(request: HttpRequest, site_slug: str, number: int) -> HttpResponse:
     access.require(request.site_access.can_edit_work)
     site = request.site
     _revision(site, number)
-    revision = services.restore(site, request.user, number)
+    seen = parse_id(request.POST.get("actuelle"))
+    try:
+        revision = services.restore(site, request.user, number, seen_head=seen or -1)
+    except services.RestoreRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(reverse("vision:revision", kwargs={"site_slug": site.slug, "number": number}))
     messages.success(
         request,
         f"La version {number} est restaurée : elle devient la version {revision.number}. "
