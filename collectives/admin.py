@@ -48,6 +48,17 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
     inlines = [MembershipInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        """Only a superuser makes a superuser (national staff manage the accounts, not the administrators)."""
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "is_superuser"]
+
+    def get_queryset(self, request):
+        """A superuser's account (its address, its password) is a superuser's business only: listed, changed
+        or deleted by a national account, it would be taken over."""
+        accounts = super().get_queryset(request)
+        return accounts if request.user.is_superuser else accounts.filter(is_superuser=False)
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change or "email" in form.changed_data:

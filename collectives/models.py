@@ -48,6 +48,11 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+# The admin's apps national staff do not run: groups and permissions (which would grant what their role
+# does not), the scheduled tasks (what runs when). Superusers do.
+SUPERUSER_APPS = frozenset({"auth", "django_celery_beat"})
+
+
 class User(AbstractUser):
     """A person with an account. Email is the login; the role says what they see across sites."""
 
@@ -92,12 +97,16 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
     def has_perm(self, perm, obj=None):
-        if self.is_active and self.role == PlatformRole.NATIONAL:
+        if (
+            self.is_active
+            and self.role == PlatformRole.NATIONAL
+            and perm.partition(".")[0] not in SUPERUSER_APPS
+        ):
             return True
         return super().has_perm(perm, obj)
 
     def has_module_perms(self, app_label):
-        if self.is_active and self.role == PlatformRole.NATIONAL:
+        if self.is_active and self.role == PlatformRole.NATIONAL and app_label not in SUPERUSER_APPS:
             return True
         return super().has_module_perms(app_label)
 

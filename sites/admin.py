@@ -63,8 +63,20 @@ class SiteAdmin(admin.ModelAdmin):
 
 @admin.register(SiteEvent)
 class SiteEventAdmin(admin.ModelAdmin):
+    """The site's journal, read only: it is the programme's memory, written by the services that act
+    (an adversarial sweep rewrote an entry through this page)."""
+
     list_display = ["occurred_at", "site", "kind", "summary", "actor"]
     list_filter = ["kind"]
     search_fields = ["site__name", "summary"]
     list_select_related = ["site", "actor"]
     date_hierarchy = "occurred_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
