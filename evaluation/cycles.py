@@ -129,10 +129,12 @@ def close_cycle(cycle: EvaluationCycle, user, *, expected_version: int, now=None
         if errors:
             transaction.set_rollback(True)
             raise CycleCannotClose(errors)
+        now = now or timezone.now()
         learning = LearningEntry(
             site=locked.site,
             title=f"Cycle d’évaluation : {locked.title}"[:200],
-            occurred_on=locked.ends_on,
+            # The cycle's end, or the day it closed when it closed early (a learning is dated once lived).
+            occurred_on=min(locked.ends_on, timezone.localdate(now)),
             what_happened=locked.observed,
             what_we_learned=locked.learned,
             what_we_change=locked.adjustments_summary,
@@ -140,7 +142,6 @@ def close_cycle(cycle: EvaluationCycle, user, *, expected_version: int, now=None
             author=user,
         )
         learning.save()
-        now = now or timezone.now()
         save_if_unchanged(
             locked, expected_version, {"closed_at": now, "closed_by": user, "learning": learning}, user=user
         )

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from evaluation.models import Adjustment, EvaluationCycle, LearningEntry
 from sites.enums import EventKind
@@ -93,6 +94,16 @@ def test_closing_a_cycle_applies_its_adjustments_to_the_strategy(client, world):
     assert "3 ajustements" in listing
     texts = ("planned", "observed", "learned", "adjustments_summary")
     assert not columns_read(queries, *(f'"evaluation_evaluationcycle"."{name}"' for name in texts))
+
+
+def test_a_cycle_closed_before_its_end_files_its_learning_on_the_day_it_closed(client, world):
+    """Found by an adversarial sweep: a cycle ending next June, closed today, filed its learning dated next
+    June, which the learning form then refused to save again ("dated once lived")."""
+    cycle = cycle_for(world.site_a, starts_on=timezone.localdate(), ends_on=dt.date(2099, 6, 30))
+    world.login(client, world.seat_holder_a)
+    assert client.post(_url("cycle_close", cycle), {"version": "1"}).status_code == 302
+    cycle.refresh_from_db()
+    assert cycle.is_closed and cycle.learning.occurred_on == timezone.localdate()
 
 
 def test_a_cycle_is_not_closed_when_its_change_was_edited_since_the_adjustment(client, world):
