@@ -106,6 +106,16 @@ def close(subject, kinds: Iterable[str], *, users: Iterable | None = None) -> in
     return qs.update(closed_at=timezone.now())
 
 
+def open_for(subject, kind: str, users: Iterable) -> set[int]:
+    """Who among these people already has an open item of this kind about this thing (not told twice)."""
+    ids = [getattr(person, "pk", person) for person in users]
+    return set(
+        Notification.objects.filter(
+            subject=subject_of(subject), kind=kind, closed_at__isnull=True, user__in=ids
+        ).values_list("user_id", flat=True)
+    )
+
+
 def close_site_items(site, kind: str) -> int:
     """Close every open item of this kind on a site (a newer version replaces the one awaiting approval)."""
     return Notification.objects.filter(site=site, kind=kind, closed_at__isnull=True).update(

@@ -161,8 +161,34 @@ def _withdraw(agreement, signatures, why: str) -> int:
     return len(signatures)
 
 
-def _withdraw_signatures(agreement) -> int:
-    return _withdraw(agreement, agreement.signatures.all(), "le texte a changé")
+def _withdraw_signatures(agreement, user) -> int:
+    """An edit of a draft withdraws its signatures; those who had signed are told, to read it and sign again
+    (they would otherwise believe they had signed)."""
+    signers = list(agreement.signatures.values_list("signed_by_id", flat=True))
+    withdrawn = _withdraw(agreement, agreement.signatures.all(), "le texte a changé")
+    _ask_to_sign(
+        agreement,
+        [pk for pk in signers if pk is not None],
+        f"Entente de coopération (version {agreement.number})\u00a0: le texte a changé, votre signature est "
+        "retirée. Relisez-le et signez de nouveau.",
+        actor=user,
+    )
+    return withdrawn
+
+
+def _ask_to_sign(agreement, people: list, title: str, *, actor) -> None:
+    """An item in "À faire" for each of these people, unless one is open already (one per person, version)."""
+    waiting = set(people) - notifications.open_for(agreement, NotificationKind.AGREEMENT_TO_SIGN, people)
+    notifications.notify(
+        NotificationKind.AGREEMENT_TO_SIGN,
+        waiting,
+        title=title,
+        url=reverse("collectives:agreement", args=[agreement.site.slug]),
+        site=agreement.site,
+        actor=actor,
+        subject=agreement,
+        action=True,
+    )
 
 
 def withdraw_seat_signature(site, seat: str) -> None:
@@ -194,7 +220,7 @@ def save_section(site, part: str, text: str, *, expected_version: int, user) -> 
         draft, opened = open_draft(site, user)
         section = draft.sections.get(part=part)
         save_if_unchanged(section, expected_version, {"text": text}, user=user)
-        withdrawn = _withdraw_signatures(draft)
+        withdrawn = _withdraw_signatures(draft, user)
         _log(draft, user, f"« {AgreementPart(part).label} » modifiée")
     return Outcome(draft, opened, withdrawn)
 
@@ -208,7 +234,7 @@ def add_space(site, data: dict, *, user) -> tuple[CooperationSpace, Outcome]:
         draft, opened = open_draft(site, user)
         position = (draft.spaces.aggregate(p=Max("position"))["p"] or 0) + 1
         space = CooperationSpace.objects.create(agreement=draft, position=position, updated_by=user, **data)
-        withdrawn = _withdraw_signatures(draft)
+        withdrawn = _withdraw_signatures(draft, user)
         _log(draft, user, f"Lieu de coopération « {space.name} » ajouté")
     return space, Outcome(draft, opened, withdrawn)
 
@@ -221,7 +247,7 @@ def update_space(site, space: CooperationSpace, data: dict, *, expected_version:
         if target is None:
             raise EditConflict(current=None, attempted=data)
         save_if_unchanged(target, expected_version, data, user=user)
-        withdrawn = _withdraw_signatures(draft)
+        withdrawn = _withdraw_signatures(draft, user)
         _log(draft, user, f"Lieu de coopération « {target.name} » modifié")
     return target, Outcome(draft, opened, withdrawn)
 
@@ -233,7 +259,7 @@ def delete_space(site, space: CooperationSpace, *, expected_version: int, user) 
         if target is None:
             raise EditConflict(current=None, attempted={})
         delete_if_unchanged(target, expected_version)
-        withdrawn = _withdraw_signatures(draft)
+        withdrawn = _withdraw_signatures(draft, user)
         _log(draft, user, f"Lieu de coopération « {target.name} » supprimé")
     return Outcome(draft, opened, withdrawn)
 
@@ -316,16 +342,8 @@ def sign(site, user, *, seen_stamp: str | None = None) -> CooperationAgreement:
             _put_in_force(site, draft, user)
         else:
             waiting = [m.user_id for seat, m in holders.items() if signed_by.get(seat) != m.user_id]
-            notifications.notify(
-                NotificationKind.AGREEMENT_TO_SIGN,
-                waiting,
-                title=f"L’entente de coopération (version {draft.number}) attend votre signature",
-                url=reverse("collectives:agreement", args=[site.slug]),
-                site=site,
-                actor=user,
-                subject=draft,
-                action=True,
-            )
+            title = f"L’entente de coopération (version {draft.number}) attend votre signature"
+            _ask_to_sign(draft, waiting, title, actor=user)
     return draft
 
 

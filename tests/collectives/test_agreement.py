@@ -197,6 +197,35 @@ def test_only_seat_holders_sign(client, world):
     assert not world.site_a.agreements.get().signatures.exists()
 
 
+def test_signers_whose_signature_an_edit_withdrew_are_told_and_nobody_is_asked_twice(world, trinome):
+    """Found by an adversarial sweep: two seats signed, a third member edited the draft, and the two were not
+    told their signatures were withdrawn (their item "to sign" had closed when they signed); meanwhile each
+    signature had opened another "to sign" item for those still waiting, two for the same version."""
+    from sites.enums import NotificationKind
+    from sites.models import Notification
+
+    site = world.site_a
+    agreement_for(site)
+
+    def open_items(user):
+        return Notification.objects.filter(
+            user=user, kind=NotificationKind.AGREEMENT_TO_SIGN, closed_at__isnull=True
+        ).count()
+
+    services.sign(site, trinome.municipality)
+    services.sign(site, trinome.prefect)
+    assert open_items(trinome.civil_society) == 1  # asked once, though two seats signed
+    section = services.draft_of(site).sections.get(part="power")
+    changed = "Le collectif décide autrement."
+    services.save_section(
+        site, "power", changed, expected_version=section.version, user=trinome.civil_society
+    )
+    for signer in (trinome.municipality, trinome.prefect):
+        item = Notification.objects.filter(user=signer, kind=NotificationKind.AGREEMENT_TO_SIGN).latest("id")
+        assert item.closed_at is None and "votre signature est retirée" in item.title
+        assert open_items(signer) == 1
+
+
 def test_an_edit_after_signature_opens_a_new_draft_and_the_signed_version_stays(client, world, trinome):
     signed = agreement_for(world.site_a, texts={"power": "Le trinôme décide."})
     _sign_all(world.site_a, trinome)
