@@ -67,7 +67,13 @@ class LearningForm(OnceForm, forms.ModelForm):
                 tags.append(tag)
         if len(tags) > 10:
             raise forms.ValidationError("Dix étiquettes au plus.")
-        return f",{','.join(tags)}," if tags else ""
+        stored = f",{','.join(tags)}," if tags else ""
+        limit = LearningEntry._meta.get_field("tags").max_length
+        if len(stored) > limit:  # stored between commas: the field's limit counts them
+            raise forms.ValidationError(
+                f"Étiquettes trop longues\u00a0: {limit - 2} caractères au plus, virgules comprises."
+            )
+        return stored
 
 
 NUMBER_ERROR = "Saisissez un nombre, par exemple 12 ou 12,5."

@@ -30,7 +30,8 @@ def normalise(text: str) -> str:
 def tag(raw: str) -> str:
     """A tag as people wrote it, in lower case, with its accents: " Coopération  d'acteurs " →
     "coopération d’acteurs" (`normalise` compares two tags; commas separate them, so none is kept)."""
-    return " ".join((raw or "").replace("'", "’").replace(",", " ").split()).lower()
+    visible = "".join(c for c in (raw or "") if unicodedata.category(c) != "Cf")  # no zero-width tag
+    return " ".join(visible.replace("'", "’").replace(",", " ").split()).lower()
 
 
 def search_words(query: str, limit: int = 8) -> list[str]:

@@ -74,7 +74,11 @@ class Wave(models.Model):
         "début de la formation", null=True, blank=True, validators=[plausible_date]
     )
     coaching_hours_per_site = models.DecimalField(
-        "heures d’accompagnement par site", max_digits=5, decimal_places=1, default=10
+        "heures d’accompagnement par site",
+        max_digits=5,
+        decimal_places=1,
+        default=10,
+        validators=[MinValueValidator(0)],
     )
     training_days = models.PositiveSmallIntegerField("jours de formation", default=7)
     is_current = models.BooleanField(
@@ -86,11 +90,15 @@ class Wave(models.Model):
         ordering = ["number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["is_current"], condition=models.Q(is_current=True), name="one_current_wave"
+                fields=["is_current"],
+                condition=models.Q(is_current=True),
+                name="one_current_wave",
+                violation_error_message="Une autre vague est déjà la vague en cours\u00a0: une à la fois.",
             ),
             models.CheckConstraint(
                 condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
                 name="wave_ends_after_start",
+                violation_error_message="La fin de la vague ne peut pas précéder son début.",
             ),
         ]
 

@@ -39,6 +39,34 @@ def test_seat_holder_writes_a_learning_with_normalised_tags(client, world):
     assert "Porte-à-porte de printemps" not in other.content.decode()
 
 
+def test_tags_at_the_limit_are_said_by_the_form_and_an_invisible_tag_is_no_tag(client, world):
+    """Found by an adversarial sweep: 299 characters of tags passed the form's limit, then failed on the
+    stored value's (which adds commas); a zero-width space was kept as an invisible tag."""
+    world.login(client, world.seat_holder_a)
+    page = _post(client, world.site_a, tags="a" * 299).content.decode()
+    assert "Étiquettes trop longues\u00a0: 298 caractères au plus, virgules comprises." in page
+    assert "Assurez-vous" not in page and not LearningEntry.objects.exists()
+    assert _post(client, world.site_a, tags="habitants, \u200b, \u200bjeunes").status_code == 302
+    assert LearningEntry.objects.get().tag_list == ["habitants", "jeunes"]
+
+
+def test_wave_rules_are_said_in_words_in_the_admin(db):
+    """The admin showed the constraints' technical names ("La contrainte « wave_ends_after_start »...")."""
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from sites.models import Wave
+
+    wave = Wave(number=42, name="Vague 42", starts_on=dt.date(2027, 1, 1), ends_on=dt.date(2026, 1, 1))
+    wave.coaching_hours_per_site = -5
+    with pytest.raises(ValidationError) as refused:
+        wave.full_clean()
+    said = " ".join(refused.value.messages)
+    assert "La fin de la vague ne peut pas précéder son début." in said
+    assert "wave_ends_after_start" not in said and "supérieure ou égale à 0" in said
+
+
 def test_tags_keep_their_accents_on_the_page_and_in_the_filter(client, world):
     """A tag is shown as written ("coopération", never "cooperation"); "Coopération" and "cooperation" typed
     again on the same entry are the same tag."""
