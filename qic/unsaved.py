@@ -84,11 +84,28 @@ def keep(request: HttpRequest, user_id: int) -> bool:
         or page.startswith(ACCOUNT_PREFIX)
     ):
         return False
+    sent = _sent(request)
+    if sent is None:
+        return False
+    fields, files = sent
+    request.session[SESSION_KEY] = {
+        "user": user_id,
+        "page": page.split("?")[0],
+        "action": request.path,
+        "fields": fields,
+        "files": files,
+        "at": int(time.time()),
+    }
+    return True
+
+
+def _sent(request: HttpRequest) -> tuple[list, list] | None:
+    """The POST's fields worth giving back (no secret, bounded) and its files' names; None without text."""
     try:
         items = list(request.POST.lists())
         files = sorted({upload.name for upload in request.FILES.values()})
     except Exception:  # noqa: BLE001 - a body that cannot be read (too large, malformed) has nothing to keep
-        return False
+        return None
     fields, room = [], MAX_CHARS
     for name, values in items:
         if SECRET.search(name):
@@ -100,16 +117,31 @@ def keep(request: HttpRequest, user_id: int) -> bool:
             room -= len(value)
             fields.append([name, value])
     if not any(WORTH_KEEPING.search(value) for _, value in fields):
-        return False
-    request.session[SESSION_KEY] = {
-        "user": user_id,
-        "page": page.split("?")[0],
-        "action": request.path,
-        "fields": fields,
-        "files": files,
-        "at": int(time.time()),
-    }
-    return True
+        return None
+    return fields, files
+
+
+def sent_to_nothing(request: HttpRequest) -> dict | None:
+    """A form sent, without JavaScript, to something that no longer exists (deleted by someone else while it
+    was being written): its texts, shown on the "not found" answer itself to copy (there is no form left to
+    put them back in). Only to the signed-in person who sent it from one of the platform's pages."""
+    user = getattr(request, "user", None)
+    if (
+        request.method != "POST"
+        or user is None
+        or not user.is_authenticated
+        or request.headers.get("HX-Request")  # the page keeps the text in place and says why (unsaved.js)
+        or not same_origin(request)
+        or request.path.startswith(ACCOUNT_PREFIX)
+    ):
+        return None
+    sent = _sent(request)
+    if sent is None:
+        return None
+    fields, files = sent
+    kept = {"action": "", "fields": [], "files": files, "texts": texts({"fields": fields})}
+    kept["status"] = "La voici, pour la copier\u00a0: l’élément auquel elle était destinée n’existe plus."
+    return kept
 
 
 def texts(kept: dict) -> list[str]:

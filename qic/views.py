@@ -1,5 +1,7 @@
 """Platform-wide views: the role-based landing page, public information pages, health check."""
 
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -64,7 +66,11 @@ def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "404.html", {"page_title": "Page introuvable"}, status=404)
+    context = {"page_title": "Page introuvable"}
+    kept = unsaved.sent_to_nothing(request)  # what a form sent to an item deleted meanwhile: shown, to copy
+    if kept is not None:
+        context["unsaved"] = SimpleNamespace(kept=kept)
+    return render(request, "404.html", context, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -378,3 +378,25 @@ def test_a_creating_form_given_back_creates_once_with_its_kept_one_time_token(cl
     client.post(add, data)
     client.post(add, data)  # sent twice: still one
     assert ContextFactor.objects.filter(text=factor).count() == 1
+
+
+def test_a_text_sent_to_an_item_deleted_meanwhile_is_shown_on_the_answer_to_copy(client, world):
+    """Found by an adversarial sweep: without JavaScript, saving a context factor, a change or an action that
+    another member deleted meanwhile gave a bare "not found" page, and the text was gone. The answer is still
+    "not found", with the text to copy; another site's request or an HTMX one (the page keeps its text) is not
+    concerned."""
+    from vision import services
+    from vision.enums import FactorKind
+
+    factor = services.add_factor(world.site_a, world.seat_holder_a, kind=FactorKind.POSITIVE, text="Un atout")
+    url = reverse("vision:factor_edit", kwargs={"site_slug": world.site_a.slug, "factor_id": factor.pk})
+    services.delete_factor(factor, world.seat_holder_a, expected_version=factor.version)
+    client.force_login(world.seat_holder_a)
+    sent = {"kind": "positive", "text": TEXT, "version": "1"}
+    answer = client.post(url, sent, **SAME_ORIGIN)
+    assert answer.status_code == 404
+    page = answer.content.decode()
+    assert "Page introuvable" in page and "l’élément auquel elle était destinée n’existe plus" in page
+    assert TEXT in page
+    assert TEXT not in client.post(url, sent, HTTP_SEC_FETCH_SITE="cross-site").content.decode()
+    assert TEXT not in client.post(url, sent, HTTP_HX_REQUEST="true", **SAME_ORIGIN).content.decode()
