@@ -12,7 +12,8 @@ trailing plural "s" or "x" dropped, must appear in the same text normalised by `
 "habitant" and "habitants", "équipement" and "equipements" find each other.
 Sites are matched by one function, `site_matching`, for this search and the dashboard's filter alike: a word
 may also name the site's department. Documents are found by the words of their title: their kind ("bilan
-annuel", "entente", "convention"), their period ("2025", "mars 2025") and their site.
+annuel", "entente", "convention"), their period ("2025", "mars 2025") and their site. The help pages of the
+person's role are found too (`qic.help.search`: a few dozen topics, written once in a file, read in memory).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from qic import access, text
+from qic import help as help_centre
 from qic.text import normalise
 from sites import geography
 
@@ -499,6 +501,16 @@ def _bilan_hit(report, found):
     return Hit(title, report.get_absolute_url(), f"Données du {text.date(report.data_date)}")
 
 
+def _help(scope, found):
+    """The help centre's topics (not rows: written once in qic/help_topics.toml), of this person's role."""
+    return help_centre.search(found, help_centre.audience_of(scope.user, holds_seat=scope.holds_seats))
+
+
+def _help_hit(topic, found):
+    url = reverse("help:topic", kwargs={"key": topic.key})
+    return Hit(highlight(topic.title, found), url, topic.question, lambda: snippet(topic.purpose, found))
+
+
 @dataclass(frozen=True)
 class Kind:
     key: str  # in the address: ?type=...
@@ -522,6 +534,7 @@ KINDS = [
     Kind("indicateurs", "Indicateurs", _indicators, _indicator_hit),
     Kind("ententes", "Documents : ententes de coopération", _agreements, _agreement_hit),
     Kind("bilans", "Documents : bilans", _bilans, _bilan_hit),
+    Kind("aide", "Aide", _help, _help_hit),
 ]
 KIND_KEYS = {kind.key: kind for kind in KINDS}
 
@@ -545,7 +558,7 @@ def overview(
     scope, groups = scope or access.Scope(user), []
     for kind in KINDS:
         rows = kind.find(scope, found)
-        if not snippets:
+        if not snippets and isinstance(rows, QuerySet):  # the help's topics are not rows
             rows = rows.prefetch_related(None).defer(*kind.passage_fields)
         rows = list(rows[: per_kind + 1])
         if rows:

@@ -9,6 +9,7 @@ content is written with plain spaces.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,13 +103,51 @@ def for_audience(audience: str) -> list[Topic]:
     return tasks + method_topics()
 
 
-def audience_of(user) -> str:
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _folded_words(*values) -> frozenset[str]:
+    return frozenset(_WORD.findall(text.normalise(" ".join(values))))
+
+
+@functools.cache
+def _index() -> list[tuple[Topic, frozenset[str], frozenset[str]]]:
+    """Each topic with the words of its heading (title, question) and of its whole text, folded."""
+    return [
+        (
+            t,
+            _folded_words(t.title, t.question),
+            _folded_words(t.title, t.question, t.where, t.purpose, *t.steps, *t.mistakes),
+        )
+        for t in topics()
+    ]
+
+
+def _holds(words: frozenset[str], wanted: str) -> bool:
+    stem = wanted[:-1] if len(wanted) > 3 and wanted[-1] in "sx" else wanted  # "visions" finds "vision"
+    return any(word.startswith(stem) for word in words)
+
+
+def search(found: list[str], audience: str) -> list[Topic]:
+    """The topics of this help centre whose text holds every word (as a word's beginning, so that a half
+    typed word and a plural find it), those whose title or question holds most of them first."""
+    visible = {t.key for t in for_audience(audience)}
+    ranked = []
+    for order, (candidate, heading, body) in enumerate(_index()):
+        if candidate.key in visible and all(_holds(body, word) for word in found):
+            ranked.append((-sum(_holds(heading, word) for word in found), order, candidate))
+    return [candidate for *_, candidate in sorted(ranked)]
+
+
+def audience_of(user, *, holds_seat: bool | None = None) -> str:
     """The help centre a person lands on: their platform role, or for a member of a site's collective,
-    the trinôme's when they hold a seat somewhere (one query), the partners' otherwise."""
+    the trinôme's when they hold a seat somewhere (one query, unless the page knows: `holds_seat`), the
+    partners' otherwise."""
     if access.is_national(user):
         return "national"
     if access.is_steering(user):
         return "comite"
     if access.is_facilitator(user):
         return "crpv"
-    return "trinome" if access.holds_a_seat(user) else "partenaire"
+    seat = access.holds_a_seat(user) if holds_seat is None else holds_seat
+    return "trinome" if seat else "partenaire"

@@ -407,3 +407,27 @@ def test_the_instant_results_show_titles_without_reading_passages(client, world)
         page = client.get(URL, {"q": "décident"}).content.decode()
     assert "les habitants <mark>décident</mark>." in page  # the session's passage, from its agenda
     assert columns_read(captured, '"collectives_session"."notes"') == []
+
+
+def test_the_help_is_found_by_the_words_of_its_questions_in_each_roles_help_centre(client, world):
+    """Found by a review of the help centre: searching "comment adopter la vision", the title of a help page,
+    found nothing. The search now looks in the help of the person's role too (its titles, questions and
+    texts, as words' beginnings), with no query more than the page made."""
+    world.login(client, world.seat_holder_a)
+    page = client.get(URL, {"q": "comment adopter la vision"}).content.decode()
+    assert f'href="{reverse("help:topic", kwargs={"key": "adopter-une-version"})}"' in page
+    panel = client.get(URL, {"q": "visions"}, headers={"HX-Request": "true"}).content.decode()
+    assert f'href="{reverse("help:topic", kwargs={"key": "vision"})}"' in panel
+    # Only the topics of one's own help centre: a how-to of the national team is not a member's.
+    from qic import help as help_centre
+
+    national_only = {t.key for t in help_centre.for_audience("national")} - {
+        t.key for t in help_centre.for_audience("trinome")
+    }
+    assert national_only
+    key = sorted(national_only)[0]
+    title = help_centre.topic(key).title
+    assert (
+        f'href="{reverse("help:topic", kwargs={"key": key})}"'
+        not in client.get(URL, {"q": title}).content.decode()
+    )
