@@ -293,3 +293,22 @@ def test_the_planner_marks_a_session_public_on_its_form(client, world):
     assert session.is_public
     edit = client.get(reverse("sessions:edit", args=[session.pk])).content.decode()
     assert 'name="is_public" checked' in edit
+
+
+def test_visitors_search_the_published_quartiers_by_name_commune_or_region(world):
+    """Found by a review of the public pages: the list of published quartiers (60 a page) had no search."""
+    from django.utils import timezone
+
+    from tests.sites.factories import SiteFactory
+
+    now = timezone.now()
+    for site in (world.site_a, SiteFactory(name="Les Étangs", communes="Pontoise")):
+        Publication.objects.create(site=site, number=1, proposed_at=now, published_at=now)
+    hidden = SiteFactory(name="Étangs du Nord")  # not published: never listed, whatever the search
+    url = reverse("public:index")
+    page = Client().get(url, {"q": "etangs"}).content.decode()
+    assert "Les Étangs" in page and world.site_a.name not in page and hidden.name not in page
+    assert "1 quartier pour «\u00a0etangs\u00a0»" in page
+    assert "Les Étangs" in Client().get(url, {"q": "PONTOISE"}).content.decode()
+    none = Client().get(url, {"q": "zzz"}).content.decode()
+    assert "0 quartier pour" in none and "Aucun quartier n’a encore publié" not in none

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from qic import access, pagination
-from qic.params import parse_int
+from qic import access, pagination, text
+from qic.params import parse_int, parse_text
 
 from .. import publication
 
@@ -59,11 +59,30 @@ def unpublish(request: HttpRequest, site_slug: str) -> HttpResponse:
 @never_cache
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    sites = pagination.paginate(request, publication.published_sites(), INDEX_PAGE)
+    """The published sites, with a search by name, commune, department or region (accents and capitals
+    aside): the published sites are read at once and filtered in memory, a list of a few hundred at most."""
+    query = parse_text(request.GET.get("q"), max_length=100) or ""
+    published = publication.published_sites()
+    if query:
+        wanted = text.normalise(query)
+        published = [
+            site
+            for site in published
+            if wanted
+            in text.normalise(
+                f"{site.name} {site.communes} {site.department.name} {site.department.region.name}"
+            )
+        ]
+    sites = pagination.paginate(request, published, INDEX_PAGE)
     return render(
         request,
         "vision/public/index.html",
-        {"page_title": "Les quartiers à impact collectif", "sites": sites, "public_page": True},
+        {
+            "page_title": "Les quartiers à impact collectif",
+            "sites": sites,
+            "query": query,
+            "public_page": True,
+        },
     )
 
 
