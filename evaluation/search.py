@@ -105,10 +105,6 @@ def words(query: str) -> list[str]:
     return found[:8]
 
 
-def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word[-1] in "sx" else word
-
-
 def _tsword(word: str, *, last: bool) -> str:
     return f"{word}:*" if last else word
 
@@ -131,7 +127,7 @@ def matching(queryset: QuerySet, found: list[str], *, rank: bool = False) -> Que
         return queryset
     queryset = queryset.alias(document=Document(label))
     for word in found:
-        queryset = queryset.filter(document__contains=_stem(word))
+        queryset = queryset.filter(document__contains=text.stem(word))
     return queryset
 
 
@@ -161,7 +157,7 @@ def _department_stems() -> dict[str, frozenset[str]]:
     """`_department_words` by the words' stems (a trailing plural "s" or "x" dropped)."""
     found: dict[str, set[str]] = {}
     for word, codes in _department_words().items():
-        found.setdefault(_stem(word), set()).update(codes)
+        found.setdefault(text.stem(word), set()).update(codes)
     return {stem: frozenset(codes) for stem, codes in found.items()}
 
 
@@ -171,7 +167,7 @@ def _departments_named(word: str, *, prefix: bool) -> set[str]:
     names = _department_words()
     codes = set(names.get(word, ()))
     if len(word) > 2:
-        codes |= _department_stems().get(_stem(word), frozenset())
+        codes |= _department_stems().get(text.stem(word), frozenset())
         if prefix:
             for name, named in names.items():
                 if name.startswith(word):
@@ -227,7 +223,7 @@ def site_matching(sites: QuerySet, found: list[str], *, rank: bool = False) -> Q
     sites = sites.alias(document=Document("sites.Site"))
     if connection.vendor != "postgresql":
         for word, codes in zip(found, named, strict=True):
-            condition = Q(document__contains=_stem(word))
+            condition = Q(document__contains=text.stem(word))
             sites = sites.filter(condition | _in_departments(codes) if codes else condition)
         return sites
     # The words that name no department (most of them) are one query of the sites' GIN index; each other
@@ -405,7 +401,7 @@ def _fold(word: str) -> str:
 
 def highlight(value: str, found: list[str]) -> SafeString:
     """The text escaped, each word that starts like a searched word (accents and capitals aside) in <mark>."""
-    stems = tuple(_stem(word) for word in found)
+    stems = tuple(text.stem(word) for word in found)
     parts = []
     # Split on a captured word: the words are the pieces at odd positions.
     for position, piece in enumerate(_WORD.split(value or "")):
@@ -421,7 +417,7 @@ def snippet(value: str, found: list[str]) -> SafeString:
     value = " ".join((value or "").split())
     if len(value) <= SNIPPET:
         return highlight(value, found)
-    stems = tuple(_stem(word) for word in found)
+    stems = tuple(text.stem(word) for word in found)
     start = 0
     for match in _WORD.finditer(value):
         if _fold(match.group()).startswith(stems):

@@ -124,7 +124,7 @@ def _index() -> list[tuple[Topic, frozenset[str], frozenset[str]]]:
 
 
 def _holds(words: frozenset[str], wanted: str) -> bool:
-    stem = wanted[:-1] if len(wanted) > 3 and wanted[-1] in "sx" else wanted  # "visions" finds "vision"
+    stem = text.stem(wanted)  # "visions" finds "vision"
     return any(word.startswith(stem) for word in words)
 
 

@@ -1,6 +1,8 @@
 """Platform-wide records: the audit log of writes on site data, form submission tokens, tasks waiting for the
 broker."""
 
+import functools
+
 from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -27,6 +29,10 @@ ANSWERS = {
 API_REQUEST = "api"  # `AuditEntry.model` of a partner API request
 
 
+def _capitalised(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
 def object_kind(model: str) -> str:
     """What the audit log calls a kind of object, in French: "vision.change" → "Changement" (the model's
     verbose name); a model removed since keeps its label."""
@@ -36,7 +42,7 @@ def object_kind(model: str) -> str:
         name = str(apps.get_model(model)._meta.verbose_name)
     except (LookupError, ValueError):
         return model
-    return name[:1].upper() + name[1:]
+    return _capitalised(name)
 
 
 class AuditEntry(models.Model):
@@ -110,15 +116,13 @@ class AuditEntry(models.Model):
         return sorted(rows, key=lambda row: text.normalise(row[0]))
 
 
+@functools.cache
 def _fields_by_attname(model: str) -> dict:
+    """A model's fields by the keys the log stores (read once per model, not once per entry shown)."""
     try:
         return {field.attname: field for field in apps.get_model(model)._meta.concrete_fields}
     except (LookupError, ValueError):
         return {}  # a model removed since: its keys as they were
-
-
-def _capitalised(label: str) -> str:
-    return label[:1].upper() + label[1:]
 
 
 def _in_words(field, value) -> str | None:

@@ -34,6 +34,12 @@ def tag(raw: str) -> str:
     return " ".join(visible.replace("'", "’").replace(",", " ").split()).lower()
 
 
+def stem(word: str) -> str:
+    """A normalised word without its plural's "s" or "x", as the searches compare words: "visions" →
+    "vision" (SQLite's platform search, the help's search)."""
+    return word[:-1] if len(word) > 3 and word[-1] in "sx" else word
+
+
 def search_words(query: str, limit: int = 8) -> list[str]:
     """The words of a free-text search, normalised (a few only: a search is not a document)."""
     return [word for word in normalise(query).split(" ") if word][:limit]

@@ -146,8 +146,9 @@ def _log(agreement, user, summary: str) -> None:
     AgreementChange.objects.create(agreement=agreement, author=user, summary=summary[:250])
 
 
-def _withdraw(agreement, signatures, why: str) -> int:
-    """Signatures that no longer stand are withdrawn; the version's history keeps who had signed and when."""
+def _withdraw(agreement, signatures, why: str) -> list[AgreementSignature]:
+    """Signatures that no longer stand are withdrawn (and returned); the version's history keeps who had
+    signed and when."""
     signatures = list(signatures.select_related("signed_by"))
     for signature in signatures:
         _log(
@@ -158,22 +159,21 @@ def _withdraw(agreement, signatures, why: str) -> int:
         )
     if signatures:
         AgreementSignature.objects.filter(pk__in=[s.pk for s in signatures]).delete()
-    return len(signatures)
+    return signatures
 
 
 def _withdraw_signatures(agreement, user) -> int:
     """An edit of a draft withdraws its signatures; those who had signed are told, to read it and sign again
     (they would otherwise believe they had signed)."""
-    signers = list(agreement.signatures.values_list("signed_by_id", flat=True))
     withdrawn = _withdraw(agreement, agreement.signatures.all(), "le texte a changé")
     _ask_to_sign(
         agreement,
-        [pk for pk in signers if pk is not None],
+        [s.signed_by_id for s in withdrawn if s.signed_by_id is not None],
         f"Entente de coopération (version {agreement.number})\u00a0: le texte a changé, votre signature est "
         "retirée. Relisez-le et signez de nouveau.",
         actor=user,
     )
-    return withdrawn
+    return len(withdrawn)
 
 
 def _ask_to_sign(agreement, people: list, title: str, *, actor) -> None:

@@ -241,11 +241,11 @@ def _answered_again(request, invitation: Invitation) -> HttpResponse | None:
     user = services.accepted_by_the_same(invitation, request.user, request.POST)
     if user is None:
         return None
-    if not request.user.is_authenticated:
-        get_adapter(request).login(request, user)
     membership = invitation.site.memberships.current().filter(user=user, role=invitation.role).first()
     if membership is None:
         return None
+    if not request.user.is_authenticated:
+        get_adapter(request).login(request, user)
     messages.info(
         request,
         f"Votre réponse était déjà enregistrée\u00a0: vous êtes dans le collectif de {invitation.site.name}.",
